@@ -1,0 +1,49 @@
+"""The `kneechain` command: a thin shell that mounts each stage's commands on one Typer app."""
+
+from __future__ import annotations
+
+import typer
+
+from kneechain import __version__
+
+app = typer.Typer(
+    name="kneechain",
+    help="Knee pain along the kinetic chain: assess, measure from video, prescribe, track.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kneechain {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Knee pain along the kinetic chain: assess, measure from video, prescribe, track."""
+
+
+def _mount() -> None:
+    """Attach every stage's command group. Each stage owns its own `cli` module."""
+    from kneechain.knowledge.cli import app as knowledge_app
+    from kneechain.knowledge.cli import demo
+
+    app.add_typer(knowledge_app, name="knowledge")
+    app.command("demo")(demo)
+
+
+_mount()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
