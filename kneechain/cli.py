@@ -31,8 +31,8 @@ def _root(
 
 def _mount() -> None:
     """Attach every stage's command group. Each stage owns its own `cli` module."""
+    from kneechain.demo import demo
     from kneechain.knowledge.cli import app as knowledge_app
-    from kneechain.knowledge.cli import demo
 
     app.add_typer(knowledge_app, name="knowledge")
     app.command("demo")(demo)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -150,6 +150,8 @@ class Camera(BaseModel):
 
 class Test(Sourced):
     """An assessment: how to do it alone at home, how to film it, what it measures and the norms."""
+
+    __test__: ClassVar[bool] = False  # not a pytest test class
 
     name: str
     purpose: str
