@@ -292,8 +292,36 @@ class Mcid(BaseModel):
     source_ids: list[Id] = Field(min_length=1)
 
 
+class OutcomeOption(BaseModel):
+    """One answer to a questionnaire item and the points it scores."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Id = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text: str
+    points: float = Field(ge=0)
+
+
+class OutcomeItem(BaseModel):
+    """One questionnaire item: the question (in our own words) and its scored answers."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Id = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    question: str
+    options: list[OutcomeOption] = Field(min_length=2)
+
+    @property
+    def max_points(self) -> float:
+        return max(o.points for o in self.options)
+
+
 class Outcome(Sourced):
-    """A patient-reported outcome score with its range and minimal important change."""
+    """A patient-reported outcome score with its range and minimal important change.
+
+    A questionnaire scored by adding item points lists its `items`; their best answers must add up
+    to `max_score`.
+    """
 
     name: str
     description: str
@@ -301,6 +329,23 @@ class Outcome(Sourced):
     max_score: float
     higher_is_better: bool
     mcid: list[Mcid] = Field(min_length=1)
+    items: list[OutcomeItem] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _items_add_up(self) -> Outcome:
+        if not self.items:
+            return self
+        ids = [item.id for item in self.items]
+        if len(set(ids)) != len(ids):
+            raise ValueError("item ids must be unique")
+        best = sum(item.max_points for item in self.items)
+        worst = sum(min(o.points for o in item.options) for item in self.items)
+        if (worst, best) != (self.min_score, self.max_score):
+            raise ValueError(
+                f"items score {worst:g}-{best:g}, but min_score-max_score is "
+                f"{self.min_score:g}-{self.max_score:g}"
+            )
+        return self
 
 
 class ClinicianType(Sourced):
