@@ -1,0 +1,91 @@
+"""Find real sample videos for tests and benchmarks, without downloading from the web.
+
+Search order for a named clip:
+
+1. the folder in the environment variable ``KNEECHAIN_TEST_VIDEO_DIR``;
+2. ``<repo>/../shared/data/`` (the shared data folder beside a checkout);
+3. a cache ``<repo>/.cache/testdata/``, filled on demand from the ``sports2d`` wheel on the
+   Python package index (``pip download --no-deps``; a wheel is a zip, the demo clip is
+   extracted from it). Package registries are the only network access the project allows.
+
+Nothing happens at import time; callers get ``None`` when no source works and decide
+(tests skip with the reason from `last_failure`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ENV_VAR = "KNEECHAIN_TEST_VIDEO_DIR"
+SHARED_NAME = "walk_and_jump_sports2d_demo.mp4"
+WHEEL_PACKAGE = "sports2d"
+WHEEL_MEMBER_SUFFIX = "demo.mp4"
+
+_failures: list[str] = []
+
+
+def repo_root() -> Path:
+    """The checkout root (the folder holding ``pyproject.toml``) of this installed source."""
+    return Path(__file__).resolve().parents[2]
+
+
+def cache_dir() -> Path:
+    return repo_root() / ".cache" / "testdata"
+
+
+def last_failure() -> str:
+    """Why the last search found nothing (for a test's skip message)."""
+    return "; ".join(_failures) or "no search made"
+
+
+def _from_wheel(target: Path) -> Path | None:
+    cache = target.parent
+    cache.mkdir(parents=True, exist_ok=True)
+    wheels = sorted(cache.glob(f"{WHEEL_PACKAGE}-*.whl"))
+    if not wheels:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+        cmd += ["--dest", str(cache), "--quiet", WHEEL_PACKAGE]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+        except (subprocess.SubprocessError, OSError) as exc:
+            _failures.append(f"pip download {WHEEL_PACKAGE} failed ({type(exc).__name__})")
+            return None
+        wheels = sorted(cache.glob(f"{WHEEL_PACKAGE}-*.whl"))
+    if not wheels:
+        _failures.append(f"no {WHEEL_PACKAGE} wheel in {cache}")
+        return None
+    with zipfile.ZipFile(wheels[-1]) as zf:
+        members = [n for n in zf.namelist() if n.lower().endswith(WHEEL_MEMBER_SUFFIX)]
+        if not members:
+            _failures.append(f"{wheels[-1].name} holds no {WHEEL_MEMBER_SUFFIX}")
+            return None
+        partial = target.with_suffix(".part")
+        partial.write_bytes(zf.read(members[0]))
+        partial.replace(target)
+    return target
+
+
+def demo_video(allow_download: bool = True) -> Path | None:
+    """Path of the walking-and-jumping demo clip (two people, side view), or None."""
+    _failures.clear()
+    env = os.environ.get(ENV_VAR)
+    if env:
+        candidate = Path(env) / SHARED_NAME
+        if candidate.is_file():
+            return candidate
+        _failures.append(f"{candidate} missing")
+    shared = repo_root().parent / "shared" / "data" / SHARED_NAME
+    if shared.is_file():
+        return shared
+    _failures.append(f"{shared} missing")
+    cached = cache_dir() / f"{WHEEL_PACKAGE}_demo.mp4"
+    if cached.is_file():
+        return cached
+    if not allow_download:
+        _failures.append("download not allowed")
+        return None
+    return _from_wheel(cached)

@@ -1,0 +1,158 @@
+"""Streaming video input: upright frames with real timestamps, one at a time.
+
+Frames are never collected into a list: `iter_frames` yields them and forgets them, so memory
+does not grow with the length of the video. Rotation metadata (portrait phone videos) is
+honoured by OpenCV's FFmpeg back-end, and timestamps come from the container, so variable
+frame rate is represented exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kneechain.vision.errors import VideoError
+
+REFILM = "Film again with the phone's camera app and share the original file (mp4 or mov)."
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the container says about a video, after rotation (width/height are upright)."""
+
+    path: Path
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    rotation: int
+    fourcc: str
+
+    @property
+    def duration_s(self) -> float:
+        return self.frame_count / self.fps
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded upright frame (BGR, uint8) with its index and timestamp in seconds."""
+
+    index: int
+    time: float
+    image: np.ndarray
+
+
+def _capture(path: Path) -> cv2.VideoCapture:
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    return cap
+
+
+def _fourcc(value: float) -> str:
+    code = int(value)
+    chars = "".join(chr((code >> (8 * i)) & 0xFF) for i in range(4))
+    return chars if chars.isprintable() else ""
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Open `path`, check that a first frame decodes, and describe the video.
+
+    Raises `VideoError` for a missing file, a file that is not a video, or a video without a
+    decodable frame.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise VideoError(f"No video file at {path}.", "Check the path and try again.")
+    if path.stat().st_size == 0:
+        raise VideoError(f"{path.name} is empty (0 bytes).", REFILM)
+    cap = _capture(path)
+    try:
+        if not cap.isOpened():
+            raise VideoError(
+                f"{path.name} is not a video that can be read (unknown format or damaged file).",
+                REFILM,
+            )
+        ok, image = cap.read()
+        if not ok or image is None or image.size == 0:
+            raise VideoError(f"{path.name} contains no decodable frame.", REFILM)
+        fps = float(cap.get(cv2.CAP_PROP_FPS))
+        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        rotation = int(cap.get(cv2.CAP_PROP_ORIENTATION_META))
+        fourcc = _fourcc(cap.get(cv2.CAP_PROP_FOURCC))
+    finally:
+        cap.release()
+    if not np.isfinite(fps) or fps <= 0 or fps > 1000:
+        raise VideoError(f"{path.name} reports no usable frame rate ({fps}).", REFILM)
+    height, width = image.shape[:2]
+    return VideoInfo(path, width, height, fps, max(count, 1), rotation % 360, fourcc)
+
+
+def iter_frames(
+    path: str | Path, start: int = 0, stop: int | None = None, every: int = 1
+) -> Iterator[Frame]:
+    """Yield upright frames `start <= index < stop`, keeping every `every`-th from `start`.
+
+    Skipped frames are only grabbed (decoded, not converted), which is cheap. Timestamps come
+    from the container (`CAP_PROP_POS_MSEC`); when a container gives none, index / fps is used.
+    """
+    if every < 1:
+        raise ValueError("every must be >= 1")
+    path = Path(path)
+    cap = _capture(path)
+    if not cap.isOpened():
+        raise VideoError(f"{path.name} is not a video that can be read.", REFILM)
+    try:
+        fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
+        if start > 0:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, start)
+        index = start
+        while stop is None or index < stop:
+            if (index - start) % every:
+                if not cap.grab():
+                    return
+                index += 1
+                continue
+            ok, image = cap.read()
+            if not ok or image is None:
+                return
+            msec = float(cap.get(cv2.CAP_PROP_POS_MSEC))
+            time = msec / 1000.0 if msec > 0 or index == 0 else index / fps
+            yield Frame(index, time, image)
+            index += 1
+    finally:
+        cap.release()
+
+
+def read_frame(path: str | Path, index: int) -> Frame:
+    """One frame by index (used for sampling and for key-frame pictures)."""
+    for frame in iter_frames(path, start=index, stop=index + 1):
+        return frame
+    raise VideoError(f"Frame {index} of {Path(path).name} cannot be decoded.", REFILM)
+
+
+def sha256_of(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def mean_brightness(image: np.ndarray) -> float:
+    """Mean luma (0..255) of a BGR frame."""
+    return float(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).mean())
+
+
+def sharpness(image: np.ndarray) -> float:
+    """Variance of the Laplacian of a downscaled grey frame: low values mean a blurred frame."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    scale = 480.0 / max(grey.shape)
+    if scale < 1.0:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return float(cv2.Laplacian(grey, cv2.CV_64F).var())
