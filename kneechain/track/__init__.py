@@ -1,1 +1,1 @@
-"""kneechain.track"""
+"""Tracking and storage: people, assessments, programs, logged sessions and outcomes over time."""

@@ -1,0 +1,93 @@
+"""Versioned JSON documents: what is stored for a case, a result and a program, and the indexed
+values taken from them. A stored document is never re-validated on reading, so an old assessment
+still reads after the knowledge base or the case format changes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from kneechain.assess.case import Case, Measurement, measure_index, measure_test
+from kneechain.assess.result import AssessmentResult
+from kneechain.knowledge.loader import DATA_DIR
+from kneechain.track.errors import TrackError
+
+
+class MeasurementRow(BaseModel):
+    """The indexed form of one measured value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    test_id: str
+    measure_id: str
+    side: str
+    value: float
+    source: str
+
+
+def knowledge_fingerprint() -> str:
+    """SHA-256 over the packaged knowledge files: says which knowledge a record was made with."""
+    digest = hashlib.sha256()
+    for path in sorted(DATA_DIR.glob("*.yaml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def explain(exc: ValidationError, what: str) -> TrackError:
+    """Turn a pydantic error into one message naming each bad field."""
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or what}: {err['msg']}" for err in exc.errors()
+    )
+    return TrackError(f"{what} is not valid: {problems}")
+
+
+def parse_case(data: Case | Mapping[str, Any]) -> Case:
+    if isinstance(data, Case):
+        return data
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        raise explain(exc, "the assessment case") from exc
+
+
+def parse_result(data: AssessmentResult | Mapping[str, Any]) -> AssessmentResult:
+    if isinstance(data, AssessmentResult):
+        return data
+    try:
+        return AssessmentResult.model_validate(data)
+    except ValidationError as exc:
+        raise explain(exc, "the assessment result") from exc
+
+
+def to_row(item: Measurement) -> MeasurementRow:
+    """Index a case measurement: its test, and side 'both' for one-value-for-both-legs measures."""
+    return MeasurementRow(
+        test_id=measure_test(item.measure).id,
+        measure_id=item.measure,
+        side=item.side or "both",
+        value=item.value,
+        source=item.provenance,
+    )
+
+
+def parse_measurement(data: Mapping[str, Any]) -> Measurement:
+    try:
+        return Measurement.model_validate(data)
+    except ValidationError as exc:
+        raise explain(exc, "the measurement") from exc
+
+
+def measure_unit(measure_id: str) -> str:
+    spec = measure_index().get(measure_id)
+    if spec is None:
+        raise TrackError(f"unknown measure {measure_id!r}")
+    return spec.unit
+
+
+def assessed_on(case: Case, fallback: date) -> date:
+    return case.assessed_on or fallback

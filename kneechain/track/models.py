@@ -1,0 +1,254 @@
+"""SQLAlchemy tables. Clinical inputs, results and programs are stored as versioned JSON documents
+next to the few indexed columns that queries need (person, date, test, measure, side, value), so an
+old assessment still reads after the knowledge base changes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("person", "clinician")
+SIDES = ("left", "right", "both")
+SOURCES = ("manual", "video", "clinician")
+MEDIA_KINDS = ("video", "frame", "other")
+
+
+def new_uid() -> str:
+    """A random public identifier that survives export and import between databases."""
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    """Naive UTC, stored the same way by SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _uid() -> Mapped[str]:
+    return mapped_column(String(32), unique=True, default=new_uid)
+
+
+def _owner() -> Mapped[int]:
+    return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class User(Base):
+    """A person who tracks their knee, or a clinician who follows clients."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = _uid()
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="person")
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CareLink(Base):
+    """A clinician follows a client."""
+
+    __tablename__ = "care_links"
+
+    clinician_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Assessment(Base):
+    """One assessment case: the inputs and the result, each as a versioned document."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = _uid()
+    user_id: Mapped[int] = _owner()
+    taken_on: Mapped[date] = mapped_column(Date)
+    case_schema_version: Mapped[str] = mapped_column(String(20))
+    case_doc: Mapped[dict[str, Any]]
+    result_schema_version: Mapped[str | None] = mapped_column(String(20))
+    result_doc: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    knowledge_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class VideoAnalysis(Base):
+    """Measurements taken from one video, with the hashes of the video and its evidence frames."""
+
+    __tablename__ = "video_analyses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = _uid()
+    user_id: Mapped[int] = _owner()
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL")
+    )
+    test_id: Mapped[str] = mapped_column(String(64))
+    file_hash: Mapped[str] = mapped_column(String(64), index=True)
+    analysed_on: Mapped[date] = mapped_column(Date)
+    schema_version: Mapped[str] = mapped_column(String(20))
+    doc: Mapped[dict[str, Any]]
+    evidence_hashes: Mapped[list[Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MediaItem(Base):
+    """A file in the content-addressed media store that belongs to one person."""
+
+    __tablename__ = "media_items"
+    __table_args__ = (
+        UniqueConstraint("user_id", "sha256", name="uq_media_items_user_sha256"),
+        CheckConstraint(_in("kind", MEDIA_KINDS), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _owner()
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    filename: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Measurement(Base):
+    """One measured value (per test, measure and side) indexed for trends and re-test dates."""
+
+    __tablename__ = "measurements"
+    __table_args__ = (
+        CheckConstraint(_in("side", SIDES), name="side"),
+        CheckConstraint(_in("source", SOURCES), name="source"),
+        Index("ix_measurements_person_measure_day", "user_id", "measure_id", "taken_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = _uid()
+    user_id: Mapped[int] = _owner()
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE")
+    )
+    video_analysis_id: Mapped[int | None] = mapped_column(
+        ForeignKey("video_analyses.id", ondelete="CASCADE")
+    )
+    taken_on: Mapped[date] = mapped_column(Date)
+    test_id: Mapped[str] = mapped_column(String(64))
+    measure_id: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(10))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(20))
+
+
+class Program(Base):
+    """The exact prescription given, as the program generator's versioned document."""
+
+    __tablename__ = "programs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = _uid()
+    user_id: Mapped[int] = _owner()
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL")
+    )
+    started_on: Mapped[date] = mapped_column(Date)
+    schema_version: Mapped[str] = mapped_column(String(20))
+    doc: Mapped[dict[str, Any]]
+    knowledge_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ExerciseSession(Base):
+    """One logged home session: when, pain before and after, and a note."""
+
+    __tablename__ = "exercise_sessions"
+    __table_args__ = (
+        CheckConstraint("pain_before BETWEEN 0 AND 10", name="pain_before"),
+        CheckConstraint("pain_after BETWEEN 0 AND 10", name="pain_after"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = _uid()
+    user_id: Mapped[int] = _owner()
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
+    performed_on: Mapped[date] = mapped_column(Date, index=True)
+    pain_before: Mapped[int | None] = mapped_column(Integer)
+    pain_after: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    exercises: Mapped[list[SessionExercise]] = relationship(
+        back_populates="session",
+        cascade="all, delete-orphan",
+        order_by="SessionExercise.position",
+        lazy="selectin",
+    )
+
+
+class SessionExercise(Base):
+    """One exercise done in a session: sets completed and the easier variant used, if any."""
+
+    __tablename__ = "session_exercises"
+    __table_args__ = (CheckConstraint("sets_done >= 0", name="sets_done"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise_sessions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    exercise_id: Mapped[str] = mapped_column(String(64))
+    sets_done: Mapped[int] = mapped_column(Integer)
+    regression_id: Mapped[str | None] = mapped_column(String(64))
+    session: Mapped[ExerciseSession] = relationship(back_populates="exercises")
+
+
+class OutcomeScore(Base):
+    """A patient-reported outcome (NPRS, Kujala) on one day."""
+
+    __tablename__ = "outcome_scores"
+    __table_args__ = (
+        Index("ix_outcome_scores_person_outcome_day", "user_id", "outcome_id", "measured_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = _uid()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    measured_on: Mapped[date] = mapped_column(Date)
+    outcome_id: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,104 @@
+"""People and clinicians: add, find, link and delete (a deleted person's media goes with them)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from kneechain.track.errors import TrackError
+from kneechain.track.media import MediaStore
+from kneechain.track.models import ROLES, CareLink, MediaItem, User
+
+MAX_NAME = 200
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise TrackError("a person's name cannot be empty; give a name such as 'Alex'")
+    if len(cleaned) > MAX_NAME:
+        raise TrackError(f"a name may have at most {MAX_NAME} characters")
+    return cleaned
+
+
+def add_person(
+    db: Session,
+    name: str,
+    *,
+    role: str = "person",
+    birth_year: int | None = None,
+    sex: str | None = None,
+) -> User:
+    """Create a person (or clinician) with a unique name."""
+    cleaned = _clean_name(name)
+    if role not in ROLES:
+        raise TrackError(f"role {role!r} is not known; choose one of: {', '.join(ROLES)}")
+    if db.scalar(select(User).where(User.name == cleaned)) is not None:
+        raise TrackError(f"a person named {cleaned!r} already exists; choose another name")
+    if birth_year is not None and not 1900 <= birth_year <= 2100:
+        raise TrackError(f"birth year {birth_year} is not plausible; give a year like 1988")
+    user = User(name=cleaned, role=role, birth_year=birth_year, sex=sex)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def list_people(db: Session) -> list[User]:
+    return list(db.scalars(select(User).order_by(User.name)))
+
+
+def find_person(db: Session, name: str) -> User:
+    """The person with this name; a clear error listing who exists when there is none."""
+    cleaned = " ".join(name.split())
+    user = db.scalar(select(User).where(User.name == cleaned))
+    if user is None:
+        known = [u.name for u in list_people(db)]
+        hint = (
+            f"known people: {', '.join(known)}"
+            if known
+            else "nobody is stored yet; add someone with `kneechain person add NAME`"
+        )
+        raise TrackError(f"no person named {cleaned!r}; {hint}")
+    return user
+
+
+def link_clinician(db: Session, clinician: User, client: User) -> CareLink:
+    """Let a clinician follow a client (idempotent)."""
+    if clinician.role != "clinician":
+        raise TrackError(f"{clinician.name!r} is not a clinician; add them with --role clinician")
+    if clinician.id == client.id:
+        raise TrackError("a clinician cannot be their own client")
+    link = db.get(CareLink, (clinician.id, client.id))
+    if link is None:
+        link = CareLink(clinician_id=clinician.id, client_id=client.id)
+        db.add(link)
+        db.flush()
+    return link
+
+
+def clients_of(db: Session, clinician: User) -> list[User]:
+    query = (
+        select(User)
+        .join(CareLink, CareLink.client_id == User.id)
+        .where(CareLink.clinician_id == clinician.id)
+        .order_by(User.name)
+    )
+    return list(db.scalars(query))
+
+
+def delete_person(db: Session, user: User) -> set[str]:
+    """Delete a person and every record of theirs (by cascade).
+
+    Returns the hashes of their media files; call `prune_media` with them after the commit, so a
+    failed delete never leaves rows pointing at files already removed.
+    """
+    hashes = set(db.scalars(select(MediaItem.sha256).where(MediaItem.user_id == user.id)))
+    db.execute(delete(User).where(User.id == user.id))
+    db.flush()
+    return hashes
+
+
+def prune_media(db: Session, media: MediaStore, candidates: set[str]) -> list[str]:
+    """Remove the candidate files no stored record refers to any more (shared content stays)."""
+    still_used = set(db.scalars(select(MediaItem.sha256).where(MediaItem.sha256.in_(candidates))))
+    return media.remove_unreferenced(candidates, still_used)

@@ -1,0 +1,201 @@
+"""Store assessments, re-measurements, video analyses and programs for one person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kneechain.assess.case import Case, Measurement
+from kneechain.assess.result import AssessmentResult
+from kneechain.knowledge.loader import default_knowledge
+from kneechain.track.documents import (
+    knowledge_fingerprint,
+    parse_case,
+    parse_result,
+    to_row,
+)
+from kneechain.track.errors import TrackError
+from kneechain.track.media import MediaStore
+from kneechain.track.models import (
+    Assessment,
+    MediaItem,
+    OutcomeScore,
+    Program,
+    User,
+    VideoAnalysis,
+)
+from kneechain.track.models import Measurement as MeasurementRecord
+
+
+def _add_rows(
+    db: Session,
+    user: User,
+    taken_on: date,
+    items: Iterable[Measurement],
+    *,
+    assessment: Assessment | None = None,
+    video: VideoAnalysis | None = None,
+) -> list[MeasurementRecord]:
+    records = []
+    for item in items:
+        row = to_row(item)
+        record = MeasurementRecord(
+            user_id=user.id,
+            assessment_id=assessment.id if assessment else None,
+            video_analysis_id=video.id if video else None,
+            taken_on=taken_on,
+            **row.model_dump(),
+        )
+        db.add(record)
+        records.append(record)
+    db.flush()
+    return records
+
+
+def save_assessment(
+    db: Session,
+    user: User,
+    case: Case | Mapping[str, Any],
+    result: AssessmentResult | Mapping[str, Any] | None = None,
+    *,
+    taken_on: date | None = None,
+) -> Assessment:
+    """Store a case (and its result) as documents, index its measurements and outcome scores."""
+    parsed = parse_case(case)
+    outcome = parse_result(result) if result is not None else None
+    day = taken_on or parsed.assessed_on or date.today()
+    record = Assessment(
+        user_id=user.id,
+        taken_on=day,
+        case_schema_version=parsed.case_version,
+        case_doc=parsed.model_dump(mode="json"),
+        result_schema_version=outcome.engine_version if outcome else None,
+        result_doc=outcome.model_dump(mode="json") if outcome else None,
+        knowledge_fingerprint=knowledge_fingerprint(),
+    )
+    db.add(record)
+    db.flush()
+    _add_rows(db, user, day, parsed.measurements, assessment=record)
+    for outcome_id, score in _outcome_scores(parsed, outcome).items():
+        db.add(OutcomeScore(user_id=user.id, measured_on=day, outcome_id=outcome_id, score=score))
+    db.flush()
+    return record
+
+
+def _outcome_scores(case: Case, result: AssessmentResult | None) -> dict[str, float]:
+    """Outcome scores of an assessment: the result's totals, else the pain now from the case."""
+    known = default_knowledge().outcomes
+    scores = {}
+    if result is not None:
+        scores = {o.id: o.score for o in result.outcomes if o.id in known and o.score is not None}
+    if "nprs" not in scores and case.complaint.nprs_now is not None:
+        scores["nprs"] = case.complaint.nprs_now
+    return scores
+
+
+def add_measurements(
+    db: Session, user: User, taken_on: date, items: Sequence[Measurement]
+) -> list[MeasurementRecord]:
+    """Store a re-measurement made outside a full assessment (for example at a re-test)."""
+    if not items:
+        raise TrackError("give at least one measurement to store")
+    return _add_rows(db, user, taken_on, items)
+
+
+def add_media(db: Session, media: MediaStore, user: User, path: Path, kind: str) -> MediaItem:
+    """Put a file in the content-addressed store and record that it belongs to `user`."""
+    digest = media.put_file(path)
+    item = db.scalar(
+        select(MediaItem).where(MediaItem.user_id == user.id, MediaItem.sha256 == digest)
+    )
+    if item is None:
+        item = MediaItem(
+            user_id=user.id,
+            sha256=digest,
+            kind=kind,
+            filename=path.name,
+            size_bytes=path.stat().st_size,
+        )
+        db.add(item)
+        db.flush()
+    return item
+
+
+def save_video_analysis(
+    db: Session,
+    media: MediaStore,
+    user: User,
+    *,
+    video: Path,
+    test_id: str,
+    measurements: Sequence[Measurement],
+    evidence: Sequence[Path] = (),
+    doc: Mapping[str, Any] | None = None,
+    schema_version: str = "1.0",
+    analysed_on: date | None = None,
+    assessment: Assessment | None = None,
+) -> VideoAnalysis:
+    """Store one video's analysis: the clip and evidence frames by hash, and its measurements."""
+    if test_id not in default_knowledge().tests:
+        raise TrackError(f"unknown test {test_id!r}; see `kneechain knowledge list tests`")
+    clip = add_media(db, media, user, video, "video")
+    frames = [add_media(db, media, user, path, "frame").sha256 for path in evidence]
+    day = analysed_on or date.today()
+    record = VideoAnalysis(
+        user_id=user.id,
+        assessment_id=assessment.id if assessment else None,
+        test_id=test_id,
+        file_hash=clip.sha256,
+        analysed_on=day,
+        schema_version=schema_version,
+        doc=dict(doc or {"measurements": [m.model_dump(mode="json") for m in measurements]}),
+        evidence_hashes=frames,
+    )
+    db.add(record)
+    db.flush()
+    _add_rows(db, user, day, measurements, video=record)
+    return record
+
+
+def save_program(
+    db: Session,
+    user: User,
+    doc: Mapping[str, Any],
+    *,
+    schema_version: str,
+    started_on: date | None = None,
+    assessment: Assessment | None = None,
+) -> Program:
+    """Store the exact prescription given, as the generator's document."""
+    record = Program(
+        user_id=user.id,
+        assessment_id=assessment.id if assessment else None,
+        started_on=started_on or date.today(),
+        schema_version=schema_version,
+        doc=dict(doc),
+        knowledge_fingerprint=knowledge_fingerprint(),
+    )
+    db.add(record)
+    db.flush()
+    return record
+
+
+def current_program(db: Session, user: User) -> Program | None:
+    """The most recently started program, the one sessions are logged against."""
+    query = (
+        select(Program)
+        .where(Program.user_id == user.id)
+        .order_by(Program.started_on.desc(), Program.id.desc())
+        .limit(1)
+    )
+    return db.scalar(query)
+
+
+def assessments_of(db: Session, user: User) -> list[Assessment]:
+    query = select(Assessment).where(Assessment.user_id == user.id)
+    return list(db.scalars(query.order_by(Assessment.taken_on, Assessment.id)))
