@@ -36,6 +36,10 @@ def _mount() -> None:
 
     app.add_typer(knowledge_app, name="knowledge")
     app.command("demo")(demo)
+    from kneechain.assess import cli as assess_cli
+
+    app.command("assess")(assess_cli.assess)
+    app.command("schema")(assess_cli.schema)
 
 
 _mount()

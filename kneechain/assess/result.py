@@ -110,6 +110,7 @@ class OutcomeScore(Frozen):
     """An outcome score computed from the case (NPRS ratings, Kujala total)."""
 
     id: str = Field(description="outcome id, e.g. kujala, nprs")
+    part: str | None = Field(default=None, description="which rating, e.g. now, worst, activity")
     label: str
     score: float | None = Field(description="None when the questionnaire is incomplete")
     min_score: float

@@ -1,0 +1,88 @@
+"""`kneechain assess` and `kneechain schema`: the assessment engine's command-line shell."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from kneechain.assess.case import Case
+from kneechain.assess.caseio import CaseError, load_case, save_case
+from kneechain.assess.engine import assess as run_assessment
+from kneechain.assess.render import report
+from kneechain.assess.result import AssessmentResult
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class SchemaName(StrEnum):
+    case = "case"
+    result = "result"
+
+
+SCHEMAS: dict[SchemaName, type[Case] | type[AssessmentResult]] = {
+    SchemaName.case: Case,
+    SchemaName.result: AssessmentResult,
+}
+
+
+def _fail(message: str, problems: list[str]) -> None:
+    err = Console(stderr=True)
+    err.print(f"[bold red]Error:[/bold red] {message}", highlight=False)
+    for problem in problems:
+        err.print(f"  - {problem}", highlight=False, markup=False)
+    raise typer.Exit(code=2)
+
+
+def assess(
+    input: Path | None = typer.Option(None, "--input", "-i", help="Case file (JSON) to assess."),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.text, "--format", "-f", help="text: readable report; json: the full result."
+    ),
+    interactive: bool = typer.Option(
+        False, "--interactive", help="Answer the questions in the terminal (red flags first)."
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="With --interactive: where to save the case file."
+    ),
+) -> None:
+    """Assess a case: red flags, outcome scores and the findings that explain the knee pain."""
+    if interactive == (input is not None):
+        _fail("give either --input CASE.json or --interactive", [])
+    if interactive:
+        from kneechain.assess.interactive import interview
+        from kneechain.knowledge.loader import default_knowledge
+
+        case = interview(default_knowledge())
+        target = output or Path("case.json")
+        try:
+            save_case(case, target)
+        except OSError as exc:
+            _fail(f"cannot save the case to {target}", [str(exc)])
+        typer.echo(f"Case saved to {target}")
+    else:
+        assert input is not None
+        try:
+            case = load_case(input)
+        except CaseError as exc:
+            _fail(f"{exc.source} is not a valid case", exc.problems)
+    result = run_assessment(case)
+    if output_format is OutputFormat.json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        Console().print(report(result))
+
+
+def schema(
+    name: SchemaName = typer.Argument(
+        SchemaName.case, help="case: the input file; result: the output."
+    ),
+) -> None:
+    """Print the JSON Schema of the case file (or of the assessment result)."""
+    typer.echo(json.dumps(SCHEMAS[name].model_json_schema(), indent=2))
