@@ -40,10 +40,12 @@ def knowledge_fingerprint() -> str:
 
 def explain(exc: ValidationError, what: str) -> TrackError:
     """Turn a pydantic error into one message naming each bad field."""
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or what}: {err['msg']}" for err in exc.errors()
-    )
-    return TrackError(f"{what} is not valid: {problems}")
+    problems = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        problems.append(f"{field}: {message}" if field else message)
+    return TrackError(f"{what} is not valid: {'; '.join(problems)}")
 
 
 def parse_case(data: Case | Mapping[str, Any]) -> Case:

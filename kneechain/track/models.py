@@ -103,9 +103,9 @@ class Assessment(Base):
     uid: Mapped[str] = _uid()
     user_id: Mapped[int] = _owner()
     taken_on: Mapped[date] = mapped_column(Date)
-    case_schema_version: Mapped[str] = mapped_column(String(20))
+    case_schema_version: Mapped[str] = mapped_column(String(64))
     case_doc: Mapped[dict[str, Any]]
-    result_schema_version: Mapped[str | None] = mapped_column(String(20))
+    result_schema_version: Mapped[str | None] = mapped_column(String(64))
     result_doc: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     knowledge_fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -125,7 +125,7 @@ class VideoAnalysis(Base):
     test_id: Mapped[str] = mapped_column(String(64))
     file_hash: Mapped[str] = mapped_column(String(64), index=True)
     analysed_on: Mapped[date] = mapped_column(Date)
-    schema_version: Mapped[str] = mapped_column(String(20))
+    schema_version: Mapped[str] = mapped_column(String(64))
     doc: Mapped[dict[str, Any]]
     evidence_hashes: Mapped[list[Any]]
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -188,7 +188,7 @@ class Program(Base):
         ForeignKey("assessments.id", ondelete="SET NULL")
     )
     started_on: Mapped[date] = mapped_column(Date)
-    schema_version: Mapped[str] = mapped_column(String(20))
+    schema_version: Mapped[str] = mapped_column(String(64))
     doc: Mapped[dict[str, Any]]
     knowledge_fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

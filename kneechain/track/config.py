@@ -1,0 +1,81 @@
+"""The tracker's own data (data/tracking.yaml): default re-test schedule, words for change."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kneechain.knowledge.loader import default_knowledge
+from kneechain.track.errors import StorageError
+
+DATA_FILE = Path(__file__).parent / "data" / "tracking.yaml"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TestInterval(Frozen):
+    test_id: str
+    every_weeks: float = Field(gt=0, le=52)
+
+
+class OutcomeInterval(Frozen):
+    outcome_id: str
+    every_weeks: float = Field(gt=0, le=52)
+
+
+class Schedule(Frozen):
+    tests: list[TestInterval]
+    outcomes: list[OutcomeInterval]
+
+
+class TrendRule(Frozen):
+    min_ratings: int = Field(ge=2)
+    min_days: int = Field(ge=1)
+
+
+class Wording(Frozen):
+    improved: str
+    worse: str
+    no_clear_change: str
+    changed: str
+    unjudged: str
+    single: str
+    threshold_measure: str
+    threshold_outcome: str
+    no_program: str
+
+
+class TrackingConfig(Frozen):
+    preferred_mcid_population: str
+    retest: Schedule
+    trend: TrendRule
+    wording: Wording
+
+    @model_validator(mode="after")
+    def _known_ids(self) -> TrackingConfig:
+        kb = default_knowledge()
+        for item in self.retest.tests:
+            if item.test_id not in kb.tests:
+                raise ValueError(f"retest.tests: unknown test {item.test_id!r}")
+        for out in self.retest.outcomes:
+            if out.outcome_id not in kb.outcomes:
+                raise ValueError(f"retest.outcomes: unknown outcome {out.outcome_id!r}")
+        return self
+
+
+def load_config(path: Path = DATA_FILE) -> TrackingConfig:
+    try:
+        return TrackingConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise StorageError(f"{path.name} is not valid: {exc}") from exc
+
+
+@cache
+def tracking_config() -> TrackingConfig:
+    """The packaged tracking data, loaded once per process."""
+    return load_config()

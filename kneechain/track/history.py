@@ -1,0 +1,56 @@
+"""A person's history: the sessions logged, adherence per week and the pain trend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from kneechain.track.config import tracking_config
+from kneechain.track.logbook import sessions_of
+from kneechain.track.maths import (
+    Trend,
+    WeekAdherence,
+    overall_adherence,
+    weekly_adherence,
+    weekly_trend,
+)
+from kneechain.track.models import ExerciseSession, User
+from kneechain.track.plan import planned_sessions_per_week
+from kneechain.track.progress import Change, all_changes
+from kneechain.track.records import current_program
+
+
+@dataclass(frozen=True)
+class History:
+    sessions: list[ExerciseSession]
+    planned_per_week: float | None
+    weeks: list[WeekAdherence]
+    adherence: float | None
+    pain_before: Trend
+    pain_after: Trend
+    pain_score: Change | None
+
+
+def build_history(db: Session, user: User, today: date) -> History:
+    """Sessions oldest first; adherence from the program's start (or the first session) to today."""
+    sessions = sessions_of(db, user)
+    program = current_program(db, user)
+    planned = planned_sessions_per_week(program.doc) if program else None
+    starts = [s.performed_on for s in sessions[:1]] + ([program.started_on] if program else [])
+    start = min(starts) if starts else today
+    weeks = weekly_adherence([s.performed_on for s in sessions], planned, start, max(today, start))
+    before = [(s.performed_on, float(s.pain_before)) for s in sessions if s.pain_before is not None]
+    after = [(s.performed_on, float(s.pain_after)) for s in sessions if s.pain_after is not None]
+    rule = tracking_config().trend
+    nprs = next((c for c in all_changes(db, user) if c.kind == "outcome" and c.id == "nprs"), None)
+    return History(
+        sessions=sessions,
+        planned_per_week=planned,
+        weeks=weeks,
+        adherence=overall_adherence(weeks),
+        pain_before=weekly_trend(before, rule.min_ratings, rule.min_days),
+        pain_after=weekly_trend(after, rule.min_ratings, rule.min_days),
+        pain_score=nprs,
+    )

@@ -1,0 +1,134 @@
+"""How each measure and outcome has changed since the first record, in honest words.
+
+A change is called improved or worse only when it reaches the measurement's smallest real change
+(`mdc` references in tests.yaml) or the outcome's minimal important difference (outcomes.yaml).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kneechain.assess.case import measure_index
+from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.knowledge.models import Outcome, Reference
+from kneechain.knowledge.render import number
+from kneechain.track.config import TrackingConfig, tracking_config
+from kneechain.track.logbook import measure_series, outcome_series
+from kneechain.track.maths import Status, classify_change
+from kneechain.track.models import Measurement, OutcomeScore, User
+
+Point = tuple[date, float]
+
+
+@dataclass(frozen=True)
+class Change:
+    """First and latest value of one measure on one side (or one outcome), and the verdict."""
+
+    kind: Literal["measure", "outcome"]
+    id: str
+    name: str
+    side: str
+    unit: str
+    baseline: Point
+    latest: Point
+    threshold: float | None
+    status: Status
+
+    @property
+    def delta(self) -> float:
+        return self.latest[1] - self.baseline[1]
+
+
+def references(kb: KnowledgeBase, measure_id: str) -> list[Reference]:
+    """Every reference (norm, threshold, mdc, asymmetry) the knowledge base has for a measure."""
+    return [r for t in kb.tests.values() for r in t.references if r.measure == measure_id]
+
+
+def mdc_of(kb: KnowledgeBase, measure_id: str) -> float | None:
+    """The measure's smallest real change (minimal detectable change), if known."""
+    return next((r.value for r in references(kb, measure_id) if r.kind == "mdc"), None)
+
+
+def higher_is_better(kb: KnowledgeBase, measure_id: str) -> bool | None:
+    """Which way is better, read from the measure's problem threshold ('<' means low is bad)."""
+    for ref in references(kb, measure_id):
+        if ref.kind == "threshold" and ref.comparator is not None:
+            return ref.comparator in ("<", "<=")
+    return None
+
+
+def mcid_of(outcome: Outcome, population: str) -> float:
+    """The outcome's minimal important difference for the preferred population, else the largest."""
+    for mcid in outcome.mcid:
+        if mcid.population == population:
+            return mcid.points
+    return max(m.points for m in outcome.mcid)
+
+
+def judge(series: list[Point], threshold: float | None, better_up: bool | None) -> Status:
+    if len(series) < 2:
+        return "single"
+    return classify_change(series[0][1], series[-1][1], threshold, better_up)
+
+
+def measure_changes(db: Session, user: User, kb: KnowledgeBase) -> list[Change]:
+    """One change per measured measure and side, in knowledge-base order."""
+    specs = measure_index()
+    measured = set(db.scalars(select(Measurement.measure_id).where(Measurement.user_id == user.id)))
+    changes = []
+    for measure_id in (m for m in specs if m in measured):
+        spec, mdc, better = (
+            specs[measure_id],
+            mdc_of(kb, measure_id),
+            higher_is_better(kb, measure_id),
+        )
+        for side, series in measure_series(db, user, measure_id).items():
+            changes.append(
+                Change("measure", measure_id, spec.name, side, spec.unit, series[0], series[-1],
+                       mdc, judge(series, mdc, better))
+            )  # fmt: skip
+    return changes
+
+
+def outcome_changes(
+    db: Session, user: User, kb: KnowledgeBase, config: TrackingConfig
+) -> list[Change]:
+    """One change per outcome questionnaire that has at least one score."""
+    scored = set(db.scalars(select(OutcomeScore.outcome_id).where(OutcomeScore.user_id == user.id)))
+    changes = []
+    for outcome in (o for o in kb.outcomes.values() if o.id in scored):
+        series = outcome_series(db, user, outcome.id)
+        mcid = mcid_of(outcome, config.preferred_mcid_population)
+        status = judge(series, mcid, outcome.higher_is_better)
+        changes.append(
+            Change("outcome", outcome.id, outcome.name, "both", "points", series[0], series[-1],
+                   mcid, status)
+        )  # fmt: skip
+    return changes
+
+
+def all_changes(db: Session, user: User) -> list[Change]:
+    kb, config = default_knowledge(), tracking_config()
+    return measure_changes(db, user, kb) + outcome_changes(db, user, kb, config)
+
+
+def describe(change: Change, config: TrackingConfig | None = None) -> str:
+    """One line: first and latest value, the change, the threshold used and the verdict."""
+    words = (config or tracking_config()).wording
+    unit = "" if change.unit in ("points", "ratio", "count") else f" {change.unit}"
+    first, last = change.baseline, change.latest
+    verdict = getattr(words, change.status)
+    if change.status == "single":
+        return f"{number(last[1])}{unit} on {last[0]}: {verdict}"
+    delta = f"{'+' if change.delta >= 0 else ''}{number(change.delta)}"
+    label = words.threshold_measure if change.kind == "measure" else words.threshold_outcome
+    limit = f"; {label} {number(change.threshold)}{unit}" if change.threshold is not None else ""
+    return (
+        f"{number(first[1])} on {first[0]} -> {number(last[1])} on {last[0]} "
+        f"({delta}{unit}{limit}): {verdict}"
+    )

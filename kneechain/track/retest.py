@@ -1,0 +1,87 @@
+"""Which tests and questionnaires are due again: the program's re-test schedule when it has one,
+otherwise the default schedule in data/tracking.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kneechain.knowledge.loader import default_knowledge
+from kneechain.track.config import tracking_config
+from kneechain.track.logbook import last_measured
+from kneechain.track.models import OutcomeScore, User
+from kneechain.track.plan import retest_schedule
+from kneechain.track.records import current_program
+
+Kind = Literal["test", "outcome"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    kind: Kind
+    id: str
+    every_weeks: float
+
+
+@dataclass(frozen=True)
+class Due:
+    """One test or questionnaire with the day it was last done and the day it is due."""
+
+    kind: Kind
+    id: str
+    name: str
+    every_weeks: float
+    last: date | None
+    due_on: date
+
+    def days_left(self, today: date) -> int:
+        return (self.due_on - today).days
+
+
+def due_dates(
+    intervals: list[Interval], last_done: dict[tuple[Kind, str], date], today: date
+) -> list[Due]:
+    """Due day = last done + interval; never done means due today. Soonest first."""
+    kb = default_knowledge()
+    items = []
+    for item in intervals:
+        last = last_done.get((item.kind, item.id))
+        due = today if last is None else last + timedelta(days=round(item.every_weeks * 7))
+        names = kb.tests if item.kind == "test" else kb.outcomes
+        items.append(Due(item.kind, item.id, names[item.id].name, item.every_weeks, last, due))
+    return sorted(items, key=lambda d: (d.due_on, d.kind, d.id))
+
+
+def default_intervals(measured_tests: set[str]) -> list[Interval]:
+    """The default schedule, limited to tests this person has a baseline for, plus outcomes."""
+    schedule = tracking_config().retest
+    tests = [Interval("test", t.test_id, t.every_weeks) for t in schedule.tests]
+    outcomes = [Interval("outcome", o.outcome_id, o.every_weeks) for o in schedule.outcomes]
+    return [t for t in tests if t.id in measured_tests] + outcomes
+
+
+def _last_scored(db: Session, user: User) -> dict[str, date]:
+    query = (
+        select(OutcomeScore.outcome_id, func.max(OutcomeScore.measured_on))
+        .where(OutcomeScore.user_id == user.id)
+        .group_by(OutcomeScore.outcome_id)
+    )
+    return dict(db.execute(query).all())
+
+
+def due_for(db: Session, user: User, today: date) -> tuple[list[Due], str]:
+    """Everything due for `user`, and which schedule was used ('program' or 'default')."""
+    tests_done = last_measured(db, user)
+    last: dict[tuple[Kind, str], date] = {("test", k): v for k, v in tests_done.items()}
+    last |= {("outcome", k): v for k, v in _last_scored(db, user).items()}
+    program = current_program(db, user)
+    from_program = retest_schedule(program.doc) if program else None
+    if from_program:
+        intervals = [Interval("test", test_id, weeks) for test_id, weeks in from_program]
+        outcomes = [i for i in default_intervals(set()) if i.kind == "outcome"]
+        return due_dates(intervals + outcomes, last, today), "program"
+    return due_dates(default_intervals(set(tests_done)), last, today), "default"

@@ -1,0 +1,96 @@
+"""The tracking commands end to end through the `kneechain` app (in a temporary data dir)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from kneechain.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), input=input)
+    return result.exit_code, result.output
+
+
+def test_log_history_progress_retest_by_flags() -> None:
+    assert run("person", "add", "Alex", "--birth-year", "1990")[0] == 0
+    for day, before in (("2026-03-02", 6), ("2026-03-09", 5), ("2026-03-23", 3)):
+        code, out = run(
+            "log", "-e", "glute_bridge:3", "-e", "lateral_lunge:2:lateral_lunge_supported",
+            "--pain-before", str(before), "--pain-after", "2", "--date", day,
+        )  # fmt: skip
+        assert code == 0, out
+    assert run("score", "--nprs", "6", "--kujala", "60", "--date", "2026-03-01")[0] == 0
+    assert run("score", "--nprs", "3", "--kujala", "74", "--date", "2026-03-29")[0] == 0
+    assert run("measure", "knee_to_wall", "--help")[0] == 0
+    code, out = run(
+        "measure", "ankle_df_angle", "--left", "30", "--right", "36", "--date", "2026-03-01"
+    )
+    assert code == 0, out
+    code, out = run(
+        "measure", "ankle_df_angle", "--left", "37", "--right", "38", "--date", "2026-03-29"
+    )
+    assert code == 0, out
+    code, out = run("history")
+    assert code == 0, out
+    assert "lateral_lunge x2 (as lateral_lunge_supported)" in out
+    assert "Pain before sessions: falling" in out
+    code, out = run("progress")
+    assert code == 0, out
+    assert "(+7 deg; smallest real change 4.7 deg): improved" in out  # left ankle
+    assert "(+2 deg; smallest real change 4.7 deg): no clear change yet" in out  # right ankle
+    code, out = run("retest", "--today", "2026-04-01")
+    assert code == 0, out
+    assert "Knee-to-wall" in out
+
+
+def test_log_interactively() -> None:
+    run("person", "add", "Alex")
+    answers = "glute_bridge lateral_lunge\n3\n\n2\nlateral_lunge_supported\n4\n2\n"
+    code, out = run("log", "--date", "2026-03-02", input=answers)
+    assert code == 0, out
+    code, out = run("history")
+    assert "glute_bridge x3, lateral_lunge x2 (as lateral_lunge_supported)" in out
+
+
+def test_bad_input_gives_clear_errors_and_keeps_data() -> None:
+    run("person", "add", "Alex")
+    run("log", "-e", "glute_bridge:3", "--date", "2026-03-02")
+    cases = [
+        (("log", "-p", "Sam", "-e", "glute_bridge:3"), "no person named 'Sam'; known people: Alex"),
+        (("log", "-e", "glute_bridge:3", "--pain-before", "12"), "less than or equal to 10"),
+        (("log", "-e", "glute_bridge"), "should look like ID:SETS"),
+        (("log", "-e", "no_such:1"), "unknown exercise 'no_such'"),
+        (("score", "--kujala", "140"), "between 0 and 100; got 140"),
+        (("score", "--nprs", "3", "--date", "3/4/2026"), "write it as YYYY-MM-DD"),
+        (("measure", "hip_ir_supine", "--left", "200"), "outside the allowed range -30 to 90"),
+        (("person", "delete", "Alex"), "add --yes to confirm"),
+    ]
+    for args, message in cases:
+        code, out = run(*args)
+        assert code == 2, (args, out)
+        assert message in " ".join(out.split()), (args, out)
+    code, out = run("history")
+    assert "1 session(s) logged" in out
+
+
+def test_several_people_need_a_name() -> None:
+    run("person", "add", "Alex")
+    run("person", "add", "Sam")
+    code, out = run("history")
+    assert code == 2
+    assert "say whose with --person NAME" in out
+    assert run("person", "add", "Dr Lee", "--clinician")[0] == 0
+    assert run("person", "link", "Dr Lee", "Sam")[0] == 0
+    code, out = run("person", "delete", "Sam", "--yes")
+    assert code == 0, out
+    code, out = run("person", "list")
+    assert "Alex" in out and "Sam" not in out

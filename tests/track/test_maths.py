@@ -1,0 +1,143 @@
+"""Adherence, trends and change classification on constructed histories (hand-computed)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kneechain.track.maths import (
+    WeekAdherence,
+    classify_change,
+    monday_of,
+    overall_adherence,
+    slope,
+    weekly_adherence,
+    weekly_trend,
+)
+
+MON = date(2026, 1, 5)  # a Monday
+
+
+def test_monday_of() -> None:
+    assert monday_of(date(2026, 1, 11)) == MON  # Sunday
+    assert monday_of(MON) == MON
+
+
+def test_weekly_adherence_hand_computed() -> None:
+    # Program of 3 days a week started on Thursday 8 Jan; evaluated through Sunday 18 Jan.
+    done = [date(2026, 1, 8), date(2026, 1, 8), date(2026, 1, 10), date(2026, 1, 13)]
+    weeks = weekly_adherence(done, 3, date(2026, 1, 8), date(2026, 1, 18))
+    assert [w.week_start for w in weeks] == [MON, MON + timedelta(7)]
+    # first week: Thu-Sun = 4 days -> 3 * 4/7 planned; two distinct days done
+    assert weeks[0].done == 2
+    assert weeks[0].planned == pytest.approx(12 / 7)
+    assert weeks[0].ratio == 1.0  # capped
+    assert weeks[1].done == 1
+    assert weeks[1].ratio == pytest.approx(1 / 3)
+    # overall: min(2, 12/7) + min(1, 3) over 12/7 + 3
+    assert overall_adherence(weeks) == pytest.approx((12 / 7 + 1) / (12 / 7 + 3))
+
+
+def test_adherence_without_a_plan_is_unknown() -> None:
+    weeks = weekly_adherence([MON], None, MON, MON + timedelta(days=6))
+    assert weeks == [WeekAdherence(MON, 1, None)]
+    assert weeks[0].ratio is None
+    assert overall_adherence(weeks) is None
+
+
+def test_adherence_refuses_reversed_period() -> None:
+    with pytest.raises(ValueError, match="end must not be before start"):
+        weekly_adherence([], 3, MON, MON - timedelta(days=1))
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=60), max_size=80),
+    st.floats(min_value=0.5, max_value=7),
+    st.integers(min_value=0, max_value=60),
+)
+def test_adherence_is_a_share(offsets: list[int], planned: float, length: int) -> None:
+    start = date(2026, 3, 4)
+    end = start + timedelta(days=length)
+    weeks = weekly_adherence([start + timedelta(days=o) for o in offsets], planned, start, end)
+    assert sum(w.done for w in weeks) == len({o for o in offsets if o <= length})
+    assert sum(w.planned or 0 for w in weeks) == pytest.approx(planned * (length + 1) / 7)
+    share = overall_adherence(weeks)
+    assert share is not None
+    assert 0 <= share <= 1
+
+
+def test_slope_hand_computed() -> None:
+    assert slope([(0, 1), (1, 3), (2, 5)]) == pytest.approx(2)
+    assert slope([(0, 0), (1, 1), (2, 0), (3, 1)]) == pytest.approx(0.2)  # Sxy 1 / Sxx 5
+    assert slope([(1, 4)]) is None
+    assert slope([(1, 4), (1, 5)]) is None
+
+
+@given(
+    st.floats(min_value=-5, max_value=5),
+    st.floats(min_value=-50, max_value=50),
+    st.lists(st.integers(min_value=0, max_value=200), min_size=2, max_size=30, unique=True),
+)
+def test_weekly_trend_recovers_a_straight_line(
+    per_week: float, start: float, days: list[int]
+) -> None:
+    series = [(MON + timedelta(days=d), start + per_week * d / 7) for d in days]
+    trend = weekly_trend(series)
+    assert trend.per_week == pytest.approx(per_week, abs=1e-6)
+    assert trend.n == len(days)
+    assert trend.first == MON + timedelta(days=min(days))
+
+
+def test_pain_falling_half_a_point_a_week() -> None:
+    series = [(MON + timedelta(weeks=w), 6 - 0.5 * w) for w in range(6)]
+    assert weekly_trend(series).per_week == pytest.approx(-0.5)
+    assert weekly_trend([]).per_week is None
+
+
+@pytest.mark.parametrize(
+    ("baseline", "latest", "threshold", "better_up", "expected"),
+    [
+        (22, 31, 5.4, True, "improved"),  # hip IR +9 deg beyond MDC 5.4
+        (22, 26, 5.4, True, "no_clear_change"),  # +4 is within measurement error
+        (30, 35.4, 5.4, True, "improved"),  # exactly the MDC counts (no float slip)
+        (30, 24, 5.4, True, "worse"),
+        (18, 9, 8, False, "improved"),  # FPPA falls 9 deg, SDD 8
+        (6, 5, 1.2, False, "no_clear_change"),  # NPRS -1 < MCID 1.2
+        (6, 4, 1.2, False, "improved"),
+        (60, 75, 10, True, "improved"),  # Kujala +15 >= MCID 10
+        (60, 66, 10, True, "no_clear_change"),
+        (5, 15, 3, None, "changed"),
+        (5, 15, None, True, "unjudged"),
+    ],
+)
+def test_classify_change(
+    baseline: float, latest: float, threshold: float | None, better_up: bool | None, expected: str
+) -> None:
+    assert classify_change(baseline, latest, threshold, better_up) == expected
+
+
+@given(
+    st.floats(min_value=-100, max_value=100),
+    st.floats(min_value=-100, max_value=100),
+    st.floats(min_value=0.1, max_value=20),
+)
+def test_no_claim_inside_the_threshold(baseline: float, latest: float, threshold: float) -> None:
+    status = classify_change(baseline, latest, threshold, True)
+    if abs(latest - baseline) < threshold * 0.999:
+        assert status == "no_clear_change"
+    if abs(latest - baseline) > threshold * 1.001:
+        assert status == ("improved" if latest > baseline else "worse")
+    # swapping the better direction swaps the verdict
+    flipped = classify_change(baseline, latest, threshold, False)
+    assert {status, flipped} in ({"no_clear_change"}, {"improved", "worse"})
+
+
+def test_no_trend_from_too_little() -> None:
+    two_close = [(MON, 5.0), (MON + timedelta(days=3), 3.0)]
+    assert weekly_trend(two_close).per_week == pytest.approx(-14 / 3)
+    assert weekly_trend(two_close, min_points=3, min_days=14).per_week is None
+    three_spread = [*two_close, (MON + timedelta(days=14), 2.0)]
+    assert weekly_trend(three_spread, min_points=3, min_days=14).per_week is not None
