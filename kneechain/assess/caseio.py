@@ -76,7 +76,7 @@ def describe_error(err: dict[str, Any]) -> str:
     value = err.get("input")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bounds = _field_bounds(Case, tuple(err["loc"]))
-        shown = number(value) if isinstance(value, int | float) else repr(value)
+        shown = number(value) if isinstance(value, int | float) else str(value)
         if bounds is not None:
             low, high = number(bounds[0]), number(bounds[1])
             return f"{where}: {shown} is out of range; allowed {low} to {high}"

@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
-import click
 import typer
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -49,7 +48,7 @@ def _q(key: str, **values: object) -> str:
 
 
 def _prompt(question: str, parse: Callable[[str], Any]) -> Any:
-    """Ask until `parse` accepts the answer; `parse` raises click.BadParameter to re-ask."""
+    """Ask until `parse` accepts the answer; `parse` raises typer.BadParameter to re-ask."""
     return typer.prompt(question, default="", show_default=False, value_proc=parse)
 
 
@@ -61,7 +60,7 @@ def _parse_yes_no(text: str) -> bool | None:
         return False
     if answer == "":
         return None
-    raise click.BadParameter("answer y or n (or leave blank if you do not know)")
+    raise typer.BadParameter("answer y or n (or leave blank if you do not know)")
 
 
 def yes_no(question: str) -> bool | None:
@@ -87,7 +86,7 @@ def field(model: type[M], name: str, partial: dict[str, Any], where: str, **fmt:
             model.model_validate({**partial, name: value})
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise click.BadParameter(
+            raise typer.BadParameter(
                 describe_error({**first, "loc": (where, *first["loc"])})
             ) from exc
         return value
@@ -170,7 +169,7 @@ def _option_parser(item: OutcomeItem) -> Callable[[str], str | None]:
             return None
         if raw.isdigit() and 1 <= int(raw) <= len(options):
             return options[int(raw) - 1]
-        raise click.BadParameter(f"choose a number from 1 to {len(options)}")
+        raise typer.BadParameter(f"choose a number from 1 to {len(options)}")
 
     return parse
 
@@ -219,7 +218,7 @@ def _ask_value(entry: dict[str, Any], question: str) -> Any:
             Measurement.model_validate({**entry, "value": raw})
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise click.BadParameter(describe_error({**first, "loc": ("measurement",)})) from exc
+            raise typer.BadParameter(describe_error({**first, "loc": ("measurement",)})) from exc
         return raw
 
     value = _prompt(question, parse)
@@ -238,15 +237,21 @@ def ask_measurements(kb: KnowledgeBase) -> list[dict[str, Any]]:
 
 
 def interview(kb: KnowledgeBase) -> Case:
-    """Ask every question in order and return the validated case."""
+    """Ask every question in order and return the validated case.
+
+    Red flags come first; when one is present the person is told at once to see a clinician, the
+    background questions are still asked (useful to that clinician), and no tests are asked.
+    """
     person: dict[str, Any] = {}
     complaint: dict[str, Any] = {}
     flags = ask_red_flags(kb, person, complaint)
+    data: dict[str, Any] = {"person": person, "complaint": complaint, "red_flags": flags}
+    refer = bool(red_flags(Case.model_validate(data), default_rules(), kb))
+    if refer:
+        typer.echo("\n" + questions().intro["refer"])
     ask_person(person)
     ask_complaint(complaint)
-    data: dict[str, Any] = {"person": person, "complaint": complaint, "red_flags": flags}
-    if red_flags(Case.model_validate(data), default_rules(), kb):
-        typer.echo("\n" + questions().intro["refer"])
+    if refer:
         return Case.model_validate(data)
     data["signs"] = ask_signs(kb)
     kujala = ask_kujala(kb)
