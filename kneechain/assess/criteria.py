@@ -45,6 +45,7 @@ class Call:
     assumed: bool
     reading_values: dict[str, float]
     reference: Reference
+    norm: Reference | None
     evidence: Evidence
 
 
@@ -58,6 +59,17 @@ def _mdc(test: Test, measure: str) -> float | None:
 
 def _bonus(severity: Severity, beyond_mdc: bool, w: ConfidenceWeights) -> float:
     return (w.beyond_mdc if beyond_mdc else 0.0) + (w.marked if severity == "marked" else 0.0)
+
+
+def pick_norm(c: Criterion, test: Test, person: Person) -> Reference | None:
+    """The first of the criterion's norms that fits the person (or might: unknown age or sex)."""
+    refs = _refs(test, c.measure)
+    norm, _ = pick_reference([refs[i] for i in c.norms], person, None)
+    return norm
+
+
+def _norm_label(norm: Reference | None, unit: str) -> str | None:
+    return None if norm is None else f"{reference_text(norm, unit)} ({norm.label})"
 
 
 def threshold_severity(value: float, ref: Reference, mdc: float | None) -> Severity:
@@ -111,6 +123,7 @@ def threshold_calls(c: Criterion, ctx: Context) -> list[Call]:
         positive = crosses(reading.value, ref.comparator, ref.value)
         severity = threshold_severity(reading.value, ref, mdc)
         beyond = mdc is not None and margin(reading.value, ref.value) > mdc
+        norm = pick_norm(c, test, ctx.person)
         evidence = Evidence(
             kind="measurement",
             ref=c.measure,
@@ -121,7 +134,8 @@ def threshold_calls(c: Criterion, ctx: Context) -> list[Call]:
             threshold=ref.value,
             severe_value=ref.severe_value,
             reference_id=f"{test.id}.{ref.id}",
-            source_ids=list(ref.source_ids),
+            norm=_norm_label(norm, spec.unit),
+            source_ids=sorted(set(ref.source_ids) | set(norm.source_ids if norm else ())),
             provenance=list(reading.provenance),
             quality=reading.quality,
             supports=positive,
@@ -138,6 +152,7 @@ def threshold_calls(c: Criterion, ctx: Context) -> list[Call]:
                 assumed=assumed,
                 reading_values={"value": reading.value},
                 reference=ref,
+                norm=norm,
                 evidence=evidence,
             )
         )
@@ -203,6 +218,7 @@ def asymmetry_calls(c: Criterion, rule: FindingRule, ctx: Context) -> list[Call]
             assumed=assumed,
             reading_values={"value": diff, "left": left.value, "right": right.value},
             reference=ref,
+            norm=None,
             evidence=evidence,
         )
     ]

@@ -6,12 +6,10 @@ and each finding's `chain` sentence in rules.yaml; norms come from the knowledge
 
 from __future__ import annotations
 
-from kneechain.assess.case import Person
 from kneechain.assess.criteria import Call, Context
-from kneechain.assess.measure import pick_reference
 from kneechain.assess.result import FindingSide
 from kneechain.assess.rules import Criterion, FindingRule
-from kneechain.knowledge.models import Measure, Reference, Test
+from kneechain.knowledge.models import Reference
 from kneechain.knowledge.render import number
 
 
@@ -23,21 +21,15 @@ def unit_word(unit: str, ctx: Context) -> str:
     return ctx.rules.unit_words.get(unit, unit)
 
 
-def norm_sentence(c: Criterion, call: Call, person: Person, ctx: Context) -> str:
+def norm_sentence(c: Criterion, call: Call, ctx: Context) -> str:
     """'the norm is about 29.6 degrees', 'the usual range is 30-45 degrees', or the threshold."""
-    spec: Measure = ctx.measures[c.measure]
-    test: Test = ctx.test_of[c.measure]
     words = ctx.rules.wording
-    unit = unit_word(spec.unit, ctx)
-    if c.norm_text:
-        limit = f"{_fmt(call.reference.value or 0)} {unit}".rstrip()
-        return c.norm_text.format(threshold=limit)
-    norms = [r for r in test.references if r.id in c.norms and r.measure == c.measure]
-    ordered = sorted(norms, key=lambda r: c.norms.index(r.id))
-    norm, _ = pick_reference(ordered, person, None)
-    if norm is not None:
-        return _norm_text(norm, unit, words.norm_value, words.norm_band)
+    unit = unit_word(ctx.measures[c.measure].unit, ctx)
     ref = call.reference
+    if c.norm_text:
+        return c.norm_text.format(threshold=f"{_fmt(ref.value or 0)} {unit}".rstrip())
+    if call.norm is not None:
+        return _norm_text(call.norm, unit, words.norm_value, words.norm_band)
     if ref.kind == "asymmetry":
         return words.asymmetry.format(threshold=f"{_fmt(ref.value or 0)} {unit}".rstrip())
     threshold = f"{ref.comparator} {_fmt(ref.value or 0)} {unit}".rstrip()
@@ -74,7 +66,7 @@ def explanation(rule: FindingRule, positives: list[Call], side: FindingSide, ctx
             continue
         calls.sort(key=lambda p: p.side or "")
         phrases = ctx.rules.wording.both_sides_joiner.join(measured_phrase(p, ctx) for p in calls)
-        sentences.append(_sentence(f"{phrases}; {norm_sentence(c, calls[0], ctx.person, ctx)}"))
+        sentences.append(_sentence(f"{phrases}; {norm_sentence(c, calls[0], ctx)}"))
     side_words = "both" if side == "both" else side
     sentences.append(_sentence(rule.chain.replace("\n", " ").format(side=side_words)))
     return " ".join(sentences)

@@ -56,6 +56,10 @@ def test_hip_ir_explanation_names_values_norm_and_chain() -> None:
     assert text.startswith("Your right hip turns in 14 degrees lying on your back;")
     assert "the norm is about 29.6 degrees" in text  # photographic norm, adults 20-60
     assert "your thigh cannot follow at the hip" in text
+    right = next(e for e in result.finding("hip_ir_deficit").evidence if e.side == "right")
+    assert (right.value, right.threshold, right.comparator, right.severe_value) == (14, 25, "<", 15)
+    assert right.norm == "29.6 deg (healthy adults lying on their back)"
+    assert right.reference_id == "lying_leg_turn.deficit" and "altman_1991" in right.source_ids
     older = run(person={"age": 70}, measurements=both("hip_ir_supine", 30, 14))
     assert "the norm is about 30 degrees" in older.finding("hip_ir_deficit").explanation
 
