@@ -145,7 +145,9 @@ def test_interactive_full_flow_validates_and_saves(tmp_path: Path) -> None:
         "3",
         "4",
         *["y", "n", "y", "n", "n"],  # signs
-        "n",  # no Kujala
+        "y",  # Kujala
+        "9",  # the first item has three answers: rejected
+        *["1"] * 13,  # best answer to every item
         *test_answers,
     )
     result = runner.invoke(
@@ -167,4 +169,7 @@ def test_interactive_full_flow_validates_and_saves(tmp_path: Path) -> None:
     ]
     values = {(x["measure"], x["side"]): x["value"] for x in saved["measurements"]}
     assert values == {("hip_ir_supine", "left"): 18, ("hip_ir_supine", "right"): 14}
+    assert "choose a number from 1 to 3" in result.output
+    kujala = saved["outcomes"]["kujala"]
+    assert len(kujala) == 13 and kujala["limp"] == "none" and kujala["flexion_loss"] == "none"
     assert "Limited hip internal rotation - both" in result.output
