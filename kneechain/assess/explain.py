@@ -52,6 +52,16 @@ def measured_phrase(call: Call, ctx: Context) -> str:
     ).replace("  ", " ")
 
 
+def _phrases(c: Criterion, calls: list[Call], ctx: Context) -> str:
+    """One phrase for both sides when the criterion has one, else the side phrases joined."""
+    sides = {call.side: call.reading_values["value"] for call in calls}
+    if c.phrase_both and set(sides) == {"left", "right"}:
+        unit = unit_word(ctx.measures[c.measure].unit, ctx)
+        text = c.phrase_both.format(left=_fmt(sides["left"]), right=_fmt(sides["right"]), unit=unit)
+        return text.replace("  ", " ")
+    return ctx.rules.wording.both_sides_joiner.join(measured_phrase(p, ctx) for p in calls)
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
@@ -65,7 +75,7 @@ def explanation(rule: FindingRule, positives: list[Call], side: FindingSide, ctx
         if not calls:
             continue
         calls.sort(key=lambda p: p.side or "")
-        phrases = ctx.rules.wording.both_sides_joiner.join(measured_phrase(p, ctx) for p in calls)
+        phrases = _phrases(c, calls, ctx)
         sentences.append(_sentence(f"{phrases}; {norm_sentence(c, calls[0], ctx)}"))
     side_words = "both" if side == "both" else side
     sentences.append(_sentence(rule.chain.replace("\n", " ").format(side=side_words)))

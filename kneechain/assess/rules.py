@@ -37,6 +37,9 @@ class Criterion(Frozen):
         default=None, description="the norm in words; may use {threshold}"
     )
     phrase: str = Field(description="what was measured, with {side} {value} {unit} {left} {right}")
+    phrase_both: str | None = Field(
+        default=None, description="the same for both sides at once, with {left} {right} {unit}"
+    )
 
 
 class FindingRule(Frozen):

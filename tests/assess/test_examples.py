@@ -65,3 +65,11 @@ def test_desk_worker_kujala_is_hand_computed() -> None:
     (kujala,) = [o for o in result.outcomes if o.id == "kujala"]
     # 100 - 2 (stairs) - 1 (squatting) - 2 (running) - 3 (jumping) - 6 (sitting) - 2 (pain)
     assert kujala.score == 84
+
+
+def test_runner_low_quality_clip_is_reported_not_used() -> None:
+    result = assess(load_case(EXAMPLES / "runner_right_valgus_pelvic_drop.json"))
+    (unused,) = result.unused_measurements
+    assert (unused.measure, unused.side, unused.quality) == ("gait_fppa_midstance", "right", 0.35)
+    valgus = result.finding("dynamic_knee_valgus")
+    assert all(e.ref != "gait_fppa_midstance" for e in valgus.evidence)

@@ -93,6 +93,9 @@ def test_bilateral_deficit_is_one_finding_on_both_sides() -> None:
     result = run(person=ADULT, measurements=both("hip_ir_supine", 16, 14))
     found = result.finding("hip_ir_deficit")
     assert found.side == "both" and found.severity == "marked"
+    assert found.explanation.startswith(
+        "Lying on your back, your hips turn in 16 degrees (left) and 14 degrees (right);"
+    )
     assert result.finding("hip_rotation_asymmetry") is None
 
 
