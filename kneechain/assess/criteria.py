@@ -94,12 +94,13 @@ def asymmetry_severity(diff: float, ref: Reference, mdc: float | None, factor: f
 
 def _threshold_text(spec: Measure, side: Side | None, value: float, ref: Reference) -> str:
     where = f" ({side})" if side else ""
+    unit = "" if spec.unit in ("ratio", "count") else f" {spec.unit}"
     severe = ""
     if ref.severe_value is not None:
-        severe = f", marked at {ref.comparator} {number(ref.severe_value)}"
+        severe = f", marked at {ref.comparator} {number(ref.severe_value)}{unit}"
     return (
-        f"{spec.name}{where}: {number(round(value, 1))} {spec.unit}; "
-        f"threshold {reference_text(ref, spec.unit)}{severe} ({ref.label})"
+        f"{spec.name}{where}: {number(round(value, 1))}{unit}; "
+        f"threshold {reference_text(ref, spec.unit)}{severe}; {ref.label}"
     )
 
 
@@ -186,7 +187,7 @@ def asymmetry_calls(c: Criterion, rule: FindingRule, ctx: Context) -> list[Call]
     text = (
         f"{spec.name}: left {number(round(left.value, 1))}, right {number(round(right.value, 1))} "
         f"{spec.unit}; difference {number(round(diff, 1))}, noteworthy "
-        f"{reference_text(ref, spec.unit)} ({ref.label})"
+        f"{reference_text(ref, spec.unit)}; {ref.label}"
     )
     quals = [q for q in (left.quality, right.quality) if q is not None]
     evidence = Evidence(

@@ -22,14 +22,15 @@ def unit_word(unit: str, ctx: Context) -> str:
 
 
 def norm_sentence(c: Criterion, call: Call, ctx: Context) -> str:
-    """'the norm is about 29.6 degrees', 'the usual range is 30-45 degrees', or the threshold."""
+    """The norm that fits the person ('the norm is about 29.6 degrees', 'the usual range is
+    30-45 degrees'), else the criterion's own norm wording, else the threshold and its label."""
     words = ctx.rules.wording
     unit = unit_word(ctx.measures[c.measure].unit, ctx)
     ref = call.reference
-    if c.norm_text:
-        return c.norm_text.format(threshold=f"{_fmt(ref.value or 0)} {unit}".rstrip())
     if call.norm is not None:
         return _norm_text(call.norm, unit, words.norm_value, words.norm_band)
+    if c.norm_text:
+        return c.norm_text.format(threshold=f"{_fmt(ref.value or 0)} {unit}".rstrip())
     if ref.kind == "asymmetry":
         return words.asymmetry.format(threshold=f"{_fmt(ref.value or 0)} {unit}".rstrip())
     threshold = f"{ref.comparator} {_fmt(ref.value or 0)} {unit}".rstrip()
