@@ -14,7 +14,7 @@ that produced them.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -131,8 +131,36 @@ class VideoSource(Strict):
     tool: str | None = Field(default=None, description="name and version of the measuring tool")
 
 
+def _measure_ids_in_schema(schema: dict[str, Any]) -> None:
+    """List the knowledge base's measure ids in the JSON Schema, so the schema documents them."""
+    schema["properties"]["measure"]["enum"] = sorted(measure_index())
+
+
+def _answer_ids_in_schema(schema: dict[str, Any]) -> None:
+    """List the red-flag, sign and Kujala ids the answers may use, from the knowledge base."""
+    kb = default_knowledge()
+    props = schema["properties"]
+    props["red_flags"]["propertyNames"] = {"enum": list(kb.red_flags)}
+    props["signs"]["propertyNames"] = {"enum": list(kb.signs)}
+
+
+def _kujala_in_schema(schema: dict[str, Any]) -> None:
+    """Spell out each Kujala item and its allowed answers in the JSON Schema."""
+    items = default_knowledge().outcomes["kujala"].items
+    schema["properties"]["kujala"]["anyOf"][0] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            item.id: {"enum": [o.id for o in item.options], "description": item.question}
+            for item in items
+        },
+    }
+
+
 class Measurement(Strict):
     """One measured value of one measure (a knowledge-base measure id) on one side."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_measure_ids_in_schema)
 
     measure: str = Field(description="measure id from the knowledge base, e.g. hip_ir_supine")
     value: float
@@ -173,6 +201,8 @@ class Measurement(Strict):
 class Outcomes(Strict):
     """Outcome questionnaires. Kujala: item id -> chosen option id (items in outcomes.yaml)."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_kujala_in_schema)
+
     kujala: dict[str, str] | None = None
 
     @field_validator("kujala")
@@ -196,6 +226,8 @@ class Outcomes(Strict):
 
 class Case(Strict):
     """One assessment of one person at one time."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_answer_ids_in_schema)
 
     case_version: str = Field(default=CASE_VERSION, description="format version of this file")
     assessed_on: date | None = None

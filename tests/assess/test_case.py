@@ -120,4 +120,13 @@ def test_schema_documents_the_fields() -> None:
     measurement = schema["$defs"]["Measurement"]["properties"]
     assert set(measurement["provenance"]["enum"]) == {"manual", "video", "clinician"}
     assert measurement["quality"]["anyOf"][0]["maximum"] == 1
+    assert "hip_ir_supine" in measurement["measure"]["enum"]
+    assert "locked_knee" in schema["properties"]["red_flags"]["propertyNames"]["enum"]
+    assert len(schema["properties"]["signs"]["propertyNames"]["enum"]) == 5
+    kujala = schema["$defs"]["Outcomes"]["properties"]["kujala"]["anyOf"][0]["properties"]
+    assert len(kujala) == 13 and kujala["limp"]["enum"] == [
+        "none",
+        "slight_or_periodic",
+        "constant",
+    ]
     json.dumps(schema)
