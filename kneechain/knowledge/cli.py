@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kneechain.knowledge.loader import KnowledgeError, default_knowledge, load_knowledge
+from kneechain.knowledge.reference_doc import knowledge_markdown
 from kneechain.knowledge.show import entry_panel, exercise_rows, finding_rows, test_rows
 from kneechain.knowledge.validate import check_links
 
@@ -109,3 +110,16 @@ def validate(
         raise typer.Exit(code=1)
     counts = ", ".join(f"{len(kb.collection(k.value))} {k.value}" for k in Kind)
     console.print(f"[green]ok[/] knowledge base is consistent: {counts}")
+
+
+@app.command("docs")
+def docs(
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """Print (or write) the Markdown reference of every norm, dose, finding and source."""
+    text = knowledge_markdown(default_knowledge())
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    console.print(f"wrote {output}")

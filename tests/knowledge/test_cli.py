@@ -90,3 +90,21 @@ def test_demo_shows_real_knowledge() -> None:
     result = runner.invoke(app, ["demo"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "glute_ball_release" in result.output and "lying_leg_turn" in result.output
+
+
+def test_committed_reference_doc_matches_the_data() -> None:
+    from kneechain.knowledge.reference_doc import knowledge_markdown
+
+    committed = Path(__file__).resolve().parents[2] / "docs" / "knowledge.md"
+    assert committed.read_text(encoding="utf-8") == knowledge_markdown(default_knowledge()), (
+        "docs/knowledge.md is stale: run `kneechain knowledge docs -o docs/knowledge.md`"
+    )
+
+
+def test_reference_doc_lists_every_threshold_with_its_source() -> None:
+    result = runner.invoke(app, ["knowledge", "docs"])
+    assert result.exit_code == 0
+    assert "| `thomas_knee_flexion` | deg | threshold | < 67 deg |" in result.output
+    assert "`peeler_2008`" in result.output
+    for test in default_knowledge().tests.values():
+        assert f"(`{test.id}`)" in result.output
