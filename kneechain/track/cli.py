@@ -329,3 +329,6 @@ def mount(app: typer.Typer) -> None:
         ("retest", retest),
     ):
         app.command(name)(func)
+    from kneechain.track import cli_data
+
+    cli_data.mount(app)

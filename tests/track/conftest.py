@@ -73,7 +73,7 @@ def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(data_dir=tmp_path / "data")
+    opened = open_store(data_dir=tmp_path / "source")
     yield opened
     opened.close()
 

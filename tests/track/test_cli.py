@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -94,3 +96,29 @@ def test_several_people_need_a_name() -> None:
     assert code == 0, out
     code, out = run("person", "list")
     assert "Alex" in out and "Sam" not in out
+
+
+def test_export_import_backup_commands(tmp_path: Path) -> None:
+    run("person", "add", "Alex")
+    run("log", "-e", "glute_bridge:3", "--pain-before", "4", "--date", "2026-03-02")
+    out_file, csv_dir = tmp_path / "alex.json", tmp_path / "csv"
+    code, out = run("export", "-o", str(out_file), "--csv", str(csv_dir))
+    assert code == 0, out
+    assert len(list(csv_dir.glob("*.csv"))) == 10
+    code, out = run("export", "-o", str(out_file))
+    assert code == 2 and "already exists" in out
+    code, out = run("backup", str(tmp_path / "copy.db"), "--media")
+    assert code == 0, out
+    assert "1 exercise_sessions" in out
+    assert run("person", "delete", "Alex", "--yes")[0] == 0
+    code, out = run("import", str(out_file))
+    assert code == 0, out
+    assert "1 session(s)" in out
+    broken = tmp_path / "broken.json"
+    broken.write_text(out_file.read_text()[:-40])
+    code, out = run("import", str(broken))
+    assert code == 2 and "broken.json is not JSON" in out
+    code, out = run("import", str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read" in out
+    code, out = run("history")
+    assert "1 session(s) logged" in out
