@@ -40,9 +40,18 @@ def _mount() -> None:
 
     app.command("assess")(assess_cli.assess)
     app.command("schema")(assess_cli.schema)
+    from kneechain.vision.cli import pose
+
+    app.command("pose")(pose)
+    from kneechain.assess.protocols.cli import analyze
+
+    app.command("analyze")(analyze)
     from kneechain.track.cli import mount as mount_track
 
     mount_track(app)
+    from kneechain.report.cli import program
+
+    app.command("program")(program)
 
 
 _mount()

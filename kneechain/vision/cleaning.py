@@ -81,9 +81,13 @@ def _pair_columns(traj: Trajectories, group: tuple[str, ...]) -> tuple[list[int]
 
 
 def _swap_cost(cur_l: np.ndarray, cur_r: np.ndarray, ref_l: np.ndarray, ref_r: np.ndarray) -> float:
-    keep = np.nanmean(np.concatenate([_dist(cur_l, ref_l), _dist(cur_r, ref_r)]))
-    swap = np.nanmean(np.concatenate([_dist(cur_l, ref_r), _dist(cur_r, ref_l)]))
-    return float(swap / keep) if keep > 0 else float("inf")
+    """Distance to the reference with labels exchanged, divided by the distance as labelled."""
+    keep = np.concatenate([_dist(cur_l, ref_l), _dist(cur_r, ref_r)])
+    swap = np.concatenate([_dist(cur_l, ref_r), _dist(cur_r, ref_l)])
+    ok = np.isfinite(keep) & np.isfinite(swap)
+    if not ok.any() or keep[ok].mean() <= 0:
+        return float("inf")
+    return float(swap[ok].mean() / keep[ok].mean())
 
 
 def _dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -111,8 +115,7 @@ def find_swaps(position: np.ndarray, left: list[int], right: list[int], ratio: f
             ref = prev if prev2 is None else prev + np.nan_to_num(prev - prev2)
             both = np.isfinite(cur[:n, 0]) & np.isfinite(cur[n:, 0])
             if both.any():
-                with np.errstate(invalid="ignore"):
-                    r = _swap_cost(cur[:n][both], cur[n:][both], ref[:n][both], ref[n:][both])
+                r = _swap_cost(cur[:n][both], cur[n:][both], ref[:n][both], ref[n:][both])
                 if r < ratio:
                     fixed[t] = np.concatenate([cur[n:], cur[:n]])
                     swapped.append(t)

@@ -48,11 +48,16 @@ def synthetic(path: Path, kind: str, frames: int = 45, size: tuple[int, int] = (
 
 
 def copy_clip(
-    src: Path, dst: Path, stop: int | None = None, mirror: bool = False, scale: float = 1.0
+    src: Path,
+    dst: Path,
+    stop: int | None = None,
+    mirror: bool = False,
+    scale: float = 1.0,
+    start: int = 0,
 ) -> Path:
-    """Re-encode frames [0, stop) of `src`, optionally mirrored left-right and rescaled."""
+    """Re-encode frames [start, stop) of `src`, optionally mirrored left-right and rescaled."""
     writer: cv2.VideoWriter | None = None
-    for frame in iter_frames(src, stop=stop):
+    for frame in iter_frames(src, start=start, stop=stop):
         image = cv2.flip(frame.image, 1) if mirror else frame.image
         if scale != 1.0:
             image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)

@@ -1,0 +1,89 @@
+"""`kneechain pose`: a thin shell over `kneechain.vision.pipeline.run_pose`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from kneechain.vision.errors import VideoError
+
+console = Console(stderr=True)
+PROGRESS_FROM_FRAMES = 90  # show a bar for anything longer than about three seconds
+
+
+def parse_box(text: str | None) -> tuple[int, int, int, int] | None:
+    """'x,y,w,h' in pixels to a tuple; a clear error otherwise."""
+    if text is None:
+        return None
+    try:
+        x, y, w, h = (int(float(v)) for v in text.split(","))
+    except ValueError:
+        raise typer.BadParameter(
+            "use four numbers x,y,w,h in pixels, e.g. 600,200,400,800"
+        ) from None
+    if w <= 0 or h <= 0 or x < 0 or y < 0:
+        raise typer.BadParameter("x and y must be >= 0, width and height > 0")
+    return x, y, w, h
+
+
+class _Bars:
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, advance: int, total: int) -> None:
+        if stage not in self.tasks:
+            if total < PROGRESS_FROM_FRAMES:
+                return
+            label = {"pose": "Measuring pose", "overlay": "Drawing overlay"}.get(stage, stage)
+            self.tasks[stage] = self.progress.add_task(label, total=total)
+        self.progress.advance(self.tasks[stage], advance)
+
+
+def pose(
+    video: Path = typer.Argument(..., help="The video file (mp4, mov, avi...)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for the results."),
+    person: str = typer.Option(None, "--person", help="Box around the person to follow: x,y,w,h."),
+    every: int = typer.Option(1, "--every", min=1, help="Analyse every N-th frame."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Pose processes (0: one per core)."),
+    overlay: bool = typer.Option(True, "--overlay/--no-overlay", help="Write the annotated video."),
+    cutoff: float = typer.Option(6.0, "--cutoff", min=0.1, help="Low-pass cut-off in Hz."),
+) -> None:
+    """Measure one person's joint trajectories and angles from a video."""
+    from kneechain.vision.pipeline import PoseOptions, run_pose  # heavy: only when used
+
+    base = PoseOptions()
+    options = PoseOptions(
+        person=parse_box(person),
+        every=every,
+        workers=workers,
+        overlay=overlay,
+        cleaning=base.cleaning.model_copy(update={"cutoff_hz": cutoff}),
+    )
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, console=console, transient=True) as progress:
+            analysis, files = run_pose(video, out, options, _Bars(progress))
+    except VideoError as err:
+        console.print(
+            f"[bold red]Cannot measure this video.[/] {err.problem}\n"
+            f"[yellow]How to fix:[/] {err.advice}"
+        )
+        raise typer.Exit(code=2) from None
+    except FileExistsError as err:
+        console.print(f"[bold red]{err}[/]")
+        raise typer.Exit(code=2) from None
+    for warning in analysis.warnings:
+        console.print(f"[yellow]Warning:[/] {warning}")
+    typer.echo(f"Analysed {len(analysis.clean)} frames of {video.name}; results in {out}")
+    for name in ("trajectories", "angles_csv", "trc", "overlay", "summary"):
+        if name in files:
+            typer.echo(f"  {files[name].name}")

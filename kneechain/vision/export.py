@@ -1,0 +1,106 @@
+"""Export trajectories and angles: CSV, JSON, and OpenSim TRC (for OpenSim / Pose2Sim).
+
+TRC holds the 3D world landmarks converted to OpenSim axes: X forward-ish (the image x),
+Y UP (minus MediaPipe's downward y), Z = minus MediaPipe's z, which keeps the axes
+right-handed (a half turn about X). Units: metres.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kneechain.vision.trajectories import Trajectories
+
+
+def _num(value: float, digits: int = 4) -> str:
+    return "" if not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def trajectories_csv(traj: Trajectories, path: Path) -> Path:
+    """One row per frame: frame, time_s, then <keypoint>_x, _y (pixels), _conf for each point."""
+    header = ["frame", "time_s"]
+    for name in traj.keypoints:
+        header += [f"{name}_x", f"{name}_y", f"{name}_conf"]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for t in range(len(traj)):
+            row = [str(int(traj.frame[t])), _num(traj.time[t], 5)]
+            for k in range(len(traj.keypoints)):
+                row += [_num(traj.position[t, k, 0], 2), _num(traj.position[t, k, 1], 2)]
+                row.append(_num(traj.confidence[t, k], 3))
+            writer.writerow(row)
+    return path
+
+
+def angles_csv(traj: Trajectories, angles: dict[str, np.ndarray], path: Path) -> Path:
+    """One row per frame: frame, time_s, then every angle (degrees; empty where unknown)."""
+    names = list(angles)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["frame", "time_s", *names])
+        for t in range(len(traj)):
+            values = [_num(float(angles[n][t]), 2) for n in names]
+            writer.writerow([str(int(traj.frame[t])), _num(traj.time[t], 5), *values])
+    return path
+
+
+def _jsonable(array: np.ndarray) -> list[Any]:
+    return np.where(np.isfinite(array), np.round(array, 4), np.nan).astype(object).tolist()
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_nan_to_none(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_json(traj: Trajectories, angles: dict[str, np.ndarray], path: Path) -> Path:
+    """Metadata, keypoint names, per-frame positions/confidence/world and angles; null = unknown."""
+    doc = {
+        "meta": traj.meta.model_dump(mode="json"),
+        "keypoints": list(traj.keypoints),
+        "frame": traj.frame.tolist(),
+        "time_s": _jsonable(traj.time),
+        "position_px": _nan_to_none(_jsonable(traj.position)),
+        "confidence": _nan_to_none(_jsonable(traj.confidence)),
+        "world_m": _nan_to_none(_jsonable(traj.world)),
+        "angles_deg": {name: _nan_to_none(_jsonable(v)) for name, v in angles.items()},
+    }
+    path.write_text(json.dumps(doc, allow_nan=False), encoding="utf-8")
+    return path
+
+
+def opensim_axes(world: np.ndarray) -> np.ndarray:
+    """MediaPipe world axes (x right, y down, z away) to OpenSim axes (Y up), right-handed."""
+    return world * np.array([1.0, -1.0, -1.0])
+
+
+def to_trc(traj: Trajectories, path: Path) -> Path:
+    """OpenSim TRC marker file of the world landmarks (metres); unknown values left empty."""
+    markers = list(traj.keypoints)
+    xyz = opensim_axes(traj.world)
+    rate = f"{traj.meta.fps:.2f}"
+    n = len(traj)
+    lines = [
+        f"PathFileType\t4\t(X/Y/Z)\t{path.name}",
+        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
+        f"{rate}\t{rate}\t{n}\t{len(markers)}\tm\t{rate}\t1\t{n}",
+        "Frame#\tTime\t" + "\t\t\t".join(markers),
+        "\t\t" + "\t".join(f"X{i}\tY{i}\tZ{i}" for i in range(1, len(markers) + 1)),
+        "",
+    ]
+    for t in range(n):
+        cells = [str(t + 1), f"{traj.time[t]:.5f}"]
+        cells += [_num(v, 5) for v in xyz[t].ravel()]
+        lines.append("\t".join(cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

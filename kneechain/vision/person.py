@@ -1,0 +1,271 @@
+"""Choosing the one person to follow when several are visible.
+
+MediaPipe Pose follows a single person, whoever it finds first. To follow the RIGHT person,
+kneechain samples frames sparsely during the pose pass (about one per second), finds every
+person in them with BlazePose's own person detector (shipped in the same wheel; run on
+overlapping square tiles so small people in wide frames are found), picks the person the
+user marked (a bounding box) or, by default, the largest and most central one, and links
+that person from sample to sample into a `CropPlan`. When the first pass followed someone
+else in some frames, the pipeline poses the video again on a crop that follows the chosen
+person. With a single person in view, the first pass is the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+CENTRE_WEIGHT = 0.5
+LINK_DISTANCE = 0.8  # a person may move this many body sizes between two samples
+SIZE_RATIO = 1.6  # and change size by at most this factor
+CROP_MARGIN = 1.4
+
+
+@dataclass(frozen=True)
+class Box:
+    """A person region in pixels: centre (cx, cy), square side `size`, detector score."""
+
+    cx: float
+    cy: float
+    size: float
+    score: float = 1.0
+
+    @classmethod
+    def from_xywh(cls, x: float, y: float, w: float, h: float) -> Box:
+        return cls(x + w / 2.0, y + h / 2.0, float(max(w, h)))
+
+    def iou(self, other: Box) -> float:
+        half_a, half_b = self.size / 2.0, other.size / 2.0
+        ix = max(
+            0.0, min(self.cx + half_a, other.cx + half_b) - max(self.cx - half_a, other.cx - half_b)
+        )
+        iy = max(
+            0.0, min(self.cy + half_a, other.cy + half_b) - max(self.cy - half_a, other.cy - half_b)
+        )
+        inter = ix * iy
+        union = self.size**2 + other.size**2 - inter
+        return inter / union if union > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The people found in one sampled frame, with the frame's light and focus."""
+
+    time: float
+    boxes: tuple[Box, ...]
+    index: int = -1
+    brightness: float = float("nan")
+    sharpness: float = float("nan")
+
+
+@dataclass(frozen=True)
+class CropPlan:
+    """Where to crop each frame so the pose model sees only the chosen person.
+
+    The crop is a square of side `side` pixels whose centre is interpolated in time between
+    the chosen person's positions at the sampled times.
+    """
+
+    times: np.ndarray
+    cx: np.ndarray
+    cy: np.ndarray
+    side: float
+
+    def window(self, time: float, width: int, height: int) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1) of the crop at `time`, kept inside the frame."""
+        cx = float(np.interp(time, self.times, self.cx))
+        cy = float(np.interp(time, self.times, self.cy))
+        side_x, side_y = min(self.side, width), min(self.side, height)
+        x0 = round(min(max(cx - side_x / 2, 0), width - side_x))
+        y0 = round(min(max(cy - side_y / 2, 0), height - side_y))
+        return x0, y0, x0 + int(side_x), y0 + int(side_y)
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    """The outcome of choosing: how many people were seen, and the crop to use (if any)."""
+
+    people_seen: int
+    crop: CropPlan | None
+    chosen_by: str
+
+
+def on_target(
+    plan: CropPlan, time: np.ndarray, hip_xy: np.ndarray, reach_s: float = 1.0
+) -> np.ndarray:
+    """True for frames where the pose is on the chosen person (hip centre inside the crop).
+
+    Frames without a pose count as on target, except within `reach_s` of the times the
+    chosen person was seen, where a crop may find them.
+    """
+    cx = np.interp(time, plan.times, plan.cx)
+    cy = np.interp(time, plan.times, plan.cy)
+    dist = np.maximum(np.abs(hip_xy[:, 0] - cx), np.abs(hip_xy[:, 1] - cy))
+    seen_span = (time >= plan.times[0] - reach_s) & (time <= plan.times[-1] + reach_s)
+    missing = ~np.isfinite(dist)
+    return np.where(missing, ~seen_span, dist <= plan.side / 2.0)
+
+
+def non_max_suppression(boxes: list[Box], threshold: float = 0.3) -> list[Box]:
+    """Keep the best-scoring box of every group overlapping by more than `threshold` IoU."""
+    kept: list[Box] = []
+    for box in sorted(boxes, key=lambda b: -b.score):
+        if all(box.iou(k) <= threshold for k in kept):
+            kept.append(box)
+    return kept
+
+
+def tiles(width: int, height: int) -> list[tuple[int, int, int]]:
+    """Overlapping square tiles (x0, y0, side) covering a frame, plus the whole frame."""
+    side = min(width, height)
+    out = [(0, 0, max(width, height))]
+    long = max(width, height)
+    count = int(np.ceil(long / side)) if long > 1.2 * side else 0
+    for i in range(count):
+        offset = round(i * (long - side) / max(count - 1, 1))
+        out.append((offset, 0, side) if width >= height else (0, offset, side))
+    return out
+
+
+def _default_score(box: Box, width: int, height: int) -> float:
+    """Size times closeness to the frame centre (1 at the centre, falling to 0.5 at a corner)."""
+    half_diag = float(np.hypot(width, height)) / 2.0
+    off = float(np.hypot(box.cx - width / 2.0, box.cy - height / 2.0)) / half_diag
+    return box.size * (1.0 - CENTRE_WEIGHT * off)
+
+
+def _link(samples: list[Sample], start: int, box: Box, order: range) -> dict[int, Box]:
+    """Follow a person from `start` through `order`: in each sample, the nearest box of a
+    similar size within reach (reach grows with the number of samples since last seen)."""
+    found: dict[int, Box] = {}
+    current, missed = box, 0
+    for i in order:
+        if i == start:
+            continue
+        reach = LINK_DISTANCE * current.size * (missed + 1)
+        near = [
+            b
+            for b in samples[i].boxes
+            if np.hypot(b.cx - current.cx, b.cy - current.cy) < reach
+            and 1 / SIZE_RATIO < b.size / current.size < SIZE_RATIO
+        ]
+        if near:
+            current = min(near, key=lambda b: np.hypot(b.cx - current.cx, b.cy - current.cy))
+            found[i] = current
+            missed = 0
+        else:
+            missed += 1
+    return found
+
+
+def _track(samples: list[Sample], start: int, box: Box) -> dict[int, Box]:
+    """The person of `box` at sample `start`, followed forwards and backwards."""
+    track = {start: box}
+    track |= _link(samples, start, box, range(start, len(samples)))
+    track |= _link(samples, start, box, range(start, -1, -1))
+    return track
+
+
+def _best_track(
+    samples: list[Sample], hint: Box | None, width: int, height: int
+) -> dict[int, Box] | None:
+    """The chosen person's track: the one holding the box that overlaps the user's box most,
+    or by default the one with the largest summed size-and-centrality (present longest,
+    biggest, nearest the middle)."""
+    best: tuple[float, dict[int, Box]] | None = None
+    covered: set[tuple[int, Box]] = set()
+    for i, sample in enumerate(samples):
+        for box in sample.boxes:
+            if hint is not None:
+                score = box.iou(hint)
+                if score > 0 and (best is None or score > best[0]):
+                    best = (score, _track(samples, i, box))
+                continue
+            if (i, box) in covered:
+                continue
+            track = _track(samples, i, box)
+            covered |= set(track.items())
+            score = sum(_default_score(b, width, height) for b in track.values())
+            if best is None or score > best[0]:
+                best = (score, track)
+    return None if best is None else best[1]
+
+
+def choose_person(
+    samples: list[Sample], width: int, height: int, hint: Box | None = None
+) -> PersonChoice:
+    """Pick the person to follow and plan the crop.
+
+    With a `hint` (the user's box) the detection overlapping it most is chosen, and when no
+    detection overlaps, the box itself is followed as a fixed region. Without a hint and with
+    a single person seen, no crop is used at all.
+    """
+    seen = max((len(s.boxes) for s in samples), default=0)
+    if hint is None and seen <= 1:
+        return PersonChoice(seen, None, "only person")
+    track = _best_track(samples, hint, width, height)
+    if track is None:
+        if hint is None:
+            return PersonChoice(seen, None, "nobody detected")
+        fixed = CropPlan(
+            np.array([0.0]), np.array([hint.cx]), np.array([hint.cy]), hint.size * CROP_MARGIN
+        )
+        return PersonChoice(seen, fixed, "user box (no detection inside)")
+    order = sorted(track)
+    plan = CropPlan(
+        times=np.array([samples[i].time for i in order]),
+        cx=np.array([track[i].cx for i in order]),
+        cy=np.array([track[i].cy for i in order]),
+        side=max(track[i].size for i in order) * CROP_MARGIN,
+    )
+    return PersonChoice(seen, plan, "user box" if hint is not None else "largest and most central")
+
+
+class PeopleDetector:
+    """BlazePose's person detector from the mediapipe wheel, returning every person found.
+
+    Each detection gives the hip centre and a point whose distance from it encloses the body;
+    the body box is the square of side twice that distance around the hip centre.
+    """
+
+    def __init__(self) -> None:
+        from google.protobuf import text_format
+        from mediapipe.framework import calculator_pb2
+        from mediapipe.python.solution_base import SolutionBase
+
+        config = text_format.Parse(
+            'input_stream: "image" output_stream: "detections" '
+            'node { calculator: "PoseDetectionCpu" input_stream: "IMAGE:image" '
+            'output_stream: "DETECTIONS:detections" }',
+            calculator_pb2.CalculatorGraphConfig(),
+        )
+        self._graph = SolutionBase(graph_config=config, outputs=["detections"])
+
+    def _detect_tile(self, rgb: np.ndarray) -> list[Box]:
+        result = self._graph.process({"image": rgb})
+        h, w = rgb.shape[:2]
+        boxes = []
+        for det in result.detections or []:
+            kp = det.location_data.relative_keypoints
+            hx, hy = kp[0].x * w, kp[0].y * h
+            radius = float(np.hypot(kp[1].x * w - hx, kp[1].y * h - hy))
+            if radius > 0:
+                boxes.append(Box(hx, hy, 2 * radius, float(det.score[0])))
+        return boxes
+
+    def detect(self, rgb: np.ndarray, min_score: float = 0.5) -> list[Box]:
+        """Every person in an RGB frame, as body boxes in frame pixels."""
+        height, width = rgb.shape[:2]
+        found: list[Box] = []
+        for x0, y0, side in tiles(width, height):
+            crop = np.ascontiguousarray(rgb[y0 : y0 + side, x0 : x0 + side])
+            found += [
+                Box(b.cx + x0, b.cy + y0, b.size, b.score)
+                for b in self._detect_tile(crop)
+                if b.score >= min_score
+            ]
+        return non_max_suppression(found)
+
+    def close(self) -> None:
+        self._graph.close()

@@ -1,0 +1,296 @@
+"""The library call behind `kneechain pose`: video in, trajectories, angles and evidence out.
+
+    analysis = analyse(Path("squat.mp4"), PoseOptions())          # in memory
+    analysis = run_pose(Path("squat.mp4"), Path("out/"), PoseOptions())  # and written
+
+Steps: probe the video; pose every frame (chunked over the cores) while sampling about one
+frame a second to find the people and judge light and focus; choose the person (and pose
+again on a crop if the first pass followed someone else); judge the clip; clean; compute
+angles. `write_outputs` writes into a temporary folder and moves it into
+place only when everything succeeded, so a failed run never leaves a half-written result.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from kneechain.vision import export, summary
+from kneechain.vision.angles import angle_table, body_height
+from kneechain.vision.cleaning import CleaningConfig, CleaningReport, clean
+from kneechain.vision.errors import VideoError
+from kneechain.vision.evidence import write_key_frames, write_overlay
+from kneechain.vision.parallel import (
+    MIN_CHUNK_FRAMES,
+    PosePool,
+    default_workers,
+    plan_chunks,
+    pose_chunk,
+)
+from kneechain.vision.person import Box, CropPlan, PersonChoice, choose_person, on_target
+from kneechain.vision.pose import RawPose, join, to_trajectories
+from kneechain.vision.quality import QualityConfig, check_clip
+from kneechain.vision.trajectories import ProcessingStep, Trajectories, save
+from kneechain.vision.video import (
+    REFILM,
+    VideoInfo,
+    probe,
+    sha256_of,
+)
+
+ProgressHook = Callable[[str, int, int], None]
+"""progress(stage, advance, total): called with advance=0 first to announce a stage's total."""
+
+
+class PoseOptions(BaseModel):
+    """Everything `kneechain pose` can be told."""
+
+    model_config = ConfigDict(frozen=True)
+
+    person: tuple[int, int, int, int] | None = Field(None, description="x, y, w, h in pixels.")
+    every: int = Field(1, ge=1, description="Analyse every N-th frame.")
+    workers: int = Field(0, ge=0, description="Pose processes; 0 means one per core.")
+    backend: str = "mediapipe"
+    overlay: bool = True
+    key_frames: bool = True
+    sample_interval_s: float = Field(1.0, gt=0, description="Time between person-search samples.")
+    cleaning: CleaningConfig = CleaningConfig()
+    quality: QualityConfig = QualityConfig()
+
+
+@dataclass(frozen=True)
+class PoseAnalysis:
+    """Everything one run found."""
+
+    info: VideoInfo
+    raw: Trajectories
+    clean: Trajectories
+    angles: dict[str, np.ndarray]
+    cleaning: CleaningReport
+    person: PersonChoice
+    warnings: list[str]
+    body_height_px: float
+    brightness: float
+    sharpness: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _pose_ranges(
+    pool: PosePool | None,
+    info: VideoInfo,
+    opts: PoseOptions,
+    ranges: list[tuple[int, int]],
+    crop: CropPlan | None,
+    sample_every: int,
+    stage: str,
+    progress: ProgressHook | None,
+) -> list[RawPose]:
+    total = sum(-(-(b - a) // opts.every) for a, b in ranges)
+    if progress:
+        progress(stage, 0, total)
+    tick = (lambda n: progress(stage, n, total)) if progress else None
+    if pool is not None:
+        return pool.run(info.path, ranges, opts.every, opts.backend, crop, tick, sample_every)
+    return [
+        pose_chunk(info.path, a, b, opts.every, opts.backend, crop, sample_every, tick)
+        for a, b in ranges
+    ]
+
+
+def _hip_centre(raw: RawPose) -> np.ndarray:
+    left, right = raw.keypoints.index("left_hip"), raw.keypoints.index("right_hip")
+    return (raw.xy[:, left] + raw.xy[:, right]) / 2.0
+
+
+def off_target_ranges(
+    raw: RawPose, plan: CropPlan, every: int, bridge: int
+) -> list[tuple[int, int]]:
+    """Frame ranges where the first pass followed someone else (or nobody while the chosen
+    person was around); ranges closer than `bridge` frames are merged."""
+    off = ~on_target(plan, raw.time, _hip_centre(raw))
+    ranges: list[tuple[int, int]] = []
+    for row in np.flatnonzero(off):
+        frame = int(raw.frame[row])
+        if ranges and frame - ranges[-1][1] < bridge:
+            ranges[-1] = (ranges[-1][0], frame + every)
+        else:
+            ranges.append((frame, frame + every))
+    return ranges
+
+
+def _replace(raw: RawPose, parts: list[RawPose]) -> RawPose:
+    """`raw` with the rows of frames posed again taken from `parts`."""
+    rows = {int(f): i for i, f in enumerate(raw.frame)}
+    for part in parts:
+        for j, f in enumerate(part.frame):
+            i = rows[int(f)]
+            raw.xy[i], raw.visibility[i], raw.world[i] = (
+                part.xy[j],
+                part.visibility[j],
+                part.world[j],
+            )
+    return raw
+
+
+def pose_one_person(
+    info: VideoInfo, opts: PoseOptions, progress: ProgressHook | None = None
+) -> tuple[RawPose, PersonChoice, int]:
+    """Pose pass with sparse person search, then the frames where the first pass followed
+    someone other than the chosen person are posed again on a crop that follows the chosen
+    person. Returns the landmarks, the choice and the number of processes used."""
+    workers = opts.workers or default_workers()
+    processed = -(-info.frame_count // opts.every)
+    sample_every = max(1, round(info.fps * opts.sample_interval_s))
+    use_pool = workers > 1 and processed >= 2 * MIN_CHUNK_FRAMES
+    pool = PosePool(workers) if use_pool else None
+    with pool or nullcontext():
+        chunks = plan_chunks(info.frame_count, workers if use_pool else 1, opts.every)
+        raw = join(_pose_ranges(pool, info, opts, chunks, None, sample_every, "pose", progress))
+        hint = Box.from_xywh(*opts.person) if opts.person else None
+        choice = choose_person(list(raw.samples), info.width, info.height, hint)
+        if choice.crop is not None:
+            redo = off_target_ranges(raw, choice.crop, opts.every, sample_every)
+            if redo:
+                stage = "pose (chosen person)"
+                raw = _replace(
+                    raw, _pose_ranges(pool, info, opts, redo, choice.crop, 0, stage, progress)
+                )
+    return raw, choice, workers if pool is not None else 1
+
+
+def analyse(
+    video: Path, options: PoseOptions | None = None, progress: ProgressHook | None = None
+) -> PoseAnalysis:
+    """Run the whole analysis in memory (see the module docstring)."""
+    opts = options or PoseOptions()
+    start = time.perf_counter()
+    info = probe(video)
+    raw, choice, workers = pose_one_person(info, opts, progress)
+    timings = {"pose_s": time.perf_counter() - start}
+    if len(raw.frame) == 0:
+        raise_no_frames(info)
+    step = ProcessingStep(
+        name="pose",
+        params={
+            "backend": raw.backend,
+            "every": opts.every,
+            "workers": workers,
+            "person": choice.chosen_by,
+            "crop": choice.crop is not None,
+        },
+    )
+    traj = to_trajectories(raw, info, sha256_of(info.path), step)
+    light = float(np.nanmedian([s.brightness for s in raw.samples] or [np.nan]))
+    focus = float(np.nanmedian([s.sharpness for s in raw.samples] or [np.nan]))
+    warnings = check_clip(traj, light, focus, opts.quality)
+    if choice.people_seen > 1:
+        warnings.insert(
+            0, f"{choice.people_seen} people were visible; following the {choice.chosen_by} one."
+        )
+    processed = -(-info.frame_count // opts.every)
+    if len(raw.frame) < 0.9 * processed:
+        warnings.append(
+            f"Only {len(raw.frame)} of {processed} frames could be decoded; "
+            "the file may be truncated."
+        )
+    tic = time.perf_counter()
+    cleaned, report = clean(traj, opts.cleaning)
+    angles = angle_table(cleaned)
+    timings["clean_and_angles_s"] = time.perf_counter() - tic
+    return PoseAnalysis(
+        info,
+        traj,
+        cleaned,
+        angles,
+        report,
+        choice,
+        warnings,
+        body_height(cleaned),
+        light,
+        focus,
+        timings,
+    )
+
+
+def raise_no_frames(info: VideoInfo) -> None:
+    """No frame decoded at all after the first one: a damaged file."""
+    raise VideoError(f"{info.path.name} has no frame that could be decoded.", REFILM)
+
+
+def write_outputs(
+    analysis: PoseAnalysis, folder: Path, options: PoseOptions, progress: ProgressHook | None = None
+) -> dict[str, Path]:
+    """Write every output file into `folder` (which must exist)."""
+    files = {
+        "trajectories": save(analysis.clean, folder / "trajectories.npz"),
+        "trajectories_raw": save(analysis.raw, folder / "trajectories_raw.npz"),
+        "trajectories_csv": export.trajectories_csv(analysis.clean, folder / "trajectories.csv"),
+        "angles_csv": export.angles_csv(analysis.clean, analysis.angles, folder / "angles.csv"),
+        "json": export.to_json(analysis.clean, analysis.angles, folder / "pose.json"),
+        "trc": export.to_trc(analysis.clean, folder / "pose.trc"),
+    }
+    tic = time.perf_counter()
+    if options.key_frames:
+        for i, path in enumerate(
+            write_key_frames(
+                analysis.info.path, analysis.clean, analysis.angles, folder / "key_frames"
+            )
+        ):
+            files[f"key_frame_{i}"] = path
+    if options.overlay:
+        total = len(analysis.clean)
+        if progress:
+            progress("overlay", 0, total)
+        tick = (lambda n: progress("overlay", n, total)) if progress else None
+        files["overlay"] = write_overlay(
+            analysis.info.path, analysis.clean, analysis.angles, folder / "overlay.mp4", tick
+        )
+    analysis.timings["evidence_s"] = time.perf_counter() - tic
+    files["summary"] = summary.write(analysis, folder / "summary.json", files)
+    return files
+
+
+def _place(tmp: Path, out: Path) -> None:
+    """Move the finished folder `tmp` to `out`, replacing an earlier kneechain result only."""
+    if out.exists():
+        if any(out.iterdir()) and not (out / "summary.json").is_file():
+            raise FileExistsError(
+                f"{out} exists and is not an earlier kneechain pose result; choose another --out."
+            )
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out)
+
+
+def run_pose(
+    video: Path, out: Path, options: PoseOptions | None = None, progress: ProgressHook | None = None
+) -> tuple[PoseAnalysis, dict[str, Path]]:
+    """`analyse` and `write_outputs` into `out`, atomically (nothing left behind on failure)."""
+    opts = options or PoseOptions()
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and any(out.iterdir()) and not (out / "summary.json").is_file():
+        raise FileExistsError(
+            f"{out} exists and is not an earlier kneechain pose result; choose another --out."
+        )
+    analysis = analyse(video, opts, progress)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        files = write_outputs(analysis, tmp, opts, progress)
+        _place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return analysis, {k: out / p.relative_to(tmp) for k, p in files.items()}

@@ -1,0 +1,176 @@
+"""Running a pose backend over a range of frames, streaming, and collecting raw landmarks.
+
+`pose_range` is the unit of work for both the sequential run and the parallel chunks
+(parallel.py): it decodes frames one at a time, crops to the chosen person when a crop plan
+is given, runs the backend and maps the landmarks back to full-frame pixels. Only the small
+per-frame landmark arrays are kept, never the images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kneechain.vision.backends import create_backend
+from kneechain.vision.person import CropPlan, PeopleDetector, Sample
+from kneechain.vision.trajectories import ProcessingStep, Trajectories, TrajectoryMeta
+from kneechain.vision.video import VideoInfo, iter_frames, mean_brightness, sharpness
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RawPose:
+    """Landmarks of consecutive processed frames (NaN / 0 where no person was found)."""
+
+    frame: np.ndarray
+    time: np.ndarray
+    xy: np.ndarray
+    visibility: np.ndarray
+    world: np.ndarray
+    backend: str
+    version: str
+    keypoints: tuple[str, ...]
+    samples: tuple[Sample, ...] = ()
+
+    def drop_before(self, first_frame: int) -> RawPose:
+        """Forget the frames before `first_frame` (warm-up frames of a chunk)."""
+        keep = self.frame >= first_frame
+        return RawPose(
+            self.frame[keep],
+            self.time[keep],
+            self.xy[keep],
+            self.visibility[keep],
+            self.world[keep],
+            self.backend,
+            self.version,
+            self.keypoints,
+            tuple(s for s in self.samples if s.index >= first_frame),
+        )
+
+
+def _to_rgb(image: np.ndarray, window: tuple[int, int, int, int] | None) -> np.ndarray:
+    if window is not None:
+        x0, y0, x1, y1 = window
+        image = image[y0:y1, x0:x1]
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def pose_range(
+    path: Path,
+    start: int,
+    stop: int | None,
+    every: int,
+    backend_name: str,
+    crop: CropPlan | None,
+    progress: Progress | None = None,
+    sample_every: int = 0,
+) -> RawPose:
+    """Pose of frames `start <= index < stop` (every `every`-th), in full-frame pixels.
+
+    With `sample_every` > 0, frames whose index is a multiple of it are also searched for
+    people and measured for light and focus (`RawPose.samples`).
+    """
+    model = create_backend(backend_name)
+    detector = PeopleDetector() if sample_every > 0 else None
+    frames, times, xys, vis, worlds, samples = [], [], [], [], [], []
+    k = len(model.keypoints)
+    try:
+        for frame in iter_frames(path, start=start, stop=stop, every=every):
+            h, w = frame.image.shape[:2]
+            if detector is not None and frame.index % sample_every < every:
+                samples.append(_sample(detector, frame.image, frame.index, frame.time))
+            window = crop.window(frame.time, w, h) if crop is not None else None
+            result = model.process(_to_rgb(frame.image, window))
+            x0, y0, x1, y1 = window if window is not None else (0, 0, w, h)
+            frames.append(frame.index)
+            times.append(frame.time)
+            if result is None:
+                xys.append(np.full((k, 2), np.nan))
+                vis.append(np.zeros(k))
+                worlds.append(np.full((k, 3), np.nan))
+            else:
+                xys.append(result.xy * [x1 - x0, y1 - y0] + [x0, y0])
+                vis.append(result.visibility)
+                worlds.append(result.world)
+            if progress is not None:
+                progress(1)
+    finally:
+        model.close()
+        if detector is not None:
+            detector.close()
+    return RawPose(
+        np.array(frames, dtype=np.int64),
+        np.array(times, dtype=float),
+        np.array(xys, dtype=float).reshape(-1, k, 2),
+        np.array(vis, dtype=float).reshape(-1, k),
+        np.array(worlds, dtype=float).reshape(-1, k, 3),
+        model.name,
+        model.version,
+        tuple(model.keypoints),
+        tuple(samples),
+    )
+
+
+def _sample(detector: PeopleDetector, image: np.ndarray, index: int, time: float) -> Sample:
+    boxes = tuple(detector.detect(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)))
+    return Sample(time, boxes, index, mean_brightness(image), sharpness(image))
+
+
+def join(parts: list[RawPose]) -> RawPose:
+    """Concatenate chunks in order, dropping any frame already covered by an earlier chunk."""
+    kept: list[RawPose] = []
+    last = -1
+    for part in parts:
+        part = part.drop_before(last + 1)
+        if len(part.frame):
+            kept.append(part)
+            last = int(part.frame[-1])
+    if not kept:
+        return parts[0]
+    first = kept[0]
+    return RawPose(
+        np.concatenate([p.frame for p in kept]),
+        np.concatenate([p.time for p in kept]),
+        np.concatenate([p.xy for p in kept]),
+        np.concatenate([p.visibility for p in kept]),
+        np.concatenate([p.world for p in kept]),
+        first.backend,
+        first.version,
+        first.keypoints,
+        tuple(s for p in kept for s in p.samples),
+    )
+
+
+def to_trajectories(
+    raw: RawPose, info: VideoInfo, sha256: str, step: ProcessingStep
+) -> Trajectories:
+    """Wrap raw landmarks as `Trajectories` with the video's metadata and one provenance step."""
+    time = raw.time.copy()
+    # containers occasionally repeat a timestamp; nudge so time stays strictly increasing
+    for i in range(1, len(time)):
+        if time[i] <= time[i - 1]:
+            time[i] = time[i - 1] + 1e-6
+    meta = TrajectoryMeta(
+        fps=info.fps,
+        image_width=info.width,
+        image_height=info.height,
+        backend=raw.backend,
+        backend_version=raw.version,
+        source=info.path.name,
+        source_sha256=sha256,
+        provenance=(step,),
+    )
+    return Trajectories(
+        position=raw.xy,
+        confidence=raw.visibility,
+        world=raw.world,
+        time=time,
+        frame=raw.frame,
+        keypoints=raw.keypoints,
+        meta=meta,
+    )
