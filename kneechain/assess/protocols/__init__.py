@@ -1,0 +1,1 @@
+"""Video test protocols: each filmable test measured from a clip, with quality and proof frames."""

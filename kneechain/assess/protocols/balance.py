@@ -1,0 +1,103 @@
+"""Single-leg balance, front view: time on one leg until the lifted foot touches down or a
+hand reaches out for support, and the sway of the pelvis centre (RMS of its sideways
+movement and its path per second, both as a percentage of body height), per side.
+
+The standing leg is the one whose ankle is lower by at least `foot_lift` leg lengths. Brief
+touch-downs under `bridge_s` are treated as noise; the best attempt per side is kept, as the
+test instructs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kneechain.assess.case import Side
+from kneechain.assess.protocols import base, signals
+from kneechain.assess.protocols.build import Reading
+from kneechain.assess.protocols.config import BalanceParams, ProtocolConfig
+from kneechain.assess.protocols.result import ProtocolResult, Repetition
+from kneechain.assess.protocols.single_leg_squat import stance_side
+from kneechain.vision import angles as vision_angles
+from kneechain.vision import kinematics as k
+from kneechain.vision.cleaning import sampling_rate
+from kneechain.vision.trajectories import Trajectories
+
+TEST_ID = "single_leg_balance"
+NEEDED = base.legs("shoulder", "hip", "knee", "ankle")
+
+
+def reaching(traj: Trajectories, reach: float) -> np.ndarray:
+    """True where a wrist is farther than `reach` shoulder widths from the pelvis centre
+    sideways (a hand out to grab support)."""
+    width = base.median_length(traj, "left_shoulder", "right_shoulder")
+    centre = base.mid_hip(traj)[:, 0]
+    far = [np.abs(traj.xy(f"{s}_wrist")[:, 0] - centre) > reach * width for s in base.SIDES]
+    return np.logical_or(*far)
+
+
+def sway(
+    traj: Trajectories, a: int, b: int, height: float, cutoff_hz: float
+) -> tuple[float, float]:
+    """(RMS sideways sway, path per second) of the pelvis centre over rows a:b, in % of
+    `height`."""
+    centre = base.mid_hip(traj)[a:b]
+    time = traj.time[a:b]
+    xy = np.stack([signals.smooth(centre[:, i], time, cutoff_hz) for i in (0, 1)], axis=-1)
+    rms = float(np.sqrt(np.mean((xy[:, 0] - xy[:, 0].mean()) ** 2)))
+    path = float(np.sum(k.segment_length(xy[:-1], xy[1:])))
+    duration = float(time[-1] - time[0])
+    return 100 * rms / height, 100 * path / duration / height
+
+
+def analyse(
+    traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
+) -> ProtocolResult:
+    """Measure a single-leg balance clip (see the module docstring)."""
+    col, params, _ = base.start(traj, TEST_ID, NEEDED, config)
+    assert isinstance(params, BalanceParams)
+    stance = stance_side(traj, params.foot_lift * base.leg_length(traj))
+    grab = reaching(traj, params.grab_reach)
+    height = vision_angles.body_height(traj)
+    gap = round(params.bridge_s * sampling_rate(traj.time))
+    best: dict[str, tuple[float, int, int]] = {}
+    for s in (side,) if side else base.SIDES:
+        for a, b in signals.runs(signals.bridge((stance == s) & ~grab, gap)):
+            duration = min(float(traj.time[b - 1] - traj.time[a]), params.cap_s)
+            if duration < params.min_stance_s:
+                continue
+            ended = "support" if b < len(traj) and grab[b] else "touch-down"
+            col.repetitions.append(
+                Repetition(
+                    index=len(col.repetitions) + 1,
+                    side=s,
+                    start_frame=col.frame(a),
+                    key_frame=col.frame((a + b - 1) // 2),
+                    end_frame=col.frame(b - 1),
+                    values={"balance_time": round(duration, 2)},
+                    rejected=None,
+                )
+            )
+            if ended == "support":
+                col.warnings.append(f"{s} leg: a hand reached out for support.")
+            if s not in best or duration > best[s][0]:
+                best[s] = (duration, a, b)
+    base.require(
+        bool(best),
+        f"No single-leg stance of at least {params.min_stance_s:.0f} s was found: lift one "
+        "foot clearly off the floor.",
+        TEST_ID,
+    )
+    for s, (duration, a, b) in sorted(best.items()):
+        count = sum(1 for r in col.repetitions if r.side == s)
+        start = min(b - 2, a + round(params.settle_s * sampling_rate(traj.time)))
+        rms, path = sway(traj, start, b, height, params.sway_hz)
+        key = (a + b - 1) // 2
+        joints = (f"{s}_ankle", f"{base.OTHER[s]}_ankle")
+        tol = params.spread_tolerance_deg
+        col.add("balance_time", s, [Reading(duration, key)], joints, params.trials, tol)
+        hips = ("left_hip", "right_hip")
+        col.add("balance_sway_rms", s, [Reading(rms, key)], hips, params.trials, tol)
+        col.add("balance_sway_path", s, [Reading(path, key)], hips, params.trials, tol)
+        if count < params.trials:
+            col.warnings.append(f"{s} leg: {count} attempt(s) found; do {params.trials}.")
+    return col.result()

@@ -1,0 +1,113 @@
+"""What every protocol does first: look up the test, check the clip, and small shared geometry."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kneechain.assess.case import Side
+from kneechain.assess.protocols.build import Collector
+from kneechain.assess.protocols.config import (
+    ExpectedView,
+    ProtocolBase,
+    ProtocolConfig,
+    default_config,
+)
+from kneechain.assess.protocols.errors import ProtocolError, filming_advice
+from kneechain.assess.protocols.views import check_parts, check_view
+from kneechain.knowledge.loader import default_knowledge
+from kneechain.vision import kinematics as k
+from kneechain.vision.trajectories import Trajectories
+
+SIDES: tuple[Side, Side] = ("left", "right")
+OTHER: dict[Side, Side] = {"left": "right", "right": "left"}
+MIN_FRAMES = 10
+
+
+def legs(*parts: str) -> tuple[str, ...]:
+    """Keypoint names of `parts` on both sides, e.g. legs("hip", "knee")."""
+    return tuple(f"{s}_{p}" for p in parts for s in SIDES)
+
+
+def advice(test_id: str) -> str:
+    return filming_advice(default_knowledge().tests[test_id])
+
+
+def start(
+    traj: Trajectories,
+    test_id: str,
+    needed: tuple[str, ...],
+    config: ProtocolConfig | None,
+    expected: ExpectedView | None = None,
+) -> tuple[Collector, ProtocolBase, ProtocolConfig]:
+    """Check the clip (length, needed parts, view) and return an empty collector, the
+    protocol's parameters and the whole configuration. `expected` overrides the view the
+    parameters name (gait accepts a side or a front/rear clip)."""
+    cfg = config or default_config()
+    params: ProtocolBase = getattr(cfg.protocols, test_id)
+    tip = advice(test_id)
+    if len(traj) < MIN_FRAMES:
+        raise ProtocolError(
+            f"The clip has only {len(traj)} analysed frames; at least {MIN_FRAMES} are needed.",
+            tip,
+        )
+    check_parts(traj, needed, cfg.common, tip)
+    view = check_view(traj, cfg.common, expected or params.view, tip)
+    return Collector(traj, test_id, view, cfg.common), params, cfg
+
+
+def median_length(traj: Trajectories, a: str, b: str) -> float:
+    lengths = k.segment_length(traj.xy(a), traj.xy(b))
+    finite = lengths[np.isfinite(lengths)]
+    return float(np.median(finite)) if finite.size else float("nan")
+
+
+def leg_length(traj: Trajectories) -> float:
+    """Median thigh plus shank length in pixels, averaged over both legs."""
+    per_side = [
+        median_length(traj, f"{s}_hip", f"{s}_knee")
+        + median_length(traj, f"{s}_knee", f"{s}_ankle")
+        for s in SIDES
+    ]
+    return float(np.nanmean(per_side))
+
+
+def full_length(traj: Trajectories, a: str, b: str) -> float:
+    """A segment's true length: the 95th percentile of its image length over the clip (the
+    segment is seen unforeshortened at least briefly, e.g. standing)."""
+    lengths = k.segment_length(traj.xy(a), traj.xy(b))
+    finite = lengths[np.isfinite(lengths)]
+    return float(np.percentile(finite, 95)) if finite.size else float("nan")
+
+
+def foreshortened_flexion(traj: Trajectories, side: Side) -> np.ndarray:
+    """Knee flexion seen from the front, from how much shorter thigh and shank look than their
+    full length: with a level camera, a thigh tilted forward by a from vertical looks cos(a) as
+    long, and knee flexion is the thigh tilt plus the shank tilt."""
+    hip, knee, ankle = (traj.xy(f"{side}_{p}") for p in ("hip", "knee", "ankle"))
+    tilt = []
+    for a, b, name_a, name_b in ((hip, knee, "hip", "knee"), (knee, ankle, "knee", "ankle")):
+        full = full_length(traj, f"{side}_{name_a}", f"{side}_{name_b}")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cos = np.clip(k.segment_length(a, b) / full, 0.0, 1.0)
+        tilt.append(np.degrees(np.arccos(cos)))
+    return tilt[0] + tilt[1]
+
+
+def fppa(traj: Trajectories, side: Side) -> np.ndarray:
+    """Frontal plane projection angle of one leg (valgus positive), from the vision kinematics."""
+    return k.frontal_plane_projection_angle(
+        traj.xy(f"{side}_hip"),
+        traj.xy(f"{side}_knee"),
+        traj.xy(f"{side}_ankle"),
+        traj.xy(f"{OTHER[side]}_hip"),
+    )
+
+
+def mid_hip(traj: Trajectories) -> np.ndarray:
+    return k.midpoint(traj.xy("left_hip"), traj.xy("right_hip"))
+
+
+def require(found: bool, problem: str, test_id: str) -> None:
+    """Raise a `ProtocolError` with the test's filming advice unless `found`."""
+    if not found:
+        raise ProtocolError(problem, advice(test_id))

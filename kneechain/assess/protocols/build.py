@@ -1,0 +1,145 @@
+"""Turning per-repetition values into case measurements with quality, source and evidence.
+
+A protocol finds its repetitions and reads values; `Collector.add` does the rest the same way
+for every protocol: averages, the quality score, the `VideoSource` (clip hash, frame numbers,
+view, tool) and the frame that best shows the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kneechain import __version__
+from kneechain.assess.case import GaitActivity, Measurement, Side, VideoSource, measure_index
+from kneechain.assess.protocols import quality
+from kneechain.assess.protocols.config import CommonParams
+from kneechain.assess.protocols.result import (
+    EvidenceFrame,
+    MeasurementDetail,
+    ProtocolResult,
+    Repetition,
+)
+from kneechain.assess.protocols.views import ViewReport
+from kneechain.vision.trajectories import Trajectories
+
+DIGITS = {"deg": 1, "ratio": 3, "s": 1, "percent": 2, "steps/min": 1}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One value read at one row of the trajectories."""
+
+    value: float
+    row: int
+
+
+@dataclass
+class Collector:
+    """Gathers measurements, details, repetitions and warnings for one protocol run."""
+
+    traj: Trajectories
+    test_id: str
+    view: ViewReport
+    common: CommonParams
+    measurements: list[Measurement] = field(default_factory=list)
+    details: list[MeasurementDetail] = field(default_factory=list)
+    evidence: list[EvidenceFrame] = field(default_factory=list)
+    repetitions: list[Repetition] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    extras: dict[str, float] = field(default_factory=dict)
+
+    def frame(self, row: int) -> int:
+        return int(self.traj.frame[row])
+
+    def source(self, rows: list[int]) -> VideoSource:
+        meta = self.traj.meta
+        pose = f"{meta.backend} {meta.backend_version}"
+        tool = f"kneechain {__version__} {self.test_id} protocol; pose {pose}"
+        return VideoSource(
+            video_sha256=meta.source_sha256 or None,
+            file_name=meta.source or None,
+            frames=sorted({self.frame(r) for r in rows}),
+            fps=round(meta.fps, 3),
+            view=self.view.view,
+            tool=tool,
+        )
+
+    def add(
+        self,
+        measure: str,
+        side: Side | None,
+        readings: list[Reading],
+        joints: tuple[str, ...],
+        target: int,
+        tolerance: float,
+        activity: GaitActivity | None = None,
+    ) -> None:
+        """Average `readings` into one measurement (skipped with a warning when none is usable
+        or the average falls outside the measure's valid range)."""
+        readings = [r for r in readings if np.isfinite(r.value)]
+        label = f"{measure} ({side})" if side else measure
+        if not readings:
+            self.warnings.append(f"{label}: no usable repetition, so no value.")
+            return
+        spec = measure_index()[measure]
+        value = round(float(np.mean([r.value for r in readings])), DIGITS.get(spec.unit, 2))
+        if not spec.valid_min <= value <= spec.valid_max:
+            self.warnings.append(
+                f"{label}: {value} {spec.unit} is outside the plausible range "
+                f"{spec.valid_min} to {spec.valid_max}; not reported."
+            )
+            return
+        rows = [r.row for r in readings]
+        spread = quality_spread([r.value for r in readings])
+        vis = quality.visibility_score(self.traj, joints, rows, self.common.quality)
+        qp = quality.parts(vis, self.view.score, spread, tolerance, len(readings), target)
+        self.measurements.append(
+            Measurement(
+                measure=measure,
+                value=value,
+                side=side,
+                provenance="video",
+                quality=qp.score,
+                repetitions=len(readings),
+                activity=activity,
+                source=self.source(rows),
+            )
+        )
+        self.details.append(
+            MeasurementDetail(
+                measure=measure, side=side, quality=qp, spread=spread, count=len(readings)
+            )
+        )
+        best = min(readings, key=lambda r: abs(r.value - value))
+        self.evidence.append(
+            EvidenceFrame(
+                measure=measure,
+                side=side,
+                frame=self.frame(best.row),
+                row=best.row,
+                value=round(best.value, 2),
+                joints=joints,
+            )
+        )
+
+    def result(self) -> ProtocolResult:
+        return ProtocolResult(
+            test_id=self.test_id,
+            view=self.view.view,
+            measurements=self.measurements,
+            details=self.details,
+            repetitions=self.repetitions,
+            evidence=self.evidence,
+            warnings=self.warnings,
+            extras=self.extras,
+        )
+
+
+def quality_spread(values: list[float]) -> float | None:
+    """Between-repetition standard deviation, rounded (None below two values)."""
+    finite = [v for v in values if np.isfinite(v)]
+    if len(finite) < 2:
+        return None
+    return round(float(np.std(finite, ddof=1)), 3)

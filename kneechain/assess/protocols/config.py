@@ -1,0 +1,124 @@
+"""Protocol parameters: the validated contents of ``data/protocols.yaml``.
+
+Every threshold a protocol uses (filter cut-off, minimum repetitions, view and quality limits)
+is read from that file, so tuning a protocol never means editing code.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+ExpectedView = Literal["front", "side", "feet_end"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ViewParams(Frozen):
+    nominal_width_ratio: float = Field(gt=0, le=2)
+    square_within_deg: float = Field(gt=0, lt=90)
+    reject_beyond_deg: float = Field(gt=0, le=90)
+    feet_end_max_leg_ratio: float = Field(gt=0)
+
+
+class QualityParams(Frozen):
+    visibility_floor: float = Field(ge=0, lt=1)
+    visibility_full: float = Field(gt=0, le=1)
+
+
+class CommonParams(Frozen):
+    min_confidence: float = Field(ge=0, le=1)
+    min_in_frame_fraction: float = Field(gt=0, le=1)
+    smoothing_hz: float = Field(gt=0)
+    view: ViewParams
+    quality: QualityParams
+
+
+class ProtocolBase(Frozen):
+    view: ExpectedView
+    spread_tolerance_deg: float = Field(default=5.0, gt=0)
+    cutoff_hz: float = Field(
+        default=6.0, gt=0, description="low-pass cut-off used when cleaning the pose"
+    )
+
+
+class HoldParams(ProtocolBase):
+    """Protocols that measure an end position held several times (hip rotation tests)."""
+
+    min_reps: int = Field(ge=1)
+    min_excursion_deg: float = Field(gt=0)
+    plateau_deg: float = Field(ge=0)
+
+
+class SeatedParams(HoldParams):
+    max_thigh_shift: float = Field(gt=0)
+    max_pelvic_tilt_deg: float = Field(gt=0)
+
+
+class ThomasParams(ProtocolBase):
+    min_hold_s: float = Field(gt=0)
+    still_deg_per_s: float = Field(gt=0)
+
+
+class KneeToWallParams(ProtocolBase):
+    min_reps: int = Field(ge=1)
+    min_excursion_deg: float = Field(gt=0)
+    heel_lift_fraction: float = Field(gt=0)
+
+
+class SquatParams(ProtocolBase):
+    min_reps: int = Field(ge=1)
+    min_drop: float = Field(gt=0)
+
+
+class SingleLegSquatParams(SquatParams):
+    foot_lift: float = Field(gt=0)
+
+
+class BalanceParams(ProtocolBase):
+    foot_lift: float = Field(gt=0)
+    min_stance_s: float = Field(gt=0)
+    bridge_s: float = Field(ge=0)
+    cap_s: float = Field(gt=0)
+    grab_reach: float = Field(gt=0)
+    sway_hz: float = Field(gt=0)
+    settle_s: float = Field(ge=0)
+    trials: int = Field(ge=1)
+
+
+class GaitParams(ProtocolBase):
+    min_steps: int = Field(ge=1)
+    min_event_interval_s: float = Field(gt=0)
+    event_prominence: float = Field(gt=0)
+    running_duty_factor: float = Field(gt=0, lt=1)
+    frontal_foot_margin: float = Field(gt=0)
+    min_stance_s: float = Field(gt=0)
+
+
+class ProtocolsParams(Frozen):
+    lying_leg_turn: HoldParams
+    seated_hip_rotation: SeatedParams
+    thomas_test: ThomasParams
+    knee_to_wall: KneeToWallParams
+    double_leg_squat: SquatParams
+    single_leg_squat: SingleLegSquatParams
+    single_leg_balance: BalanceParams
+    gait: GaitParams
+
+
+class ProtocolConfig(Frozen):
+    common: CommonParams
+    protocols: ProtocolsParams
+
+
+@cache
+def default_config() -> ProtocolConfig:
+    """The packaged parameters (read once)."""
+    text = resources.files("kneechain.assess.protocols").joinpath("data/protocols.yaml")
+    return ProtocolConfig.model_validate(yaml.safe_load(text.read_text(encoding="utf-8")))

@@ -1,0 +1,79 @@
+"""Evidence pictures: each measurement's key frame with the measured angle drawn on it, and an
+annotated clip of the whole analysis (the vision stage's overlay)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kneechain.assess.case import measure_index
+from kneechain.assess.protocols.result import EvidenceFrame, ProtocolResult
+from kneechain.vision.angles import angle_table
+from kneechain.vision.evidence import BONES, COLOURS, write_overlay
+from kneechain.vision.trajectories import Trajectories
+from kneechain.vision.video import read_frame
+
+HIGHLIGHT = (0, 230, 255)
+
+
+def _pt(p: np.ndarray) -> tuple[int, int] | None:
+    return (int(np.rint(p[0])), int(np.rint(p[1]))) if np.isfinite(p).all() else None
+
+
+def _colour(a: str, b: str) -> tuple[int, int, int]:
+    for side in ("left", "right"):
+        if a.startswith(side) and b.startswith(side):
+            return COLOURS[side]
+    return COLOURS["mid"]
+
+
+def draw_evidence(image: np.ndarray, traj: Trajectories, ev: EvidenceFrame) -> np.ndarray:
+    """A copy of `image` with the skeleton, the measured joints joined in a bright line and a
+    caption with the value."""
+    out = image.copy()
+    scale = max(out.shape[:2]) / 1000.0
+    thick = max(1, round(2 * scale))
+    for a, b in BONES:
+        pa, pb = _pt(traj.xy(a)[ev.row]), _pt(traj.xy(b)[ev.row])
+        if pa and pb:
+            cv2.line(out, pa, pb, _colour(a, b), thick, cv2.LINE_AA)
+    points = [p for p in (_pt(traj.xy(j)[ev.row]) for j in ev.joints) if p]
+    for p, q in itertools.pairwise(points):
+        cv2.line(out, p, q, HIGHLIGHT, 2 * thick + 1, cv2.LINE_AA)
+    for p in points:
+        cv2.circle(out, p, 3 * thick, HIGHLIGHT, -1, cv2.LINE_AA)
+    unit = measure_index()[ev.measure].unit
+    caption = f"{ev.measure}{' ' + ev.side if ev.side else ''}: {ev.value:.1f} {unit}"
+    caption += f"  (frame {ev.frame})"
+    cv2.rectangle(out, (0, 0), (int(560 * scale), int(40 * scale)), (0, 0, 0), -1)
+    cv2.putText(
+        out,
+        caption,
+        (8, int(28 * scale)),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.7 * scale,
+        (255, 255, 255),
+        thick,
+        cv2.LINE_AA,
+    )
+    return out
+
+
+def write_evidence(
+    video: Path, traj: Trajectories, result: ProtocolResult, folder: Path, clip: bool = True
+) -> list[Path]:
+    """Write one PNG per evidence frame (and `annotated.mp4` when `clip`) into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ev in result.evidence:
+        image = read_frame(video, ev.frame).image
+        name = f"{ev.measure}{'_' + ev.side if ev.side else ''}_frame{ev.frame}.png"
+        path = folder / name
+        cv2.imwrite(str(path), draw_evidence(image, traj, ev))
+        written.append(path)
+    if clip:
+        written.append(write_overlay(video, traj, angle_table(traj), folder / "annotated.mp4"))
+    return written

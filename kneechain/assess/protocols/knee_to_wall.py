@@ -1,0 +1,94 @@
+"""Knee-to-wall ankle lunge, side view: the shin's forward tilt from vertical at its deepest
+with the heel still down, per side.
+
+The test leg is the front one (its ankle farther forward in the facing direction). A frame in
+which the test heel rises more than `heel_lift_fraction` of the foot length above its floor
+level is rejected; each lunge gives the largest shin angle among its heel-down frames.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kneechain.assess.case import Side
+from kneechain.assess.protocols import base, signals
+from kneechain.assess.protocols.build import Reading
+from kneechain.assess.protocols.config import KneeToWallParams, ProtocolConfig
+from kneechain.assess.protocols.result import ProtocolResult, Repetition
+from kneechain.vision import angles as vision_angles
+from kneechain.vision import kinematics as k
+from kneechain.vision.trajectories import Trajectories
+
+TEST_ID = "knee_to_wall"
+NEEDED = base.legs("hip", "knee", "ankle", "heel", "foot_index")
+
+
+def heel_lift(traj: Trajectories, side: Side) -> np.ndarray:
+    """Heel height above its floor level (the 90th percentile of its image y), in foot lengths."""
+    heel_y = traj.xy(f"{side}_heel")[:, 1]
+    floor = np.nanpercentile(heel_y, 90)
+    foot = base.median_length(traj, f"{side}_heel", f"{side}_foot_index")
+    return (floor - heel_y) / foot
+
+
+def front_side(traj: Trajectories, facing: np.ndarray) -> np.ndarray:
+    """Per frame, the leg whose ankle is farther forward ('left' / 'right')."""
+    ahead = (traj.xy("left_ankle")[:, 0] - traj.xy("right_ankle")[:, 0]) * facing
+    return np.where(ahead >= 0, "left", "right")
+
+
+def analyse(
+    traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
+) -> ProtocolResult:
+    """Measure a knee-to-wall clip (see the module docstring)."""
+    col, params, cfg = base.start(traj, TEST_ID, NEEDED, config)
+    assert isinstance(params, KneeToWallParams)
+    face = vision_angles.facing(traj)
+    front = front_side(traj, face)
+    shin = {
+        s: k.inclination_from_vertical(traj.xy(f"{s}_ankle"), traj.xy(f"{s}_knee"), face)
+        for s in base.SIDES
+    }
+    lifted = {s: heel_lift(traj, s) > params.heel_lift_fraction for s in base.SIDES}
+    signal = np.where(front == "left", shin["left"], shin["right"])
+    smooth = signals.smooth(signal, traj.time, cfg.common.smoothing_hz)
+    reps = signals.repetitions(smooth, traj.time, params.min_excursion_deg, min_interval_s=1.0)
+    readings: dict[str, list[Reading]] = {}
+    rejected_frames = 0
+    for rep in reps:
+        s = str(front[rep.peak])
+        rows = np.arange(rep.start, rep.end + 1)
+        down = rows[~lifted[s][rows] & np.isfinite(shin[s][rows])]
+        rejected_frames += int(lifted[s][rows].sum())
+        reason = None if down.size else "the heel was off the floor throughout"
+        best = int(down[np.argmax(shin[s][down])]) if down.size else rep.peak
+        col.repetitions.append(
+            Repetition(
+                index=len(col.repetitions) + 1,
+                side=s,
+                start_frame=col.frame(rep.start),
+                key_frame=col.frame(best),
+                end_frame=col.frame(rep.end),
+                values={"ankle_df_angle": round(float(shin[s][best]), 2)} if down.size else {},
+                rejected=reason,
+            )
+        )
+        if down.size and (side is None or s == side):
+            readings.setdefault(s, []).append(Reading(float(shin[s][best]), best))
+    base.require(
+        bool(readings),
+        "No lunge with the heel down was found: bend the front knee toward the wall "
+        "several times, keeping the heel on the floor.",
+        TEST_ID,
+    )
+    for s, found in sorted(readings.items()):
+        joints = (f"{s}_knee", f"{s}_ankle", f"{s}_heel")
+        col.add("ankle_df_angle", s, found, joints, params.min_reps, params.spread_tolerance_deg)
+        if len(found) < params.min_reps:
+            col.warnings.append(f"{s} ankle: {len(found)} lunge(s) found; do {params.min_reps}.")
+    if rejected_frames:
+        col.warnings.append(
+            f"{rejected_frames} frame(s) with the heel lifted were not counted; keep the heel "
+            "down and move the foot closer to the wall."
+        )
+    return col.result()

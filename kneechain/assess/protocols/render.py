@@ -1,0 +1,69 @@
+"""Readable output of a protocol result: measurements beside their norms, with quality."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from kneechain.assess.protocols.result import MeasurementDetail, ProtocolResult
+from kneechain.knowledge.loader import default_knowledge
+from kneechain.knowledge.render import number, reference_text
+
+KINDS = {"norm": "norm", "threshold": "problem if", "mdc": "smallest real change", "asymmetry": ""}
+
+
+def norms_text(test_id: str, measure: str, activity: str | None = None) -> str:
+    """The knowledge base's norms and thresholds for `measure` (those for another activity
+    left out), in one short line."""
+    test = default_knowledge().tests[test_id]
+    unit = next(m.unit for m in test.measures if m.id == measure)
+    parts = []
+    for ref in test.references:
+        if ref.measure != measure or ref.kind == "asymmetry":
+            continue
+        if activity and ref.activity and ref.activity != activity:
+            continue
+        parts.append(f"{KINDS[ref.kind]} {reference_text(ref, unit)}".strip())
+    return "; ".join(dict.fromkeys(parts)) or "-"
+
+
+def _quality(detail: MeasurementDetail | None) -> str:
+    if detail is None:
+        return "-"
+    q = detail.quality
+    return f"{q.score:.2f} [{q.visibility:.2f} {q.view:.2f} {q.stability:.2f} {q.repetitions:.2f}]"
+
+
+def report(result: ProtocolResult, min_quality: float = 0.5) -> Group:
+    """A table of the measurements and the warnings, ready for `Console.print`."""
+    test = default_knowledge().tests[result.test_id]
+    units = {m.id: m.unit for m in test.measures}
+    table = Table(
+        title=f"{test.name} - {result.view} view",
+        title_justify="left",
+        caption="Quality = seen x view x steady x reps, each 0-1",
+        caption_justify="left",
+    )
+    for column in ("Measure", "Side", "Value", "Norms", "Quality", "Reps"):
+        table.add_column(column)
+    details = {(d.measure, d.side): d for d in result.details}
+    for m in result.measurements:
+        unit = units[m.measure]
+        value = f"{number(m.value)} {unit if unit != 'ratio' else ''}".strip()
+        if m.quality is not None and m.quality < min_quality:
+            value += " (low quality: reported, not used alone)"
+        table.add_row(
+            m.measure,
+            m.side or "both",
+            value,
+            norms_text(result.test_id, m.measure, m.activity),
+            _quality(details.get((m.measure, m.side))),
+            str(m.repetitions or "-"),
+        )
+    lines: list[Table | Text] = [table]
+    for key, value in result.extras.items():
+        lines.append(Text(f"{key.replace('_', ' ')}: {number(value)}"))
+    for warning in result.warnings:
+        lines.append(Text(f"Warning: {warning}", style="yellow"))
+    return Group(*lines)

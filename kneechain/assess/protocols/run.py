@@ -1,0 +1,70 @@
+"""Running a protocol on a video file (through the vision pipeline) or on saved trajectories.
+
+A ``.npz`` input is a trajectories file written by `kneechain pose` (already cleaned); any
+other file is treated as a video and goes through pose estimation and cleaning first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kneechain.assess.case import Measurement, Side
+from kneechain.assess.protocols.config import ProtocolConfig, default_config
+from kneechain.assess.protocols.registry import protocol
+from kneechain.assess.protocols.result import ProtocolResult
+from kneechain.vision.cleaning import CleaningConfig
+from kneechain.vision.pipeline import PoseOptions, ProgressHook
+from kneechain.vision.pipeline import analyse as pose_video
+from kneechain.vision.trajectories import Trajectories, load
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A protocol result with the trajectories it came from and the pose warnings."""
+
+    result: ProtocolResult
+    trajectories: Trajectories
+    video: Path | None
+    pose_warnings: list[str]
+
+
+def trajectories_of(
+    path: Path,
+    test_id: str,
+    config: ProtocolConfig,
+    options: PoseOptions | None = None,
+    progress: ProgressHook | None = None,
+) -> tuple[Trajectories, Path | None, list[str]]:
+    """Cleaned trajectories from a ``.npz`` file or a video (cleaned with the protocol's
+    filter cut-off); the video path (None for ``.npz``) and the pose warnings."""
+    if path.suffix.lower() == ".npz":
+        return load(path), None, []
+    cutoff = getattr(config.protocols, test_id).cutoff_hz
+    opts = options or PoseOptions(overlay=False, key_frames=False)
+    cleaning = opts.cleaning.model_copy(update={"cutoff_hz": cutoff})
+    opts = opts.model_copy(update={"cleaning": CleaningConfig.model_validate(cleaning)})
+    pose = pose_video(path, opts, progress)
+    return pose.clean, path, pose.warnings
+
+
+def analyse_file(
+    path: Path,
+    test_id: str,
+    side: Side | None = None,
+    options: PoseOptions | None = None,
+    config: ProtocolConfig | None = None,
+    progress: ProgressHook | None = None,
+) -> Analysis:
+    """Run `test_id`'s protocol on a video or trajectories file."""
+    cfg = config or default_config()
+    run = protocol(test_id)
+    traj, video, warnings = trajectories_of(path, test_id, cfg, options, progress)
+    return Analysis(run(traj, cfg, side), traj, video, warnings)
+
+
+def merge(measurements: list[Measurement], new: list[Measurement]) -> list[Measurement]:
+    """`measurements` with every (measure, side) that `new` covers replaced by the new values:
+    a fresh video measurement supersedes an older entry of the same measure and side."""
+    covered = {(m.measure, m.side) for m in new}
+    return [m for m in measurements if (m.measure, m.side) not in covered] + list(new)

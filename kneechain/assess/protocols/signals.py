@@ -1,0 +1,103 @@
+"""Repetition, hold and event detection on one-dimensional signals: small pure functions.
+
+Signals are per-frame arrays with NaN where unknown, sampled at the clip's real timestamps.
+Detection works on a gap-filled, low-pass filtered copy; values are always read back from the
+unfiltered-by-us signal (the trajectories are already cleaned by the vision stage).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from kneechain.vision.cleaning import lowpass, sampling_rate
+
+
+@dataclass(frozen=True)
+class Rep:
+    """Rows of one repetition: where it starts, its extreme, where it ends (inclusive)."""
+
+    start: int
+    peak: int
+    end: int
+
+
+def fill(values: np.ndarray) -> np.ndarray:
+    """Linear interpolation over NaNs (ends held flat); all-NaN stays all-NaN."""
+    values = np.asarray(values, float)
+    ok = np.isfinite(values)
+    if ok.all() or not ok.any():
+        return values.copy()
+    rows = np.arange(len(values))
+    return np.interp(rows, rows[ok], values[ok])
+
+
+def smooth(values: np.ndarray, time: np.ndarray, cutoff_hz: float) -> np.ndarray:
+    """Gap-filled, zero-lag low-passed copy of `values` (for detection only)."""
+    if len(values) < 2:
+        return fill(values)
+    return lowpass(fill(values), sampling_rate(np.asarray(time, float)), cutoff_hz, 2)
+
+
+def peaks(
+    values: np.ndarray, time: np.ndarray, prominence: float, min_interval_s: float
+) -> np.ndarray:
+    """Rows of local maxima standing out by at least `prominence` and `min_interval_s` apart."""
+    values = np.asarray(values, float)
+    if len(values) < 3 or not np.isfinite(values).any():
+        return np.array([], dtype=int)
+    fs = sampling_rate(np.asarray(time, float))
+    distance = max(1, round(min_interval_s * fs))
+    rows, _ = find_peaks(fill(values), prominence=prominence, distance=distance)
+    return rows.astype(int)
+
+
+def repetitions(
+    values: np.ndarray, time: np.ndarray, prominence: float, min_interval_s: float = 0.5
+) -> list[Rep]:
+    """Repetitions as peaks of `values` with their start and end at the lowest point between
+    neighbouring peaks (or the clip's ends)."""
+    filled = fill(values)
+    tops = peaks(filled, time, prominence, min_interval_s)
+    reps = []
+    for i, top in enumerate(tops):
+        lo = 0 if i == 0 else int(tops[i - 1])
+        hi = len(filled) - 1 if i == len(tops) - 1 else int(tops[i + 1])
+        start = lo + int(np.argmin(filled[lo : top + 1]))
+        end = top + int(np.argmin(filled[top : hi + 1]))
+        reps.append(Rep(start, int(top), end))
+    return reps
+
+
+def plateau(values: np.ndarray, rep: Rep, tolerance: float) -> np.ndarray:
+    """Rows around the peak of `rep` whose value stays within `tolerance` of the peak value:
+    the held end position."""
+    values = fill(values)
+    top = values[rep.peak]
+    lo = rep.peak
+    while lo > rep.start and values[lo - 1] >= top - tolerance:
+        lo -= 1
+    hi = rep.peak
+    while hi < rep.end and values[hi + 1] >= top - tolerance:
+        hi += 1
+    return np.arange(lo, hi + 1)
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) row ranges, stop exclusive, of the runs of True in `mask`."""
+    padded = np.concatenate([[False], np.asarray(mask, bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def bridge(mask: np.ndarray, max_gap: int) -> np.ndarray:
+    """`mask` with False gaps of at most `max_gap` rows between two True runs set True."""
+    out = np.asarray(mask, bool).copy()
+    found = runs(out)
+    for (_, stop), (start, _) in itertools.pairwise(found):
+        if start - stop <= max_gap:
+            out[stop:start] = True
+    return out

@@ -1,0 +1,152 @@
+"""View checks: is the clip filmed from the view the test needs, with the needed parts in frame?
+
+The view is read from the body itself. Facing the camera (front) or turned away (rear), the
+shoulders lie far apart in the image compared with the trunk length; from the side they
+overlap. For a person squarely facing the camera the ratio is about `nominal_width_ratio`, and
+turning by an angle t shrinks it by cos(t), which gives an estimate of the camera's turn.
+Front and rear are told apart by the person's left shoulder being on the image right (front).
+Lying on the back filmed from the feet ("feet_end"), the legs are strongly foreshortened and
+the toes point up in the image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kneechain.assess.protocols.config import CommonParams, ExpectedView
+from kneechain.assess.protocols.errors import ProtocolError
+from kneechain.vision import kinematics as k
+from kneechain.vision.trajectories import Trajectories
+
+
+@dataclass(frozen=True)
+class ViewReport:
+    """The view found, how far it is turned from the expected one, and a 0-1 score."""
+
+    view: str
+    turn_deg: float
+    score: float
+    width_ratio: float
+
+
+def _median(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else float("nan")
+
+
+def width_ratio(traj: Trajectories) -> float:
+    """Median over frames of shoulder distance / trunk length (both in the image)."""
+    ls, rs = traj.xy("left_shoulder"), traj.xy("right_shoulder")
+    trunk = k.segment_length(
+        k.midpoint(traj.xy("left_hip"), traj.xy("right_hip")), k.midpoint(ls, rs)
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _median(k.segment_length(ls, rs) / trunk)
+
+
+def facing_camera(traj: Trajectories) -> bool:
+    """True when the person's left shoulder is on the image right in most frames (front view)."""
+    dx = traj.xy("left_shoulder")[:, 0] - traj.xy("right_shoulder")[:, 0]
+    return bool(np.nansum(np.sign(dx)) >= 0)
+
+
+def looks_feet_end(traj: Trajectories, max_leg_ratio: float) -> bool:
+    """Lying on the back filmed from the feet: short legs in the image and toes above heels."""
+    hip_w = k.segment_length(traj.xy("left_hip"), traj.xy("right_hip"))
+    legs, toes_up = [], []
+    for side in ("left", "right"):
+        legs.append(k.segment_length(traj.xy(f"{side}_hip"), traj.xy(f"{side}_ankle")))
+        foot = traj.xy(f"{side}_foot_index") - traj.xy(f"{side}_heel")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            toes_up.append(-foot[:, 1] / np.linalg.norm(foot, axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        leg_ratio = _median(np.nanmean(legs, axis=0) / hip_w)
+    return bool(leg_ratio < max_leg_ratio and _median(np.nanmean(toes_up, axis=0)) > 0.5)
+
+
+def _score(turn: float, square: float, reject: float) -> float:
+    if not np.isfinite(turn):
+        return 0.0
+    return float(np.clip((reject - turn) / (reject - square), 0.0, 1.0))
+
+
+def classify(traj: Trajectories, common: CommonParams, expected: ExpectedView) -> ViewReport:
+    """The view of the clip and its turn away from `expected`."""
+    vp = common.view
+    ratio = width_ratio(traj)
+    if looks_feet_end(traj, vp.feet_end_max_leg_ratio):
+        turn = 0.0 if expected == "feet_end" else 90.0
+        return ViewReport("feet_end", turn, 1.0 if expected == "feet_end" else 0.0, ratio)
+    from_front = float(np.degrees(np.arccos(np.clip(ratio / vp.nominal_width_ratio, 0, 1))))
+    if not np.isfinite(ratio):
+        from_front = float("nan")
+    found = "side" if from_front > 45 else ("front" if facing_camera(traj) else "rear")
+    turn = {"side": 90.0 - from_front, "front": from_front, "feet_end": 90.0}[expected]
+    return ViewReport(found, turn, _score(turn, vp.square_within_deg, vp.reject_beyond_deg), ratio)
+
+
+def _name(view: str) -> str:
+    return {
+        "front": "a front view (facing the camera)",
+        "rear": "a rear view (back to the camera)",
+        "side": "a side view",
+        "feet_end": "a view along the legs from the feet, lying on the back",
+    }[view]
+
+
+def check_view(
+    traj: Trajectories, common: CommonParams, expected: ExpectedView, advice: str
+) -> ViewReport:
+    """The view report, or a `ProtocolError` saying what the clip shows and how to re-film."""
+    report = classify(traj, common, expected)
+    if expected == "feet_end" and report.view != "feet_end":
+        raise ProtocolError(
+            f"This clip looks like {_name(report.view)}; this test needs {_name('feet_end')}.",
+            advice,
+        )
+    if expected != "feet_end" and (
+        report.view == "feet_end" or not report.turn_deg <= common.view.reject_beyond_deg
+    ):
+        raise ProtocolError(
+            f"This clip looks like {_name(report.view)} (camera about "
+            f"{report.turn_deg:.0f} degrees off); this test needs {_name(expected)}.",
+            advice,
+        )
+    return report
+
+
+def visible(traj: Trajectories, names: tuple[str, ...], min_confidence: float) -> np.ndarray:
+    """(time, len(names)) True where a keypoint is confidently seen inside the image."""
+    cols = [traj.index(n) for n in names]
+    xy = traj.position[:, cols, :]
+    inside = (
+        (xy[..., 0] >= 0)
+        & (xy[..., 0] < traj.meta.image_width)
+        & (xy[..., 1] >= 0)
+        & (xy[..., 1] < traj.meta.image_height)
+    )
+    return inside & (traj.confidence[:, cols] >= min_confidence)
+
+
+def check_parts(
+    traj: Trajectories, names: tuple[str, ...], common: CommonParams, advice: str
+) -> np.ndarray:
+    """Rows in which every needed keypoint is seen; a `ProtocolError` naming the parts that
+    are missing too often."""
+    seen = visible(traj, names, common.min_confidence)
+    share = seen.mean(axis=0) if len(traj) else np.zeros(len(names))
+    missing = [
+        f"{n.replace('_', ' ')} ({s:.0%} of frames)"
+        for n, s in zip(names, share, strict=True)
+        if s < common.min_in_frame_fraction
+    ]
+    if missing:
+        raise ProtocolError(
+            "Some body parts this test needs are hidden or out of the picture: "
+            + ", ".join(missing)
+            + ".",
+            advice,
+        )
+    return np.all(seen, axis=1)
