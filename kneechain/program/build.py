@@ -1,0 +1,154 @@
+"""Build the program for an assessment result: a referral, nothing to correct, or the full plan."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kneechain.assess.result import AssessmentResult
+from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.program.models import (
+    ClinicianNote,
+    DayType,
+    Education,
+    Prescription,
+    Program,
+    Referral,
+)
+from kneechain.program.prescribe import order_key, prescribe
+from kneechain.program.rules import Limit, ProgramRules, default_program_rules
+from kneechain.program.schedule import day_types, retests, week_plan
+from kneechain.program.select import FindingLike, select, weight
+
+
+class ProgramOptions(BaseModel):
+    """Choices a person can make about the program's shape (everything else is rules)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start_date: date
+    weeks: int | None = Field(default=None, ge=1, le=52, description="default from the rules")
+    daily_minutes: tuple[float, float] | None = Field(
+        default=None, description="(min, max) minutes of the daily routine; default from rules"
+    )
+
+
+def first_monday(on_or_after: date) -> date:
+    """The Monday on or after a date, so the program's weeks line up with calendar weeks."""
+    return on_or_after + timedelta(days=(7 - on_or_after.weekday()) % 7)
+
+
+def _limits(rules: ProgramRules, options: ProgramOptions) -> dict[str, Limit]:
+    limits = {"daily": rules.limits.daily, "strength": rules.limits.strength}
+    if options.daily_minutes is not None:
+        low, high = options.daily_minutes
+        if not 0 < low <= high:
+            raise ValueError(
+                f"daily minutes {low:g}-{high:g}: give a minimum above 0 and not above the maximum"
+            )
+        limits["daily"] = Limit(min_minutes=low, target_minutes=(low + high) / 2, max_minutes=high)
+    return limits
+
+
+def education(
+    findings: Sequence[FindingLike], kb: KnowledgeBase, rules: ProgramRules
+) -> list[Education]:
+    """Each mechanism behind the findings once, heaviest finding first."""
+    seen: list[str] = []
+    for f in sorted(findings, key=lambda f: (-weight(f, rules), f.id)):
+        seen += [m for m in kb.findings[f.id].mechanism_ids if m not in seen]
+    return [
+        Education(
+            mechanism_id=m,
+            name=kb.mechanisms[m].name,
+            chain=list(kb.mechanisms[m].chain),
+            explanation=kb.mechanisms[m].explanation,
+        )
+        for m in seen
+    ]
+
+
+def _budget_notes(types: list[DayType], limits: dict[str, Limit], rules: ProgramRules) -> list[str]:
+    notes = []
+    for d in types:
+        limit = limits.get(d.id)
+        if d.id == "strength":
+            daily = next((t.minutes for t in types if t.id == "daily"), 0.0)
+            limit = Limit(
+                min_minutes=rules.limits.strength.min_minutes,
+                target_minutes=rules.limits.strength.target_minutes + daily,
+                max_minutes=rules.limits.strength.max_minutes + limits["daily"].max_minutes,
+            )
+        if limit is not None and d.minutes > limit.max_minutes:
+            notes.append(
+                rules.text.over_budget.format(
+                    minutes=f"{d.minutes:g}", day=d.name.lower(), limit=f"{limit.max_minutes:g}"
+                )
+            )
+    return notes
+
+
+def build_program(
+    result: AssessmentResult,
+    options: ProgramOptions,
+    rules: ProgramRules | None = None,
+    kb: KnowledgeBase | None = None,
+) -> Program:
+    """The program for one assessment. Same result and options, same program."""
+    rules = rules or default_program_rules()
+    kb = kb or default_knowledge()
+    weeks = options.weeks or rules.week.weeks
+    base = {
+        "knowledge_version": result.knowledge_version,
+        "weeks": weeks,
+        "start_date": options.start_date,
+        "session_time": rules.week.session_time,
+        "education": education(result.findings, kb, rules),
+    }
+    if result.refer:
+        referral = [
+            Referral(red_flag_id=h.id, reason=h.reason, refer_to=h.refer_to, urgency=h.urgency)
+            for h in result.red_flags
+        ]
+        return Program(
+            refer=True, referral=referral, message=rules.text.referral, sessions_per_week=0, **base
+        )
+    clinicians = [ClinicianNote(id=c.id, name=c.name, why=c.why) for c in result.clinicians]
+    if not result.findings:
+        return Program(
+            refer=False,
+            clinicians=clinicians,
+            message=rules.text.not_explained,
+            sessions_per_week=0,
+            **base,
+        )
+    return _full_program(result, options, rules, kb, base | {"clinicians": clinicians})
+
+
+def _full_program(
+    result: AssessmentResult,
+    options: ProgramOptions,
+    rules: ProgramRules,
+    kb: KnowledgeBase,
+    base: dict,
+) -> Program:
+    limits = _limits(rules, options)
+    by_id = {f.id: f for f in result.findings}
+    choices = select(result.findings, kb, rules, limits)
+    prescriptions: list[Prescription] = sorted(
+        (prescribe(c, by_id, kb, rules) for c in choices), key=order_key
+    )
+    types = day_types(prescriptions, rules)
+    week = week_plan(prescriptions, rules)
+    return Program(
+        refer=False,
+        exercises=prescriptions,
+        day_types=types,
+        week=week,
+        sessions_per_week=sum(1 for d in week if d.day_type is not None),
+        retests=retests(result.findings, kb, rules, base["weeks"]),
+        notes=_budget_notes(types, limits, rules),
+        **base,
+    )

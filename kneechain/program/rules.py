@@ -1,0 +1,169 @@
+"""The program generator's rules as validated data (data/rules.yaml), checked against the knowledge.
+
+Exercise doses stay in the knowledge base; these rules decide selection weights, time limits,
+the week plan, regressions and progressions, and which tests to repeat when.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+
+RULES_PATH = Path(__file__).parent / "data" / "rules.yaml"
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Per = Literal["day", "week", "workout", "run"]
+
+
+class ProgramRulesError(ValueError):
+    """rules.yaml is malformed or names something the knowledge base does not have."""
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Selection(Frozen):
+    severity_weight: dict[Literal["mild", "moderate", "marked"], float]
+    new_category_bonus: float = Field(ge=0)
+
+
+class Timing(Frozen):
+    seconds_per_rep: float = Field(gt=0)
+    rest_between_sets_seconds: float = Field(ge=0)
+    setup_seconds: float = Field(ge=0)
+
+
+class Limit(Frozen):
+    """Minutes for one block of a session: aimed at `target`, never filled past `max`."""
+
+    min_minutes: float = Field(gt=0)
+    target_minutes: float = Field(gt=0)
+    max_minutes: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Limit:
+        if not self.min_minutes <= self.target_minutes <= self.max_minutes:
+            raise ValueError("need min_minutes <= target_minutes <= max_minutes")
+        return self
+
+
+class Limits(Frozen):
+    daily: Limit
+    strength: Limit
+
+
+class OneSided(Frozen):
+    extra: dict[Literal["sets", "rounds", "holds", "minutes"], str]
+    text: str
+
+
+class DayTypeRule(Frozen):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    description: str
+    frequencies: list[Per] = Field(min_length=1)
+    calendar: bool
+
+
+class Week(Frozen):
+    strength_days: dict[int, list[Weekday]]
+    weeks: int = Field(ge=1, le=52)
+    session_time: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class RegressWhen(Frozen):
+    pain_at_least: float = Field(ge=0, le=10)
+    too_hard: bool
+
+
+class ProgressWhen(Frozen):
+    sessions_in_a_row: int = Field(ge=1)
+    pain_at_most: float = Field(ge=0, le=10)
+
+
+class Adapt(Frozen):
+    regress_when: RegressWhen
+    progress_when: ProgressWhen
+    regression_text: str
+    no_regression_text: str
+    progression_text: str
+
+
+class Retest(Frozen):
+    every_weeks: dict[str, int]
+    text: str
+
+
+class Texts(Frozen):
+    referral: str
+    not_explained: str
+    over_budget: str
+
+
+class ProgramRules(Frozen):
+    selection: Selection
+    timing: Timing
+    limits: Limits
+    one_sided: OneSided
+    day_types: list[DayTypeRule] = Field(min_length=1)
+    week: Week
+    adapt: Adapt
+    retest: Retest
+    text: Texts
+
+    def day_type(self, day_type_id: str) -> DayTypeRule:
+        for d in self.day_types:
+            if d.id == day_type_id:
+                return d
+        raise KeyError(day_type_id)
+
+
+def check_rules(rules: ProgramRules, kb: KnowledgeBase) -> list[str]:
+    """Problems linking the rules to the knowledge base (empty when they fit together)."""
+    problems = [
+        f"retest.every_weeks names unknown test {t!r}"
+        for t in rules.retest.every_weeks
+        if t not in kb.tests
+    ]
+    problems += [
+        f"knowledge test {t!r} has no retest interval"
+        for t in kb.tests
+        if t not in rules.retest.every_weeks
+    ]
+    ids = {d.id for d in rules.day_types}
+    problems += [f"day type {d!r} missing" for d in ("daily", "strength") if d not in ids]
+    return problems
+
+
+def parse_rules(
+    text: str, kb: KnowledgeBase | None = None, name: str = "rules.yaml"
+) -> ProgramRules:
+    """Validate rules text; errors name the field and say what is wrong."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProgramRulesError(f"{name}: not valid YAML: {exc}") from exc
+    try:
+        rules = ProgramRules.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ProgramRulesError(f"{name}: {problems}") from exc
+    problems = check_rules(rules, kb or default_knowledge())
+    if problems:
+        raise ProgramRulesError(f"{name}: " + "; ".join(problems))
+    return rules
+
+
+@cache
+def default_program_rules() -> ProgramRules:
+    """The packaged program rules, loaded once per process."""
+    return parse_rules(RULES_PATH.read_text(encoding="utf-8"))

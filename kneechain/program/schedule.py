@@ -1,0 +1,101 @@
+"""The week: day types (daily routine, strength day, before a workout, on a run), which weekday
+gets which, and the re-test schedule. Pure functions of the prescriptions and the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kneechain.knowledge.loader import KnowledgeBase
+from kneechain.program.models import DayType, PlanDay, Prescription, RetestItem
+from kneechain.program.prescribe import order_key
+from kneechain.program.rules import WEEKDAYS, ProgramRules, Weekday
+from kneechain.program.select import FindingLike
+
+
+def day_types(prescriptions: Sequence[Prescription], rules: ProgramRules) -> list[DayType]:
+    """Every day type that has at least one exercise, its exercises in session order."""
+    out: list[DayType] = []
+    for rule in rules.day_types:
+        items = sorted(
+            (p for p in prescriptions if p.dosage.frequency.per in rule.frequencies), key=order_key
+        )
+        if not items:
+            continue
+        out.append(
+            DayType(
+                id=rule.id,
+                name=rule.name,
+                description=rule.description,
+                exercise_ids=[p.exercise_id for p in items],
+                minutes=round(sum(p.minutes for p in items), 1),
+                in_calendar=rule.calendar,
+            )
+        )
+    if any(d.id == "strength" for d in out) and not _has_weekly(prescriptions):
+        out = [d for d in out if d.id != "strength"]
+    return out
+
+
+def _has_weekly(prescriptions: Sequence[Prescription]) -> bool:
+    return any(p.dosage.frequency.per == "week" for p in prescriptions)
+
+
+def strength_sessions(prescriptions: Sequence[Prescription]) -> int:
+    """Strength sessions a week: the most any weekly dose asks for (upper end of its range)."""
+    weekly = [
+        p.dosage.frequency.times.upper for p in prescriptions if p.dosage.frequency.per == "week"
+    ]
+    return int(max(weekly)) if weekly else 0
+
+
+def week_plan(prescriptions: Sequence[Prescription], rules: ProgramRules) -> list[PlanDay]:
+    """Day type for each weekday: strength days as the doses ask, the daily routine on the rest."""
+    has_daily = any(p.dosage.frequency.per == "day" for p in prescriptions)
+    count = strength_sessions(prescriptions)
+    options = rules.week.strength_days
+    strength: set[Weekday] = set()
+    if count:
+        strength = set(options[min(count, max(options))])
+    plan = []
+    for day in WEEKDAYS:
+        if day in strength:
+            plan.append(PlanDay(weekday=day, day_type="strength"))
+        else:
+            plan.append(PlanDay(weekday=day, day_type="daily" if has_daily else None))
+    return plan
+
+
+def retest_weeks(every: int, weeks: int) -> list[int]:
+    """Program weeks (1-based) at the end of which a test is repeated; the last week always."""
+    marks = list(range(every, weeks + 1, every))
+    if not marks or marks[-1] != weeks:
+        marks.append(weeks)
+    return marks
+
+
+def _every_text(every: int) -> str:
+    return "week" if every == 1 else f"{every} weeks"
+
+
+def retests(
+    findings: Sequence[FindingLike], kb: KnowledgeBase, rules: ProgramRules, weeks: int
+) -> list[RetestItem]:
+    """The tests that detect the case's findings, with their repeat interval from the rules."""
+    follows: dict[str, set[str]] = {}
+    for f in findings:
+        for test_id in kb.findings[f.id].detected_by:
+            follows.setdefault(test_id, set()).add(f.id)
+    items = []
+    for test_id in sorted(follows, key=lambda t: (rules.retest.every_weeks[t], t)):
+        every = rules.retest.every_weeks[test_id]
+        items.append(
+            RetestItem(
+                test_id=test_id,
+                name=kb.tests[test_id].name,
+                after_weeks=every,
+                weeks=retest_weeks(every, weeks),
+                findings=sorted(follows[test_id]),
+                text=rules.retest.text.format(every=_every_text(every)),
+            )
+        )
+    return items

@@ -1,0 +1,55 @@
+"""Read the program generator's input: a case file (assessed here) or a saved assessment result."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from kneechain.assess.caseio import CaseError, validate_case
+from kneechain.assess.engine import assess
+from kneechain.assess.result import AssessmentResult
+
+
+class ProgramInputError(ValueError):
+    """The input file cannot be read as a case or an assessment result."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass(frozen=True)
+class ProgramInput:
+    result: AssessmentResult
+    assessed_on: date | None
+
+
+def _looks_like_result(data: object) -> bool:
+    return isinstance(data, dict) and "findings" in data and "refer" in data
+
+
+def read_input(path: Path) -> ProgramInput:
+    """Parse `path`: a case (`kneechain assess` input) or a result (`kneechain assess -f json`)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProgramInputError(f"cannot read {path}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise ProgramInputError(
+            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from exc
+    if _looks_like_result(data):
+        try:
+            return ProgramInput(AssessmentResult.model_validate(data), None)
+        except ValidationError as exc:
+            problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+            raise ProgramInputError(f"{path} is not a valid assessment result", problems) from exc
+    try:
+        case = validate_case(data, str(path))
+    except CaseError as exc:
+        raise ProgramInputError(f"{path} is not a valid case", exc.problems) from exc
+    return ProgramInput(assess(case), case.assessed_on)
