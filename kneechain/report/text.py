@@ -1,0 +1,68 @@
+"""The program for the terminal: rich renderables (the CLI prints them; nothing prints here)."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from kneechain.program.models import DayType, Program
+from kneechain.report.texts import handout_texts
+
+
+def _week(program: Program) -> Table:
+    texts = handout_texts()
+    names = {d.id: d.name for d in program.day_types}
+    table = Table(*(texts.weekday[d.weekday] for d in program.week), title="Your week")
+    table.add_row(*(names.get(d.day_type or "", "rest") for d in program.week))
+    return table
+
+
+def _day(program: Program, day: DayType) -> Panel:
+    table = Table("#", "exercise", "dose", "why", show_lines=True, expand=True)
+    for n, ex_id in enumerate(day.exercise_ids, start=1):
+        p = program.exercise(ex_id)
+        dose = Text(p.dosage_text)
+        if p.emphasis_text:
+            dose.append(f"\n{p.emphasis_text}", style="yellow")
+        for caution in p.cautions:
+            dose.append(f"\n! {caution}", style="red")
+        why = "; ".join(
+            r.finding_name + ("" if r.side == "both" else f" ({r.side})") for r in p.reasons
+        )
+        table.add_row(str(n), p.name, dose, why)
+    title = f"{day.name} - about {day.minutes:g} min"
+    return Panel(Group(Text(day.description, style="dim"), table), title=title)
+
+
+def _retests(program: Program) -> Table:
+    table = Table("test", "every", "weeks", title="Re-tests")
+    for t in program.retests:
+        table.add_row(t.name, f"{t.after_weeks} wk", ", ".join(map(str, t.weeks)))
+    return table
+
+
+def program_view(program: Program) -> RenderableType:
+    """Everything a person needs from the program, for a terminal."""
+    texts = handout_texts()
+    parts: list[RenderableType] = [
+        Text(
+            f"{texts.title}: starts {program.start_date.isoformat()}, {program.weeks} weeks",
+            style="bold",
+        )
+    ]
+    if program.message:
+        style = "bold red" if program.refer else "cyan"
+        parts.append(Panel(program.message, style=style))
+    for r in program.referral:
+        parts.append(Text(f"- {r.refer_to} ({texts.urgency[r.urgency]}): {r.reason}"))
+    for c in program.clinicians:
+        parts.append(Text(f"- {c.name}: {c.why}"))
+    if program.week:
+        parts.append(_week(program))
+    parts += [_day(program, d) for d in program.day_types]
+    parts += [Text(n, style="yellow") for n in program.notes]
+    if program.retests:
+        parts.append(_retests(program))
+    return Group(*parts)

@@ -1,0 +1,37 @@
+"""The handout's and the calendar's own wording (data/handout.yaml), validated."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+TEXTS_PATH = Path(__file__).parent / "data" / "handout.yaml"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CalendarTexts(Frozen):
+    name: str
+    session_summary: str
+    retest_summary: str
+    session_intro: str
+
+
+class HandoutTexts(Frozen):
+    title: str
+    weekday: dict[str, str]
+    urgency: dict[str, str]
+    adjust_down: str
+    adjust_up: str
+    calendar: CalendarTexts
+
+
+@cache
+def handout_texts() -> HandoutTexts:
+    """The packaged wording, loaded once."""
+    return HandoutTexts.model_validate(yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8")))

@@ -1,0 +1,170 @@
+"""The handout (HTML, PDF), the calendar and the `kneechain program` command."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import xml.etree.ElementTree as ET
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import html5lib
+import pytest
+from icalendar import Calendar
+from typer.testing import CliRunner
+
+from kneechain.cli import app
+from kneechain.knowledge.loader import default_knowledge
+from kneechain.program.build import ProgramOptions, build_program
+from kneechain.program.models import Program
+from kneechain.program.source import read_input
+from kneechain.report.calendar import render_ics
+from kneechain.report.handout import render_html, render_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+ARTIFACTS = ROOT / "test-artifacts" / "handouts"
+RUNNER = EXAMPLES / "runner_right_valgus_pelvic_drop.json"
+RED_FLAG = EXAMPLES / "red_flag_hot_swollen_knee.json"
+START = date(2026, 11, 30)
+runner = CliRunner()
+
+
+def program_for(path: Path) -> Program:
+    return build_program(read_input(path).result, ProgramOptions(start_date=START))
+
+
+def parse_strict(page: str):
+    """html5lib in strict mode raises on any parse error: a strict validity check of the markup."""
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_handout_is_valid_html_and_shows_every_picture(path: Path) -> None:
+    program = program_for(path)
+    page = render_html(program)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{path.stem}.html").write_text(page, encoding="utf-8")
+    doc = parse_strict(page)
+    assert "http" not in page.replace("http://www.w3.org/2000/svg", ""), "self-contained"
+    imgs = doc.findall(".//img")
+    expected = sum(len(d.exercise_ids) for d in program.day_types) + len(program.retests)
+    assert len(imgs) == expected
+    for img in imgs:
+        src = img.get("src")
+        assert src.startswith("data:image/svg+xml;base64,") and img.get("alt")
+        svg = ET.fromstring(base64.b64decode(src.split(",", 1)[1]))
+        assert svg.find("{http://www.w3.org/2000/svg}title").text in img.get("alt")
+    sections = doc.findall(".//section")
+    assert len(sections) == 1 + len(program.day_types) + (1 if program.retests else 0)
+
+
+def test_handout_says_why_each_exercise_is_there_and_shows_its_cautions() -> None:
+    program = program_for(RUNNER)
+    doc = parse_strict(render_html(program))
+    for day in program.day_types:
+        for ex_id in day.exercise_ids:
+            article = doc.find(f".//article[@id='{day.id}-{ex_id}']")
+            text = " ".join(article.itertext())
+            p = program.exercise(ex_id)
+            assert p.dosage_text in text
+            for r in p.reasons:
+                assert r.finding_name in text and " → ".join(r.chain) in text
+            for caution in p.cautions:
+                assert caution in text
+
+
+def test_referral_handout_has_no_exercise_pages() -> None:
+    program = program_for(RED_FLAG)
+    page = render_html(program)
+    doc = parse_strict(page)
+    assert doc.findall(".//article") == [] and len(doc.findall(".//section")) == 1
+    assert program.referral[0].refer_to in page
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_pdf_starts_every_section_on_its_own_page() -> None:
+    program = program_for(RUNNER)
+    pdf = render_pdf(render_html(program))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "runner.pdf").write_bytes(pdf)
+    pages = _page_texts(pdf)
+    headings = ["Your knee program", *(d.name for d in program.day_types), "Re-tests"]
+    starts = [i for i, text in enumerate(pages) if any(text.startswith(h) for h in headings)]
+    assert [pages[i].split("\n")[0] for i in starts] == headings
+    assert len(pages) >= len(headings)
+    for name in (p.name for p in program.exercises):
+        assert any(name.split()[0] in text for text in pages)
+
+
+def test_referral_pdf_is_one_page() -> None:
+    pages = _page_texts(render_pdf(render_html(program_for(RED_FLAG))))
+    assert len(pages) == 1 and pages[0].startswith("Your knee program")
+
+
+def test_calendar_parses_back_with_every_session_and_retest() -> None:
+    program = program_for(RUNNER)
+    cal = Calendar.from_ical(render_ics(program))
+    events = list(cal.walk("VEVENT"))
+    sessions = [e for e in events if isinstance(e.decoded("dtstart"), datetime)]
+    retests = [e for e in events if not isinstance(e.decoded("dtstart"), datetime)]
+    assert len(sessions) == program.weeks * program.sessions_per_week == 42
+    assert len(retests) == sum(len(t.weeks) for t in program.retests)
+    assert len({str(e["uid"]) for e in events}) == len(events)
+    first = min(sessions, key=lambda e: e.decoded("dtstart"))
+    assert first.decoded("dtstart") == datetime(2026, 11, 30, 7, 30)
+    assert "Strength day" in str(first["summary"])
+    assert program.exercise("glute_bridge").dosage_text in str(first["description"])
+    last = max(sessions, key=lambda e: e.decoded("dtstart"))
+    assert last.decoded("dtstart").date() == START + timedelta(days=41)
+    mondays = [e for e in sessions if e.decoded("dtstart").weekday() == 0]
+    assert all("Strength day" in str(e["summary"]) for e in mondays)
+
+
+def test_calendar_is_empty_for_a_referral_and_identical_when_rebuilt() -> None:
+    assert list(Calendar.from_ical(render_ics(program_for(RED_FLAG))).walk("VEVENT")) == []
+    assert render_ics(program_for(RUNNER)) == render_ics(program_for(RUNNER))
+
+
+def test_cli_prints_json_and_writes_every_output(tmp_path: Path) -> None:
+    html, pdf, ics = tmp_path / "h.html", tmp_path / "h.pdf", tmp_path / "h.ics"
+    args = ["program", "-i", str(RUNNER), "--format", "json", "--start", "2026-11-30"]
+    result = runner.invoke(app, [*args, "--html", str(html), "--pdf", str(pdf), "--ics", str(ics)])
+    assert result.exit_code == 0, result.output
+    program = Program.model_validate(json.loads(result.output))
+    assert program.exercises and program.start_date == START
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert Calendar.from_ical(ics.read_bytes())
+
+
+def test_cli_text_output_and_assessment_result_input(tmp_path: Path) -> None:
+    assessed = runner.invoke(app, ["assess", "-i", str(RUNNER), "-f", "json"])
+    saved = tmp_path / "result.json"
+    saved.write_text(assessed.output)
+    result = runner.invoke(app, ["program", "-i", str(saved)], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "Glute bridge" in result.output and "Strength day" in result.output
+
+
+def test_cli_rejects_bad_input_with_a_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "case.json"
+    bad.write_text('{"person": {"age": 400}}')
+    result = runner.invoke(app, ["program", "-i", str(bad)])
+    assert result.exit_code == 2 and "not a valid case" in result.output
+    result = runner.invoke(app, ["program", "-i", str(RUNNER), "--start", "30/11/2026"])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+    result = runner.invoke(app, ["program", "-i", str(RUNNER), "--minutes", "twenty"])
+    assert result.exit_code == 2 and "10-20" in result.output
+
+
+def test_every_program_picture_exists_for_the_knowledge_base() -> None:
+    kb = default_knowledge()
+    program = program_for(RUNNER)
+    assert all(p.exercise_id in kb.exercises for p in program.exercises)
