@@ -13,6 +13,7 @@ from kneechain.program.models import (
     ClinicianNote,
     DayType,
     Education,
+    FindingSummary,
     Prescription,
     Program,
     Referral,
@@ -70,6 +71,28 @@ def education(
     ]
 
 
+def finding_summaries(
+    findings: Sequence[FindingLike],
+    prescriptions: Sequence[Prescription],
+    kb: KnowledgeBase,
+    rules: ProgramRules,
+) -> list[FindingSummary]:
+    """The findings, heaviest first, each with the exercises that address it (session order)."""
+    return [
+        FindingSummary(
+            finding_id=f.id,
+            name=kb.findings[f.id].name,
+            side=f.side,  # type: ignore[arg-type]
+            severity=f.severity,  # type: ignore[arg-type]
+            confidence=f.confidence,
+            exercise_ids=[
+                p.exercise_id for p in prescriptions if f.id in {r.finding_id for r in p.reasons}
+            ],
+        )
+        for f in sorted(findings, key=lambda f: (-weight(f, rules), f.id))
+    ]
+
+
 def _budget_notes(types: list[DayType], limits: dict[str, Limit], rules: ProgramRules) -> list[str]:
     notes = []
     for d in types:
@@ -106,6 +129,7 @@ def build_program(
         "start_date": options.start_date,
         "session_time": rules.week.session_time,
         "education": education(result.findings, kb, rules),
+        "findings": finding_summaries(result.findings, [], kb, rules),
     }
     if result.refer:
         referral = [
@@ -142,6 +166,7 @@ def _full_program(
     )
     types = day_types(prescriptions, rules)
     week = week_plan(prescriptions, rules)
+    base = base | {"findings": finding_summaries(result.findings, prescriptions, kb, rules)}
     return Program(
         refer=False,
         exercises=prescriptions,

@@ -95,6 +95,17 @@ class RetestItem(Frozen):
     text: str
 
 
+class FindingSummary(Frozen):
+    """A finding of the assessment and the exercises chosen for it."""
+
+    finding_id: str
+    name: str
+    side: Literal["left", "right", "both"]
+    severity: Literal["mild", "moderate", "marked"]
+    confidence: float = Field(ge=0, le=1)
+    exercise_ids: list[str]
+
+
 class Referral(Frozen):
     red_flag_id: str
     reason: str
@@ -124,6 +135,7 @@ class Program(Frozen):
     referral: list[Referral] = Field(default_factory=list)
     clinicians: list[ClinicianNote] = Field(default_factory=list)
     message: str | None = Field(default=None, description="why there is no exercise program")
+    findings: list[FindingSummary] = Field(default_factory=list)
     education: list[Education] = Field(default_factory=list)
     exercises: list[Prescription] = Field(default_factory=list)
     day_types: list[DayType] = Field(default_factory=list)

@@ -35,6 +35,9 @@ def check_program(program: Program, result: AssessmentResult, kb: KnowledgeBase)
         if p.emphasis_side is not None:
             assert p.per_side
             assert p.emphasis_side in {r.side for r in p.reasons}
+    summary = {f.finding_id: f.exercise_ids for f in program.findings}
+    assert set(summary) == {f.id for f in result.findings}
+    assert all(summary.values()), "the overview names an exercise for every finding"
     placed = {i for d in program.day_types for i in d.exercise_ids}
     assert placed == set(ids), "every exercise belongs to a session and no session invents one"
     for d in program.day_types:
