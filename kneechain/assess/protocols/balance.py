@@ -62,7 +62,8 @@ def analyse(
     best: dict[str, tuple[float, int, int]] = {}
     for s in (side,) if side else base.SIDES:
         for a, b in signals.runs(signals.bridge((stance == s) & ~grab, gap)):
-            duration = min(float(traj.time[b - 1] - traj.time[a]), params.cap_s)
+            end = traj.time[b] if b < len(traj) else traj.time[-1]
+            duration = min(float(end - traj.time[a]), params.cap_s)
             if duration < params.min_stance_s:
                 continue
             ended = "support" if b < len(traj) and grab[b] else "touch-down"

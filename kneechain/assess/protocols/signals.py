@@ -51,8 +51,25 @@ def peaks(
         return np.array([], dtype=int)
     fs = sampling_rate(np.asarray(time, float))
     distance = max(1, round(min_interval_s * fs))
-    rows, _ = find_peaks(fill(values), prominence=prominence, distance=distance)
-    return rows.astype(int)
+    filled = fill(values)
+    rows, _ = find_peaks(filled, prominence=prominence, distance=distance)
+    return merge_shallow(filled, rows.astype(int), prominence)
+
+
+def merge_shallow(values: np.ndarray, rows: np.ndarray, depth: float) -> np.ndarray:
+    """Keep one peak (the higher) of neighbours not separated by a dip of at least `depth`
+    below the lower of the two: the two ends of one held plateau are one repetition."""
+    kept: list[int] = []
+    for row in rows:
+        if kept:
+            prev = kept[-1]
+            dip = float(np.min(values[prev : row + 1]))
+            if min(values[prev], values[row]) - dip < depth:
+                if values[row] > values[prev]:
+                    kept[-1] = int(row)
+                continue
+        kept.append(int(row))
+    return np.array(kept, dtype=int)
 
 
 def repetitions(
