@@ -47,6 +47,8 @@ def test_handout_is_valid_html_and_shows_every_picture(path: Path) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"{path.stem}.html").write_text(page, encoding="utf-8")
     doc = parse_strict(page)
+    ids = [el.get("id") for el in doc.iter() if el.get("id")]
+    assert len(ids) == len(set(ids)), "element ids are unique"
     assert "http" not in page.replace("http://www.w3.org/2000/svg", ""), "self-contained"
     imgs = doc.findall(".//img")
     expected = sum(len(d.exercise_ids) for d in program.day_types) + len(program.retests)
@@ -168,3 +170,23 @@ def test_every_program_picture_exists_for_the_knowledge_base() -> None:
     kb = default_knowledge()
     program = program_for(RUNNER)
     assert all(p.exercise_id in kb.exercises for p in program.exercises)
+
+
+def test_calendar_starting_midweek_keeps_weekdays_and_length() -> None:
+    source = read_input(RUNNER)
+    wednesday = date(2026, 12, 2)
+    program = build_program(source.result, ProgramOptions(start_date=wednesday, weeks=2))
+    sessions = sorted(
+        (
+            e
+            for e in Calendar.from_ical(render_ics(program)).walk("VEVENT")
+            if isinstance(e.decoded("dtstart"), datetime)
+        ),
+        key=lambda e: e.decoded("dtstart"),
+    )
+    days = [e.decoded("dtstart").date() for e in sessions]
+    assert days[0] == wednesday and days[-1] == wednesday + timedelta(days=13)
+    assert len(days) == len(set(days)) == 14
+    for e in sessions:
+        strength = e.decoded("dtstart").weekday() in (0, 2, 4)
+        assert ("Strength day" in str(e["summary"])) == strength
