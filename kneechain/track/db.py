@@ -5,11 +5,12 @@ The schema is created and migrated to the newest revision automatically on first
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from alembic import command
 from alembic.config import Config
@@ -27,6 +28,8 @@ from kneechain.track.settings import StoreSettings, resolve_settings
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: How long a writer waits for another process's write lock before giving up (milliseconds).
 SQLITE_BUSY_MS = 30_000
+#: Key of the PostgreSQL advisory lock that serialises migrations between processes.
+PG_MIGRATION_LOCK = 7_460_193
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -37,9 +40,8 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event decide how transactions start (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -93,12 +95,51 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _lock_file(handle: IO[str]) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+
+
+@contextmanager
+def first_use_lock(engine: Engine) -> Iterator[None]:
+    """Let one process at a time create, switch to WAL and migrate a SQLite file (a lock file
+    beside it; released when the process ends, even by a crash). Other databases need none."""
+    database = engine.url.database
+    if not is_sqlite(engine) or not database or database == ":memory:":
+        yield
+        return
+    with Path(database + ".lock").open("a", encoding="utf-8") as handle:
+        _lock_file(handle)
+        yield
+
+
+def _enable_wal(engine: Engine) -> None:
+    # Outside any transaction (SQLite refuses to change the journal mode inside one); the mode is
+    # stored in the file, so this matters only the first time.
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+    finally:
+        raw.close()
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the schema up to `revision` in one transaction."""
+    """Migrate the schema up to `revision` in one transaction, one process at a time."""
     config = alembic_config(engine)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    with first_use_lock(engine):
+        if is_sqlite(engine):
+            _enable_wal(engine)
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_MIGRATION_LOCK})")
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

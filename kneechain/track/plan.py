@@ -7,6 +7,8 @@ Program documents are stored as the generator wrote them; these readers tolerate
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from kneechain.knowledge.loader import default_knowledge
@@ -47,13 +49,40 @@ def planned_sessions_per_week(doc: Mapping[str, Any]) -> float | None:
     return min(max(known), DAYS_PER_WEEK) if known else None
 
 
-def retest_schedule(doc: Mapping[str, Any]) -> list[tuple[str, float]] | None:
-    """(test id, weeks) pairs from the program's re-test schedule, or None when it has none."""
+@dataclass(frozen=True)
+class PlannedRetest:
+    """A test the program repeats every `every_weeks`, on the days listed (from program weeks)."""
+
+    test_id: str
+    every_weeks: float
+    days: tuple[date, ...]
+
+
+def _program_days(start: date, weeks: object) -> tuple[date, ...]:
+    """Program week n (1-based) starts n-1 weeks after the program's first day."""
+    if not isinstance(weeks, list):
+        return ()
+    valid = (w for w in weeks if isinstance(w, int) and w >= 1)
+    return tuple(sorted(start + timedelta(weeks=w - 1) for w in valid))
+
+
+def retest_schedule(doc: Mapping[str, Any], started_on: date) -> list[PlannedRetest] | None:
+    """The program's re-tests, or None when it has none (tests unknown here are left out)."""
     tests = default_knowledge().tests
-    items = doc.get("retests") or []
-    pairs = [
-        (i["test_id"], float(i["after_weeks"]))
-        for i in items
+    start = _start(doc, started_on)
+    plans = [
+        PlannedRetest(i["test_id"], float(i["after_weeks"]), _program_days(start, i.get("weeks")))
+        for i in doc.get("retests") or []
         if isinstance(i, Mapping) and i.get("test_id") in tests and i.get("after_weeks")
     ]
-    return pairs or None
+    return plans or None
+
+
+def _start(doc: Mapping[str, Any], fallback: date) -> date:
+    value = doc.get("start_date")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return fallback
+    return fallback

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -183,6 +184,20 @@ def save_program(
     db.add(record)
     db.flush()
     return record
+
+
+def save_program_model(
+    db: Session, user: User, program: BaseModel, *, assessment: Assessment | None = None
+) -> Program:
+    """Store a generated program model (its `program_version` and `start_date` are read)."""
+    doc = program.model_dump(mode="json")
+    version = doc.get("program_version")
+    if not isinstance(version, str):
+        raise TrackError("the program has no program_version; it is not a generated program")
+    start = date.fromisoformat(doc["start_date"]) if doc.get("start_date") else None
+    return save_program(
+        db, user, doc, schema_version=version, started_on=start, assessment=assessment
+    )
 
 
 def current_program(db: Session, user: User) -> Program | None:

@@ -25,6 +25,7 @@ class Interval:
     kind: Kind
     id: str
     every_weeks: float
+    days: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,25 @@ class Due:
         return (self.due_on - today).days
 
 
+def next_due(item: Interval, last: date | None, today: date) -> date:
+    """Never done: due today. Otherwise the first program day after the last time it was done,
+    or, past the program's days (or without them), the last time plus the interval."""
+    if last is None:
+        return today
+    upcoming = [d for d in item.days if d > last]
+    return upcoming[0] if upcoming else last + timedelta(days=round(item.every_weeks * 7))
+
+
 def due_dates(
     intervals: list[Interval], last_done: dict[tuple[Kind, str], date], today: date
 ) -> list[Due]:
-    """Due day = last done + interval; never done means due today. Soonest first."""
+    """Each test or questionnaire with its due day, soonest first."""
     kb = default_knowledge()
     items = []
     for item in intervals:
         last = last_done.get((item.kind, item.id))
-        due = today if last is None else last + timedelta(days=round(item.every_weeks * 7))
         names = kb.tests if item.kind == "test" else kb.outcomes
+        due = next_due(item, last, today)
         items.append(Due(item.kind, item.id, names[item.id].name, item.every_weeks, last, due))
     return sorted(items, key=lambda d: (d.due_on, d.kind, d.id))
 
@@ -79,9 +89,9 @@ def due_for(db: Session, user: User, today: date) -> tuple[list[Due], str]:
     last: dict[tuple[Kind, str], date] = {("test", k): v for k, v in tests_done.items()}
     last |= {("outcome", k): v for k, v in _last_scored(db, user).items()}
     program = current_program(db, user)
-    from_program = retest_schedule(program.doc) if program else None
+    from_program = retest_schedule(program.doc, program.started_on) if program else None
     if from_program:
-        intervals = [Interval("test", test_id, weeks) for test_id, weeks in from_program]
+        intervals = [Interval("test", p.test_id, p.every_weeks, p.days) for p in from_program]
         outcomes = [i for i in default_intervals(set()) if i.kind == "outcome"]
         return due_dates(intervals + outcomes, last, today), "program"
     return due_dates(default_intervals(set(tests_done)), last, today), "default"

@@ -16,7 +16,7 @@ from kneechain.track.errors import TrackError
 from kneechain.track.models import ExerciseSession, SessionExercise
 
 from .factories import make_person
-from .writer_proc import log_many
+from .writer_proc import first_use, log_many
 
 PER_WRITER = 60
 
@@ -51,6 +51,24 @@ def test_two_processes_logging_at_once_lose_nothing(tmp_path: Path) -> None:
         assert db.scalar(select(func.count()).select_from(ExerciseSession)) == 2 * PER_WRITER
         assert db.scalar(select(func.count()).select_from(SessionExercise)) == 6 * PER_WRITER
     store.close()
+
+
+def test_two_processes_creating_the_database_at_once(tmp_path: Path) -> None:
+    data = tmp_path / "fresh"
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    workers = [
+        ctx.Process(target=first_use, args=(str(data), name, barrier)) for name in ("Alex", "Sam")
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert [w.exitcode for w in workers] == [0, 0]
+    conn = sqlite3.connect(data / "kneechain.db")
+    names = sorted(row[0] for row in conn.execute("SELECT name FROM users"))
+    conn.close()
+    assert names == ["Alex", "Sam"]
 
 
 def test_backup_while_a_writer_runs(tmp_path: Path) -> None:

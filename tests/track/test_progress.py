@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from pydantic import BaseModel
+
 from kneechain.knowledge.loader import default_knowledge
 from kneechain.track.db import Store
+from kneechain.track.documents import parse_measurement
 from kneechain.track.history import build_history
 from kneechain.track.logbook import log_session, record_outcome
 from kneechain.track.people import find_person
 from kneechain.track.progress import all_changes, describe, higher_is_better, mcid_of, mdc_of
-from kneechain.track.records import save_assessment, save_program
+from kneechain.track.records import (
+    add_measurements,
+    save_assessment,
+    save_program,
+    save_program_model,
+)
 from kneechain.track.retest import due_for
 
 from .factories import case_on, make_person, session_on
@@ -84,3 +92,42 @@ def test_retest_program_schedule_and_adherence(sqlite_store: Store) -> None:
     assert [(w.done, w.planned) for w in hist.weeks] == [(3, 3), (1, 3)]
     assert hist.adherence == 4 / 6
     assert hist.pain_before.per_week is None  # 4 ratings but only 7 days apart
+
+
+class _GeneratedProgram(BaseModel):
+    """The fields of the generator's program document that tracking reads."""
+
+    program_version: str = "1.0"
+    start_date: date
+    sessions_per_week: int
+    exercises: list[dict[str, str]]
+    retests: list[dict[str, object]]
+
+
+def test_retest_follows_the_program_weeks(sqlite_store: Store) -> None:
+    make_person(sqlite_store)
+    program = _GeneratedProgram(
+        start_date=START,
+        sessions_per_week=4,
+        exercises=[{"exercise_id": "glute_bridge"}],
+        retests=[{"test_id": "single_leg_squat", "after_weeks": 3, "weeks": [4, 7]}],
+    )
+    sls = [{"measure": "sls_fppa", "side": "left", "value": 15}]
+
+    def due_after(measured_on: date | None) -> date:
+        with sqlite_store.session() as db:
+            alex = find_person(db, "Alex")
+            if measured_on is not None:
+                add_measurements(db, alex, measured_on, [parse_measurement(m) for m in sls])
+            items, schedule = due_for(db, alex, START + timedelta(days=1))
+        assert schedule == "program"
+        return next(i.due_on for i in items if i.id == "single_leg_squat")
+
+    with sqlite_store.session() as db:
+        stored = save_program_model(db, find_person(db, "Alex"), program)
+        assert (stored.schema_version, stored.started_on) == ("1.0", START)
+        assert build_history(db, find_person(db, "Alex"), START).planned_per_week == 4
+    assert due_after(None) == START + timedelta(days=1)  # no baseline yet: due now
+    assert due_after(START) == START + timedelta(weeks=3)  # program week 4
+    assert due_after(START + timedelta(days=22)) == START + timedelta(weeks=6)  # week 7
+    assert due_after(START + timedelta(weeks=6)) == START + timedelta(weeks=9)  # then every 3

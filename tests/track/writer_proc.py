@@ -9,7 +9,7 @@ from pathlib import Path
 from kneechain.knowledge.loader import default_knowledge
 from kneechain.track.db import open_store
 from kneechain.track.logbook import log_session
-from kneechain.track.people import find_person
+from kneechain.track.people import add_person, find_person
 
 from .factories import session_on
 
@@ -24,5 +24,16 @@ def log_many(data_dir: str, name: str, count: int, barrier: Barrier) -> None:
             with store.session() as db:
                 user = find_person(db, name)
                 log_session(db, user, session_on(date(2026, 1, 1) + timedelta(days=i % 300)))
+    finally:
+        store.close()
+
+
+def first_use(data_dir: str, name: str, barrier: Barrier) -> None:
+    """Open a store that may not exist yet (creating and migrating it) and add one person."""
+    barrier.wait(timeout=60)
+    store = open_store(data_dir=Path(data_dir))
+    try:
+        with store.session() as db:
+            add_person(db, name)
     finally:
         store.close()
