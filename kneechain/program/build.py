@@ -173,7 +173,7 @@ def _full_program(
         day_types=types,
         week=week,
         sessions_per_week=sum(1 for d in week if d.day_type is not None),
-        retests=retests(result.findings, kb, rules, base["weeks"]),
+        retests=retests(result.findings, kb, rules, base["weeks"], options.start_date),
         notes=_budget_notes(types, limits, rules),
         **base,
     )

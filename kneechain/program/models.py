@@ -90,7 +90,10 @@ class RetestItem(Frozen):
     test_id: str
     name: str
     after_weeks: int = Field(ge=1, description="weeks between repeats")
-    weeks: list[int] = Field(description="program weeks (1-based) in which to repeat it")
+    weeks: list[int] = Field(
+        description="program weeks (1-based) at whose start to repeat it; weeks + 1 = just after"
+    )
+    dates: list[date] = Field(description="the first day of each of those weeks")
     findings: list[str]
     text: str
 

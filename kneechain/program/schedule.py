@@ -4,6 +4,7 @@ gets which, and the re-test schedule. Pure functions of the prescriptions and th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.program.models import DayType, PlanDay, Prescription, RetestItem
@@ -66,11 +67,17 @@ def week_plan(prescriptions: Sequence[Prescription], rules: ProgramRules) -> lis
 
 
 def retest_weeks(every: int, weeks: int) -> list[int]:
-    """Program weeks (1-based) at the end of which a test is repeated; the last week always."""
-    marks = list(range(every, weeks + 1, every))
-    if not marks or marks[-1] != weeks:
-        marks.append(weeks)
+    """Program weeks (1-based) at whose start a test is repeated: after every `every` weeks of
+    exercise, and always once more right after the last week (week `weeks` + 1)."""
+    marks = [k * every + 1 for k in range(1, weeks // every + 1)]
+    if not marks or marks[-1] != weeks + 1:
+        marks.append(weeks + 1)
     return marks
+
+
+def week_start(start: date, week: int) -> date:
+    """The first day of a program week (week 1 starts on the start date)."""
+    return start + timedelta(weeks=week - 1)
 
 
 def _every_text(every: int) -> str:
@@ -78,7 +85,11 @@ def _every_text(every: int) -> str:
 
 
 def retests(
-    findings: Sequence[FindingLike], kb: KnowledgeBase, rules: ProgramRules, weeks: int
+    findings: Sequence[FindingLike],
+    kb: KnowledgeBase,
+    rules: ProgramRules,
+    weeks: int,
+    start: date,
 ) -> list[RetestItem]:
     """The tests that detect the case's findings, with their repeat interval from the rules."""
     follows: dict[str, set[str]] = {}
@@ -88,12 +99,14 @@ def retests(
     items = []
     for test_id in sorted(follows, key=lambda t: (rules.retest.every_weeks[t], t)):
         every = rules.retest.every_weeks[test_id]
+        marks = retest_weeks(every, weeks)
         items.append(
             RetestItem(
                 test_id=test_id,
                 name=kb.tests[test_id].name,
                 after_weeks=every,
-                weeks=retest_weeks(every, weeks),
+                weeks=marks,
+                dates=[week_start(start, w) for w in marks],
                 findings=sorted(follows[test_id]),
                 text=rules.retest.text.format(every=_every_text(every)),
             )

@@ -59,8 +59,7 @@ def _session_event(program: Program, day: date, kind: DayType) -> Event:
 def _retest_events(program: Program) -> list[Event]:
     events = []
     for item in program.retests:
-        for week in item.weeks:
-            day = program.start_date + timedelta(days=week * 7 - 1)
+        for week, day in zip(item.weeks, item.dates, strict=True):
             event = Event()
             event.add(
                 "uid", f"kneechain-{program.start_date.isoformat()}-retest-{item.test_id}-{week}"

@@ -37,9 +37,9 @@ def _day(program: Program, day: DayType) -> Panel:
 
 
 def _retests(program: Program) -> Table:
-    table = Table("test", "every", "weeks", title="Re-tests")
+    table = Table("test", "every", "on", title="Re-tests")
     for t in program.retests:
-        table.add_row(t.name, f"{t.after_weeks} wk", ", ".join(map(str, t.weeks)))
+        table.add_row(t.name, f"{t.after_weeks} wk", ", ".join(d.isoformat() for d in t.dates))
     return table
 
 

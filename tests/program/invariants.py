@@ -49,4 +49,6 @@ def check_program(program: Program, result: AssessmentResult, kb: KnowledgeBase)
     wanted = {t for f in result.findings for t in kb.findings[f.id].detected_by}
     assert {t.test_id for t in program.retests} == wanted
     for t in program.retests:
-        assert t.weeks[-1] == program.weeks and t.weeks == sorted(set(t.weeks))
+        assert t.weeks[-1] == program.weeks + 1 and t.weeks == sorted(set(t.weeks))
+        assert t.weeks[0] == min(t.after_weeks, program.weeks) + 1
+        assert [(d - program.start_date).days for d in t.dates] == [7 * (w - 1) for w in t.weeks]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from kneechain.knowledge.loader import default_knowledge
@@ -97,12 +99,13 @@ def test_gait_finding_gets_the_run_drill_outside_the_calendar() -> None:
 def test_retest_schedule_hip_rotation_weekly() -> None:
     program = build_program(result_with([F("hip_ir_deficit")]), OPTIONS)
     turn = next(t for t in program.retests if t.test_id == "lying_leg_turn")
-    assert turn.after_weeks == 1 and turn.weeks == [1, 2, 3, 4, 5, 6]
+    assert turn.after_weeks == 1 and turn.weeks == [2, 3, 4, 5, 6, 7]
+    assert turn.dates[0] == START + timedelta(weeks=1)
     longer = build_program(
         result_with([F("pelvic_drop")]), ProgramOptions(start_date=START, weeks=5)
     )
     gait = next(t for t in longer.retests if t.test_id == "gait")
-    assert gait.after_weeks == 3 and gait.weeks == [3, 5]
+    assert gait.after_weeks == 3 and gait.weeks == [4, 6]
 
 
 def test_same_input_same_program_whatever_the_finding_order() -> None:
