@@ -62,8 +62,8 @@ def looks_feet_end(traj: Trajectories, max_leg_ratio: float) -> bool:
         with np.errstate(invalid="ignore", divide="ignore"):
             toes_up.append(-foot[:, 1] / np.linalg.norm(foot, axis=-1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        leg_ratio = _median(np.nanmean(legs, axis=0) / hip_w)
-    return bool(leg_ratio < max_leg_ratio and _median(np.nanmean(toes_up, axis=0)) > 0.5)
+        leg_ratio = _median(np.mean(legs, axis=0) / hip_w)
+    return bool(leg_ratio < max_leg_ratio and _median(np.mean(toes_up, axis=0)) > 0.5)
 
 
 def _score(turn: float, square: float, reject: float) -> float:

@@ -1,0 +1,42 @@
+"""The gait protocol on a real clip: the walking person of the shared demo video."""
+
+from __future__ import annotations
+
+import pytest
+
+from kneechain.assess.protocols import gait
+from kneechain.vision.trajectories import Trajectories
+
+pytestmark = pytest.mark.slow
+
+
+def cadence(traj: Trajectories) -> float:
+    result = gait.analyse(traj)
+    return next(m.value for m in result.measurements if m.measure == "cadence")
+
+
+def test_cadence_is_human_and_steady_across_the_clip(walker: Trajectories) -> None:
+    whole = cadence(walker)
+    assert 80.0 <= whole <= 140.0  # an unhurried walk
+    half = len(walker) // 2
+    first, second = cadence(walker.slice_time(0, half)), cadence(walker.slice_time(half, None))
+    assert abs(first - second) <= 0.08 * whole
+
+
+def test_mirrored_clip_swaps_sides_and_values_agree(
+    walker: Trajectories, walker_mirrored: Trajectories
+) -> None:
+    plain = {(m.measure, m.side): m.value for m in gait.analyse(walker).measurements}
+    mirror = {(m.measure, m.side): m.value for m in gait.analyse(walker_mirrored).measurements}
+    assert mirror[("cadence", None)] == pytest.approx(plain[("cadence", None)], rel=0.03)
+    swap = {"left": "right", "right": "left"}
+    for measure in ("knee_flexion_contact", "overstride_shank_angle"):
+        for side in ("left", "right"):
+            assert mirror[(measure, swap[side])] == pytest.approx(plain[(measure, side)], abs=5.0)
+
+
+def test_result_names_the_clip(walker: Trajectories) -> None:
+    result = gait.analyse(walker)
+    source = result.measurements[0].source
+    assert source is not None and source.video_sha256 == walker.meta.source_sha256
+    assert source.file_name == "walker.mp4" and source.frames
