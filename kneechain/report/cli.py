@@ -57,13 +57,16 @@ def _write(path: Path, data: bytes) -> None:
 
 def _outputs(program: Program, html: Path | None, pdf: Path | None, ics: Path | None) -> None:
     if html or pdf:
-        from kneechain.report.handout import render_html, render_pdf
+        from kneechain.report.handout import PdfUnavailableError, render_html, render_pdf
 
         page = render_html(program)
         if html:
             _write(html, page.encode("utf-8"))
         if pdf:
-            _write(pdf, render_pdf(page))
+            try:
+                _write(pdf, render_pdf(page))
+            except PdfUnavailableError as exc:
+                raise _fail(str(exc)) from exc
     if ics:
         from kneechain.report.calendar import render_ics
 

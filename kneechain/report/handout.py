@@ -98,8 +98,18 @@ def render_html(
     )
 
 
+class PdfUnavailableError(RuntimeError):
+    """WeasyPrint cannot load the system libraries it draws text with."""
+
+
 def render_pdf(html: str) -> bytes:
     """The handout as PDF, laid out by WeasyPrint from the same HTML and print CSS."""
-    from weasyprint import HTML
-
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # WeasyPrint loads Pango with ctypes at import time
+        raise PdfUnavailableError(
+            "PDF output needs the Pango text libraries: "
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 "
+            f"(WeasyPrint said: {exc})"
+        ) from exc
     return HTML(string=html).write_pdf()

@@ -190,3 +190,22 @@ def test_calendar_starting_midweek_keeps_weekdays_and_length() -> None:
     for e in sessions:
         strength = e.decoded("dtstart").weekday() in (0, 2, 4)
         assert ("Strength day" in str(e["summary"])) == strength
+
+
+def test_missing_pango_gives_the_install_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    out = tmp_path / "x.pdf"
+    result = runner.invoke(app, ["program", "-i", str(RUNNER), "--pdf", str(out)])
+    assert result.exit_code == 2 and "apt-get install libpango" in result.output
+    assert not out.exists()
