@@ -34,7 +34,15 @@ from kneechain.track.people import (
 )
 from kneechain.track.plan import exercise_ids
 from kneechain.track.progress import all_changes
-from kneechain.track.records import add_measurements, current_program, save_assessment
+from kneechain.track.records import (
+    add_measurements,
+    current_program,
+    load_program,
+    save_assessment,
+)
+from kneechain.track.records import (
+    save_program_doc as save_program,
+)
 from kneechain.track.retest import due_for
 
 person_app = typer.Typer(
@@ -265,13 +273,21 @@ def record(
         ..., help="A case JSON or YAML file (see `kneechain schema case`)."
     ),
     person: str | None = PERSON,
+    program_file: Path | None = typer.Option(
+        None, "--program", help="Also store the program given for it (JSON from the generator)."
+    ),
 ) -> None:
-    """Assess a case and store the case and its result in the person's history."""
+    """Assess a case and store the case, its result (and the program given) in the history."""
 
     def action(db: Session, user: User) -> None:
         case = load_case(case_file)
         stored = save_assessment(db, user, case, assess(case))
         out().print(f"Stored the assessment of {stored.taken_on} for {user.name}.")
+        if program_file is not None:
+            program = save_program(
+                db, user, load_program(program_file), started_on=None, assessment=stored
+            )
+            out().print(f"Stored the program starting {program.started_on}.")
 
     with_person(person, action)
 

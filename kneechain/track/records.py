@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -190,14 +191,48 @@ def save_program_model(
     db: Session, user: User, program: BaseModel, *, assessment: Assessment | None = None
 ) -> Program:
     """Store a generated program model (its `program_version` and `start_date` are read)."""
-    doc = program.model_dump(mode="json")
+    return save_program_doc(
+        db, user, program.model_dump(mode="json"), started_on=None, assessment=assessment
+    )
+
+
+def save_program_doc(
+    db: Session,
+    user: User,
+    doc: Mapping[str, Any],
+    *,
+    started_on: date | None,
+    assessment: Assessment | None = None,
+) -> Program:
+    """Store a program document as the generator wrote it (`program_version` is required;
+    `start_date`, when present, is when it starts)."""
     version = doc.get("program_version")
     if not isinstance(version, str):
         raise TrackError("the program has no program_version; it is not a generated program")
-    start = date.fromisoformat(doc["start_date"]) if doc.get("start_date") else None
+    start = started_on
+    if start is None and isinstance(doc.get("start_date"), str):
+        try:
+            start = date.fromisoformat(doc["start_date"])
+        except ValueError as exc:
+            raise TrackError(
+                f"the program's start_date {doc['start_date']!r} is not a date"
+            ) from exc
     return save_program(
         db, user, doc, schema_version=version, started_on=start, assessment=assessment
     )
+
+
+def load_program(path: Path) -> dict[str, Any]:
+    """Read a program JSON file written by the program generator."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TrackError(f"cannot read the program file {path}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise TrackError(f"{path.name} is not JSON: {exc.msg} at line {exc.lineno}") from exc
+    if not isinstance(data, dict):
+        raise TrackError(f"{path.name} should hold one program (a JSON object)")
+    return data
 
 
 def current_program(db: Session, user: User) -> Program | None:

@@ -117,7 +117,7 @@ def print_progress(console: Console, user: User, changes: Sequence[Change]) -> N
         console.print(f"No measurements or scores stored for {user.name} yet.")
         return
     table = Table(
-        "measure", "side", "first -> latest, change and verdict", title=f"Progress of {user.name}"
+        "what", "side", "first -> latest, change and verdict", title=f"Progress of {user.name}"
     )
     for change in changes:
         table.add_row(change.name, change.side, describe(change))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -120,5 +121,40 @@ def test_export_import_backup_commands(tmp_path: Path) -> None:
     assert code == 2 and "broken.json is not JSON" in out
     code, out = run("import", str(tmp_path / "missing.json"))
     assert code == 2 and "cannot read" in out
+    code, out = run("history")
+    assert "1 session(s) logged" in out
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_record_an_assessment_and_its_program(tmp_path: Path) -> None:
+    run("person", "add", "Desk")
+    program = tmp_path / "program.json"
+    program.write_text(
+        json.dumps(
+            {
+                "program_version": "1.0",
+                "start_date": "2026-11-02",
+                "sessions_per_week": 4,
+                "exercises": [{"exercise_id": "glute_bridge"}, {"exercise_id": "modified_pigeon"}],
+                "retests": [{"test_id": "lying_leg_turn", "after_weeks": 4, "weeks": [5, 9]}],
+            }
+        )
+    )
+    case = EXAMPLES / "desk_worker_bilateral_ir_deficit.json"
+    code, out = run("record", str(case), "--program", str(program))
+    assert code == 0, out
+    assert "Stored the program starting 2026-11-02" in out
+    code, out = run("retest", "--today", "2026-11-10")
+    assert "the program's re-test schedule" in out
+    assert "2026-11-30" in out  # program week 5 starts 4 weeks after 2 November
+    code, out = run("log", "--date", "2026-11-03", input="3\n\n2\n\n3\n2\n")
+    assert code == 0, out
+    code, out = run("history")
+    assert "program: 4 days a week" in out
+    program.write_text("[1, 2]")
+    code, out = run("record", str(case), "--program", str(program))
+    assert code == 2 and "should hold one program" in out
     code, out = run("history")
     assert "1 session(s) logged" in out
