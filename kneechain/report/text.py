@@ -46,12 +46,10 @@ def _retests(program: Program) -> Table:
 def program_view(program: Program) -> RenderableType:
     """Everything a person needs from the program, for a terminal."""
     texts = handout_texts()
-    parts: list[RenderableType] = [
-        Text(
-            f"{texts.title}: starts {program.start_date.isoformat()}, {program.weeks} weeks",
-            style="bold",
-        )
-    ]
+    heading = texts.title
+    if program.exercises:
+        heading += f": starts {program.start_date.isoformat()}, {program.weeks} weeks"
+    parts: list[RenderableType] = [Text(heading, style="bold")]
     if program.message:
         style = "bold red" if program.refer else "cyan"
         parts.append(Panel(program.message, style=style))
