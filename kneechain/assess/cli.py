@@ -51,6 +51,9 @@ def assess(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="With --interactive: where to save the case file."
     ),
+    video: list[str] = typer.Option(
+        [], "--video", help="TEST_ID=PATH: measure a test from a clip and add its values."
+    ),
 ) -> None:
     """Assess a case: red flags, outcome scores and the findings that explain the knee pain."""
     if interactive == (input is not None):
@@ -72,6 +75,13 @@ def assess(
             case = load_case(input)
         except CaseError as exc:
             _fail(f"{exc.source} is not a valid case", exc.problems)
+    if video:
+        from kneechain.assess.protocols.casevideo import VideoSpecError, add_videos
+
+        try:
+            case, _ = add_videos(case, video)
+        except VideoSpecError as exc:
+            _fail(exc.message, exc.problems)
     result = run_assessment(case)
     if output_format is OutputFormat.json:
         typer.echo(result.model_dump_json(indent=2))

@@ -1,0 +1,58 @@
+"""`kneechain assess --video TEST_ID=PATH`: measure tests from clips and merge the values into
+the case before it is assessed. A video value replaces an earlier value of the same measure
+and side (the clip is the newer, documented measurement)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kneechain.assess.case import Case
+from kneechain.assess.protocols.registry import PROTOCOLS
+from kneechain.assess.protocols.result import ProtocolResult
+from kneechain.assess.protocols.run import analyse_file, merge
+from kneechain.vision.errors import VideoError
+
+
+class VideoSpecError(ValueError):
+    """A `--video` option that cannot be used: a message and the problems found."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        self.message = message
+        self.problems = problems
+        super().__init__(message)
+
+
+def parse_spec(text: str) -> tuple[str, Path]:
+    """'TEST_ID=PATH' to (test id, path); a clear error for anything else."""
+    test_id, sep, path = text.partition("=")
+    test_id = test_id.strip()
+    if not sep or not test_id or not path.strip():
+        raise VideoSpecError(
+            f"--video {text!r} is not TEST_ID=PATH", ["example: --video gait=side_walk.mp4"]
+        )
+    if test_id not in PROTOCOLS:
+        raise VideoSpecError(
+            f"--video {text!r}: no video protocol for {test_id!r}",
+            [f"filmable tests: {', '.join(PROTOCOLS)}"],
+        )
+    file = Path(path.strip())
+    if not file.is_file():
+        raise VideoSpecError(f"--video {text!r}: {file} does not exist", [])
+    return test_id, file
+
+
+def add_videos(case: Case, specs: list[str]) -> tuple[Case, list[ProtocolResult]]:
+    """The case with every clip's measurements merged in, and the protocol results."""
+    parsed = [parse_spec(spec) for spec in specs]
+    measurements = list(case.measurements)
+    results = []
+    for test_id, path in parsed:
+        try:
+            result = analyse_file(path, test_id).result
+        except VideoError as err:
+            raise VideoSpecError(
+                f"{path.name} cannot be measured as {test_id}", [err.problem, err.advice]
+            ) from err
+        measurements = merge(measurements, result.measurements)
+        results.append(result)
+    return case.model_copy(update={"measurements": measurements}), results

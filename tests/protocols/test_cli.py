@@ -1,0 +1,71 @@
+"""`kneechain analyze` and `kneechain assess --video` on saved constructed trajectories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kneechain.assess.protocols import constructed as c
+from kneechain.cli import app
+from kneechain.vision.trajectories import save
+from tests.protocols.shapes import clock, dips
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture()
+def squat_file(tmp_path: Path) -> Path:
+    time = clock(11)
+    depth = dips(time, 90.0, 5)
+    traj = c.standing_front(time, depth=(depth, depth), fppa=(depth / 5, depth / 45))
+    return save(traj, tmp_path / "squat.npz")
+
+
+def test_analyze_prints_values_norms_and_quality(squat_file: Path) -> None:
+    args = ["analyze", str(squat_file), "--test", "double_leg_squat"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "squat_fppa" in result.output and "18 deg" in result.output
+    assert "problem if > 12 deg" in result.output
+
+
+def test_analyze_json_is_case_measurements(squat_file: Path) -> None:
+    args = ["analyze", str(squat_file), "--test", "double_leg_squat", "--format", "json"]
+    result = CliRunner().invoke(app, [*args, "--side", "left"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    fppa = next(m for m in data["measurements"] if m["measure"] == "squat_fppa")
+    assert fppa["side"] == "left" and fppa["value"] == pytest.approx(18.0, abs=0.2)
+    assert fppa["provenance"] == "video" and 0 < fppa["quality"] <= 1
+    assert fppa["source"]["frames"] and fppa["source"]["view"] == "front"
+
+
+def test_analyze_wrong_view_says_how_to_refilm(squat_file: Path) -> None:
+    result = CliRunner().invoke(app, ["analyze", str(squat_file), "--test", "knee_to_wall"])
+    assert result.exit_code == 2
+    assert "needs a side view" in result.output and "2 m to the side" in result.output
+
+
+def test_analyze_unknown_test(squat_file: Path) -> None:
+    result = CliRunner().invoke(app, ["analyze", str(squat_file), "--test", "palpation"])
+    assert result.exit_code == 2 and "No video protocol" in result.output
+
+
+def test_assess_merges_video_measurements(squat_file: Path) -> None:
+    case = EXAMPLES / "hip_not_the_cause.json"
+    args = ["assess", "--input", str(case), "--format", "json"]
+    plain = json.loads(CliRunner().invoke(app, args).output)
+    result = CliRunner().invoke(app, [*args, "--video", f"double_leg_squat={squat_file}"])
+    assert result.exit_code == 0, result.output
+    merged = json.loads(result.output)
+    found = {f["id"] for f in merged["findings"]} - {f["id"] for f in plain["findings"]}
+    assert "dynamic_knee_valgus" in found
+
+
+def test_assess_bad_video_option(squat_file: Path) -> None:
+    case = EXAMPLES / "hip_not_the_cause.json"
+    result = CliRunner().invoke(app, ["assess", "--input", str(case), "--video", "nonsense"])
+    assert result.exit_code == 2 and "TEST_ID=PATH" in result.output
