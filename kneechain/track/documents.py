@@ -4,16 +4,14 @@ still reads after the knowledge base or the case format changes."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from kneechain.assess.case import Case, Measurement, measure_index, measure_test
+from kneechain.assess.case import Case, Measurement, measure_test
+from kneechain.assess.engine import knowledge_version
 from kneechain.assess.result import AssessmentResult
-from kneechain.knowledge.loader import DATA_DIR
 from kneechain.track.errors import TrackError
 
 
@@ -30,12 +28,8 @@ class MeasurementRow(BaseModel):
 
 
 def knowledge_fingerprint() -> str:
-    """SHA-256 over the packaged knowledge files: says which knowledge a record was made with."""
-    digest = hashlib.sha256()
-    for path in sorted(DATA_DIR.glob("*.yaml")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """The knowledge base version a record was made with (package version and data digest)."""
+    return knowledge_version()
 
 
 def explain(exc: ValidationError, what: str) -> TrackError:
@@ -82,14 +76,3 @@ def parse_measurement(data: Mapping[str, Any]) -> Measurement:
         return Measurement.model_validate(data)
     except ValidationError as exc:
         raise explain(exc, "the measurement") from exc
-
-
-def measure_unit(measure_id: str) -> str:
-    spec = measure_index().get(measure_id)
-    if spec is None:
-        raise TrackError(f"unknown measure {measure_id!r}")
-    return spec.unit
-
-
-def assessed_on(case: Case, fallback: date) -> date:
-    return case.assessed_on or fallback

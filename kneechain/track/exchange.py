@@ -197,10 +197,6 @@ def _check_new(db: Session, export: ExportFile) -> None:
         )
 
 
-def _uids(model: type, rows: list[Any]) -> dict[str, int]:
-    return {r.uid: r.id for r in rows}
-
-
 def import_person(db: Session, media: MediaStore, export: ExportFile) -> tuple[User, list[str]]:
     """Recreate the exported person with every record. Care links are restored where the person
     at the other end is in this database (same uid); returns the names of those who are not."""
@@ -266,7 +262,7 @@ def _add(
         records.append(model(**fields, **ids, user_id=user.id))
     db.add_all(records)
     db.flush()
-    return _uids(model, records)
+    return {r.uid: r.id for r in records}
 
 
 def write_csv(export: ExportFile, folder: Path) -> list[Path]:

@@ -244,8 +244,3 @@ def current_program(db: Session, user: User) -> Program | None:
         .limit(1)
     )
     return db.scalar(query)
-
-
-def assessments_of(db: Session, user: User) -> list[Assessment]:
-    query = select(Assessment).where(Assessment.user_id == user.id)
-    return list(db.scalars(query.order_by(Assessment.taken_on, Assessment.id)))

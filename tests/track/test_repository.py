@@ -168,3 +168,40 @@ def test_deleting_a_person_deletes_their_records_and_media(store: Store, tmp_pat
     assert removed == [clip_hash]
     assert frame_hash in store.media
     assert _count(store, MediaItem) == 1
+
+
+def test_an_old_assessment_still_reads_after_the_knowledge_changes(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """A record made with an older knowledge base (a measure and case fields that no longer
+    exist) is stored as it was and every reader still works with it."""
+    from kneechain.track.charts import progress_chart
+    from kneechain.track.exchange import export_person
+    from kneechain.track.history import build_history
+    from kneechain.track.models import Assessment
+    from kneechain.track.progress import all_changes
+    from kneechain.track.retest import due_for
+
+    old_doc = {"case_version": "0.9", "retired_field": True, "measurements": [{"measure": "x"}]}
+    with sqlite_store.session() as db:
+        alex = add_person(db, "Alex")
+        old = Assessment(user_id=alex.id, taken_on=date(2025, 1, 1), case_schema_version="0.9",
+                         case_doc=old_doc, knowledge_fingerprint="0.0.1+kb.old")  # fmt: skip
+        db.add(old)
+        db.flush()
+        db.add(Measurement(user_id=alex.id, assessment_id=old.id, taken_on=date(2025, 1, 1),
+                           test_id="retired_test", measure_id="retired_measure", side="left",
+                           value=12.0, source="manual"))  # fmt: skip
+        save_assessment(db, alex, case_on(date(2026, 1, 5), left_ir=30, right_ir=20))
+    with sqlite_store.session() as db:
+        alex = find_person(db, "Alex")
+        assert db.get(Assessment, old.id).case_doc == old_doc
+        assert {c.id for c in all_changes(db, alex)} == {"hip_ir_supine", "cadence"}
+        assert build_history(db, alex, date(2026, 2, 1)).sessions == []
+        assert [i.id for i in due_for(db, alex, date(2026, 2, 1))[0] if i.kind == "test"] == [
+            "lying_leg_turn",
+            "gait",
+        ]
+        export = export_person(db, sqlite_store.media, alex)
+        assert export.assessments[0].case_doc == old_doc
+        assert progress_chart(db, alex, tmp_path / "old.png").is_file()
