@@ -43,6 +43,7 @@ class CommonParams(Frozen):
 class ProtocolBase(Frozen):
     view: ExpectedView
     spread_tolerance_deg: float = Field(default=5.0, gt=0)
+    ratio_tolerance: float = Field(default=0.1, gt=0, description="same, for ratios")
     cutoff_hz: float = Field(
         default=6.0, gt=0, description="low-pass cut-off used when cleaning the pose"
     )
@@ -98,6 +99,7 @@ class GaitParams(ProtocolBase):
     event_prominence: float = Field(gt=0)
     running_duty_factor: float = Field(gt=0, lt=1)
     frontal_foot_margin: float = Field(gt=0)
+    cadence_tolerance: float = Field(gt=0)
     min_stance_s: float = Field(gt=0)
 
 

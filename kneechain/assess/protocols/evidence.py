@@ -75,5 +75,5 @@ def write_evidence(
         cv2.imwrite(str(path), draw_evidence(image, traj, ev))
         written.append(path)
     if clip:
-        written.append(write_overlay(video, traj, angle_table(traj), folder / "annotated.mp4"))
+        written += write_overlay(video, traj, angle_table(traj), folder / "annotated.mp4")
     return written

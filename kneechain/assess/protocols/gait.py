@@ -80,7 +80,7 @@ def _sagittal(
     }
     for s in sides:
         for measure, names in joints.items():
-            tol = p.spread_tolerance_deg if measure != "overstride_ratio" else 0.05
+            tol = p.spread_tolerance_deg if measure != "overstride_ratio" else p.ratio_tolerance
             found = readings.get((measure, s), [])
             col.add(
                 measure, s, found, tuple(n.format(s=s) for n in names), p.min_steps, tol, activity
@@ -143,7 +143,7 @@ def _frontal(
         readings.get(("step_width", None), []),
         ("left_heel", "right_heel"),
         p.min_steps,
-        0.05,
+        p.ratio_tolerance,
     )
     return stances
 
@@ -172,7 +172,15 @@ def analyse(
     found_steps = gait_events.steps(stances, traj.time)
     readings = [Reading(60.0 / dt, row) for dt, row in found_steps]
     heels = ("left_heel", "right_heel")
-    col.add("cadence", None, readings, heels, 2 * p.min_steps, 5.0, None if frontal else activity)
+    col.add(
+        "cadence",
+        None,
+        readings,
+        heels,
+        2 * p.min_steps,
+        p.cadence_tolerance,
+        None if frontal else activity,
+    )
     dts = np.array([dt for dt, _ in found_steps])
     if dts.size >= 2:
         cv = 100 * np.std(dts, ddof=1) / np.mean(dts)

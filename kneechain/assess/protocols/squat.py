@@ -73,7 +73,7 @@ def analyse(
         [Reading(ratio[r], r) for r in rows],
         ("left_knee", "right_knee", "left_ankle", "right_ankle"),
         target,
-        0.1,
+        params.ratio_tolerance,
     )
     asym = np.nanmean([angle["left"][r] - angle["right"][r] for r in rows])
     if np.isfinite(asym):
