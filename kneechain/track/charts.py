@@ -7,7 +7,7 @@ from pathlib import Path
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 from sqlalchemy.orm import Session
 
@@ -81,9 +81,10 @@ def draw_panel(ax: Axes, panel: Panel, span: tuple[date, date] | None) -> None:
     ax.grid(True, alpha=0.3)
     if span is not None:
         ax.set_xlim(*span)
-    locator = AutoDateLocator(maxticks=6)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        first, last = span[0].year, span[1].year
+        ax.set_xlabel(str(first) if first == last else f"{first}-{last}", fontsize=8)
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))
+    ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
     if not panel.lines and not panel.extra:
         ax.text(0.5, 0.5, "no values yet", transform=ax.transAxes, ha="center", va="center",
                 color="#777777", fontsize=11)  # fmt: skip

@@ -307,6 +307,9 @@ def progress(
 ) -> None:
     """How each measurement and score has changed, judged against its measurement error."""
 
+    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+        raise fail(f"chart file {chart.name!r} must end in .png or .svg")
+
     def action(db: Session, user: User) -> None:
         views.print_progress(out(), user, all_changes(db, user))
         if chart is not None:
