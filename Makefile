@@ -7,11 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast test-slow lint venv bench clean
+.PHONY: demo test test-fast test-slow lint venv bench clean system-deps-test
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
+	scripts/system-deps.sh runtime
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -26,13 +27,20 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 
+system-deps-test:
+	scripts/system-deps.sh test
+
+# Storage tests also run against a throw-away PostgreSQL server on loopback (skipped, with the
+# reason printed, where none can be started).
+PG := scripts/pg_test_server.sh run --
+
 # The default suite must collect tests: pytest's exit code 5 ("no tests collected") is a failure there.
-test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -q
+test-fast: $(STAMP) system-deps-test
+	$(PG) $(BIN)/python -m pytest -m "not slow" -q
 
 # The slow suite may legitimately be empty on a given checkout; exit code 5 is accepted only here.
-test-slow: $(STAMP)
-	$(BIN)/python -m pytest -m slow -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no slow tests collected"; exit 0; fi; exit $$rc
+test-slow: $(STAMP) system-deps-test
+	$(PG) $(BIN)/python -m pytest -m slow -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no slow tests collected"; exit 0; fi; exit $$rc
 
 test: lint test-fast test-slow
 

@@ -86,12 +86,6 @@ def test_validate_reports_malformed_file(tmp_path: Path) -> None:
     assert "signs.yaml: entry 0 (id 'Bad Id')" in result.output
 
 
-def test_demo_shows_real_knowledge() -> None:
-    result = runner.invoke(app, ["demo"], env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    assert "glute_ball_release" in result.output and "lying_leg_turn" in result.output
-
-
 def test_committed_reference_doc_matches_the_data() -> None:
     from kneechain.knowledge.reference_doc import knowledge_markdown
 
