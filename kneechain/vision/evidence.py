@@ -108,30 +108,41 @@ def write_overlay(
     angles: dict[str, np.ndarray],
     path: Path,
     progress: Callable[[int], None] | None = None,
-) -> Path:
-    """An mp4 of the analysed frames with skeleton and angle values drawn on them."""
+    key_folder: Path | None = None,
+) -> list[Path]:
+    """An mp4 of the analysed frames with skeleton and angle values drawn on them; with
+    `key_folder`, the key frames (see `key_rows`) are saved as PNG in the same pass.
+    Returns the files written (the video first)."""
     rows = {int(f): i for i, f in enumerate(traj.frame)}
+    keys = {row: label for label, row in key_rows(angles).items()} if key_folder else {}
+    if key_folder is not None:
+        key_folder.mkdir(parents=True, exist_ok=True)
     stop = int(traj.frame[-1]) + 1 if len(traj) else 0
     every = int(np.min(np.diff(traj.frame))) if len(traj) > 1 else 1
-    fps = traj.meta.fps / every
+    first = int(traj.frame[0]) if len(traj) else 0
     writer: cv2.VideoWriter | None = None
+    written = [path]
     try:
-        for frame in iter_frames(
-            video, start=int(traj.frame[0]) if len(traj) else 0, stop=stop, every=every
-        ):
+        for frame in iter_frames(video, start=first, stop=stop, every=every):
             row = rows.get(frame.index)
             if row is None:
                 continue
             if writer is None:
                 size = (frame.image.shape[1], frame.image.shape[0])
-                writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
-            writer.write(draw(frame.image, traj, row, angles))
+                fourcc = cv2.VideoWriter_fourcc(*"mp4v")
+                writer = cv2.VideoWriter(str(path), fourcc, traj.meta.fps / every, size)
+            picture = draw(frame.image, traj, row, angles)
+            writer.write(picture)
+            if row in keys and key_folder is not None:
+                key_path = key_folder / f"{keys[row]}_frame{frame.index:05d}.png"
+                cv2.imwrite(str(key_path), picture)
+                written.append(key_path)
             if progress is not None:
                 progress(1)
     finally:
         if writer is not None:
             writer.release()
-    return path
+    return written
 
 
 def key_rows(angles: dict[str, np.ndarray]) -> dict[str, int]:

@@ -16,8 +16,7 @@ from multiprocessing import get_context
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
-from kneechain.vision.person import CropPlan
-from kneechain.vision.pose import Progress, RawPose, pose_range
+from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
 
 WARMUP_FRAMES = 10
 MIN_CHUNK_FRAMES = 60
@@ -65,18 +64,11 @@ def _warm() -> int:
 
 
 def pose_chunk(
-    path: Path,
-    start: int,
-    stop: int,
-    every: int,
-    backend: str,
-    crop: CropPlan | None,
-    sample_every: int,
-    progress: Progress | None = None,
+    path: Path, start: int, stop: int, job: PoseJob, progress: Progress | None = None
 ) -> RawPose:
     """Pose frames [start, stop) after `WARMUP_FRAMES` processed frames of warm-up (dropped)."""
-    first = max(0, start - WARMUP_FRAMES * every)
-    raw = pose_range(path, first, stop, every, backend, crop, None, sample_every)
+    first = max(0, start - WARMUP_FRAMES * job.every)
+    raw = pose_range(path, first, stop, job)
     kept = raw.drop_before(start)
     _tick(len(kept.frame))
     if progress is not None:
@@ -109,16 +101,12 @@ class PosePool:
         self,
         path: Path,
         ranges: list[tuple[int, int]],
-        every: int,
-        backend: str,
-        crop: CropPlan | None,
+        job: PoseJob,
         progress: Progress | None = None,
-        sample_every: int = 0,
     ) -> list[RawPose]:
         """Pose each (start, stop) frame range in its own process; results in range order."""
         futures: list[Future[RawPose]] = [
-            self._pool.submit(pose_chunk, path, a, b, every, backend, crop, sample_every)
-            for a, b in ranges
+            self._pool.submit(pose_chunk, path, a, b, job) for a, b in ranges
         ]
         reported = int(self._counter.value)
         while wait(futures, timeout=0.25, return_when=ALL_COMPLETED).not_done:

@@ -117,14 +117,15 @@ def non_max_suppression(boxes: list[Box], threshold: float = 0.3) -> list[Box]:
 
 
 def tiles(width: int, height: int) -> list[tuple[int, int, int]]:
-    """Overlapping square tiles (x0, y0, side) covering a frame, plus the whole frame."""
-    side = min(width, height)
+    """Square regions (x0, y0, side) to search: the whole frame, plus, for a landscape frame,
+    overlapping full-height squares across it (people are small in wide shots; in portrait
+    shots they fill the frame and the whole frame suffices)."""
     out = [(0, 0, max(width, height))]
-    long = max(width, height)
-    count = int(np.ceil(long / side)) if long > 1.2 * side else 0
+    if width <= 1.2 * height:
+        return out
+    count = int(np.ceil(width / height))
     for i in range(count):
-        offset = round(i * (long - side) / max(count - 1, 1))
-        out.append((offset, 0, side) if width >= height else (0, offset, side))
+        out.append((round(i * (width - height) / max(count - 1, 1)), 0, height))
     return out
 
 

@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,7 @@ from kneechain.vision.parallel import (
     pose_chunk,
 )
 from kneechain.vision.person import Box, CropPlan, PersonChoice, choose_person, on_target
-from kneechain.vision.pose import RawPose, join, to_trajectories
+from kneechain.vision.pose import PoseJob, RawPose, join, to_trajectories
 from kneechain.vision.quality import QualityConfig, check_clip
 from kneechain.vision.trajectories import ProcessingStep, Trajectories, save
 from kneechain.vision.video import (
@@ -59,6 +59,7 @@ class PoseOptions(BaseModel):
     every: int = Field(1, ge=1, description="Analyse every N-th frame.")
     workers: int = Field(0, ge=0, description="Pose processes; 0 means one per core.")
     backend: str = "mediapipe"
+    max_side: int = Field(960, ge=0, description="Shrink larger frames before pose (0: never).")
     overlay: bool = True
     key_frames: bool = True
     sample_interval_s: float = Field(1.0, gt=0, description="Time between person-search samples.")
@@ -86,23 +87,18 @@ class PoseAnalysis:
 def _pose_ranges(
     pool: PosePool | None,
     info: VideoInfo,
-    opts: PoseOptions,
+    job: PoseJob,
     ranges: list[tuple[int, int]],
-    crop: CropPlan | None,
-    sample_every: int,
     stage: str,
     progress: ProgressHook | None,
 ) -> list[RawPose]:
-    total = sum(-(-(b - a) // opts.every) for a, b in ranges)
+    total = sum(-(-(b - a) // job.every) for a, b in ranges)
     if progress:
         progress(stage, 0, total)
     tick = (lambda n: progress(stage, n, total)) if progress else None
     if pool is not None:
-        return pool.run(info.path, ranges, opts.every, opts.backend, crop, tick, sample_every)
-    return [
-        pose_chunk(info.path, a, b, opts.every, opts.backend, crop, sample_every, tick)
-        for a, b in ranges
-    ]
+        return pool.run(info.path, ranges, job, tick)
+    return [pose_chunk(info.path, a, b, job, tick) for a, b in ranges]
 
 
 def _hip_centre(raw: RawPose) -> np.ndarray:
@@ -153,16 +149,16 @@ def pose_one_person(
     pool = PosePool(workers) if use_pool else None
     with pool or nullcontext():
         chunks = plan_chunks(info.frame_count, workers if use_pool else 1, opts.every)
-        raw = join(_pose_ranges(pool, info, opts, chunks, None, sample_every, "pose", progress))
+        job = PoseJob(opts.backend, opts.every, None, sample_every, opts.max_side)
+        raw = join(_pose_ranges(pool, info, job, chunks, "pose", progress))
         hint = Box.from_xywh(*opts.person) if opts.person else None
         choice = choose_person(list(raw.samples), info.width, info.height, hint)
         if choice.crop is not None:
             redo = off_target_ranges(raw, choice.crop, opts.every, sample_every)
             if redo:
                 stage = "pose (chosen person)"
-                raw = _replace(
-                    raw, _pose_ranges(pool, info, opts, redo, choice.crop, 0, stage, progress)
-                )
+                follow = replace(job, crop=choice.crop, sample_every=0)
+                raw = _replace(raw, _pose_ranges(pool, info, follow, redo, stage, progress))
     return raw, choice, workers if pool is not None else 1
 
 
@@ -238,21 +234,19 @@ def write_outputs(
         "trc": export.to_trc(analysis.clean, folder / "pose.trc"),
     }
     tic = time.perf_counter()
-    if options.key_frames:
-        for i, path in enumerate(
-            write_key_frames(
-                analysis.info.path, analysis.clean, analysis.angles, folder / "key_frames"
-            )
-        ):
-            files[f"key_frame_{i}"] = path
+    video, clean, angles = analysis.info.path, analysis.clean, analysis.angles
+    key_folder = folder / "key_frames" if options.key_frames else None
     if options.overlay:
-        total = len(analysis.clean)
+        total = len(clean)
         if progress:
             progress("overlay", 0, total)
         tick = (lambda n: progress("overlay", n, total)) if progress else None
-        files["overlay"] = write_overlay(
-            analysis.info.path, analysis.clean, analysis.angles, folder / "overlay.mp4", tick
-        )
+        media = write_overlay(video, clean, angles, folder / "overlay.mp4", tick, key_folder)
+        files["overlay"] = media[0]
+        files |= {f"key_frame_{i}": p for i, p in enumerate(media[1:])}
+    elif key_folder is not None:
+        pictures = write_key_frames(video, clean, angles, key_folder)
+        files |= {f"key_frame_{i}": p for i, p in enumerate(pictures)}
     analysis.timings["evidence_s"] = time.perf_counter() - tic
     files["summary"] = summary.write(analysis, folder / "summary.json", files)
     return files

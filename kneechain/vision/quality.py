@@ -59,7 +59,8 @@ def time_ranges(mask: np.ndarray, time: np.ndarray) -> list[TimeRange]:
 
 
 def in_frame(traj: Trajectories) -> np.ndarray:
-    """True for frames where every lower-body joint lies inside the image and is visible."""
+    """True for frames where every lower-body joint lies inside the image (the model places
+    joints it cannot see outside the picture, with coordinates beyond its edges)."""
     cols = [traj.index(n) for n in LOWER_BODY]
     xy = traj.position[:, cols, :]
     inside = (
@@ -68,7 +69,7 @@ def in_frame(traj: Trajectories) -> np.ndarray:
         & (xy[..., 1] >= 0)
         & (xy[..., 1] < traj.meta.image_height)
     )
-    return np.all(inside & (traj.confidence[:, cols] >= 0.5), axis=1)
+    return np.all(inside, axis=1)
 
 
 def _light_and_focus(brightness: float, sharpness: float, cfg: QualityConfig) -> str:

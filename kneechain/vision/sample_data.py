@@ -4,9 +4,10 @@ Search order for a named clip:
 
 1. the folder in the environment variable ``KNEECHAIN_TEST_VIDEO_DIR``;
 2. ``<repo>/../shared/data/`` (the shared data folder beside a checkout);
-3. a cache ``<repo>/.cache/testdata/``, filled on demand from the ``sports2d`` wheel on the
-   Python package index (``pip download --no-deps``; a wheel is a zip, the demo clip is
-   extracted from it). Package registries are the only network access the project allows.
+3. a cache ``<repo>/.cache/testdata/``, filled on demand from the ``sports2d`` (or, for the
+   single-person clip, ``pose2sim``) wheel on the Python package index (``pip download
+   --no-deps``; a wheel is a zip, the clip is extracted from it). Package registries are the
+   only network access the project allows.
 
 Nothing happens at import time; callers get ``None`` when no source works and decide
 (tests skip with the reason from `last_failure`).
@@ -24,6 +25,8 @@ ENV_VAR = "KNEECHAIN_TEST_VIDEO_DIR"
 SHARED_NAME = "walk_and_jump_sports2d_demo.mp4"
 WHEEL_PACKAGE = "sports2d"
 WHEEL_MEMBER_SUFFIX = "demo.mp4"
+SINGLE_PACKAGE = "pose2sim"
+SINGLE_MEMBER = "Demo_SinglePerson/videos/cam01.mp4"
 
 _failures: list[str] = []
 
@@ -42,26 +45,27 @@ def last_failure() -> str:
     return "; ".join(_failures) or "no search made"
 
 
-def _from_wheel(target: Path) -> Path | None:
+def _from_wheel(target: Path, package: str = "sports2d", suffix: str = "demo.mp4") -> Path | None:
+    """Extract the first wheel member of `package` ending in `suffix` to `target`."""
     cache = target.parent
     cache.mkdir(parents=True, exist_ok=True)
-    wheels = sorted(cache.glob(f"{WHEEL_PACKAGE}-*.whl"))
+    wheels = sorted(cache.glob(f"{package}-*.whl"))
     if not wheels:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
-        cmd += ["--dest", str(cache), "--quiet", WHEEL_PACKAGE]
+        cmd += ["--dest", str(cache), "--quiet", package]
         try:
             subprocess.run(cmd, check=True, capture_output=True, timeout=300)
         except (subprocess.SubprocessError, OSError) as exc:
-            _failures.append(f"pip download {WHEEL_PACKAGE} failed ({type(exc).__name__})")
+            _failures.append(f"pip download {package} failed ({type(exc).__name__})")
             return None
-        wheels = sorted(cache.glob(f"{WHEEL_PACKAGE}-*.whl"))
+        wheels = sorted(cache.glob(f"{package}-*.whl"))
     if not wheels:
-        _failures.append(f"no {WHEEL_PACKAGE} wheel in {cache}")
+        _failures.append(f"no {package} wheel in {cache}")
         return None
     with zipfile.ZipFile(wheels[-1]) as zf:
-        members = [n for n in zf.namelist() if n.lower().endswith(WHEEL_MEMBER_SUFFIX)]
+        members = sorted(n for n in zf.namelist() if n.lower().endswith(suffix.lower()))
         if not members:
-            _failures.append(f"{wheels[-1].name} holds no {WHEEL_MEMBER_SUFFIX}")
+            _failures.append(f"{wheels[-1].name} holds no {suffix}")
             return None
         partial = target.with_suffix(".part")
         partial.write_bytes(zf.read(members[0]))
@@ -88,4 +92,23 @@ def demo_video(allow_download: bool = True) -> Path | None:
     if not allow_download:
         _failures.append("download not allowed")
         return None
-    return _from_wheel(cached)
+    return _from_wheel(cached, WHEEL_PACKAGE, WHEEL_MEMBER_SUFFIX)
+
+
+def single_person_video(allow_download: bool = True) -> Path | None:
+    """A portrait clip of one person moving on a force plate, filmed by a fixed camera
+    (camera 1 of Pose2Sim's single-person demo, 60 fps, 100 frames), or None. Found in
+    ``KNEECHAIN_TEST_VIDEO_DIR`` as ``pose2sim_single_cam01.mp4`` or fetched into the cache
+    from the ``pose2sim`` wheel."""
+    _failures.clear()
+    name = "pose2sim_single_cam01.mp4"
+    env = os.environ.get(ENV_VAR)
+    if env and (Path(env) / name).is_file():
+        return Path(env) / name
+    cached = cache_dir() / name
+    if cached.is_file():
+        return cached
+    if not allow_download:
+        _failures.append("download not allowed")
+        return None
+    return _from_wheel(cached, SINGLE_PACKAGE, SINGLE_MEMBER)

@@ -1,0 +1,192 @@
+"""Pose throughput and memory: a benchmark, not a test.
+
+    .venv/bin/python bench/pose_throughput.py            # about 5-8 minutes on 2 cores
+    .venv/bin/python bench/pose_throughput.py --quick    # skips the 5-minute video
+
+On each 10-second clip, in one run: the BASELINE (raw MediaPipe Pose, model_complexity=1,
+one process: decode, colour conversion, pose; its frames per second), then the full
+`kneechain pose` pipeline end to end (decode, person search, pose on every core, quality
+checks, cleaning, angles, all exports) without evidence media and with them (overlay video
+and key frames). Ratios are pipeline fps / baseline fps. Peak memory (RSS) of the pipeline is
+measured on a 10-second and a 5-minute video (the demo clip looped, streamed to disk).
+
+Clips: the demo clip (two people: the pipeline must pose the chosen person again where the
+model first followed the other one) and a single-person clip (Pose2Sim's camera 1), each
+looped to 10 s. Every measurement runs in a fresh process so peaks do not mix. Results go
+to bench/results/pose_throughput.json (kept in the repository) and are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "pose_throughput.json"
+
+
+def loop_clip(src: Path, dst: Path, seconds: float) -> Path:
+    """Write `src` repeated until `seconds` long, one frame at a time (constant memory)."""
+    from kneechain.vision.video import iter_frames, probe
+
+    info = probe(src)
+    wanted = round(seconds * info.fps)
+    size = (info.width, info.height)
+    writer = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), info.fps, size)
+    written = 0
+    while written < wanted:
+        for frame in iter_frames(src):
+            if written >= wanted:
+                break
+            writer.write(frame.image)
+            written += 1
+    writer.release()
+    return dst
+
+
+def _peak_mb() -> dict[str, float]:
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"rss_main_mb": round(me, 1), "rss_largest_worker_mb": round(kids, 1)}
+
+
+def run_baseline(video: Path) -> dict[str, float]:
+    """Raw MediaPipe, single process, as its documentation shows it."""
+    from mediapipe.python.solutions.pose import Pose
+
+    start = time.perf_counter()
+    cap = cv2.VideoCapture(str(video))
+    frames = 0
+    with Pose(static_image_mode=False, model_complexity=1) as pose:
+        while True:
+            ok, image = cap.read()
+            if not ok:
+                break
+            pose.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+            frames += 1
+    cap.release()
+    return {"frames": frames, "seconds": time.perf_counter() - start}
+
+
+def run_pipeline(video: Path, evidence: bool, every: int) -> dict[str, float]:
+    from kneechain.vision.pipeline import PoseOptions, run_pose
+
+    options = PoseOptions(overlay=evidence, key_frames=evidence, every=every)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        analysis, _ = run_pose(video, Path(tmp) / "out", options)
+        seconds = time.perf_counter() - start
+    timings = {k: round(v, 2) for k, v in analysis.timings.items()}
+    return {
+        "frames": len(analysis.clean),
+        "seconds": seconds,
+        "people_seen": analysis.person.people_seen,
+    } | timings
+
+
+def one(mode: str, video: Path, every: int) -> None:
+    """Child-process entry: one measurement, printed as JSON on the last line."""
+    if mode == "baseline":
+        result = run_baseline(video)
+    else:
+        result = run_pipeline(video, evidence=mode == "evidence", every=every)
+    result |= _peak_mb()
+    result["fps"] = result["frames"] / result["seconds"]
+    print(json.dumps(result))
+
+
+def measure(mode: str, video: Path, every: int = 1) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--one", mode, str(video), "--every", str(every)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode} on {video.name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def clips(folder: Path) -> dict[str, Path]:
+    from kneechain.vision import sample_data
+
+    found = {}
+    demo = sample_data.demo_video()
+    if demo is not None:
+        found["demo_two_people_10s"] = loop_clip(demo, folder / "demo10.mp4", 10)
+    single = sample_data.single_person_video()
+    if single is not None:
+        found["single_person_10s"] = loop_clip(single, folder / "single10.mp4", 10)
+    if not found:
+        raise SystemExit(f"no benchmark video available: {sample_data.last_failure()}")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 5-minute video")
+    parser.add_argument("--one", nargs=2, metavar=("MODE", "VIDEO"), help=argparse.SUPPRESS)
+    parser.add_argument("--every", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        one(args.one[0], Path(args.one[1]), args.every)
+        return
+    report: dict[str, object] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores",
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "throughput": {},
+        "memory": {},
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name, video in clips(folder).items():
+            base = measure("baseline", video)
+            plain = measure("plain", video)
+            evidence = measure("evidence", video)
+            row = {
+                "baseline_fps": round(base["fps"], 1),
+                "pipeline_fps": round(plain["fps"], 1),
+                "pipeline_with_evidence_fps": round(evidence["fps"], 1),
+                "ratio_pipeline_to_baseline": round(plain["fps"] / base["fps"], 2),
+                "ratio_with_evidence_to_baseline": round(evidence["fps"] / base["fps"], 2),
+                "evidence_cost_s": round(evidence["seconds"] - plain["seconds"], 2),
+                "pipeline_detail": plain,
+            }
+            report["throughput"][name] = row
+            print(
+                f"{name}: baseline {row['baseline_fps']} fps | pipeline {row['pipeline_fps']} fps "
+                f"(x{row['ratio_pipeline_to_baseline']}) | with overlay and key frames "
+                f"{row['pipeline_with_evidence_fps']} fps "
+                f"(x{row['ratio_with_evidence_to_baseline']}), "
+                f"evidence costs {row['evidence_cost_s']} s",
+                flush=True,
+            )
+        demo = folder / "demo10.mp4"
+        lengths = {"10s": demo}
+        if not args.quick:
+            lengths["300s"] = loop_clip(demo, folder / "demo300.mp4", 300)
+        for label, video in lengths.items():
+            result = measure("plain", video, every=5)
+            report["memory"][label] = {
+                k: result[k] for k in ("frames", "rss_main_mb", "rss_largest_worker_mb")
+            } | {"every": 5, "seconds": round(result["seconds"], 1)}
+            print(
+                f"peak RSS, {label} video (--every 5, {result['frames']} frames posed): main "
+                f"{result['rss_main_mb']} MB, largest worker {result['rss_largest_worker_mb']} MB",
+                flush=True,
+            )
+    report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"results written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

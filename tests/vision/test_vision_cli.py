@@ -1,0 +1,41 @@
+"""`kneechain pose` end to end on a real clip: files, summary, and the library call agree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from kneechain.cli import app
+from kneechain.vision.trajectories import load
+
+pytestmark = pytest.mark.slow
+
+
+def test_pose_command_writes_every_output(short_demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "result"
+    result = CliRunner().invoke(app, ["pose", str(short_demo), "--out", str(out), "--every", "2"])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in out.iterdir()}
+    expected = {"trajectories.npz", "trajectories_raw.npz", "trajectories.csv", "angles.csv"}
+    assert (
+        expected | {"pose.json", "pose.trc", "overlay.mp4", "summary.json", "key_frames"} <= names
+    )
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["frames_analysed"] == 45
+    assert summary["provenance"][0]["params"]["every"] == 2
+    assert [s["name"] for s in summary["provenance"]][-1] == "butterworth"
+    traj = load(out / "trajectories.npz")
+    assert np.all(np.diff(traj.frame) == 2)
+    assert np.nanmax(traj.time) == pytest.approx(88 / 30, abs=0.02)
+    assert any((out / "key_frames").glob("*.png"))
+    # a second run replaces the earlier result in place
+    again = CliRunner().invoke(
+        app, ["pose", str(short_demo), "--out", str(out), "--every", "3", "--no-overlay"]
+    )
+    assert again.exit_code == 0, again.output
+    assert not (out / "overlay.mp4").exists()
+    assert json.loads((out / "summary.json").read_text())["frames_analysed"] == 30
