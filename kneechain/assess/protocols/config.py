@@ -65,11 +65,13 @@ class SeatedParams(HoldParams):
 class ThomasParams(ProtocolBase):
     min_hold_s: float = Field(gt=0)
     still_deg_per_s: float = Field(gt=0)
+    still_cutoff_hz: float = Field(gt=0)
 
 
 class KneeToWallParams(ProtocolBase):
     min_reps: int = Field(ge=1)
     min_excursion_deg: float = Field(gt=0)
+    plateau_deg: float = Field(ge=0)
     heel_lift_fraction: float = Field(gt=0)
 
 

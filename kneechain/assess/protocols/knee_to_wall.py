@@ -3,7 +3,8 @@ with the heel still down, per side.
 
 The test leg is the front one (its ankle farther forward in the facing direction). A frame in
 which the test heel rises more than `heel_lift_fraction` of the foot length above its floor
-level is rejected; each lunge gives the largest shin angle among its heel-down frames.
+level is rejected; each lunge gives the median shin angle of its heel-down frames within
+`plateau_deg` of the largest (a plain maximum would pick the highest pose jitter).
 """
 
 from __future__ import annotations
@@ -37,6 +38,17 @@ def front_side(traj: Trajectories, facing: np.ndarray) -> np.ndarray:
     return np.where(ahead >= 0, "left", "right")
 
 
+def _near_top(values: np.ndarray, rows: np.ndarray, tolerance: float) -> np.ndarray:
+    """The rows whose value is within `tolerance` of the largest (the held deepest lunge)."""
+    return rows[values[rows] >= np.nanmax(values[rows]) - tolerance]
+
+
+def _deepest(values: np.ndarray, rows: np.ndarray, tolerance: float) -> int:
+    """The row of the held deepest lunge closest to its median value."""
+    top = _near_top(values, rows, tolerance)
+    return int(top[np.argmin(np.abs(values[top] - np.median(values[top])))])
+
+
 def analyse(
     traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
 ) -> ProtocolResult:
@@ -61,7 +73,12 @@ def analyse(
         down = rows[~lifted[s][rows] & np.isfinite(shin[s][rows])]
         rejected_frames += int(lifted[s][rows].sum())
         reason = None if down.size else "the heel was off the floor throughout"
-        best = int(down[np.argmax(shin[s][down])]) if down.size else rep.peak
+        value = (
+            float(np.median(shin[s][_near_top(shin[s], down, params.plateau_deg)]))
+            if down.size
+            else np.nan
+        )
+        best = _deepest(shin[s], down, params.plateau_deg) if down.size else rep.peak
         col.repetitions.append(
             Repetition(
                 index=len(col.repetitions) + 1,
@@ -69,12 +86,12 @@ def analyse(
                 start_frame=col.frame(rep.start),
                 key_frame=col.frame(best),
                 end_frame=col.frame(rep.end),
-                values={"ankle_df_angle": round(float(shin[s][best]), 2)} if down.size else {},
+                values={"ankle_df_angle": round(value, 2)} if down.size else {},
                 rejected=reason,
             )
         )
         if down.size and (side is None or s == side):
-            readings.setdefault(s, []).append(Reading(float(shin[s][best]), best))
+            readings.setdefault(s, []).append(Reading(value, best))
     base.require(
         bool(readings),
         "No lunge with the heel down was found: bend the front knee toward the wall "

@@ -3,7 +3,7 @@ knee flexion (rectus femoris length), per side.
 
 The hanging leg is the one whose knee is lower in the image (the other is hugged to the
 chest). A measurement is the median over a still hold: a stretch of at least `min_hold_s`
-in which both angles change slower than `still_deg_per_s`.
+in which both angles, low-passed at `still_cutoff_hz`, change slower than `still_deg_per_s`.
 """
 
 from __future__ import annotations
@@ -38,16 +38,19 @@ def analyse(
     traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
 ) -> ProtocolResult:
     """Measure a Thomas test clip (see the module docstring)."""
-    col, params, cfg = base.start(traj, TEST_ID, NEEDED, config)
+    col, params, _ = base.start(traj, TEST_ID, NEEDED, config)
     assert isinstance(params, ThomasParams)
     hanging = hanging_side(traj)
     readings: dict[tuple[str, str], list[Reading]] = {}
     for s in (side,) if side else base.SIDES:
         hip, knee, ankle = (traj.xy(f"{s}_{j}") for j in ("hip", "knee", "ankle"))
-        thigh = signals.smooth(thigh_to_horizontal(hip, knee), traj.time, cfg.common.smoothing_hz)
-        flex = signals.smooth(k.knee_flexion(hip, knee, ankle), traj.time, cfg.common.smoothing_hz)
+        thigh = thigh_to_horizontal(hip, knee)
+        flex = k.knee_flexion(hip, knee, ankle)
         speed = np.maximum(
-            np.abs(k.velocity(thigh, traj.time)), np.abs(k.velocity(flex, traj.time))
+            *(
+                np.abs(k.velocity(signals.smooth(a, traj.time, params.still_cutoff_hz), traj.time))
+                for a in (thigh, flex)
+            )
         )
         still = (speed < params.still_deg_per_s) & (hanging == s)
         for a, b in signals.runs(still):

@@ -1,0 +1,266 @@
+"""A four-camera 3D reference from Pose2Sim's calibrated demo, to measure single-camera error.
+
+The `pose2sim` wheel (fetched with ``pip download --no-deps pose2sim`` into .cache/testdata)
+ships ``Demo_SinglePerson``: four synchronised 60 fps videos of one person and a Qualisys
+calibration (``Calib.qca.txt``). Each video is posed with kneechain's own pipeline; the 2D
+keypoints of all cameras that see a point confidently are triangulated (linear DLT on
+undistorted points) into a 3D reference. Single-camera 2D angles, and the pose model's own
+3D "world" angles, are then compared with the same angles computed on the reference.
+
+The calibration conversion follows Pose2Sim's reading of .qca files: the transform gives the
+camera orientation (by column) and position (mm) in the world; OpenCV's world-to-camera
+rotation is its transpose, then turned half a turn about the camera x axis.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / ".cache" / "testdata"
+DEMO = "Pose2Sim/Demo_SinglePerson/"
+CAMERAS = ("cam01", "cam02", "cam03", "cam04")
+
+
+@dataclass(frozen=True)
+class Camera:
+    name: str
+    K: np.ndarray
+    D: np.ndarray
+    R: np.ndarray  # world -> camera rotation
+    t: np.ndarray  # world -> camera translation (m)
+
+    @property
+    def axis(self) -> np.ndarray:
+        """The optical axis in world coordinates."""
+        return self.R.T @ np.array([0.0, 0.0, 1.0])
+
+
+def demo_files() -> Path | None:
+    """Folder with the four videos and the calibration, extracted from the wheel (downloaded
+    with pip if needed); None when unavailable."""
+    target = CACHE / "pose2sim_demo"
+    if (
+        all((target / f"{c}.mp4").is_file() for c in CAMERAS)
+        and (target / "Calib.qca.txt").is_file()
+    ):
+        return target
+    wheels = sorted(CACHE.glob("pose2sim-*.whl"))
+    if not wheels:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+        cmd += ["--dest", str(CACHE), "--quiet", "pose2sim"]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=600)
+        except (subprocess.SubprocessError, OSError):
+            return None
+        wheels = sorted(CACHE.glob("pose2sim-*.whl"))
+        if not wheels:
+            return None
+    target.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheels[-1]) as zf:
+        for cam in CAMERAS:
+            (target / f"{cam}.mp4").write_bytes(zf.read(f"{DEMO}videos/{cam}.mp4"))
+        (target / "Calib.qca.txt").write_bytes(zf.read(f"{DEMO}calibration/Calib.qca.txt"))
+    return target
+
+
+def read_qca(path: Path) -> dict[str, Camera]:
+    """Cameras of a Qualisys calibration file, in OpenCV's conventions (metres)."""
+    flip = np.diag([1.0, -1.0, -1.0])  # half a turn about the camera x axis
+    cams = {}
+    for tag in ET.parse(path).getroot().findall("cameras/camera"):
+        fov = tag.find("fov_video")
+        intr = tag.find("intrinsic")
+        tr = tag.find("transform")
+        assert fov is not None and intr is not None and tr is not None
+        g = {k: float(v) for k, v in intr.attrib.items()}
+        left, top = float(fov.get("left", 0)), float(fov.get("top", 0))
+        K = np.array(
+            [
+                [g["focalLengthU"] / 64, 0, g["centerPointU"] / 64 - left],
+                [0, g["focalLengthV"] / 64, g["centerPointV"] / 64 - top],
+                [0, 0, 1],
+            ]
+        )
+        D = np.array(
+            [g[k] / 64 for k in ("radialDistortion1", "radialDistortion2")]
+            + [g[k] / 64 for k in ("tangentalDistortion1", "tangentalDistortion2")]
+        )
+        r = np.array([float(tr.get(f"r{i}{j}")) for i in (1, 2, 3) for j in (1, 2, 3)])
+        orient = r.reshape(3, 3).T
+        position = np.array([float(tr.get(a)) for a in ("x", "y", "z")]) / 1000
+        R = orient.T
+        t = -R @ position
+        cams[tag.get("serial", "")] = Camera(tag.get("serial", ""), K, D, flip @ R, flip @ t)
+    return cams
+
+
+def undistort(cam: Camera, xy: np.ndarray) -> np.ndarray:
+    """Pixel points (N, 2) to normalised image coordinates (N, 2)."""
+    pts = np.asarray(xy, float).reshape(-1, 1, 2)
+    return cv2.undistortPoints(pts, cam.K, cam.D).reshape(-1, 2)
+
+
+def project(cam: Camera, points: np.ndarray) -> np.ndarray:
+    """World points (N, 3) to pixels (N, 2), with lens distortion."""
+    rvec, _ = cv2.Rodrigues(cam.R)
+    out, _ = cv2.projectPoints(
+        np.asarray(points, float).reshape(-1, 1, 3), rvec, cam.t, cam.K, cam.D
+    )
+    return out.reshape(-1, 2)
+
+
+def triangulate(cams: list[Camera], xy: list[np.ndarray], weight: list[np.ndarray]) -> np.ndarray:
+    """Weighted linear (DLT) triangulation of one point per row: xy[c] (N, 2) pixels from
+    camera c, weight[c] (N,) its confidence (0 leaves the camera out). NaN with < 2 views."""
+    n = len(xy[0])
+    out = np.full((n, 3), np.nan)
+    norm = [undistort(c, np.nan_to_num(p)) for c, p in zip(cams, xy, strict=True)]
+    for i in range(n):
+        rows = []
+        for c, uv, w in zip(cams, norm, weight, strict=True):
+            if w[i] <= 0 or not np.isfinite(xy[cams.index(c)][i]).all():
+                continue
+            P = np.hstack([c.R, c.t.reshape(3, 1)])
+            rows += [w[i] * (uv[i, 0] * P[2] - P[0]), w[i] * (uv[i, 1] * P[2] - P[1])]
+        if len(rows) >= 4:
+            _, _, vt = np.linalg.svd(np.array(rows))
+            out[i] = vt[-1, :3] / vt[-1, 3]
+    return out
+
+
+SIDES = ("left", "right")
+LEG = ("hip", "knee", "ankle")
+
+
+def _pose(folder: Path, cam: str):
+    """Cleaned trajectories of one camera's video, posed once and cached beside it."""
+    from kneechain.vision.pipeline import PoseOptions, analyse
+    from kneechain.vision.trajectories import load, save
+
+    cached = folder / f"{cam}.npz"
+    if not cached.is_file():
+        save(
+            analyse(folder / f"{cam}.mp4", PoseOptions(overlay=False, key_frames=False)).clean,
+            cached,
+        )
+    return load(cached)
+
+
+def reference(
+    cams: dict[str, Camera], trajs: dict, names: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """Triangulated (T, 3) world points per keypoint name (confidence >= 0.5 views only)."""
+    order = list(CAMERAS)
+    out = {}
+    for name in names:
+        xy = [trajs[c].xy(name) for c in order]
+        weight = [(trajs[c].conf(name) >= 0.5).astype(float) for c in order]
+        out[name] = triangulate([cams[c] for c in order], xy, weight)
+    return out
+
+
+def frontal_fppa(ref: dict[str, np.ndarray], side: str) -> np.ndarray:
+    """Reference FPPA: the 3D leg projected on the body's frontal plane (vertical and the
+    hip-to-hip axis), then the same signed 2D formula as a front-view clip."""
+    from kneechain.vision import kinematics as k
+
+    other = "right" if side == "left" else "left"
+    ml = ref["left_hip"] - ref["right_hip"]
+    ml[:, 2] = 0.0
+    ml /= np.linalg.norm(ml, axis=1, keepdims=True)
+    up = np.array([0.0, 0.0, 1.0])
+
+    def on_plane(p: np.ndarray) -> np.ndarray:
+        return np.stack([np.sum(p * ml, axis=1), -p[:, 2] * up[2]], axis=1)
+
+    pts = [on_plane(ref[f"{side}_{j}"]) for j in LEG]
+    return k.frontal_plane_projection_angle(*pts, on_plane(ref[f"{other}_hip"]))
+
+
+def _side_offset(cam: Camera, ref: dict[str, np.ndarray]) -> float:
+    """Median angle between the camera's horizontal axis and the person's hip-to-hip axis:
+    0 is a pure side view, 90 a pure front or rear view."""
+    ml = ref["left_hip"] - ref["right_hip"]
+    ml[:, 2] = 0.0
+    axis = cam.axis.copy()
+    axis[2] = 0.0
+    cos = np.abs(ml @ axis) / (np.linalg.norm(ml, axis=1) * np.linalg.norm(axis))
+    return float(np.degrees(np.nanmedian(np.arccos(np.clip(cos, 0, 1)))))
+
+
+def _mae(a: np.ndarray, b: np.ndarray) -> float:
+    ok = np.isfinite(a) & np.isfinite(b)
+    return round(float(np.mean(np.abs(a[ok] - b[ok]))), 1) if ok.any() else float("nan")
+
+
+def study() -> dict[str, object] | str:
+    """Single-camera error of knee flexion (all frames) and FPPA (frames with the reference
+    knee bent 30 degrees or less) against the four-camera reference, per camera with its
+    true and estimated turn away from a front/rear view."""
+    from kneechain.assess.protocols.config import default_config
+    from kneechain.assess.protocols.views import classify
+    from kneechain.vision import kinematics as k
+
+    folder = demo_files()
+    if folder is None:
+        return "skipped: the pose2sim wheel could not be fetched"
+    cams = read_qca(folder / "Calib.qca.txt")
+    trajs = {c: _pose(folder, c) for c in CAMERAS}
+    names = tuple(f"{s}_{j}" for s in SIDES for j in LEG)
+    ref = reference(cams, trajs, names)
+    reproj = [
+        float(
+            np.nanmedian(
+                np.linalg.norm(project(cams[c], np.nan_to_num(ref[n])) - trajs[c].xy(n), axis=1)
+            )
+        )
+        for c in CAMERAS
+        for n in names
+    ]
+    ref_flex = {s: k.knee_flexion(*(ref[f"{s}_{j}"] for j in LEG)) for s in SIDES}
+    ref_fppa = {s: frontal_fppa(ref, s) for s in SIDES}
+    per_camera = {}
+    for cam in CAMERAS:
+        traj = trajs[cam]
+        view = classify(traj, default_config().common, "front")
+        true_offset = _side_offset(cams[cam], ref)
+        row: dict[str, object] = {
+            "turn_from_front_true_deg": round(90.0 - true_offset, 1),
+            "turn_from_front_estimated_deg": round(view.turn_deg, 1),
+            "view_found": view.view,
+            "front_view_score": round(view.score, 2),
+        }
+        for s in SIDES:
+            flex2d = k.knee_flexion(*(traj.xy(f"{s}_{j}") for j in LEG))
+            flex3d = k.knee_flexion(*(traj.xyz(f"{s}_{j}") for j in LEG))
+            fppa2d = k.frontal_plane_projection_angle(
+                *(traj.xy(f"{s}_{j}") for j in LEG),
+                traj.xy(f"{'right' if s == 'left' else 'left'}_hip"),
+            )
+            row[f"knee_flexion_2d_mae_{s}"] = _mae(flex2d, ref_flex[s])
+            row[f"knee_flexion_model3d_mae_{s}"] = _mae(flex3d, ref_flex[s])
+            low = ref_flex[s] <= 30.0  # FPPA is read on a loaded, moderately bent knee
+            row[f"fppa_2d_mae_{s}"] = _mae(fppa2d[low], ref_fppa[s][low])
+        per_camera[cam] = row
+    return {
+        "frames": len(trajs[CAMERAS[0]]),
+        "reprojection_px_median": round(float(np.median(reproj)), 1),
+        "reference_knee_flexion_range_deg": {
+            s: [round(float(np.nanmin(ref_flex[s])), 1), round(float(np.nanmax(ref_flex[s])), 1)]
+            for s in SIDES
+        },
+        "reference_fppa_range_deg": {
+            s: [round(float(np.nanmin(ref_fppa[s])), 1), round(float(np.nanmax(ref_fppa[s])), 1)]
+            for s in SIDES
+        },
+        "per_camera": per_camera,
+    }
