@@ -1,11 +1,13 @@
 """`kneechain demo`: the main journey on embedded defaults, one stage after another.
 
-knowledge -> assessment of an example case -> its program (handout, PDF, calendar). Every file
-it writes goes under the output folder; nothing outside it is touched.
+knowledge -> assessment of an example case -> its program (handout, PDF, calendar) -> stored in
+a tracking database with its re-test schedule. Every file it writes goes under the output folder
+(the demo database included); the user's own data folder is never touched.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from pathlib import Path
 
@@ -13,19 +15,28 @@ import typer
 from rich.console import Console
 from rich.rule import Rule
 
+from kneechain.assess.case import Case
 from kneechain.assess.caseio import CaseError, load_case
 from kneechain.assess.engine import assess
 from kneechain.assess.render import report
+from kneechain.assess.result import AssessmentResult
 from kneechain.knowledge.loader import default_knowledge
 from kneechain.program.build import ProgramOptions, build_program, first_monday
 from kneechain.program.models import Program
 from kneechain.report.calendar import render_ics
 from kneechain.report.handout import PdfUnavailableError, render_html, render_pdf
 from kneechain.report.text import program_view
+from kneechain.track.db import open_store
+from kneechain.track.errors import TrackError
+from kneechain.track.people import add_person, delete_person, find_person
+from kneechain.track.records import save_assessment, save_program_model
+from kneechain.track.retest import due_for
+from kneechain.track.views import print_due
 
 console = Console()
 
 DEFAULT_CASE = Path("examples/runner_right_valgus_pelvic_drop.json")
+EXAMPLE_PERSON = "Example (demo)"
 
 
 def show_knowledge() -> None:
@@ -55,6 +66,24 @@ def write_handout(program: Program, out: Path) -> list[Path]:
     return written
 
 
+def track_example(case: Case, result: AssessmentResult, program: Program, out: Path) -> None:
+    """Store the example in a demo database under `out` and show which re-tests are due."""
+    store = open_store(data_dir=out / "data")
+    try:
+        with store.session() as db:
+            with suppress(TrackError):  # a re-run starts the example person afresh
+                delete_person(db, find_person(db, EXAMPLE_PERSON))
+            person = add_person(db, EXAMPLE_PERSON)
+            stored = save_assessment(db, person, case, result)
+            save_program_model(db, person, program, assessment=stored)
+            today = program.start_date or date.today()
+            items, schedule = due_for(db, person, today)
+            print_due(console, person, items, schedule, today)
+    finally:
+        store.close()
+    console.print(f"Stored in {store.settings.database_url}")
+
+
 def demo(
     case: Path = typer.Option(DEFAULT_CASE, "--case", help="Example case to assess."),
     out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for the files it writes."),
@@ -76,3 +105,5 @@ def demo(
     out.mkdir(parents=True, exist_ok=True)
     for path in write_handout(program, out):
         console.print(f"wrote {path}")
+    console.print(Rule("4. Tracking: stored, with the re-tests it schedules"))
+    track_example(loaded, result, program, out)

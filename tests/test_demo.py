@@ -27,6 +27,12 @@ def test_demo_runs_the_journey(tmp_path: Path) -> None:
     assert "<svg" in html or "data:image/svg" in html
     assert Calendar.from_ical((tmp_path / "program.ics").read_bytes()).walk("VEVENT")
     assert (tmp_path / "program.pdf").read_bytes().startswith(b"%PDF")
+    assert "Re-tests for Example (demo)" in result.output  # stored and scheduled
+    assert (tmp_path / "data" / "kneechain.db").exists()
+    again = CliRunner().invoke(
+        app, ["demo", "--case", str(case), "--out", str(tmp_path)], env={"COLUMNS": "160"}
+    )
+    assert again.exit_code == 0, again.output
 
 
 def test_demo_reports_a_broken_case_clearly(tmp_path: Path) -> None:
