@@ -73,10 +73,30 @@ def test_step_detection_counts_steps() -> None:
     time = clock(10)
     traj = c.side_walker(time, stride_hz=0.8)
     result = gait.analyse(traj)
-    # 8 strides x 2 feet, less the contact at t=0 (no peak at the very first frame) and the
-    # last one, whose toe-off falls after the end of the clip
-    assert len(result.repetitions) == 14
+    # 8 strides x 2 feet, less the foot strike at t=0 (no peak at the very first frame)
+    assert len(result.repetitions) == 15
+    assert all(r.rejected is None for r in result.repetitions)
+    assert [r.side for r in result.repetitions] == ["right", "left"] * 7 + ["right"]
     assert result.extras["step_time_cv_percent"] < 5
+
+
+def test_swapped_leg_labels_do_not_add_steps() -> None:
+    """The pose model trades the legs' labels for half a second: cadence is unchanged and the
+    steps in the swapped stretch are not used for per-side values."""
+    time = clock(10)
+    traj = c.side_walker(time, stride_hz=0.8, knee_contact=(3.0, 12.0))
+    swapped = (time > 4.0) & (time < 4.6)
+    pos = traj.position.copy()
+    for part in ("hip", "knee", "ankle", "heel", "foot_index"):
+        left, right = traj.index(f"left_{part}"), traj.index(f"right_{part}")
+        pos[swapped, left], pos[swapped, right] = (
+            traj.position[swapped, right],
+            traj.position[swapped, left],
+        )
+    result = gait.analyse(replace(traj, position=pos))
+    got = values(result)
+    assert got[("cadence", None)] == pytest.approx(96.0, abs=2.0)
+    assert got[("knee_flexion_contact", "left")] < got[("knee_flexion_contact", "right")] - 7
 
 
 def test_no_steps_is_refused() -> None:

@@ -20,6 +20,7 @@ from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
 
 TEST_ID = "gait"
+SWAPPED = "same foot as the step before: the legs' labels were likely swapped"
 NEEDED = base.legs("hip", "knee", "ankle", "heel", "foot_index")
 
 
@@ -31,8 +32,9 @@ def _record(col: Collector, stances: list[Stance], values: dict[int, dict[str, f
                 side=st.side,
                 start_frame=col.frame(st.contact),
                 key_frame=col.frame(st.key),
-                end_frame=col.frame(st.off),
+                end_frame=col.frame(st.off if st.off is not None else st.key),
                 values={key: round(v, 3) for key, v in values.get(i, {}).items()},
+                rejected=None if st.trusted else SWAPPED,
             )
         )
 
@@ -42,18 +44,17 @@ def _sagittal(
 ) -> list[Stance]:
     face = vision_angles.facing(traj)
     leg = base.leg_length(traj)
-    stances = []
-    for s in base.SIDES:
-        stances += gait_events.sagittal_stances(
-            traj, s, face, leg, p.event_prominence, p.min_event_interval_s, cutoff
-        )
-    stances.sort(key=lambda st: st.contact)
+    stances = gait_events.sagittal_stances(
+        traj, face, leg, p.event_prominence, p.min_event_interval_s, cutoff
+    )
     duty = gait_events.duty_factor(stances, traj.time)
     activity: GaitActivity = "running" if duty < p.running_duty_factor else "walking"
     values: dict[int, dict[str, float]] = {}
     readings: dict[tuple[str, str], list[Reading]] = {}
     for i, st in enumerate(stances, start=1):
         s = st.side
+        if not st.trusted:
+            continue
         hip, knee, ankle = (traj.xy(f"{s}_{j}") for j in ("hip", "knee", "ankle"))
         flex = k.knee_flexion(hip, knee, ankle)
         c = st.contact
@@ -61,16 +62,17 @@ def _sagittal(
             "overstride_ratio": float(gait_events.along(traj, f"{s}_heel", face, leg)[c]),
             "overstride_shank_angle": float(-k.inclination_from_vertical(ankle, knee, face)[c]),
             "knee_flexion_contact": float(flex[c]),
-            "knee_flexion_stance_peak": float(np.nanmax(flex[st.contact : st.off + 1])),
         }
+        rows = dict.fromkeys(v, c)
+        if st.off is not None and np.isfinite(flex[c : st.off + 1]).any():
+            peak = c + int(np.nanargmax(flex[c : st.off + 1]))
+            v["knee_flexion_stance_peak"], rows["knee_flexion_stance_peak"] = (
+                float(flex[peak]),
+                peak,
+            )
         values[i] = v
         for key, value in v.items():
-            row = (
-                c
-                if key != "knee_flexion_stance_peak"
-                else c + int(np.nanargmax(flex[c : st.off + 1]))
-            )
-            readings.setdefault((key, s), []).append(Reading(value, row))
+            readings.setdefault((key, s), []).append(Reading(value, rows[key]))
     _record(col, stances, values)
     joints = {
         "overstride_ratio": ("{s}_hip", "{s}_heel"),
@@ -169,7 +171,7 @@ def analyse(
     activity: GaitActivity = (
         "running" if col.extras.get("duty_factor", 1.0) < p.running_duty_factor else "walking"
     )
-    found_steps = gait_events.steps(stances, traj.time)
+    found_steps = gait_events.steps(stances, traj.time, alternate=frontal)
     readings = [Reading(60.0 / dt, row) for dt, row in found_steps]
     heels = ("left_heel", "right_heel")
     col.add(
@@ -186,7 +188,7 @@ def analyse(
         cv = 100 * np.std(dts, ddof=1) / np.mean(dts)
         col.extras["step_time_cv_percent"] = round(float(cv), 1)
     for s in sides:
-        count = sum(1 for st in stances if st.side == s)
+        count = sum(1 for st in stances if st.side == s and st.trusted)
         if count < p.min_steps:
             col.warnings.append(
                 f"{s} foot: {count} step(s) found; film at least {p.min_steps} per foot."

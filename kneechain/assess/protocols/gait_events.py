@@ -18,15 +18,19 @@ from kneechain.assess.case import Side
 from kneechain.assess.protocols import signals
 from kneechain.vision.trajectories import Trajectories
 
+SIDES: tuple[Side, Side] = ("left", "right")
+
 
 @dataclass(frozen=True)
 class Stance:
-    """One foot's ground contact: rows of initial contact, a key row and toe-off."""
+    """One foot's ground contact: rows of initial contact, a key row and toe-off (None when
+    the toe-off is not in the clip)."""
 
     side: Side
     contact: int
     key: int
-    off: int
+    off: int | None
+    trusted: bool = True
 
 
 def along(traj: Trajectories, name: str, facing: np.ndarray, scale: float) -> np.ndarray:
@@ -37,26 +41,48 @@ def along(traj: Trajectories, name: str, facing: np.ndarray, scale: float) -> np
 
 def sagittal_stances(
     traj: Trajectories,
-    side: Side,
     facing: np.ndarray,
     leg: float,
     prominence: float,
     min_interval_s: float,
     cutoff_hz: float,
 ) -> list[Stance]:
-    """Stance phases of one foot in a side view: contact = heel most ahead of the pelvis,
-    toe-off = toe most behind it; the key row is mid-way."""
-    heel = signals.smooth(along(traj, f"{side}_heel", facing, leg), traj.time, cutoff_hz)
-    toe = signals.smooth(along(traj, f"{side}_foot_index", facing, leg), traj.time, cutoff_hz)
-    contacts = signals.peaks(heel, traj.time, prominence, min_interval_s)
-    offs = signals.peaks(-toe, traj.time, prominence, min_interval_s)
-    found = []
-    for i, c in enumerate(contacts):
-        limit = contacts[i + 1] if i + 1 < len(contacts) else len(traj)
-        later = offs[(offs > c) & (offs < limit)]
-        if later.size:
-            off = int(later[0])
-            found.append(Stance(side, int(c), (int(c) + off) // 2, off))
+    """Stance phases in a side view.
+
+    Steps are the peaks of the distance between the heels along the walking direction (feet
+    farthest apart, at foot strike); this signal does not change when the pose model swaps
+    the legs' labels, so every step is found even then. The step's foot is the one ahead;
+    its contact is refined to that heel's own farthest point ahead of the pelvis (Zeni) when
+    one lies within 0.15 s, and toe-off is its toe's farthest point behind. A step whose
+    foot is the same as the previous step's (a label swap) is kept for cadence but not
+    trusted for per-side values.
+    """
+    time = traj.time
+    heel = {
+        s: signals.smooth(along(traj, f"{s}_heel", facing, leg), time, cutoff_hz) for s in SIDES
+    }
+    toe = {
+        s: signals.smooth(along(traj, f"{s}_foot_index", facing, leg), time, cutoff_hz)
+        for s in SIDES
+    }
+    apart = np.abs(along(traj, "left_heel", facing, leg) - along(traj, "right_heel", facing, leg))
+    steps_at = signals.peaks(
+        signals.smooth(apart, time, cutoff_hz), time, prominence, min_interval_s
+    )
+    own = {s: signals.peaks(heel[s], time, prominence / 2, min_interval_s) for s in SIDES}
+    offs = {s: signals.peaks(-toe[s], time, prominence / 2, min_interval_s) for s in SIDES}
+    window = max(1, round(0.15 / float(np.median(np.diff(time))))) if len(time) > 1 else 1
+    found: list[Stance] = []
+    for i, step in enumerate(steps_at):
+        side: Side = "left" if heel["left"][step] >= heel["right"][step] else "right"
+        near = own[side][np.abs(own[side] - step) <= window]
+        contact = int(near[np.argmin(np.abs(near - step))]) if near.size else int(step)
+        limit = steps_at[i + 2] if i + 2 < len(steps_at) else len(traj)
+        later = offs[side][(offs[side] > contact) & (offs[side] < limit)]
+        off = int(later[0]) if later.size else None
+        key = (contact + off) // 2 if off is not None else contact
+        trusted = not found or found[-1].side != side
+        found.append(Stance(side, contact, key, off, trusted))
     return found
 
 
@@ -75,25 +101,25 @@ def frontal_stances(
     return sorted(found, key=lambda s: s.contact)
 
 
-def steps(stances: list[Stance], time: np.ndarray) -> list[tuple[float, int]]:
-    """(step time, row of the contact ending it) for consecutive contacts of alternating
-    feet; steps longer than twice the median (a gap, e.g. the walker left the frame) are
-    dropped."""
+def steps(stances: list[Stance], time: np.ndarray, alternate: bool) -> list[tuple[float, int]]:
+    """(step time, row of the contact ending it) for consecutive contacts (of alternating
+    feet if `alternate`); steps longer than 1.5 times the median (a missed step, or the walker
+    left the frame) are dropped."""
     ordered = sorted(stances, key=lambda s: s.contact)
     found = [
         (float(time[b.contact] - time[a.contact]), b.contact)
         for a, b in itertools.pairwise(ordered)
-        if a.side != b.side
+        if a.side != b.side or not alternate
     ]
     if not found:
         return []
-    limit = 2 * float(np.median([dt for dt, _ in found]))
+    limit = 1.5 * float(np.median([dt for dt, _ in found]))
     return [(dt, row) for dt, row in found if 0 < dt <= limit]
 
 
-def cadence(stances: list[Stance], time: np.ndarray) -> float:
+def cadence(stances: list[Stance], time: np.ndarray, alternate: bool = True) -> float:
     """Steps per minute from the median step time (NaN without steps)."""
-    found = steps(stances, time)
+    found = steps(stances, time, alternate)
     return float(60.0 / np.median([dt for dt, _ in found])) if found else float("nan")
 
 
@@ -101,9 +127,9 @@ def duty_factor(stances: list[Stance], time: np.ndarray) -> float:
     """Median share of the stride spent on the ground (below 0.5 means running)."""
     shares = []
     for side in ("left", "right"):
-        own = [s for s in stances if s.side == side]
+        own = [s for s in stances if s.side == side and s.trusted]
         for a, b in itertools.pairwise(own):
             stride = time[b.contact] - time[a.contact]
-            if stride > 0:
+            if stride > 0 and a.off is not None:
                 shares.append((time[a.off] - time[a.contact]) / stride)
     return float(np.median(shares)) if shares else float("nan")
