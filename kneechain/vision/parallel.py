@@ -16,6 +16,8 @@ from multiprocessing import get_context
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
+import cv2
+
 from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
 
 WARMUP_FRAMES = 10
@@ -50,6 +52,8 @@ def plan_chunks(frame_count: int, workers: int, every: int) -> list[tuple[int, i
 def _init_worker(counter: Synchronized) -> None:
     global _counter
     _counter = counter
+    # one process per core already: OpenCV's own thread pool would only oversubscribe
+    cv2.setNumThreads(1)
     import mediapipe.python.solutions.pose  # noqa: F401  (load the model code before work)
 
 

@@ -76,10 +76,67 @@ class CropPlan:
         """(x0, y0, x1, y1) of the crop at `time`, kept inside the frame."""
         cx = float(np.interp(time, self.times, self.cx))
         cy = float(np.interp(time, self.times, self.cy))
-        side_x, side_y = min(self.side, width), min(self.side, height)
-        x0 = round(min(max(cx - side_x / 2, 0), width - side_x))
-        y0 = round(min(max(cy - side_y / 2, 0), height - side_y))
-        return x0, y0, x0 + int(side_x), y0 + int(side_y)
+        return square_window(cx, cy, self.side, width, height)
+
+
+def square_window(
+    cx: float, cy: float, side: float, width: int, height: int
+) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) of a square of `side` centred on (cx, cy), shifted inside the frame."""
+    side_x, side_y = min(side, width), min(side, height)
+    x0 = round(min(max(cx - side_x / 2, 0), width - side_x))
+    y0 = round(min(max(cy - side_y / 2, 0), height - side_y))
+    return x0, y0, x0 + int(side_x), y0 + int(side_y)
+
+
+class Follower:
+    """Keeps the pose model on one person during the first pass when several are in view.
+
+    At a sample frame with two or more people it anchors on the largest and most central one
+    (or stays with the one it follows), and from then on centres a square crop on the
+    person's landmarks of the previous frame. After `patience` frames without a pose it lets
+    go (whole frame) until the next sample. With one person in view it never crops.
+    """
+
+    def __init__(self, width: int, height: int, patience: int = 15) -> None:
+        self.width, self.height, self.patience = width, height, patience
+        self.box: Box | None = None
+        self.misses = 0
+
+    def on_sample(self, sample: Sample) -> None:
+        if len(sample.boxes) < 2:
+            return
+        if self.box is not None:
+            near = min(sample.boxes, key=lambda b: np.hypot(b.cx - self.box.cx, b.cy - self.box.cy))
+            if (
+                np.hypot(near.cx - self.box.cx, near.cy - self.box.cy)
+                < LINK_DISTANCE * self.box.size
+            ):
+                self.box = Box(self.box.cx, self.box.cy, max(self.box.size, near.size))
+                return
+        self.box = max(sample.boxes, key=lambda b: _default_score(b, self.width, self.height))
+        self.misses = 0
+
+    def window(self) -> tuple[int, int, int, int] | None:
+        if self.box is None:
+            return None
+        side = self.box.size * CROP_MARGIN
+        return square_window(self.box.cx, self.box.cy, side, self.width, self.height)
+
+    def on_pose(self, xy: np.ndarray | None, visibility: np.ndarray | None) -> None:
+        """Re-centre on the landmarks just found (image pixels), or count a miss."""
+        if self.box is None:
+            return
+        seen = None if xy is None or visibility is None else xy[visibility > 0.5]
+        if seen is None or len(seen) < 4:
+            self.misses += 1
+            if self.misses > self.patience:
+                self.box, self.misses = None, 0
+            return
+        low, high = seen.min(axis=0), seen.max(axis=0)
+        centre = (low + high) / 2
+        size = max(0.7 * self.box.size + 0.3 * float(np.max(high - low)) * 1.15, 32.0)
+        self.box, self.misses = Box(float(centre[0]), float(centre[1]), size), 0
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ class PoseOptions(BaseModel):
     every: int = Field(1, ge=1, description="Analyse every N-th frame.")
     workers: int = Field(0, ge=0, description="Pose processes; 0 means one per core.")
     backend: str = "mediapipe"
-    max_side: int = Field(960, ge=0, description="Shrink larger frames before pose (0: never).")
+    max_side: int = Field(0, ge=0, description="Shrink larger frames before pose (0: never).")
     overlay: bool = True
     key_frames: bool = True
     sample_interval_s: float = Field(1.0, gt=0, description="Time between person-search samples.")
@@ -138,10 +138,11 @@ def _replace(raw: RawPose, parts: list[RawPose]) -> RawPose:
 
 def pose_one_person(
     info: VideoInfo, opts: PoseOptions, progress: ProgressHook | None = None
-) -> tuple[RawPose, PersonChoice, int]:
+) -> tuple[RawPose, PersonChoice, int, int]:
     """Pose pass with sparse person search, then the frames where the first pass followed
     someone other than the chosen person are posed again on a crop that follows the chosen
-    person. Returns the landmarks, the choice and the number of processes used."""
+    person. Returns the landmarks, the choice, the number of processes used and the number
+    of frames posed again."""
     workers = opts.workers or default_workers()
     processed = -(-info.frame_count // opts.every)
     sample_every = max(1, round(info.fps * opts.sample_interval_s))
@@ -149,17 +150,19 @@ def pose_one_person(
     pool = PosePool(workers) if use_pool else None
     with pool or nullcontext():
         chunks = plan_chunks(info.frame_count, workers if use_pool else 1, opts.every)
-        job = PoseJob(opts.backend, opts.every, None, sample_every, opts.max_side)
+        job = PoseJob(opts.backend, opts.every, None, sample_every, opts.max_side, follow=True)
         raw = join(_pose_ranges(pool, info, job, chunks, "pose", progress))
         hint = Box.from_xywh(*opts.person) if opts.person else None
         choice = choose_person(list(raw.samples), info.width, info.height, hint)
+        again = 0
         if choice.crop is not None:
             redo = off_target_ranges(raw, choice.crop, opts.every, sample_every)
             if redo:
                 stage = "pose (chosen person)"
-                follow = replace(job, crop=choice.crop, sample_every=0)
+                follow = replace(job, crop=choice.crop, sample_every=0, follow=False)
+                again = sum(-(-(b - a) // opts.every) for a, b in redo)
                 raw = _replace(raw, _pose_ranges(pool, info, follow, redo, stage, progress))
-    return raw, choice, workers if pool is not None else 1
+    return raw, choice, workers if pool is not None else 1, again
 
 
 def analyse(
@@ -169,7 +172,7 @@ def analyse(
     opts = options or PoseOptions()
     start = time.perf_counter()
     info = probe(video)
-    raw, choice, workers = pose_one_person(info, opts, progress)
+    raw, choice, workers, again = pose_one_person(info, opts, progress)
     timings = {"pose_s": time.perf_counter() - start}
     if len(raw.frame) == 0:
         raise_no_frames(info)
@@ -181,6 +184,7 @@ def analyse(
             "workers": workers,
             "person": choice.chosen_by,
             "crop": choice.crop is not None,
+            "frames_posed_again": again,
         },
     )
     traj = to_trajectories(raw, info, sha256_of(info.path), step)

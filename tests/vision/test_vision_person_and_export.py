@@ -147,3 +147,20 @@ def test_exports_write_documented_layouts(tmp_path: Path) -> None:
     doc = json.loads(export.to_json(traj, angles, tmp_path / "p.json").read_text())
     assert doc["meta"]["backend"] == "constructed" and doc["position_px"][0][0] == [520.0, 150.0]
     assert doc["world_m"][0][0] == [None, None, None]
+
+
+def test_follower_anchors_on_the_main_person_and_recentres_on_the_pose() -> None:
+    from kneechain.vision.person import Follower
+
+    follower = Follower(W, H, patience=2)
+    follower.on_sample(Sample(0.0, (Box(300, 300, 200),)))
+    assert follower.window() is None  # one person: whole frame
+    follower.on_sample(Sample(1.0, (Box(800, 450, 400), Box(1500, 600, 250))))
+    x0, y0, x1, y1 = follower.window()
+    assert x0 < 800 < x1 and y0 < 450 < y1
+    xy = np.array([[900.0, 300.0], [900.0, 600.0], [960.0, 300.0], [960.0, 600.0]])
+    follower.on_pose(xy, np.ones(4))
+    assert follower.box.cx == pytest.approx(930) and follower.box.cy == pytest.approx(450)
+    for _ in range(3):
+        follower.on_pose(None, None)
+    assert follower.window() is None  # lost for longer than its patience: whole frame again
