@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import pytest
+from typer.testing import CliRunner
 
 from kneechain.assess.protocols import gait
+from kneechain.assess.protocols.walker_clip import WALKER_BOX
+from kneechain.cli import app
 from kneechain.vision.trajectories import Trajectories
 
 pytestmark = pytest.mark.slow
@@ -40,3 +47,16 @@ def test_result_names_the_clip(walker: Trajectories) -> None:
     source = result.measurements[0].source
     assert source is not None and source.video_sha256 == walker.meta.source_sha256
     assert source.file_name == "walker.mp4" and source.frames
+
+
+def test_analyze_command_on_the_clip(walker_clip: Path, tmp_path: Path) -> None:
+    x, y, w, h = WALKER_BOX
+    args = ["analyze", str(walker_clip), "--test", "gait", "--format", "json"]
+    args += ["--person", f"{x},{y},{w},{h}", "--out", str(tmp_path / "ev"), "--no-clip"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output[result.output.index("{") :])
+    digest = hashlib.sha256(walker_clip.read_bytes()).hexdigest()
+    assert all(m["source"]["video_sha256"] == digest for m in data["measurements"])
+    pictures = sorted((tmp_path / "ev").glob("*.png"))
+    assert len(pictures) == len(data["evidence"]) > 0
