@@ -37,7 +37,10 @@ def analyze(
     side: SideChoice | None = typer.Option(None, "--side", help="Only this side's measures."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f"),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Folder for evidence pictures and the annotated clip."
+        None, "--out", "-o", help="Evidence folder [default: VIDEO-TEST_ID-evidence here]."
+    ),
+    write: bool = typer.Option(
+        True, "--evidence/--no-evidence", help="Write evidence pictures (video input only)."
     ),
     person: str = typer.Option(None, "--person", help="Box around the person: x,y,w,h."),
     every: int = typer.Option(1, "--every", min=1, help="Analyse every N-th frame."),
@@ -60,9 +63,10 @@ def analyze(
     except VideoError as err:
         _fail(err.problem, err.advice)
     files: list[Path] = []
-    if out is not None and analysis.video is not None:
+    if write and analysis.video is not None:
+        folder = out or Path(f"{video.stem}-{test}-evidence")
         files = evidence.write_evidence(
-            analysis.video, analysis.trajectories, analysis.result, out, clip
+            analysis.video, analysis.trajectories, analysis.result, folder, clip
         )
     if output_format is OutputFormat.json:
         data = analysis.result.model_dump(mode="json")
