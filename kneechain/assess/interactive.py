@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any, TypeVar, get_args
 
 import typer
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kneechain.assess.case import Activity, Case, Complaint, Measurement, PainLocation, Person
 from kneechain.assess.caseio import describe_error
 from kneechain.assess.redflags import AGE_AFTER_INJURY, red_flags
 from kneechain.assess.rules import default_rules
-from kneechain.knowledge.loader import KnowledgeBase
+from kneechain.knowledge.loader import KnowledgeBase, load_document
 from kneechain.knowledge.models import OutcomeItem, Test
 
 QUESTIONS_PATH = Path(__file__).parent / "data" / "questions.yaml"
@@ -40,7 +39,7 @@ class Questions(BaseModel):
 @cache
 def questions() -> Questions:
     """The questionnaire wording, validated."""
-    return Questions.model_validate(yaml.safe_load(QUESTIONS_PATH.read_text(encoding="utf-8")))
+    return load_document(Questions, QUESTIONS_PATH)
 
 
 def _q(key: str, **values: object) -> str:

@@ -11,10 +11,14 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.knowledge.loader import (
+    KnowledgeBase,
+    KnowledgeError,
+    default_knowledge,
+    load_document,
+)
 
 RULES_PATH = Path(__file__).parent / "data" / "rules.yaml"
 
@@ -140,14 +144,9 @@ def check_rules(rules: Rules, kb: KnowledgeBase) -> list[str]:
 def load_rules(path: Path = RULES_PATH, kb: KnowledgeBase | None = None) -> Rules:
     """Load and validate rules.yaml and check every id it names against the knowledge base."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        rules = Rules.model_validate(raw)
-    except (OSError, yaml.YAMLError) as exc:
-        raise RulesError(f"{path.name}: cannot be read: {exc}") from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RulesError(f"{path.name}: field {where}: {first['msg']}") from exc
+        rules = load_document(Rules, path)
+    except KnowledgeError as exc:
+        raise RulesError(str(exc)) from exc
     problems = check_rules(rules, kb or default_knowledge())
     if problems:
         raise RulesError(f"{path.name} does not fit the knowledge base:\n" + "\n".join(problems))

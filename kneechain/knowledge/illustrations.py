@@ -20,8 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kneechain.knowledge.loader import KnowledgeError, parse_document
 
 ILLUSTRATIONS_FILE = Path(__file__).parent / "data" / "illustrations.yaml"
 
@@ -277,16 +278,9 @@ class IllustrationError(ValueError):
 def parse_illustrations(text: str, name: str = "illustrations.yaml") -> IllustrationSet:
     """Validate the YAML text of an illustration file; errors name the field that is wrong."""
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise IllustrationError(f"{name}: not valid YAML: {exc}") from exc
-    try:
-        return IllustrationSet.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise IllustrationError(f"{name}: {problems}") from exc
+        return parse_document(IllustrationSet, text, name)
+    except KnowledgeError as exc:
+        raise IllustrationError(str(exc)) from exc
 
 
 @cache

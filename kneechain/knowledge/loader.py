@@ -27,6 +27,7 @@ from kneechain.knowledge.models import (
 DATA_DIR = Path(__file__).parent / "data"
 
 M = TypeVar("M", bound=Entry)
+D = TypeVar("D", bound=BaseModel)
 
 
 class KnowledgeError(ValueError):
@@ -35,6 +36,35 @@ class KnowledgeError(ValueError):
 
 def _location(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(entry)"
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"field {_location(err['loc'])}: {err['msg']}" for err in exc.errors())
+
+
+def parse_document(model: type[D], text: str, name: str) -> D:
+    """Parse one YAML document (a mapping) into `model`.
+
+    The one way every data file of the project is read: KnowledgeError names the file (`name`)
+    and each bad field, so an editor can go straight to it.
+    """
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{name}: not valid YAML: {exc}") from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeError(f"{name}: {_problems(exc)}") from exc
+
+
+def load_document(model: type[D], path: Path) -> D:
+    """Read and parse one YAML document file (see `parse_document`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: cannot be read: {exc.strerror}") from exc
+    return parse_document(model, text, path.name)
 
 
 def _entry_label(raw: object, index: int) -> str:
@@ -62,11 +92,8 @@ def parse_entries(path: Path, model: type[M], text: str | None = None) -> list[M
         try:
             entries.append(model.model_validate(item))
         except ValidationError as exc:
-            problems = "; ".join(
-                f"field {_location(err['loc'])}: {err['msg']}" for err in exc.errors()
-            )
             label = _entry_label(item, index)
-            raise KnowledgeError(f"{path.name}: {label}: {problems}") from exc
+            raise KnowledgeError(f"{path.name}: {label}: {_problems(exc)}") from exc
     _check_unique(path, entries)
     return entries
 

@@ -10,10 +10,14 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.knowledge.loader import (
+    KnowledgeBase,
+    KnowledgeError,
+    default_knowledge,
+    parse_document,
+)
 
 RULES_PATH = Path(__file__).parent / "data" / "rules.yaml"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -147,16 +151,9 @@ def parse_rules(
 ) -> ProgramRules:
     """Validate rules text; errors name the field and say what is wrong."""
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ProgramRulesError(f"{name}: not valid YAML: {exc}") from exc
-    try:
-        rules = ProgramRules.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ProgramRulesError(f"{name}: {problems}") from exc
+        rules = parse_document(ProgramRules, text, name)
+    except KnowledgeError as exc:
+        raise ProgramRulesError(str(exc)) from exc
     problems = check_rules(rules, kb or default_knowledge())
     if problems:
         raise ProgramRulesError(f"{name}: " + "; ".join(problems))

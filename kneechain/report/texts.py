@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict
+
+from kneechain.knowledge.loader import load_document
 
 TEXTS_PATH = Path(__file__).parent / "data" / "handout.yaml"
 
@@ -34,4 +35,4 @@ class HandoutTexts(Frozen):
 @cache
 def handout_texts() -> HandoutTexts:
     """The packaged wording, loaded once."""
-    return HandoutTexts.model_validate(yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8")))
+    return load_document(HandoutTexts, TEXTS_PATH)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kneechain.knowledge.loader import default_knowledge
+from kneechain.knowledge.loader import KnowledgeError, default_knowledge, load_document
 from kneechain.track.errors import StorageError
 
 DATA_FILE = Path(__file__).parent / "data" / "tracking.yaml"
@@ -70,8 +69,8 @@ class TrackingConfig(Frozen):
 
 def load_config(path: Path = DATA_FILE) -> TrackingConfig:
     try:
-        return TrackingConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        return load_document(TrackingConfig, path)
+    except KnowledgeError as exc:
         raise StorageError(f"{path.name} is not valid: {exc}") from exc
 
 

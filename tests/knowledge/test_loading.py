@@ -163,3 +163,20 @@ def test_orphan_finding_is_reported(data_copy: Path) -> None:
 
 def test_every_collection_has_a_file() -> None:
     assert sorted(p.stem for p in DATA_DIR.glob("*.yaml") if p.stem in FILES) == sorted(FILES)
+
+
+def test_documents_are_read_one_way_with_file_and_field_named(tmp_path: Path) -> None:
+    from pydantic import BaseModel
+
+    from kneechain.knowledge.loader import load_document, parse_document
+
+    class Doc(BaseModel):
+        limit: int
+
+    assert parse_document(Doc, "limit: 3", "doc.yaml") == Doc(limit=3)
+    with pytest.raises(KnowledgeError, match=r"doc\.yaml: field limit: Input should be a valid"):
+        parse_document(Doc, "limit: many", "doc.yaml")
+    with pytest.raises(KnowledgeError, match=r"doc\.yaml: not valid YAML"):
+        parse_document(Doc, "limit: [", "doc.yaml")
+    with pytest.raises(KnowledgeError, match="cannot be read"):
+        load_document(Doc, tmp_path / "missing.yaml")
