@@ -1,5 +1,7 @@
 """Walking or running gait. Side view: cadence, overstride (heel ahead of the pelvis at foot
-strike, per leg length, and shin angle), knee flexion at foot strike and its peak in stance.
+strike, per leg length, and shin angle), knee flexion at foot strike and its peak in stance
+(searched up to toe-off or the other foot's contact, whichever comes first: the knee bends
+again before toe-off in walking, and a missed toe-off must not let swing in).
 Front or rear view: contralateral pelvic drop peak in stance, frontal plane projection angle
 at mid-stance, step width, and cadence. Per side, with the between-step spread.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from kneechain.assess.case import GaitActivity, Side
-from kneechain.assess.protocols import base, gait_events
+from kneechain.assess.protocols import base, gait_events, views
 from kneechain.assess.protocols.build import Collector, Reading
 from kneechain.assess.protocols.config import GaitParams, ProtocolConfig, default_config
 from kneechain.assess.protocols.gait_events import Stance
@@ -20,11 +22,18 @@ from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
 
 TEST_ID = "gait"
-SWAPPED = "same foot as the step before: the legs' labels were likely swapped"
+SWAPPED = "same foot as a neighbouring step: the legs' labels were likely swapped"
+HIDDEN = "the leg was not clearly seen at foot strike"
+LEG = ("hip", "knee", "ankle", "heel")
 NEEDED = base.legs("hip", "knee", "ankle", "heel", "foot_index")
 
 
-def _record(col: Collector, stances: list[Stance], values: dict[int, dict[str, float]]) -> None:
+def _record(
+    col: Collector,
+    stances: list[Stance],
+    values: dict[int, dict[str, float]],
+    reasons: dict[int, str] | None = None,
+) -> None:
     for i, st in enumerate(stances, start=1):
         col.repetitions.append(
             Repetition(
@@ -34,7 +43,7 @@ def _record(col: Collector, stances: list[Stance], values: dict[int, dict[str, f
                 key_frame=col.frame(st.key),
                 end_frame=col.frame(st.off if st.off is not None else st.key),
                 values={key: round(v, 3) for key, v in values.get(i, {}).items()},
-                rejected=None if st.trusted else SWAPPED,
+                rejected=(reasons or {}).get(i),
             )
         )
 
@@ -51,9 +60,15 @@ def _sagittal(
     activity: GaitActivity = "running" if duty < p.running_duty_factor else "walking"
     values: dict[int, dict[str, float]] = {}
     readings: dict[tuple[str, str], list[Reading]] = {}
+    seen = {
+        s: views.visible(traj, tuple(f"{s}_{j}" for j in LEG), col.common.min_confidence).all(1)
+        for s in base.SIDES
+    }
+    reasons: dict[int, str] = {}
     for i, st in enumerate(stances, start=1):
         s = st.side
-        if not st.trusted:
+        if not st.trusted or not seen[s][st.contact]:
+            reasons[i] = SWAPPED if not st.trusted else HIDDEN
             continue
         hip, knee, ankle = (traj.xy(f"{s}_{j}") for j in ("hip", "knee", "ankle"))
         flex = k.knee_flexion(hip, knee, ankle)
@@ -64,8 +79,10 @@ def _sagittal(
             "knee_flexion_contact": float(flex[c]),
         }
         rows = dict.fromkeys(v, c)
-        if st.off is not None and np.isfinite(flex[c : st.off + 1]).any():
-            peak = c + int(np.nanargmax(flex[c : st.off + 1]))
+        ends = [x for x in (st.off, st.next_step) if x is not None]
+        end = min(ends) if ends else None
+        if end is not None and seen[s][c : end + 1].all():
+            peak = c + int(np.nanargmax(flex[c : end + 1]))
             v["knee_flexion_stance_peak"], rows["knee_flexion_stance_peak"] = (
                 float(flex[peak]),
                 peak,
@@ -73,7 +90,7 @@ def _sagittal(
         values[i] = v
         for key, value in v.items():
             readings.setdefault((key, s), []).append(Reading(value, rows[key]))
-    _record(col, stances, values)
+    _record(col, stances, values, reasons)
     joints = {
         "overstride_ratio": ("{s}_hip", "{s}_heel"),
         "overstride_shank_angle": ("{s}_knee", "{s}_ankle"),

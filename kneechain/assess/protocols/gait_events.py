@@ -10,7 +10,7 @@ is the lower one in the image; each run of one foot being lower is one stance ph
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -24,13 +24,14 @@ SIDES: tuple[Side, Side] = ("left", "right")
 @dataclass(frozen=True)
 class Stance:
     """One foot's ground contact: rows of initial contact, a key row and toe-off (None when
-    the toe-off is not in the clip)."""
+    the toe-off is not in the clip), and the row of the other foot's next contact."""
 
     side: Side
     contact: int
     key: int
     off: int | None
     trusted: bool = True
+    next_step: int | None = None
 
 
 def along(traj: Trajectories, name: str, facing: np.ndarray, scale: float) -> np.ndarray:
@@ -53,9 +54,9 @@ def sagittal_stances(
     farthest apart, at foot strike); this signal does not change when the pose model swaps
     the legs' labels, so every step is found even then. The step's foot is the one ahead;
     its contact is refined to that heel's own farthest point ahead of the pelvis (Zeni) when
-    one lies within 0.15 s, and toe-off is its toe's farthest point behind. A step whose
-    foot is the same as the previous step's (a label swap) is kept for cadence but not
-    trusted for per-side values.
+    one lies within 0.15 s, and toe-off is its toe's farthest point behind. A step by the
+    same foot as a neighbouring step (a label swap) is kept for cadence but not trusted for
+    per-side values.
     """
     time = traj.time
     heel = {
@@ -81,9 +82,22 @@ def sagittal_stances(
         later = offs[side][(offs[side] > contact) & (offs[side] < limit)]
         off = int(later[0]) if later.size else None
         key = (contact + off) // 2 if off is not None else contact
-        trusted = not found or found[-1].side != side
-        found.append(Stance(side, contact, key, off, trusted))
-    return found
+        after = int(steps_at[i + 1]) if i + 1 < len(steps_at) else None
+        found.append(Stance(side, contact, key, off, True, after))
+    return alternation(found)
+
+
+def alternation(stances: list[Stance]) -> list[Stance]:
+    """Mark as untrusted every step taken by the same foot as the step before or after it:
+    feet alternate, so the labels around such a step were swapped by the pose model."""
+    sides = [s.side for s in stances]
+    out = []
+    for i, st in enumerate(stances):
+        odd = (i > 0 and sides[i - 1] == st.side) or (
+            i + 1 < len(sides) and sides[i + 1] == st.side
+        )
+        out.append(replace(st, trusted=not odd))
+    return out
 
 
 def frontal_stances(

@@ -31,13 +31,15 @@ def cut_walker(video: Path, target: Path, mirror: bool = False) -> Path:
 
 
 def pose_walker(clip: Path, box: tuple[int, int, int, int], mirror: bool = False) -> Trajectories:
-    """Cleaned trajectories of the walker (10 Hz cut-off, as the gait protocol asks)."""
+    """Cleaned trajectories of the walker (10 Hz cut-off, as the gait protocol asks), posed
+    in one process so that repeated runs agree exactly."""
     width = probe(clip).width
     x, y, w, h = box
     person = (width - x - w, y, w, h) if mirror else box
     base = PoseOptions()
     options = PoseOptions(
         person=person,
+        workers=1,  # one sequential pass: the same numbers on every run
         overlay=False,
         key_frames=False,
         cleaning=base.cleaning.model_copy(update={"cutoff_hz": 10.0}),
