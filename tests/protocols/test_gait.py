@@ -135,3 +135,10 @@ def test_front_or_rear_view_pelvic_drop_per_side(rear: bool) -> None:
     assert got[("gait_fppa_midstance", "left")] == pytest.approx(6.0, abs=0.5)
     assert got[("step_width", None)] == pytest.approx(220 / 400, abs=0.03)
     assert got[("cadence", None)] == pytest.approx(108.0, abs=3.0)
+
+
+def test_steps_by_the_same_foot_are_not_trusted() -> None:
+    sides = ["left", "right", "left", "left", "right", "left"]
+    stances = [gait_events.Stance(s, 10 * i, 10 * i + 3, 10 * i + 6) for i, s in enumerate(sides)]
+    trusted = [st.trusted for st in gait_events.alternation(stances)]
+    assert trusted == [True, True, False, False, True, True]
