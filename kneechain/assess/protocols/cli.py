@@ -37,7 +37,10 @@ def analyze(
     side: SideChoice | None = typer.Option(None, "--side", help="Only this side's measures."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f"),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Evidence folder [default: VIDEO-TEST_ID-evidence here]."
+        None,
+        "--out",
+        "-o",
+        help="Evidence folder (default: VIDEO-TEST_ID-evidence in the current folder).",
     ),
     write: bool = typer.Option(
         True, "--evidence/--no-evidence", help="Write evidence pictures (video input only)."
