@@ -104,13 +104,15 @@ def frontal_stances(
     traj: Trajectories, leg: float, margin: float, min_duration_s: float, cutoff_hz: float
 ) -> list[Stance]:
     """Stance phases in a front or rear view: runs where one heel is lower in the image than
-    the other by more than `margin` leg lengths; the key row (mid-stance) is the run's middle."""
+    the other by more than `margin` leg lengths; the key row (mid-stance) is the run's middle.
+    Runs cut by the start or end of the clip are left out."""
     dy = traj.xy("left_heel")[:, 1] - traj.xy("right_heel")[:, 1]
     dy = signals.smooth(dy, traj.time, cutoff_hz) / leg
     found = []
     for side, mask in (("left", dy > margin), ("right", dy < -margin)):
         for a, b in signals.runs(mask):
-            if traj.time[b - 1] - traj.time[a] >= min_duration_s:
+            whole = a > 0 and b < len(traj)  # a stance cut by the clip's ends has no contact
+            if whole and traj.time[b - 1] - traj.time[a] >= min_duration_s:
                 found.append(Stance(side, a, (a + b - 1) // 2, b - 1))
     return sorted(found, key=lambda s: s.contact)
 
