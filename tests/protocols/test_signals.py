@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kneechain.assess.protocols import signals
+from kneechain.assess.protocols.config import ProtocolConfig, default_config
+from kneechain.knowledge.loader import KnowledgeError, parse_document
 from tests.protocols.shapes import clock, dips, holds
 
 
@@ -48,3 +52,11 @@ def test_plateau_is_the_held_part() -> None:
     held = time[rows]
     assert held.min() >= 0.95 and held.max() <= 3.05
     assert np.allclose(signal[rows], 30.0, atol=1.0)
+
+
+def test_protocol_parameters_are_validated() -> None:
+    assert default_config().protocols.gait.min_steps >= 1
+    bad = default_config().model_dump()
+    bad["protocols"]["gait"]["min_steps"] = 0
+    with pytest.raises(KnowledgeError, match="min_steps"):
+        parse_document(ProtocolConfig, yaml.safe_dump(bad), "protocols.yaml")

@@ -10,8 +10,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from kneechain.knowledge.loader import parse_document
 
 ExpectedView = Literal["front", "side", "feet_end"]
 
@@ -125,4 +126,4 @@ class ProtocolConfig(Frozen):
 def default_config() -> ProtocolConfig:
     """The packaged parameters (read once)."""
     text = resources.files("kneechain.assess.protocols").joinpath("data/protocols.yaml")
-    return ProtocolConfig.model_validate(yaml.safe_load(text.read_text(encoding="utf-8")))
+    return parse_document(ProtocolConfig, text.read_text(encoding="utf-8"), "protocols.yaml")
