@@ -51,31 +51,34 @@ def angles_csv(traj: Trajectories, angles: dict[str, np.ndarray], path: Path) ->
     return path
 
 
-def _jsonable(array: np.ndarray) -> list[Any]:
-    return np.where(np.isfinite(array), np.round(array, 4), np.nan).astype(object).tolist()
-
-
-def _nan_to_none(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_nan_to_none(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _clean_list(values: np.ndarray, digits: int = 4) -> list[Any]:
+    """Rounded nested lists with None for unknown values."""
+    rounded = np.round(np.asarray(values, float), digits).astype(object)
+    rounded[~np.isfinite(np.asarray(values, float))] = None
+    return rounded.tolist()
 
 
 def to_json(traj: Trajectories, angles: dict[str, np.ndarray], path: Path) -> Path:
-    """Metadata, keypoint names, per-frame positions/confidence/world and angles; null = unknown."""
-    doc = {
-        "meta": traj.meta.model_dump(mode="json"),
-        "keypoints": list(traj.keypoints),
-        "frame": traj.frame.tolist(),
-        "time_s": _jsonable(traj.time),
-        "position_px": _nan_to_none(_jsonable(traj.position)),
-        "confidence": _nan_to_none(_jsonable(traj.confidence)),
-        "world_m": _nan_to_none(_jsonable(traj.world)),
-        "angles_deg": {name: _nan_to_none(_jsonable(v)) for name, v in angles.items()},
-    }
-    path.write_text(json.dumps(doc, allow_nan=False), encoding="utf-8")
+    """Metadata, keypoint names, then one object per frame (frame, time_s, position_px,
+    confidence, world_m, angles_deg); null = unknown. Written frame by frame, so memory does
+    not grow with the length of the video."""
+    head = {"meta": traj.meta.model_dump(mode="json"), "keypoints": list(traj.keypoints)}
+    names = list(angles)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(head)[:-1] + ', "frames": [')
+        for t in range(len(traj)):
+            row = {
+                "frame": int(traj.frame[t]),
+                "time_s": round(float(traj.time[t]), 5),
+                "position_px": _clean_list(traj.position[t], 2),
+                "confidence": _clean_list(traj.confidence[t], 3),
+                "world_m": _clean_list(traj.world[t], 4),
+                "angles_deg": dict(
+                    zip(names, _clean_list(np.array([angles[n][t] for n in names]), 2), strict=True)
+                ),
+            }
+            fh.write(("" if t == 0 else ",\n") + json.dumps(row, allow_nan=False))
+        fh.write("]}\n")
     return path
 
 
@@ -98,9 +101,10 @@ def to_trc(traj: Trajectories, path: Path) -> Path:
         "\t\t" + "\t".join(f"X{i}\tY{i}\tZ{i}" for i in range(1, len(markers) + 1)),
         "",
     ]
-    for t in range(n):
-        cells = [str(t + 1), f"{traj.time[t]:.5f}"]
-        cells += [_num(v, 5) for v in xyz[t].ravel()]
-        lines.append("\t".join(cells))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+        for t in range(n):
+            cells = [str(t + 1), f"{traj.time[t]:.5f}"]
+            cells += [_num(v, 5) for v in xyz[t].ravel()]
+            fh.write("\t".join(cells) + "\n")
     return path

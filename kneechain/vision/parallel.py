@@ -3,8 +3,7 @@
 Each chunk after the first starts `warmup` processed frames early; those frames only let the
 tracker settle on the person and are dropped, so the joined trajectories have no seam (the
 tests check chunked against sequential results). Processes are started with "spawn" (no
-inherited threads or model state) as soon as the pool is created, so their start-up overlaps
-with the person search done meanwhile in the parent.
+inherited threads or model state), one per chunk, so memory is returned after each chunk.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
 
 WARMUP_FRAMES = 10
 MIN_CHUNK_FRAMES = 60
-MAX_CHUNK_FRAMES = 900
+MAX_CHUNK_FRAMES = 1800
 
 _counter: Synchronized | None = None
 
@@ -63,8 +62,20 @@ def _tick(n: int) -> None:
             _counter.value += n
 
 
-def _warm() -> int:
-    return os.getpid()
+class _AfterWarmup:
+    """Progress callback that ignores the first `skip` frames (the warm-up) and also feeds
+    the shared counter when running inside a pose process."""
+
+    def __init__(self, skip: int, progress: Progress | None) -> None:
+        self.skip, self.progress = skip, progress
+
+    def __call__(self, n: int) -> None:
+        if self.skip > 0:
+            self.skip -= n
+            return
+        _tick(n)
+        if self.progress is not None:
+            self.progress(n)
 
 
 def pose_chunk(
@@ -72,12 +83,25 @@ def pose_chunk(
 ) -> RawPose:
     """Pose frames [start, stop) after `WARMUP_FRAMES` processed frames of warm-up (dropped)."""
     first = max(0, start - WARMUP_FRAMES * job.every)
-    raw = pose_range(path, first, stop, job)
-    kept = raw.drop_before(start)
-    _tick(len(kept.frame))
-    if progress is not None:
-        progress(len(kept.frame))
-    return kept
+    warmup = -(-(start - first) // job.every)
+    raw = pose_range(path, first, stop, job, _AfterWarmup(warmup, progress))
+    return raw.drop_before(start)
+
+
+def pose_batch(path: Path, ranges: list[tuple[int, int]], job: PoseJob) -> list[RawPose]:
+    """`pose_chunk` for several ranges in turn (one process task)."""
+    return [pose_chunk(path, a, b, job) for a, b in ranges]
+
+
+def batches(ranges: list[tuple[int, int]], count: int) -> list[list[tuple[int, int]]]:
+    """Share ranges among `count` tasks, longest first onto the least loaded task."""
+    loads = [0] * count
+    groups: list[list[tuple[int, int]]] = [[] for _ in range(count)]
+    for a, b in sorted(ranges, key=lambda r: r[0] - r[1]):
+        i = loads.index(min(loads))
+        groups[i].append((a, b))
+        loads[i] += b - a
+    return [sorted(g) for g in groups if g]
 
 
 class PosePool:
@@ -87,13 +111,15 @@ class PosePool:
         context = get_context("spawn")
         self.workers = workers
         self._counter: Synchronized = context.Value("q", 0)
+        # a fresh process per chunk: memory goes back to the system after every chunk, so
+        # the peak does not grow with the length of the video
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
             initargs=(self._counter,),
+            max_tasks_per_child=1,
         )
-        self._warmups = [self._pool.submit(_warm) for _ in range(workers)]
 
     def __enter__(self) -> PosePool:
         return self
@@ -107,16 +133,23 @@ class PosePool:
         ranges: list[tuple[int, int]],
         job: PoseJob,
         progress: Progress | None = None,
+        share: bool = False,
     ) -> list[RawPose]:
-        """Pose each (start, stop) frame range in its own process; results in range order."""
-        futures: list[Future[RawPose]] = [
-            self._pool.submit(pose_chunk, path, a, b, job) for a, b in ranges
+        """Pose the (start, stop) frame ranges on every core; results in range order.
+
+        Each range is one task (a fresh process), or with `share` (many small ranges posed
+        again) the ranges are shared out so each process starts only once.
+        """
+        groups = batches(ranges, self.workers) if share else [[r] for r in ranges]
+        futures: list[Future[list[RawPose]]] = [
+            self._pool.submit(pose_batch, path, group, job) for group in groups
         ]
         reported = int(self._counter.value)
         while wait(futures, timeout=0.25, return_when=ALL_COMPLETED).not_done:
             reported = self._report(progress, reported)
         self._report(progress, reported)
-        return [f.result() for f in futures]
+        parts = [part for f in futures for part in f.result()]
+        return sorted(parts, key=lambda p: int(p.frame[0]) if len(p.frame) else 0)
 
     def _report(self, progress: Progress | None, reported: int) -> int:
         done = int(self._counter.value)

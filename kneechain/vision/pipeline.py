@@ -97,7 +97,7 @@ def _pose_ranges(
         progress(stage, 0, total)
     tick = (lambda n: progress(stage, n, total)) if progress else None
     if pool is not None:
-        return pool.run(info.path, ranges, job, tick)
+        return pool.run(info.path, ranges, job, tick, share=job.crop is not None)
     return [pose_chunk(info.path, a, b, job, tick) for a, b in ranges]
 
 

@@ -145,8 +145,10 @@ def test_exports_write_documented_layouts(tmp_path: Path) -> None:
     lines = export.angles_csv(traj, angles, tmp_path / "a.csv").read_text().splitlines()
     assert len(lines) == 31 and "left_knee_flexion_2d" in lines[0]
     doc = json.loads(export.to_json(traj, angles, tmp_path / "p.json").read_text())
-    assert doc["meta"]["backend"] == "constructed" and doc["position_px"][0][0] == [520.0, 150.0]
-    assert doc["world_m"][0][0] == [None, None, None]
+    assert doc["meta"]["backend"] == "constructed" and len(doc["frames"]) == 30
+    first = doc["frames"][0]
+    assert first["position_px"][0] == [520.0, 150.0] and first["world_m"][0] == [None, None, None]
+    assert first["angles_deg"]["left_knee_flexion_2d"] == 0.0
 
 
 def test_follower_anchors_on_the_main_person_and_recentres_on_the_pose() -> None:
