@@ -1,13 +1,13 @@
-"""Find real sample videos for tests and benchmarks, without downloading from the web.
+"""Find real sample videos for tests and benchmarks; the only download is from the package index.
 
 Search order for a named clip:
 
 1. the folder in the environment variable ``KNEECHAIN_TEST_VIDEO_DIR``;
 2. ``<repo>/../shared/data/`` (the shared data folder beside a checkout);
-3. a cache ``<repo>/.cache/testdata/``, filled on demand from the ``sports2d`` (or, for the
-   single-person clip, ``pose2sim``) wheel on the Python package index (``pip download
-   --no-deps``; a wheel is a zip, the clip is extracted from it). Package registries are the
-   only network access the project allows.
+3. a cache ``<repo>/.cache/testdata/``, filled on demand from a pinned ``sports2d`` (or, for
+   the single-person clip, ``pose2sim``) wheel on the Python package index (``pip download
+   --no-deps``; a wheel is a zip, the clip is extracted from it) and checked against its
+   SHA-256. Package registries are the only network access the project allows.
 
 Nothing happens at import time; callers get ``None`` when no source works and decide
 (tests skip with the reason from `last_failure`).
@@ -15,6 +15,7 @@ Nothing happens at import time; callers get ``None`` when no source works and de
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -24,9 +25,13 @@ from pathlib import Path
 ENV_VAR = "KNEECHAIN_TEST_VIDEO_DIR"
 SHARED_NAME = "walk_and_jump_sports2d_demo.mp4"
 WHEEL_PACKAGE = "sports2d"
+WHEEL_VERSION = "0.8.34"
 WHEEL_MEMBER_SUFFIX = "demo.mp4"
+DEMO_SHA256 = "d9a66417185647b112304b57093f0c180f37a768e6a14daca75ca541f3b78039"
 SINGLE_PACKAGE = "pose2sim"
+SINGLE_VERSION = "0.10.49"
 SINGLE_MEMBER = "Demo_SinglePerson/videos/cam01.mp4"
+SINGLE_SHA256 = "cf4f2816c86bea4bfbea255333d8626ff32a3ecabdab8b0fb147cea9167fde3a"
 
 _failures: list[str] = []
 
@@ -45,20 +50,29 @@ def last_failure() -> str:
     return "; ".join(_failures) or "no search made"
 
 
-def _from_wheel(target: Path, package: str = "sports2d", suffix: str = "demo.mp4") -> Path | None:
-    """Extract the first wheel member of `package` ending in `suffix` to `target`."""
+def _checked(path: Path, sha256: str) -> Path | None:
+    """`path` when its content has the expected SHA-256, else None (reason recorded)."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != sha256:
+        _failures.append(f"{path.name} has SHA-256 {digest[:12]}..., expected {sha256[:12]}...")
+        return None
+    return path
+
+
+def _from_wheel(target: Path, package: str, version: str, suffix: str) -> Path | None:
+    """Extract the first member ending in `suffix` of the `package==version` wheel."""
     cache = target.parent
     cache.mkdir(parents=True, exist_ok=True)
-    wheels = sorted(cache.glob(f"{package}-*.whl"))
+    wheels = sorted(cache.glob(f"{package}-{version}-*.whl"))
     if not wheels:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
-        cmd += ["--dest", str(cache), "--quiet", package]
+        cmd += ["--dest", str(cache), "--quiet", f"{package}=={version}"]
         try:
             subprocess.run(cmd, check=True, capture_output=True, timeout=300)
         except (subprocess.SubprocessError, OSError) as exc:
             _failures.append(f"pip download {package} failed ({type(exc).__name__})")
             return None
-        wheels = sorted(cache.glob(f"{package}-*.whl"))
+        wheels = sorted(cache.glob(f"{package}-{version}-*.whl"))
     if not wheels:
         _failures.append(f"no {package} wheel in {cache}")
         return None
@@ -87,12 +101,13 @@ def demo_video(allow_download: bool = True) -> Path | None:
         return shared
     _failures.append(f"{shared} missing")
     cached = cache_dir() / f"{WHEEL_PACKAGE}_demo.mp4"
-    if cached.is_file():
-        return cached
-    if not allow_download:
-        _failures.append("download not allowed")
-        return None
-    return _from_wheel(cached, WHEEL_PACKAGE, WHEEL_MEMBER_SUFFIX)
+    if not cached.is_file():
+        if not allow_download:
+            _failures.append("download not allowed")
+            return None
+        if _from_wheel(cached, WHEEL_PACKAGE, WHEEL_VERSION, WHEEL_MEMBER_SUFFIX) is None:
+            return None
+    return _checked(cached, DEMO_SHA256)
 
 
 def single_person_video(allow_download: bool = True) -> Path | None:
@@ -106,9 +121,10 @@ def single_person_video(allow_download: bool = True) -> Path | None:
     if env and (Path(env) / name).is_file():
         return Path(env) / name
     cached = cache_dir() / name
-    if cached.is_file():
-        return cached
-    if not allow_download:
-        _failures.append("download not allowed")
-        return None
-    return _from_wheel(cached, SINGLE_PACKAGE, SINGLE_MEMBER)
+    if not cached.is_file():
+        if not allow_download:
+            _failures.append("download not allowed")
+            return None
+        if _from_wheel(cached, SINGLE_PACKAGE, SINGLE_VERSION, SINGLE_MEMBER) is None:
+            return None
+    return _checked(cached, SINGLE_SHA256)
