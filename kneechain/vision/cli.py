@@ -11,6 +11,8 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from kneechain.vision.errors import VideoError
 
 console = Console(stderr=True)
+
+PERSON_HELP = "Box x,y,w,h (pixels) around the person to follow, where they first appear in it."
 PROGRESS_FROM_FRAMES = 90  # show a bar for anything longer than about three seconds
 
 
@@ -46,7 +48,7 @@ class _Bars:
 def pose(
     video: Path = typer.Argument(..., help="The video file (mp4, mov, avi...)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the results."),
-    person: str = typer.Option(None, "--person", help="Box around the person to follow: x,y,w,h."),
+    person: str = typer.Option(None, "--person", help=PERSON_HELP),
     every: int = typer.Option(1, "--every", min=1, help="Analyse every N-th frame."),
     workers: int = typer.Option(0, "--workers", min=0, help="Pose processes (0: one per core)."),
     overlay: bool = typer.Option(True, "--overlay/--no-overlay", help="Write the annotated video."),

@@ -18,6 +18,8 @@ import numpy as np
 
 CENTRE_WEIGHT = 0.5
 LINK_DISTANCE = 0.8  # a person may move this many body sizes between two samples
+MAX_REACH_STEPS = 2  # unseen for a while, the search widens to at most this many steps of reach
+HINT_MIN_IOU = 0.1  # the user's box marks a detection overlapping it at least this much
 SIZE_RATIO = 1.6  # and change size by at most this factor
 CROP_MARGIN = 1.4
 
@@ -195,13 +197,15 @@ def _default_score(box: Box, width: int, height: int) -> float:
 
 def _link(samples: list[Sample], start: int, box: Box, order: range) -> dict[int, Box]:
     """Follow a person from `start` through `order`: in each sample, the nearest box of a
-    similar size within reach (reach grows with the number of samples since last seen)."""
+    similar size within reach. Reach grows while the person is unseen, but only up to
+    `MAX_REACH_STEPS` steps, so someone appearing across the frame later is never taken for
+    the person who left (the failure of following "whoever is there")."""
     found: dict[int, Box] = {}
     current, missed = box, 0
     for i in order:
         if i == start:
             continue
-        reach = LINK_DISTANCE * current.size * (missed + 1)
+        reach = LINK_DISTANCE * current.size * min(missed + 1, MAX_REACH_STEPS)
         near = [
             b
             for b in samples[i].boxes
@@ -225,21 +229,29 @@ def _track(samples: list[Sample], start: int, box: Box) -> dict[int, Box]:
     return track
 
 
+def _hinted_track(samples: list[Sample], hint: Box) -> dict[int, Box] | None:
+    """The track of the person in the user's box when someone is first in it: the earliest
+    sample with a detection overlapping the box, taking the best-overlapping one there. A
+    later, better overlap (someone else stepping into the same spot) does not win."""
+    for i, sample in enumerate(samples):
+        inside = [b for b in sample.boxes if b.iou(hint) >= HINT_MIN_IOU]
+        if inside:
+            return _track(samples, i, max(inside, key=hint.iou))
+    return None
+
+
 def _best_track(
     samples: list[Sample], hint: Box | None, width: int, height: int
 ) -> dict[int, Box] | None:
-    """The chosen person's track: the one holding the box that overlaps the user's box most,
-    or by default the one with the largest summed size-and-centrality (present longest,
-    biggest, nearest the middle)."""
+    """The chosen person's track: the one in the user's box (see `_hinted_track`), or by
+    default the one with the largest summed size-and-centrality (present longest, biggest,
+    nearest the middle)."""
+    if hint is not None:
+        return _hinted_track(samples, hint)
     best: tuple[float, dict[int, Box]] | None = None
     covered: set[tuple[int, Box]] = set()
     for i, sample in enumerate(samples):
         for box in sample.boxes:
-            if hint is not None:
-                score = box.iou(hint)
-                if score > 0 and (best is None or score > best[0]):
-                    best = (score, _track(samples, i, box))
-                continue
             if (i, box) in covered:
                 continue
             track = _track(samples, i, box)

@@ -14,6 +14,9 @@ from kneechain.vision.errors import VideoError
 console = Console(stderr=True)
 
 
+PERSON_HELP = "Box x,y,w,h (pixels) around the person to follow, where they first appear in it."
+
+
 class SideChoice(StrEnum):
     left = "left"
     right = "right"
@@ -45,7 +48,7 @@ def analyze(
     write: bool = typer.Option(
         True, "--evidence/--no-evidence", help="Write evidence pictures (video input only)."
     ),
-    person: str = typer.Option(None, "--person", help="Box around the person: x,y,w,h."),
+    person: str = typer.Option(None, "--person", help=PERSON_HELP),
     every: int = typer.Option(1, "--every", min=1, help="Analyse every N-th frame."),
     clip: bool = typer.Option(True, "--clip/--no-clip", help="Write the annotated clip."),
 ) -> None:
