@@ -9,12 +9,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from kneechain.vision.cli import PERSON_HELP
 from kneechain.vision.errors import VideoError
 
 console = Console(stderr=True)
-
-
-PERSON_HELP = "Box x,y,w,h (pixels) around the person to follow, where they first appear in it."
 
 
 class SideChoice(StrEnum):
