@@ -50,6 +50,13 @@ ProgressHook = Callable[[str, int, int], None]
 """progress(stage, advance, total): called with advance=0 first to announce a stage's total."""
 
 
+FOLLOWED = {
+    "user box": "the person in the --person box",
+    "user box (no detection inside)": "the --person box region (nobody was detected in it)",
+    "largest and most central": "the largest and most central person (use --person to choose)",
+}
+
+
 class PoseOptions(BaseModel):
     """Everything `kneechain pose` can be told."""
 
@@ -192,9 +199,8 @@ def analyse(
     focus = float(np.nanmedian([s.sharpness for s in raw.samples] or [np.nan]))
     warnings = check_clip(traj, light, focus, opts.quality)
     if choice.people_seen > 1:
-        warnings.insert(
-            0, f"{choice.people_seen} people were visible; following the {choice.chosen_by} one."
-        )
+        who = FOLLOWED.get(choice.chosen_by, choice.chosen_by)
+        warnings.insert(0, f"{choice.people_seen} people were visible; following {who}.")
     processed = -(-info.frame_count // opts.every)
     if len(raw.frame) < 0.9 * processed:
         warnings.append(
