@@ -1,7 +1,8 @@
 """`kneechain demo`: the main journey on embedded defaults, one stage after another.
 
 knowledge -> assessment of an example case -> its program (handout, PDF, calendar) -> stored in
-a tracking database with its re-test schedule. Every file it writes goes under the output folder
+a tracking database with its re-test schedule -> a real walking clip measured by the gait
+protocol, with the frames that prove each value. Every file it writes goes under the output folder
 (the demo database included); the user's own data folder is never touched.
 """
 
@@ -84,9 +85,37 @@ def track_example(case: Case, result: AssessmentResult, program: Program, out: P
     console.print(f"Stored in {store.settings.database_url}")
 
 
+def measure_video(out: Path) -> None:
+    """The gait protocol on the demo clip's walker (found locally or in a pinned wheel)."""
+    from kneechain.assess.protocols.evidence import write_evidence
+    from kneechain.assess.protocols.render import report as protocol_report
+    from kneechain.assess.protocols.run import analyse_file
+    from kneechain.assess.protocols.walker_clip import WALKER_BOX
+    from kneechain.vision.pipeline import PoseOptions
+    from kneechain.vision.sample_data import demo_video, last_failure
+
+    video = demo_video()
+    if video is None:
+        console.print(f"[yellow]No demo clip available, video step skipped:[/] {last_failure()}")
+        return
+    console.print(
+        f"{video.name}: two people in view; following the walker in the box {WALKER_BOX}."
+    )
+    options = PoseOptions(person=WALKER_BOX, overlay=False, key_frames=False)
+    analysis = analyse_file(video, "gait", options=options)
+    for warning in analysis.pose_warnings:
+        console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+    console.print(protocol_report(analysis.result))
+    files = write_evidence(
+        video, analysis.trajectories, analysis.result, out / "gait-evidence", False
+    )
+    console.print(f"{len(files)} evidence pictures in {out / 'gait-evidence'}")
+
+
 def demo(
     case: Path = typer.Option(DEFAULT_CASE, "--case", help="Example case to assess."),
     out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for the files it writes."),
+    video: bool = typer.Option(True, "--video/--no-video", help="Include the video step."),
 ) -> None:
     """Run the main journey on embedded defaults (no set-up, no network)."""
     show_knowledge()
@@ -107,3 +136,6 @@ def demo(
         console.print(f"wrote {path}")
     console.print(Rule("4. Tracking: stored, with the re-tests it schedules"))
     track_example(loaded, result, program, out)
+    if video:
+        console.print(Rule("5. Measuring from a phone video: walking, side view"))
+        measure_video(out)

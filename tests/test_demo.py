@@ -9,6 +9,7 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from kneechain.cli import app
+from kneechain.vision.sample_data import demo_video
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,8 +30,15 @@ def test_demo_runs_the_journey(tmp_path: Path) -> None:
     assert (tmp_path / "program.pdf").read_bytes().startswith(b"%PDF")
     assert "Re-tests for Example (demo)" in result.output  # stored and scheduled
     assert (tmp_path / "data" / "kneechain.db").exists()
+    if demo_video(allow_download=False) is not None:  # the fixture cached or found it
+        assert "Walking or running video - side view" in result.output
+        assert list((tmp_path / "gait-evidence").glob("*.png"))
+    else:
+        assert "video step skipped" in result.output
     again = CliRunner().invoke(
-        app, ["demo", "--case", str(case), "--out", str(tmp_path)], env={"COLUMNS": "160"}
+        app,
+        ["demo", "--case", str(case), "--out", str(tmp_path), "--no-video"],
+        env={"COLUMNS": "160"},
     )
     assert again.exit_code == 0, again.output
 
