@@ -69,10 +69,9 @@ class ThomasParams(ProtocolBase):
     still_cutoff_hz: float = Field(gt=0)
 
 
-class KneeToWallParams(ProtocolBase):
-    min_reps: int = Field(ge=1)
-    min_excursion_deg: float = Field(gt=0)
-    plateau_deg: float = Field(ge=0)
+class KneeToWallParams(HoldParams):
+    """The deepest lunge is a held end position too, counted only with the heel down."""
+
     heel_lift_fraction: float = Field(gt=0)
 
 
