@@ -15,7 +15,7 @@ from kneechain.assess.case import Side
 from kneechain.assess.protocols import base, signals
 from kneechain.assess.protocols.build import Reading
 from kneechain.assess.protocols.config import BalanceParams, ProtocolConfig
-from kneechain.assess.protocols.result import ProtocolResult, Repetition
+from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.assess.protocols.single_leg_squat import stance_side
 from kneechain.vision import angles as vision_angles
 from kneechain.vision import kinematics as k
@@ -67,17 +67,7 @@ def analyse(
             if duration < params.min_stance_s:
                 continue
             ended = "support" if b < len(traj) and grab[b] else "touch-down"
-            col.repetitions.append(
-                Repetition(
-                    index=len(col.repetitions) + 1,
-                    side=s,
-                    start_frame=col.frame(a),
-                    key_frame=col.frame((a + b - 1) // 2),
-                    end_frame=col.frame(b - 1),
-                    values={"balance_time": round(duration, 2)},
-                    rejected=None,
-                )
-            )
+            col.add_repetition((a, (a + b - 1) // 2, b - 1), {"balance_time": duration}, side=s)
             if ended == "support":
                 col.warnings.append(f"{s} leg: a hand reached out for support.")
             if s not in best or duration > best[s][0]:

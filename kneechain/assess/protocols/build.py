@@ -53,6 +53,31 @@ class Collector:
     def frame(self, row: int) -> int:
         return int(self.traj.frame[row])
 
+    def add_repetition(
+        self,
+        rows: tuple[int, int, int],
+        values: dict[str, float],
+        *,
+        side: Side | None = None,
+        rejected: str | None = None,
+        digits: int = 2,
+        index: int | None = None,
+    ) -> None:
+        """Record one repetition, hold or step from its (start, key, end) trajectory rows;
+        numbered after those already recorded unless `index` is given."""
+        start, key, end = rows
+        self.repetitions.append(
+            Repetition(
+                index=index if index is not None else len(self.repetitions) + 1,
+                side=side,
+                start_frame=self.frame(start),
+                key_frame=self.frame(key),
+                end_frame=self.frame(end),
+                values={m: round(v, digits) for m, v in values.items()},
+                rejected=rejected,
+            )
+        )
+
     def source(self, rows: list[int]) -> VideoSource:
         meta = self.traj.meta
         pose = f"{meta.backend} {meta.backend_version}"

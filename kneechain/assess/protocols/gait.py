@@ -15,7 +15,7 @@ from kneechain.assess.protocols import base, gait_events, views
 from kneechain.assess.protocols.build import Collector, Reading
 from kneechain.assess.protocols.config import GaitParams, ProtocolConfig, default_config
 from kneechain.assess.protocols.gait_events import Stance
-from kneechain.assess.protocols.result import ProtocolResult, Repetition
+from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.assess.protocols.views import classify
 from kneechain.vision import angles as vision_angles
 from kneechain.vision import kinematics as k
@@ -35,16 +35,14 @@ def _record(
     reasons: dict[int, str] | None = None,
 ) -> None:
     for i, st in enumerate(stances, start=1):
-        col.repetitions.append(
-            Repetition(
-                index=i,
-                side=st.side,
-                start_frame=col.frame(st.contact),
-                key_frame=col.frame(st.key),
-                end_frame=col.frame(st.off if st.off is not None else st.key),
-                values={key: round(v, 3) for key, v in values.get(i, {}).items()},
-                rejected=(reasons or {}).get(i),
-            )
+        end = st.off if st.off is not None else st.key
+        col.add_repetition(
+            (st.contact, st.key, end),
+            values.get(i, {}),
+            side=st.side,
+            rejected=(reasons or {}).get(i),
+            digits=3,
+            index=i,
         )
 
 

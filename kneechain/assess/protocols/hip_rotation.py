@@ -18,7 +18,7 @@ from kneechain.assess.case import Side
 from kneechain.assess.protocols import base, signals
 from kneechain.assess.protocols.build import Collector, Reading
 from kneechain.assess.protocols.config import HoldParams, ProtocolConfig, SeatedParams
-from kneechain.assess.protocols.result import ProtocolResult, Repetition
+from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
 
@@ -60,16 +60,7 @@ def _holds(
         value = float(np.nanmedian(values[rows]))
         key = int(rows[np.argmin(np.abs(values[rows] - value))])
         found.append(Reading(value, key))
-        col.repetitions.append(
-            Repetition(
-                index=len(col.repetitions) + 1,
-                side=side,
-                start_frame=col.frame(rep.start),
-                key_frame=col.frame(key),
-                end_frame=col.frame(rep.end),
-                values={measure: round(value, 2)},
-            )
-        )
+        col.add_repetition((rep.start, key, rep.end), {measure: value}, side=side)
     return found
 
 

@@ -15,7 +15,7 @@ from kneechain.assess.case import Side
 from kneechain.assess.protocols import base, signals
 from kneechain.assess.protocols.build import Reading
 from kneechain.assess.protocols.config import KneeToWallParams, ProtocolConfig
-from kneechain.assess.protocols.result import ProtocolResult, Repetition
+from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision import angles as vision_angles
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
@@ -79,16 +79,11 @@ def analyse(
             else np.nan
         )
         best = _deepest(shin[s], down, params.plateau_deg) if down.size else rep.peak
-        col.repetitions.append(
-            Repetition(
-                index=len(col.repetitions) + 1,
-                side=s,
-                start_frame=col.frame(rep.start),
-                key_frame=col.frame(best),
-                end_frame=col.frame(rep.end),
-                values={"ankle_df_angle": round(value, 2)} if down.size else {},
-                rejected=reason,
-            )
+        col.add_repetition(
+            (rep.start, best, rep.end),
+            {"ankle_df_angle": value} if down.size else {},
+            side=s,
+            rejected=reason,
         )
         if down.size and (side is None or s == side):
             readings.setdefault(s, []).append(Reading(value, best))

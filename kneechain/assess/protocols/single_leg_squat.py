@@ -14,7 +14,7 @@ from kneechain.assess.case import Side
 from kneechain.assess.protocols import base, signals
 from kneechain.assess.protocols.build import Reading
 from kneechain.assess.protocols.config import ProtocolConfig, SingleLegSquatParams
-from kneechain.assess.protocols.result import ProtocolResult, Repetition
+from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
 
@@ -75,16 +75,8 @@ def analyse(
         s = stance[rep.peak]
         rejected = None if s else "both feet were down at the deepest point"
         values = _values(traj, rep.peak, s, depth[s]) if s else {}
-        col.repetitions.append(
-            Repetition(
-                index=len(col.repetitions) + 1,
-                side=s or None,
-                start_frame=col.frame(rep.start),
-                key_frame=col.frame(rep.peak),
-                end_frame=col.frame(rep.end),
-                values={key: round(v, 2) for key, v in values.items()},
-                rejected=rejected,
-            )
+        col.add_repetition(
+            (rep.start, rep.peak, rep.end), values, side=s or None, rejected=rejected
         )
         if s and (side is None or s == side):
             for key, value in values.items():

@@ -14,7 +14,7 @@ from kneechain.assess.case import Side
 from kneechain.assess.protocols import base, signals
 from kneechain.assess.protocols.build import Reading
 from kneechain.assess.protocols.config import ProtocolConfig, SquatParams
-from kneechain.assess.protocols.result import ProtocolResult, Repetition
+from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
 
@@ -52,15 +52,7 @@ def analyse(
         values = {f"squat_fppa_{s}": float(angle[s][rep.peak]) for s in base.SIDES}
         values |= {f"squat_depth_{s}": float(depth[s][rep.peak]) for s in base.SIDES}
         values["squat_knee_ankle_ratio"] = float(ratio[rep.peak])
-        col.repetitions.append(
-            Repetition(
-                index=i,
-                start_frame=col.frame(rep.start),
-                key_frame=col.frame(rep.peak),
-                end_frame=col.frame(rep.end),
-                values={key: round(v, 2) for key, v in values.items()},
-            )
-        )
+        col.add_repetition((rep.start, rep.peak, rep.end), values, index=i)
     rows = [r.peak for r in reps]
     tol, target = params.spread_tolerance_deg, params.min_reps
     for s in sides:

@@ -14,7 +14,7 @@ from kneechain.assess.case import Side
 from kneechain.assess.protocols import base, signals
 from kneechain.assess.protocols.build import Reading
 from kneechain.assess.protocols.config import ProtocolConfig, ThomasParams
-from kneechain.assess.protocols.result import ProtocolResult, Repetition
+from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
 
@@ -61,16 +61,7 @@ def analyse(
                 "thomas_thigh_angle": float(np.nanmedian(thigh[a:b])),
                 "thomas_knee_flexion": float(np.nanmedian(flex[a:b])),
             }
-            col.repetitions.append(
-                Repetition(
-                    index=len(col.repetitions) + 1,
-                    side=s,
-                    start_frame=col.frame(a),
-                    key_frame=col.frame(key),
-                    end_frame=col.frame(b - 1),
-                    values={m: round(v, 2) for m, v in values.items()},
-                )
-            )
+            col.add_repetition((a, key, b - 1), values, side=s)
             for m, v in values.items():
                 readings.setdefault((m, s), []).append(Reading(v, key))
     base.require(
