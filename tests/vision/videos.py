@@ -8,6 +8,7 @@ does. OpenCV's writer cannot write that tag, so `set_rotation` edits the box in 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -56,11 +57,24 @@ def copy_clip(
     start: int = 0,
 ) -> Path:
     """Re-encode frames [start, stop) of `src`, optionally mirrored left-right and rescaled."""
-    writer: cv2.VideoWriter | None = None
-    for frame in iter_frames(src, start=start, stop=stop):
-        image = cv2.flip(frame.image, 1) if mirror else frame.image
+
+    def transform(image: np.ndarray) -> np.ndarray:
+        image = cv2.flip(image, 1) if mirror else image
         if scale != 1.0:
             image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        return image
+
+    return _reencode(src, dst, transform, start, stop)
+
+
+Transform = Callable[[np.ndarray], np.ndarray]
+
+
+def _reencode(src: Path, dst: Path, transform: Transform, start: int, stop: int | None) -> Path:
+    """Write `transform` of each frame [start, stop) of `src` to `dst` at the source's rate."""
+    writer: cv2.VideoWriter | None = None
+    for frame in iter_frames(src, start=start, stop=stop):
+        image = transform(frame.image)
         if writer is None:
             cap = cv2.VideoCapture(str(src))
             fps = cap.get(cv2.CAP_PROP_FPS)
@@ -76,17 +90,7 @@ def rotated_copy(src: Path, dst: Path, stop: int | None = None) -> Path:
     """Store the frames turned 90 degrees counter-clockwise and tag the file so players
     (and our reader) turn them back clockwise: the same clip, stored like a portrait phone
     video."""
-    writer: cv2.VideoWriter | None = None
-    for frame in iter_frames(src, stop=stop):
-        image = cv2.rotate(frame.image, cv2.ROTATE_90_COUNTERCLOCKWISE)
-        if writer is None:
-            cap = cv2.VideoCapture(str(src))
-            fps = cap.get(cv2.CAP_PROP_FPS)
-            cap.release()
-            writer = _writer(dst, fps, (image.shape[1], image.shape[0]))
-        writer.write(image)
-    if writer is not None:
-        writer.release()
+    _reencode(src, dst, lambda image: cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE), 0, stop)
     set_rotation(dst, 90)
     return dst
 
