@@ -1,29 +1,42 @@
-"""Pose on every core: the video is cut into chunks posed in separate processes.
+"""Pose on every core: the main process and one spawned helper per other core share the frames.
 
-Each chunk after the first starts `warmup` processed frames early; those frames only let the
-tracker settle on the person and are dropped, so the joined trajectories have no seam (the
-tests check chunked against sequential results). Processes are started with "spawn" (no
-inherited threads or model state), one per chunk, so memory is returned after each chunk.
+The main process starts posing at the first frame straight away, while the helpers start
+(spawning a process and loading the model takes about a second). Each helper that is ready
+takes the back half of the largest unfinished segment (see workshare.py), so late starters
+and slow processes still finish together, and nobody waits at the end. A piece that starts
+after a video's first frame begins `WARMUP_FRAMES` processed frames early: those frames only
+let the tracker settle on the person and are dropped, so the joined trajectories have no seam
+(tests check them against a one-process run). Helpers are started with "spawn" (no
+inherited threads or model state), serve every pose pass of one analysis, and stop with it.
+Segments are at most MAX_CHUNK_FRAMES long and each finished piece is sent back at once, so
+what a process holds does not grow with the length of the video.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from concurrent.futures import ALL_COMPLETED, Future, ProcessPoolExecutor, wait
+import queue
+import traceback
+from collections.abc import Iterator
+from dataclasses import replace
 from multiprocessing import get_context
-from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
+from typing import Any
 
 import cv2
+import numpy as np
 
+from kneechain.vision import workshare
 from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
 
 WARMUP_FRAMES = 10
-MIN_CHUNK_FRAMES = 60
+MIN_SPLIT_FRAMES = 30  # a shorter piece is not split off: its warm-up would cost a third more
 MAX_CHUNK_FRAMES = 1800
-
-_counter: Synchronized | None = None
+MIN_PARALLEL_FRAMES = 120  # below this, a helper would start about when the work is done
+CAPACITY = 1024
+POLL_S = 0.25
 
 
 def default_workers() -> int:
@@ -34,125 +47,236 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def plan_chunks(frame_count: int, workers: int, every: int) -> list[tuple[int, int]]:
-    """Split [0, frame_count) into (start, stop) chunks whose starts are multiples of `every`.
-
-    At least one chunk per worker (when the video is long enough for MIN_CHUNK_FRAMES each),
-    and none longer than MAX_CHUNK_FRAMES processed frames, so progress and memory stay smooth.
-    """
+def plan_chunks(frame_count: int, every: int) -> list[tuple[int, int]]:
+    """Split [0, frame_count) into segments of at most MAX_CHUNK_FRAMES processed frames whose
+    starts are multiples of `every` (the processes then share them out, see workshare.py)."""
     processed = -(-frame_count // every)
-    count = max(1, min(workers, processed // MIN_CHUNK_FRAMES))
-    count = max(count, -(-processed // MAX_CHUNK_FRAMES))
+    count = max(1, -(-processed // MAX_CHUNK_FRAMES))
     bounds = [round(i * processed / count) * every for i in range(count + 1)]
     bounds[-1] = frame_count
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
-def _init_worker(counter: Synchronized) -> None:
-    global _counter
-    _counter = counter
-    # one process per core already: OpenCV's own thread pool would only oversubscribe
-    cv2.setNumThreads(1)
-    import mediapipe.python.solutions.pose  # noqa: F401  (load the model code before work)
+class WorkTable:
+    """The work table in shared memory, its lock, the pass it belongs to and a frame counter.
 
+    Created before the helpers are spawned and handed to them at start.
+    """
 
-def _tick(n: int) -> None:
-    if _counter is not None:
-        with _counter.get_lock():
-            _counter.value += n
+    def __init__(self, context: SpawnContext, capacity: int = CAPACITY) -> None:
+        self._array = context.RawArray("q", capacity * 4)
+        self._lock = context.Lock()
+        self._pass = context.RawValue("q", 0)
+        self._posed = context.RawValue("q", 0)
+        self._view: np.ndarray | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_view"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _view=None)
+
+    @property
+    def table(self) -> np.ndarray:
+        if self._view is None:
+            self._view = np.frombuffer(self._array, dtype=np.int64).reshape(-1, 4)
+        return self._view
+
+    def load(self, ranges: list[tuple[int, int]]) -> int:
+        """Start a new pass over `ranges`; returns its number."""
+        with self._lock:
+            workshare.load(self.table, ranges)
+            self._pass.value += 1
+            return int(self._pass.value)
+
+    def claim(self, worker: int, every: int, pass_id: int) -> tuple[int, int] | None:
+        """(row, first frame) of a piece for `worker` in pass `pass_id`, or None."""
+        with self._lock:
+            if self._pass.value != pass_id:
+                return None
+            row = workshare.claim(self.table, worker, every, MIN_SPLIT_FRAMES)
+            return None if row is None else (row, int(self.table[row, workshare.START]))
+
+    def advance(self, row: int, index: int) -> bool:
+        with self._lock:
+            return workshare.advance(self.table, row, index)
+
+    def finish(self, row: int) -> None:
+        with self._lock:
+            workshare.finish(self.table, row)
+
+    def tick(self, n: int) -> None:
+        with self._lock:
+            self._posed.value += n
+
+    @property
+    def posed(self) -> int:
+        return int(self._posed.value)
+
+    def state(self) -> tuple[int, np.ndarray]:
+        """(pieces finished, owners of unfinished pieces) of the current pass."""
+        with self._lock:
+            owner = self.table[:, workshare.OWNER].copy()
+        return int(np.sum(owner == workshare.DONE)), owner[owner >= 0]
 
 
 class _AfterWarmup:
-    """Progress callback that ignores the first `skip` frames (the warm-up) and also feeds
-    the shared counter when running inside a pose process."""
+    """Progress callback that ignores the first `skip` frames (the warm-up)."""
 
-    def __init__(self, skip: int, progress: Progress | None) -> None:
+    def __init__(self, skip: int, progress: Progress) -> None:
         self.skip, self.progress = skip, progress
 
     def __call__(self, n: int) -> None:
         if self.skip > 0:
             self.skip -= n
             return
-        _tick(n)
-        if self.progress is not None:
-            self.progress(n)
+        self.progress(n)
 
 
-def pose_chunk(
-    path: Path, start: int, stop: int, job: PoseJob, progress: Progress | None = None
-) -> RawPose:
-    """Pose frames [start, stop) after `WARMUP_FRAMES` processed frames of warm-up (dropped)."""
-    first = max(0, start - WARMUP_FRAMES * job.every)
-    warmup = -(-(start - first) // job.every)
-    raw = pose_range(path, first, stop, job, _AfterWarmup(warmup, progress))
-    return raw.drop_before(start)
+def pose_pieces(
+    work: WorkTable, worker: int, pass_id: int, path: Path, job: PoseJob, progress: Progress
+) -> Iterator[RawPose]:
+    """Claim and pose pieces until none is left; yields each piece's landmarks."""
+    while (claimed := work.claim(worker, job.every, pass_id)) is not None:
+        row, start = claimed
+        first = max(0, start - WARMUP_FRAMES * job.every)
+        warmup = -(-(start - first) // job.every)
+
+        def keep_going(index: int, row: int = row, start: int = start) -> bool:
+            return index < start or work.advance(row, index)
+
+        try:
+            raw = pose_range(path, first, None, job, _AfterWarmup(warmup, progress), keep_going)
+        finally:
+            work.finish(row)
+        yield raw.drop_before(start)
 
 
-def pose_batch(path: Path, ranges: list[tuple[int, int]], job: PoseJob) -> list[RawPose]:
-    """`pose_chunk` for several ranges in turn (one process task)."""
-    return [pose_chunk(path, a, b, job) for a, b in ranges]
+def _helper(worker: int, work: WorkTable, commands: Any, results: Any) -> None:
+    """A helper process: pose pieces of each pass it is told about until told to stop."""
+    cv2.setNumThreads(1)  # one process per core already: OpenCV's threads would oversubscribe
+    import mediapipe.python.solutions.pose  # noqa: F401  (load the model code before work)
+
+    while (command := commands.get()) is not None:
+        path, job, pass_id = command
+        try:
+            for part in pose_pieces(work, worker, pass_id, path, job, work.tick):
+                results.put(("part", pass_id, part))
+        except BaseException as exc:  # the main process re-raises it
+            results.put(("error", pass_id, _portable(exc)))
 
 
-def batches(ranges: list[tuple[int, int]], count: int) -> list[list[tuple[int, int]]]:
-    """Share ranges among `count` tasks, longest first onto the least loaded task."""
-    loads = [0] * count
-    groups: list[list[tuple[int, int]]] = [[] for _ in range(count)]
-    for a, b in sorted(ranges, key=lambda r: r[0] - r[1]):
-        i = loads.index(min(loads))
-        groups[i].append((a, b))
-        loads[i] += b - a
-    return [sorted(g) for g in groups if g]
+def _portable(exc: BaseException) -> BaseException:
+    """`exc` if it survives pickling, else a RuntimeError carrying its traceback."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        text = "".join(traceback.format_exception(exc))
+        return RuntimeError(f"A pose process failed:\n{text}")
 
 
-class PosePool:
-    """A started pool of pose processes; use as a context manager."""
+class PoseWorkers:
+    """The main process and `workers - 1` helper processes; use as a context manager."""
 
     def __init__(self, workers: int) -> None:
         context = get_context("spawn")
-        self.workers = workers
-        self._counter: Synchronized = context.Value("q", 0)
-        # a fresh process per chunk: memory goes back to the system after every chunk, so
-        # the peak does not grow with the length of the video
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(self._counter,),
-            max_tasks_per_child=1,
-        )
+        self.workers = max(1, workers)
+        self.work = WorkTable(context)
+        self._results = context.Queue()
+        self._helpers: list[tuple[SpawnProcess, Any]] = []
+        for worker in range(1, self.workers):
+            commands = context.SimpleQueue()
+            process = context.Process(
+                target=_helper,
+                args=(worker, self.work, commands, self._results),
+                daemon=True,
+                name=f"kneechain-pose-{worker}",
+            )
+            process.start()
+            self._helpers.append((process, commands))
 
-    def __enter__(self) -> PosePool:
+    def __enter__(self) -> PoseWorkers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.close()
+
+    def close(self) -> None:
+        """Stop the helpers (those still starting are stopped at once)."""
+        for process, commands in self._helpers:
+            if process.is_alive():
+                commands.put(None)
+        for process, _ in self._helpers:
+            process.join(timeout=0.5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        self._helpers = []
+        self._results.close()
 
     def run(
-        self,
-        path: Path,
-        ranges: list[tuple[int, int]],
-        job: PoseJob,
-        progress: Progress | None = None,
-        share: bool = False,
+        self, path: Path, ranges: list[tuple[int, int]], job: PoseJob, progress: Progress | None
     ) -> list[RawPose]:
-        """Pose the (start, stop) frame ranges on every core; results in range order.
+        """Pose the (start, stop) frame ranges on every core; pieces in frame order."""
+        pass_id = self.work.load(ranges)
+        if self._helpers:
+            job = replace(job, decode_threads=1)
+            for _, commands in self._helpers:
+                commands.put((path, job, pass_id))
+        reporter = _Reporter(self.work, progress)
+        threads = cv2.getNumThreads()
+        if self._helpers:
+            cv2.setNumThreads(1)
+        try:
+            parts = list(pose_pieces(self.work, 0, pass_id, path, job, reporter.tick))
+            parts += self._collect(pass_id, len(parts), reporter)
+        finally:
+            cv2.setNumThreads(threads)
+        return sorted(parts, key=lambda p: int(p.frame[0]) if len(p.frame) else -1)
 
-        Each range is one task (a fresh process), or with `share` (many small ranges posed
-        again) the ranges are shared out so each process starts only once.
-        """
-        groups = batches(ranges, self.workers) if share else [[r] for r in ranges]
-        futures: list[Future[list[RawPose]]] = [
-            self._pool.submit(pose_batch, path, group, job) for group in groups
-        ]
-        reported = int(self._counter.value)
-        while wait(futures, timeout=0.25, return_when=ALL_COMPLETED).not_done:
-            reported = self._report(progress, reported)
-        self._report(progress, reported)
-        parts = [part for f in futures for part in f.result()]
-        return sorted(parts, key=lambda p: int(p.frame[0]) if len(p.frame) else 0)
+    def _collect(self, pass_id: int, own: int, reporter: _Reporter) -> list[RawPose]:
+        """The helpers' pieces of pass `pass_id`, once every piece is finished and received."""
+        parts: list[RawPose] = []
+        while True:
+            done, owners = self.work.state()
+            if not len(owners) and own + len(parts) >= done:
+                return parts
+            try:
+                kind, got_pass, payload = self._results.get(timeout=POLL_S)
+            except queue.Empty:
+                self._check_alive(owners)
+            else:
+                if got_pass == pass_id and kind == "error":
+                    raise payload
+                if got_pass == pass_id:
+                    parts.append(payload)
+            reporter.report()
 
-    def _report(self, progress: Progress | None, reported: int) -> int:
-        done = int(self._counter.value)
-        if progress is not None and done > reported:
-            progress(done - reported)
-        return done
+    def _check_alive(self, owners: np.ndarray) -> None:
+        for worker in set(owners.tolist()) - {0}:
+            process = self._helpers[worker - 1][0]
+            if not process.is_alive():
+                raise RuntimeError(
+                    f"A pose process stopped unexpectedly (exit code {process.exitcode}); "
+                    "run again with --workers 1 to pose in one process."
+                )
+
+
+class _Reporter:
+    """Turns the shared frame counter into calls of the caller's progress hook."""
+
+    def __init__(self, work: WorkTable, progress: Progress | None) -> None:
+        self.work, self.progress, self.reported = work, progress, work.posed
+
+    def tick(self, n: int) -> None:
+        self.work.tick(n)
+        self.report()
+
+    def report(self) -> None:
+        done = self.work.posed
+        if self.progress is not None and done > self.reported:
+            self.progress(done - self.reported)
+        self.reported = done

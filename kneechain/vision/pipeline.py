@@ -16,7 +16,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,11 +28,10 @@ from kneechain.vision.cleaning import CleaningConfig, CleaningReport, clean
 from kneechain.vision.errors import VideoError
 from kneechain.vision.evidence import write_key_frames, write_overlay
 from kneechain.vision.parallel import (
-    MIN_CHUNK_FRAMES,
-    PosePool,
+    MIN_PARALLEL_FRAMES,
+    PoseWorkers,
     default_workers,
     plan_chunks,
-    pose_chunk,
 )
 from kneechain.vision.person import Box, CropPlan, PersonChoice, choose_person, on_target
 from kneechain.vision.pose import PoseJob, RawPose, join, to_trajectories
@@ -92,7 +90,7 @@ class PoseAnalysis:
 
 
 def _pose_ranges(
-    pool: PosePool | None,
+    pool: PoseWorkers,
     info: VideoInfo,
     job: PoseJob,
     ranges: list[tuple[int, int]],
@@ -103,9 +101,7 @@ def _pose_ranges(
     if progress:
         progress(stage, 0, total)
     tick = (lambda n: progress(stage, n, total)) if progress else None
-    if pool is not None:
-        return pool.run(info.path, ranges, job, tick, share=job.crop is not None)
-    return [pose_chunk(info.path, a, b, job, tick) for a, b in ranges]
+    return pool.run(info.path, ranges, job, tick)
 
 
 def _hip_centre(raw: RawPose) -> np.ndarray:
@@ -153,10 +149,10 @@ def pose_one_person(
     workers = opts.workers or default_workers()
     processed = -(-info.frame_count // opts.every)
     sample_every = max(1, round(info.fps * opts.sample_interval_s))
-    use_pool = workers > 1 and processed >= 2 * MIN_CHUNK_FRAMES
-    pool = PosePool(workers) if use_pool else None
-    with pool or nullcontext():
-        chunks = plan_chunks(info.frame_count, workers if use_pool else 1, opts.every)
+    if processed < MIN_PARALLEL_FRAMES:
+        workers = 1
+    with PoseWorkers(workers) as pool:
+        chunks = plan_chunks(info.frame_count, opts.every)
         job = PoseJob(opts.backend, opts.every, None, sample_every, opts.max_side, follow=True)
         raw = join(_pose_ranges(pool, info, job, chunks, "pose", progress))
         hint = Box.from_xywh(*opts.person) if opts.person else None
@@ -169,7 +165,7 @@ def pose_one_person(
                 follow = replace(job, crop=choice.crop, sample_every=0, follow=False)
                 again = sum(-(-(b - a) // opts.every) for a, b in redo)
                 raw = _replace(raw, _pose_ranges(pool, info, follow, redo, stage, progress))
-    return raw, choice, workers if pool is not None else 1, again
+    return raw, choice, workers, again
 
 
 def analyse(

@@ -60,7 +60,9 @@ class PoseJob:
     every: pose every N-th frame. crop: follow the chosen person (None: whole frame).
     sample_every: search for people (and measure light and focus) on frames whose index is
     a multiple of it (0: never); with `follow`, a `Follower` keeps the model on one person
-    when several are in view (the first frame is then also searched). max_side: frames
+    when several are in view (the first frame is then also searched). decode_threads:
+    video decoder threads (0: FFmpeg's default; 1 when every core runs a pose process).
+    max_side: frames
     whose long side is larger are shrunk before the model sees them (0: never). Off by
     default: on the demo clip, shrinking a 1768-px frame to 960 px cost more CPU than
     MediaPipe saved; MediaPipe crops the person from the full frame to 256 px itself.
@@ -72,6 +74,7 @@ class PoseJob:
     sample_every: int = 0
     max_side: int = 0
     follow: bool = False
+    decode_threads: int = 0
 
 
 def _to_rgb(
@@ -88,9 +91,17 @@ def _to_rgb(
 
 
 def pose_range(
-    path: Path, start: int, stop: int | None, job: PoseJob, progress: Progress | None = None
+    path: Path,
+    start: int,
+    stop: int | None,
+    job: PoseJob,
+    progress: Progress | None = None,
+    keep_going: Callable[[int], bool] | None = None,
 ) -> RawPose:
     """Pose of frames `start <= index < stop` (every `job.every`-th), in full-frame pixels.
+
+    `keep_going(index)`, when given, is asked before each frame is posed; False ends the
+    range there (the shared work table shortens a range another process took over).
 
     Landmarks come back normalised to the (cropped, shrunk) image the model saw, which maps
     back to the full frame by the crop window alone. Frames sampled for people (see
@@ -103,7 +114,9 @@ def pose_range(
     follower: Follower | None = None
     k = len(model.keypoints)
     try:
-        for frame in iter_frames(path, start=start, stop=stop, every=every):
+        for frame in iter_frames(path, start, stop, every, job.decode_threads):
+            if keep_going is not None and not keep_going(frame.index):
+                break
             h, w = frame.image.shape[:2]
             if follower is None and job.follow:
                 follower = Follower(w, h, patience=max(1, sample_every // (2 * every)))

@@ -12,7 +12,7 @@ import pytest
 from kneechain.vision import export
 from kneechain.vision.angles import angle_table, mirrored_name
 from kneechain.vision.backends import available_backends, create_backend, register_backend
-from kneechain.vision.parallel import WARMUP_FRAMES, plan_chunks
+from kneechain.vision.parallel import MAX_CHUNK_FRAMES, WARMUP_FRAMES, plan_chunks
 from kneechain.vision.person import (
     Box,
     Sample,
@@ -73,12 +73,13 @@ def test_boxes_nms_and_tiles() -> None:
 
 
 def test_chunk_plan_covers_every_frame_once() -> None:
-    for count, workers, every in ((230, 2, 1), (9000, 2, 1), (1000, 3, 4), (50, 2, 1)):
-        chunks = plan_chunks(count, workers, every)
+    for count, every in ((230, 1), (9000, 1), (1000, 4), (50, 1), (3601, 2)):
+        chunks = plan_chunks(count, every)
         assert chunks[0][0] == 0 and chunks[-1][1] == count
         assert all(a[1] == b[0] for a, b in itertools.pairwise(chunks))
         assert all(start % every == 0 for start, _ in chunks)
-    assert len(plan_chunks(230, 2, 1)) == 2 and len(plan_chunks(50, 2, 1)) == 1
+        assert all(-(-(b - a) // every) <= MAX_CHUNK_FRAMES for a, b in chunks)
+    assert len(plan_chunks(230, 1)) == 1 and len(plan_chunks(9000, 1)) == 5
     assert WARMUP_FRAMES > 0
 
 

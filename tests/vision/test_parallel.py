@@ -1,0 +1,57 @@
+"""The pose processes: a helper that dies or fails never costs frames or hangs the run."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kneechain.vision.backends import register_backend
+from kneechain.vision.parallel import PoseWorkers
+from kneechain.vision.pose import PoseJob
+from kneechain.vision.video import probe
+
+pytestmark = pytest.mark.slow
+
+
+def test_main_process_finishes_alone_when_the_helper_is_gone(short_demo: Path) -> None:
+    count = probe(short_demo).frame_count
+    with PoseWorkers(2) as workers:
+        helper = workers._helpers[0][0]
+        helper.terminate()
+        helper.join()
+        parts = workers.run(short_demo, [(0, count)], PoseJob(), None)
+    frames = np.concatenate([p.frame for p in parts])
+    np.testing.assert_array_equal(frames, np.arange(count))
+
+
+class _SlowNobody:
+    """A backend registered in this process only: spawned helpers do not know it."""
+
+    name, version, keypoints = "slow-nobody", "0", ("nose",)
+
+    def process(self, rgb: np.ndarray) -> None:
+        time.sleep(0.05)  # slow enough for the helper to start and claim work
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_failure_in_a_helper_reaches_the_caller(short_demo: Path) -> None:
+    register_backend("slow-nobody", _SlowNobody)
+    with PoseWorkers(2) as workers, pytest.raises(ValueError, match="Unknown pose backend"):
+        workers.run(short_demo, [(0, 90)], PoseJob(backend="slow-nobody"), None)
+
+
+def test_two_processes_cover_every_frame_once(short_demo: Path) -> None:
+    count = probe(short_demo).frame_count
+    seen = []
+    with PoseWorkers(2) as workers:
+        parts = workers.run(short_demo, [(0, count)], PoseJob(every=2), seen.append)
+        again = workers.run(short_demo, [(3, 9), (40, 51)], PoseJob(), None)
+    frames = np.concatenate([p.frame for p in parts])
+    np.testing.assert_array_equal(frames, np.arange(0, count, 2))
+    assert sum(seen) == len(frames)
+    assert np.concatenate([p.frame for p in again]).tolist() == [*range(3, 9), *range(40, 51)]
