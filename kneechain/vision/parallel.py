@@ -32,7 +32,8 @@ from kneechain.vision import workshare
 from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
 
 WARMUP_FRAMES = 10
-MIN_SPLIT_FRAMES = 30  # a shorter piece is not split off: its warm-up would cost a third more
+MIN_SPLIT_FRAMES = 15  # neither half of a split is shorter (the taker's warm-up is credited)
+START_FRAMES = 5  # a new piece also starts a model (about as long as posing this many frames)
 MAX_CHUNK_FRAMES = 1800
 MIN_PARALLEL_FRAMES = 120  # below this, a helper would start about when the work is done
 CAPACITY = 1024
@@ -94,7 +95,9 @@ class WorkTable:
         with self._lock:
             if self._pass.value != pass_id:
                 return None
-            row = workshare.claim(self.table, worker, every, MIN_SPLIT_FRAMES)
+            row = workshare.claim(
+                self.table, worker, every, MIN_SPLIT_FRAMES, WARMUP_FRAMES + START_FRAMES
+            )
             return None if row is None else (row, int(self.table[row, workshare.START]))
 
     def advance(self, row: int, index: int) -> bool:
@@ -205,15 +208,16 @@ class PoseWorkers:
         self.close()
 
     def close(self) -> None:
-        """Stop the helpers (those still starting are stopped at once)."""
+        """Stop the helpers: asked to, then (idle or still starting) stopped at once, since
+        tearing down an interpreter with the model loaded takes a quarter of a second."""
         for process, commands in self._helpers:
             if process.is_alive():
                 commands.put(None)
         for process, _ in self._helpers:
-            process.join(timeout=0.5)
+            process.join(timeout=0.02)
             if process.is_alive():
                 process.terminate()
-                process.join()
+            process.join()
         self._helpers = []
         self._results.close()
 

@@ -1,7 +1,7 @@
 """Sharing a video's frames among pose processes that start and run at different speeds.
 
 The work is a table of segments (start, stop, next frame, owner). A process that needs work
-claims the first segment nobody has started; when none is left it splits the unfinished
+claims the longest segment nobody has started; when none is left it splits the unfinished
 segment with the most frames left and takes the back half, and the owner of that segment
 stops where the taken half begins. So every frame is posed by exactly one process, a process
 that starts late (a freshly spawned one) or runs slowly still finishes with the others, and
@@ -51,12 +51,17 @@ def _grid_up(value: int, every: int) -> int:
     return -(-value // every) * every
 
 
-def claim(table: np.ndarray, worker: int, every: int = 1, min_frames: int = 1) -> int | None:
-    """A row for `worker` to pose: the first free segment, else the back half of the
-    segment with the most frames left (if both halves keep `min_frames`), else None."""
+def claim(
+    table: np.ndarray, worker: int, every: int = 1, min_frames: int = 1, warmup: int = 0
+) -> int | None:
+    """A row for `worker` to pose: the longest free segment, else the back half of the
+    segment with the most frames left (if both halves keep `min_frames`), else None.
+
+    The taker first spends `warmup` processed frames settling the tracker, so its half is
+    that much shorter and both finish at the same time."""
     free = np.flatnonzero(table[:, OWNER] == FREE)
-    if len(free):
-        row = int(free[np.argmin(table[free, START])])
+    if len(free):  # the longest first, so short ones fill in at the end
+        row = int(free[np.argmax(table[free, STOP] - table[free, START])])
         table[row, OWNER] = worker
         return row
     busy = np.flatnonzero(table[:, OWNER] >= 0)
@@ -66,7 +71,7 @@ def claim(table: np.ndarray, worker: int, every: int = 1, min_frames: int = 1) -
     left = table[busy, STOP] - table[busy, NEXT]
     victim = int(busy[np.argmax(left)])
     stop, nxt = int(table[victim, STOP]), int(table[victim, NEXT])
-    mid = _grid_up(nxt + (stop - nxt) // 2, every)
+    mid = _grid_up(nxt + (stop - nxt + warmup * every) // 2, every)
     if -(-(mid - nxt) // every) < min_frames or -(-(stop - mid) // every) < min_frames:
         return None
     row = int(empty[0])

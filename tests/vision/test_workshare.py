@@ -86,7 +86,7 @@ def test_a_late_starter_takes_the_back_half_of_what_is_left() -> None:
     assert ws.advance(table, main, 318) and not ws.advance(table, main, 319)
 
 
-def test_no_split_below_the_minimum_and_free_segments_first() -> None:
+def test_no_split_below_the_minimum_and_free_segments_longest_first() -> None:
     table = ws.new_table(8)
     ws.load(table, [(0, 100), (500, 520)], headroom=2)
     assert ws.claim(table, 0) == 0
@@ -94,6 +94,16 @@ def test_no_split_below_the_minimum_and_free_segments_first() -> None:
     ws.advance(table, 0, 50)
     assert ws.claim(table, 2, min_frames=30) is None  # 50 left: halves of 25 < 30
     assert table[ws.claim(table, 2, min_frames=20), ws.START] == 75
+    ws.load(table, [(0, 10), (20, 90), (100, 130)], headroom=2)
+    assert [int(table[ws.claim(table, w), ws.START]) for w in range(3)] == [20, 100, 0]
+
+
+def test_the_taker_of_a_split_is_credited_its_warm_up() -> None:
+    table = ws.new_table(8)
+    ws.load(table, [(0, 200)], headroom=2)
+    ws.claim(table, 0)
+    row = ws.claim(table, 1, min_frames=10, warmup=20)
+    assert table[row, ws.START] == 110  # 110 frames left to the owner; 90 + 20 warm-up to the taker
 
 
 def test_split_points_stay_on_the_frame_grid() -> None:
