@@ -195,48 +195,56 @@ def _default_score(box: Box, width: int, height: int) -> float:
     return box.size * (1.0 - CENTRE_WEIGHT * off)
 
 
-def _link(samples: list[Sample], start: int, box: Box, order: range) -> dict[int, Box]:
-    """Follow a person from `start` through `order`: in each sample, the nearest box of a
-    similar size within reach. Reach grows while the person is unseen, but only up to
+def _candidates(
+    tracks: list[dict[int, Box]], i: int, boxes: tuple[Box, ...]
+) -> list[tuple[float, int, int]]:
+    """(distance, track, box) pairs where box may continue track at sample `i`: near enough
+    and of a similar size. Reach grows while a person is unseen, but only up to
     `MAX_REACH_STEPS` steps, so someone appearing across the frame later is never taken for
-    the person who left (the failure of following "whoever is there")."""
-    found: dict[int, Box] = {}
-    current, missed = box, 0
-    for i in order:
-        if i == start:
-            continue
-        reach = LINK_DISTANCE * current.size * min(missed + 1, MAX_REACH_STEPS)
-        near = [
-            b
-            for b in samples[i].boxes
-            if np.hypot(b.cx - current.cx, b.cy - current.cy) < reach
-            and 1 / SIZE_RATIO < b.size / current.size < SIZE_RATIO
-        ]
-        if near:
-            current = min(near, key=lambda b: np.hypot(b.cx - current.cx, b.cy - current.cy))
-            found[i] = current
-            missed = 0
-        else:
-            missed += 1
-    return found
+    the person who left."""
+    pairs = []
+    for t, track in enumerate(tracks):
+        last = max(track)
+        current = track[last]
+        reach = LINK_DISTANCE * current.size * min(i - last, MAX_REACH_STEPS)
+        for j, box in enumerate(boxes):
+            distance = float(np.hypot(box.cx - current.cx, box.cy - current.cy))
+            if distance < reach and 1 / SIZE_RATIO < box.size / current.size < SIZE_RATIO:
+                pairs.append((distance, t, j))
+    return pairs
 
 
-def _track(samples: list[Sample], start: int, box: Box) -> dict[int, Box]:
-    """The person of `box` at sample `start`, followed forwards and backwards."""
-    track = {start: box}
-    track |= _link(samples, start, box, range(start, len(samples)))
-    track |= _link(samples, start, box, range(start, -1, -1))
-    return track
+def build_tracks(samples: list[Sample]) -> list[dict[int, Box]]:
+    """Every person's track through the samples ({sample number: box}).
+
+    All people are linked at once: at each sample the closest (track, detection) pairs are
+    joined first and each detection continues at most one track, the rest start new tracks.
+    So a person who is missed for a sample (mid-jump, behind someone) cannot take over the
+    detection of a neighbour who is being followed in their own right."""
+    tracks: list[dict[int, Box]] = []
+    for i, sample in enumerate(samples):
+        taken_tracks: set[int] = set()
+        taken_boxes: set[int] = set()
+        for _, t, j in sorted(_candidates(tracks, i, sample.boxes)):
+            if t not in taken_tracks and j not in taken_boxes:
+                tracks[t][i] = sample.boxes[j]
+                taken_tracks.add(t)
+                taken_boxes.add(j)
+        tracks += [{i: box} for j, box in enumerate(sample.boxes) if j not in taken_boxes]
+    return tracks
 
 
-def _hinted_track(samples: list[Sample], hint: Box) -> dict[int, Box] | None:
+def _hinted_track(
+    samples: list[Sample], tracks: list[dict[int, Box]], hint: Box
+) -> dict[int, Box] | None:
     """The track of the person in the user's box when someone is first in it: the earliest
     sample with a detection overlapping the box, taking the best-overlapping one there. A
     later, better overlap (someone else stepping into the same spot) does not win."""
     for i, sample in enumerate(samples):
         inside = [b for b in sample.boxes if b.iou(hint) >= HINT_MIN_IOU]
         if inside:
-            return _track(samples, i, max(inside, key=hint.iou))
+            best = max(inside, key=hint.iou)
+            return next(track for track in tracks if track.get(i) == best)
     return None
 
 
@@ -246,20 +254,11 @@ def _best_track(
     """The chosen person's track: the one in the user's box (see `_hinted_track`), or by
     default the one with the largest summed size-and-centrality (present longest, biggest,
     nearest the middle)."""
+    tracks = build_tracks(samples)
     if hint is not None:
-        return _hinted_track(samples, hint)
-    best: tuple[float, dict[int, Box]] | None = None
-    covered: set[tuple[int, Box]] = set()
-    for i, sample in enumerate(samples):
-        for box in sample.boxes:
-            if (i, box) in covered:
-                continue
-            track = _track(samples, i, box)
-            covered |= set(track.items())
-            score = sum(_default_score(b, width, height) for b in track.values())
-            if best is None or score > best[0]:
-                best = (score, track)
-    return None if best is None else best[1]
+        return _hinted_track(samples, tracks, hint)
+    scores = [sum(_default_score(b, width, height) for b in t.values()) for t in tracks]
+    return tracks[int(np.argmax(scores))] if tracks else None
 
 
 def choose_person(
