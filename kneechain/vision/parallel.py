@@ -8,8 +8,8 @@ after a video's first frame begins `WARMUP_FRAMES` processed frames early: those
 let the tracker settle on the person and are dropped, so the joined trajectories have no seam
 (tests check them against a one-process run). Helpers are started with "spawn" (no
 inherited threads or model state), serve every pose pass of one analysis, and stop with it.
-Segments are at most MAX_CHUNK_FRAMES long and each finished piece is sent back at once, so
-what a process holds does not grow with the length of the video.
+Segments are at most MAX_CHUNK_FRAMES long, each finished piece is sent back at once and its
+memory handed back (memory.py), so what a process holds does not grow with the video.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from kneechain.vision import workshare
+from kneechain.vision import memory, workshare
 from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
 
 WARMUP_FRAMES = 10
@@ -152,12 +152,14 @@ def pose_pieces(
             raw = pose_range(path, first, None, job, _AfterWarmup(warmup, progress), keep_going)
         finally:
             work.finish(row)
+            memory.give_back()
         yield raw.drop_before(start)
 
 
 def _helper(worker: int, work: WorkTable, commands: Any, results: Any) -> None:
     """A helper process: pose pieces of each pass it is told about until told to stop."""
     cv2.setNumThreads(1)  # one process per core already: OpenCV's threads would oversubscribe
+    memory.limit_arenas()
     failure: BaseException | None = None
     try:
         _load_model_code()
@@ -213,6 +215,7 @@ class PoseWorkers:
 
     def __init__(self, workers: int) -> None:
         context = get_context("spawn")
+        memory.limit_arenas()  # this process poses too
         self.workers = max(1, workers)
         self.work = WorkTable(context)
         self._results = context.Queue()
