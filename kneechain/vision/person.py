@@ -22,6 +22,7 @@ MAX_REACH_STEPS = 2  # unseen for a while, the search widens to at most this man
 HINT_MIN_IOU = 0.1  # the user's box marks a detection overlapping it at least this much
 SIZE_RATIO = 1.6  # and change size by at most this factor
 CROP_MARGIN = 1.4
+STEP = 0.15  # of the crop side: a tracked hip moving more between two frames is someone else
 
 
 @dataclass(frozen=True)
@@ -151,19 +152,56 @@ class PersonChoice:
 
 
 def on_target(
-    plan: CropPlan, time: np.ndarray, hip_xy: np.ndarray, reach_s: float = 1.0
+    plan: CropPlan,
+    time: np.ndarray,
+    hip_xy: np.ndarray,
+    reach_s: float = 1.0,
+    consecutive: np.ndarray | None = None,
 ) -> np.ndarray:
     """True for frames where the pose is on the chosen person (hip centre inside the crop).
 
     Frames without a pose count as on target, except within `reach_s` of the times the
-    chosen person was seen, where a crop may find them.
+    chosen person was seen, where a crop may find them. Further than `reach_s` from every
+    detection of the person (mid-jump, behind someone) the plan is a straight-line guess;
+    there a pose the model tracked without a break from a frame on target near a detection
+    is the chosen person too. `consecutive[i]` says that row i is the frame right after row
+    i-1; without it no tracking is assumed.
     """
     cx = np.interp(time, plan.times, plan.cx)
     cy = np.interp(time, plan.times, plan.cy)
     dist = np.maximum(np.abs(hip_xy[:, 0] - cx), np.abs(hip_xy[:, 1] - cy))
     seen_span = (time >= plan.times[0] - reach_s) & (time <= plan.times[-1] + reach_s)
     missing = ~np.isfinite(dist)
-    return np.where(missing, ~seen_span, dist <= plan.side / 2.0)
+    verdict = np.where(missing, ~seen_span, dist <= plan.side / 2.0)
+    if consecutive is None or len(plan.times) == 1:
+        return verdict
+    known = _time_to_nearest(time, plan.times) <= reach_s
+    seeds = verdict & known & ~missing
+    tracked = _tracked_from(seeds, ~known & ~missing, hip_xy, consecutive, STEP * plan.side)
+    return verdict | tracked
+
+
+def _tracked_from(
+    seeds: np.ndarray, open_: np.ndarray, xy: np.ndarray, consecutive: np.ndarray, step: float
+) -> np.ndarray:
+    """Rows reached from `seeds`, forwards and backwards, through `open_` rows each following
+    the previous frame directly and moving less than `step` pixels from it (a larger jump is
+    the model switching to someone else)."""
+    moved = np.r_[np.inf, np.hypot(*np.diff(xy, axis=0).T)]
+    linked = np.asarray(consecutive, bool) & (moved < step)  # row i continues row i-1
+    out = seeds.copy()
+    for i in range(1, len(out)):
+        out[i] |= bool(linked[i] and out[i - 1] and open_[i])
+    for i in range(len(out) - 2, -1, -1):
+        out[i] |= bool(linked[i + 1] and out[i + 1] and open_[i])
+    return out
+
+
+def _time_to_nearest(time: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """For each of `time`, the distance to the nearest of the sorted `times`."""
+    right = np.clip(np.searchsorted(times, time), 0, len(times) - 1)
+    left = np.clip(right - 1, 0, len(times) - 1)
+    return np.minimum(np.abs(time - times[left]), np.abs(time - times[right]))
 
 
 def non_max_suppression(boxes: list[Box], threshold: float = 0.3) -> list[Box]:

@@ -114,7 +114,8 @@ def off_target_ranges(
 ) -> list[tuple[int, int]]:
     """Frame ranges where the first pass followed someone else (or nobody while the chosen
     person was around); ranges closer than `bridge` frames are merged."""
-    off = ~on_target(plan, raw.time, _hip_centre(raw))
+    consecutive = np.r_[False, np.diff(raw.frame) == every]
+    off = ~on_target(plan, raw.time, _hip_centre(raw), consecutive=consecutive)
     ranges: list[tuple[int, int]] = []
     for row in np.flatnonzero(off):
         frame = int(raw.frame[row])
