@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
@@ -32,9 +33,13 @@ def parse_box(text: str | None) -> tuple[int, int, int, int] | None:
 
 
 class _Bars:
+    """Progress bars drawn from the calling thread only (no refresh thread), so nothing is
+    drawn while the pose model starts with stderr silenced (see vision/quiet.py)."""
+
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.tasks: dict[str, TaskID] = {}
+        self.drawn = 0.0
 
     def __call__(self, stage: str, advance: int, total: int) -> None:
         if stage not in self.tasks:
@@ -43,6 +48,9 @@ class _Bars:
             label = {"pose": "Measuring pose", "overlay": "Drawing overlay"}.get(stage, stage)
             self.tasks[stage] = self.progress.add_task(label, total=total)
         self.progress.advance(self.tasks[stage], advance)
+        if time.monotonic() - self.drawn > 0.1:
+            self.progress.refresh()
+            self.drawn = time.monotonic()
 
 
 def pose(
@@ -72,7 +80,7 @@ def pose(
         TimeRemainingColumn(),
     )
     try:
-        with Progress(*columns, console=console, transient=True) as progress:
+        with Progress(*columns, console=console, transient=True, auto_refresh=False) as progress:
             analysis, files = run_pose(video, out, options, _Bars(progress))
     except VideoError as err:
         console.print(

@@ -28,7 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from kneechain.vision import memory, workshare
+from kneechain.vision import memory, models, quiet, workshare
 from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
 
 WARMUP_FRAMES = 10
@@ -160,6 +160,7 @@ def _helper(worker: int, work: WorkTable, commands: Any, results: Any) -> None:
     """A helper process: pose pieces of each pass it is told about until told to stop."""
     cv2.setNumThreads(1)  # one process per core already: OpenCV's threads would oversubscribe
     memory.limit_arenas()
+    quiet.silence_for_good()  # the model's start-up lines; errors go through `results`
     failure: BaseException | None = None
     try:
         _load_model_code()
@@ -250,6 +251,7 @@ class PoseWorkers:
             process.join()
         self._helpers = []
         self._results.close()
+        models.release()
 
     def run(
         self, path: Path, ranges: list[tuple[int, int]], job: PoseJob, progress: Progress | None

@@ -19,10 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from kneechain.vision import export, summary
+from kneechain.vision import export, models, summary
 from kneechain.vision.angles import angle_table, body_height
 from kneechain.vision.cleaning import CleaningConfig, CleaningReport, clean
 from kneechain.vision.errors import VideoError
@@ -41,6 +42,7 @@ from kneechain.vision.video import (
     REFILM,
     VideoInfo,
     probe,
+    read_frame,
     sha256_of,
 )
 
@@ -140,6 +142,17 @@ def _replace(raw: RawPose, parts: list[RawPose]) -> RawPose:
     return raw
 
 
+def _warm_up_frames(info: VideoInfo) -> tuple[np.ndarray, ...]:
+    """The first and the middle frame (RGB), those that decode, to start the model on."""
+    frames = []
+    for index in sorted({0, info.frame_count // 2}):
+        try:
+            frames.append(cv2.cvtColor(read_frame(info.path, index).image, cv2.COLOR_BGR2RGB))
+        except VideoError:
+            continue
+    return tuple(frames)
+
+
 def pose_one_person(
     info: VideoInfo, opts: PoseOptions, progress: ProgressHook | None = None
 ) -> tuple[RawPose, PersonChoice, int, int]:
@@ -153,6 +166,8 @@ def pose_one_person(
     if processed < MIN_PARALLEL_FRAMES:
         workers = 1
     with PoseWorkers(workers) as pool:
+        # started before any progress is drawn, on the first frame: start-up lines hidden
+        models.prepare(opts.backend, _warm_up_frames(info), detector=True)
         chunks = plan_chunks(info.frame_count, opts.every)
         job = PoseJob(opts.backend, opts.every, None, sample_every, opts.max_side, follow=True)
         raw = join(_pose_ranges(pool, info, job, chunks, "pose", progress))

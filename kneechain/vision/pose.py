@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kneechain.vision.backends import create_backend
+from kneechain.vision import models
 from kneechain.vision.person import CropPlan, Follower, PeopleDetector, Sample
 from kneechain.vision.trajectories import ProcessingStep, Trajectories, TrajectoryMeta
 from kneechain.vision.video import VideoInfo, iter_frames, mean_brightness, sharpness
@@ -108,8 +108,8 @@ def pose_range(
     `PoseJob.sample_every`) are listed in `RawPose.samples`.
     """
     every, crop, sample_every = job.every, job.crop, job.sample_every
-    model = create_backend(job.backend)
-    detector = PeopleDetector() if sample_every > 0 else None
+    model = models.pose_model(job.backend)
+    detector = models.people_detector() if sample_every > 0 else None
     frames, times, xys, vis, worlds, samples = [], [], [], [], [], []
     follower: Follower | None = None
     k = len(model.keypoints)
@@ -147,10 +147,9 @@ def pose_range(
                 follower.on_pose(xys[-1] if result else None, vis[-1] if result else None)
             if progress is not None:
                 progress(1)
-    finally:
-        model.close()
-        if detector is not None:
-            detector.close()
+    except BaseException:
+        models.release()  # a model stopped mid-frame is not reused
+        raise
     return RawPose(
         np.array(frames, dtype=np.int64),
         np.array(times, dtype=float),

@@ -49,5 +49,10 @@ class MediaPipePose:
             world = np.array([[m.x, m.y, m.z] for m in result.pose_world_landmarks.landmark])
         return PoseFrame(xy=xy, visibility=visibility, world=world)
 
+    def reset(self) -> None:
+        """Forget the person being tracked: on a blank frame the model finds nobody, so on
+        the next frame it searches the whole image again, as a new model would."""
+        self._pose.process(np.zeros((64, 64, 3), dtype=np.uint8))
+
     def close(self) -> None:
         self._pose.close()
