@@ -27,7 +27,11 @@ class PoseFrame:
 
 
 class PoseBackend(Protocol):
-    """A pose model that follows one person through consecutive RGB frames."""
+    """A pose model that follows one person through consecutive RGB frames.
+
+    A backend may also offer `reset()`, forgetting the person it tracks; processes then
+    reuse one instance for every piece of video (see models.py), else they make a new one.
+    """
 
     name: str
     version: str
