@@ -33,7 +33,7 @@ from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
 
 WARMUP_FRAMES = 10
 MIN_SPLIT_FRAMES = 8  # neither half of a split is shorter (the taker's warm-up is credited)
-START_FRAMES = 5  # a new piece also starts a model (about as long as posing this many frames)
+START_FRAMES = 5  # a piece starts with a whole-frame person search (and maybe a model start)
 MAX_CHUNK_FRAMES = 1800
 MIN_PARALLEL_FRAMES = 120  # below this, a helper would start about when the work is done
 CAPACITY = 1024
