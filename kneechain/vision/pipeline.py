@@ -195,6 +195,7 @@ def analyse(
     timings = {"pose_s": time.perf_counter() - start}
     if len(raw.frame) == 0:
         raise_no_frames(info)
+    check_decoded(info, len(raw.frame), opts.every)
     step = ProcessingStep(
         name="pose",
         params={
@@ -213,12 +214,6 @@ def analyse(
     if choice.people_seen > 1:
         who = FOLLOWED.get(choice.chosen_by, choice.chosen_by)
         warnings.insert(0, f"{choice.people_seen} people were visible; following {who}.")
-    processed = -(-info.frame_count // opts.every)
-    if len(raw.frame) < 0.9 * processed:
-        warnings.append(
-            f"Only {len(raw.frame)} of {processed} frames could be decoded; "
-            "the file may be truncated."
-        )
     tic = time.perf_counter()
     cleaned, report = clean(traj, opts.cleaning)
     angles = angle_table(cleaned)
@@ -236,6 +231,24 @@ def analyse(
         focus,
         timings,
     )
+
+
+DECODED_SHARE = 0.9
+"""Below this share of the frames the file announces, the file counts as damaged/truncated."""
+
+
+def check_decoded(info: VideoInfo, decoded: int, every: int = 1) -> None:
+    """A `VideoError` when far fewer frames decoded than the file announces: the rest of the
+    file is missing or damaged, and measuring the part that is left would blame the filming
+    ("no steps found") for what is a broken copy."""
+    expected = -(-info.frame_count // max(every, 1))
+    if expected > 0 and decoded < DECODED_SHARE * expected:
+        raise VideoError(
+            f"{info.path.name} is damaged or truncated: only {decoded} of its {expected} "
+            "frames could be decoded (the file was probably cut short while copying, "
+            "uploading or recording).",
+            "Copy the original video again from the phone (or film it again), then retry.",
+        )
 
 
 def raise_no_frames(info: VideoInfo) -> None:

@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 
 from kneechain.cli import app
 from kneechain.vision.errors import VideoError
-from kneechain.vision.pipeline import PoseOptions, analyse
+from kneechain.vision.pipeline import PoseOptions, analyse, check_decoded
 from kneechain.vision.quality import QualityConfig, check_clip
 from kneechain.vision.trajectories import ProcessingStep, from_points
+from kneechain.vision.video import VideoInfo
 from tests.vision import videos
 
 runner = CliRunner()
@@ -106,3 +107,30 @@ def test_missing_poses_and_blur_are_warnings_with_time_ranges() -> None:
     warnings = check_clip(traj, light, focus, QualityConfig())
     assert any("blurred" in w for w in warnings)
     assert any("67%" in w and "1.0-2.0 s" in w for w in warnings)
+
+
+def _info(frames: int) -> VideoInfo:
+    return VideoInfo(Path("clip.mp4"), 640, 480, 30.0, frames, 0, "avc1")
+
+
+CUT_SHORT = [(41, 1, True), (229, 1, False), (207, 1, False), (206, 1, True), (58, 2, True)]
+
+
+@pytest.mark.parametrize(("decoded", "every", "refused"), [*CUT_SHORT, (115, 2, False)])
+def test_a_partly_decoded_file_is_called_damaged(decoded: int, every: int, refused: bool) -> None:
+    if refused:
+        with pytest.raises(VideoError, match="damaged or truncated") as err:
+            check_decoded(_info(230), decoded, every)
+        assert f"only {decoded} of its" in err.value.problem and "Copy" in err.value.advice
+    else:
+        check_decoded(_info(230), decoded, every)
+
+
+@pytest.mark.slow
+def test_analyze_says_truncated_not_refilm(tmp_path: Path, demo_video: Path) -> None:
+    """A copy of which only the first fifth decodes (about 40 of 230 frames) ends `analyze`
+    with "damaged or truncated" and exit 2, not with a complaint about the filming."""
+    cut = videos.truncated_copy(demo_video, tmp_path / "cut.mp4", 0.2)
+    result = runner.invoke(app, ["analyze", str(cut), "--test", "gait", "--no-evidence"])
+    assert result.exit_code == 2, result.output
+    assert "damaged or truncated" in result.output and "No steps" not in result.output
