@@ -36,10 +36,14 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+#: top-level modules of the core that import nothing of ours: every package may use them
+COMMON = {"errors", "settings"}
+
+
 def _violations(package: str) -> list[str]:
     problems = []
     for path in sorted((PACKAGE / package).rglob("*.py")):
-        bad = _imports(path) - ALLOWED[package] - {package}
+        bad = _imports(path) - ALLOWED[package] - {package} - COMMON
         problems += [f"{path.relative_to(PACKAGE)} imports kneechain.{b}" for b in sorted(bad)]
     return problems
 
@@ -47,6 +51,11 @@ def _violations(package: str) -> list[str]:
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_package_imports_only_what_architecture_allows(package: str) -> None:
     assert _violations(package) == []
+
+
+@pytest.mark.parametrize("module", sorted(COMMON))
+def test_common_modules_import_nothing_of_ours(module: str) -> None:
+    assert _imports(PACKAGE / f"{module}.py") == set()
 
 
 def test_the_checker_catches_a_forbidden_import(tmp_path: Path) -> None:

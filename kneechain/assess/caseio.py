@@ -11,82 +11,28 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from kneechain.assess.case import Case
-from kneechain.knowledge.render import number
+from kneechain.errors import KneechainError, describe
 
 
-class CaseError(ValueError):
+class CaseError(KneechainError, ValueError):
     """A case file cannot be read or does not validate; `problems` holds one line per problem."""
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
-        self.problems = problems
-        super().__init__(f"{source}: " + "; ".join(problems))
-
-
-def field_path(loc: tuple[int | str, ...]) -> str:
-    """('measurements', 0, 'value') -> 'measurements[0].value'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(case)"
-
-
-def _field_bounds(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[Any, Any] | None:
-    """The (low, high) bounds declared on the field at `loc`, when it has both."""
-    current: Any = model
-    info = None
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = getattr(current, "model_fields", None)
-        if not fields or part not in fields:
-            return None
-        info = fields[part]
-        current = _inner_model(info.annotation)
-    if info is None:
-        return None
-    low = high = None
-    for meta in info.metadata:
-        low = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else low
-        high = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else high
-    return (low, high) if low is not None and high is not None else None
-
-
-def _inner_model(annotation: Any) -> Any:
-    """The pydantic model inside an annotation such as `list[Measurement]` or `Person | None`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        inner = _inner_model(arg)
-        if inner is not None:
-            return inner
-    return None
+        super().__init__(
+            "case.invalid",
+            f"{source} is not a valid case.",
+            problems=problems,
+            hint="See the case file format with `kneechain schema case`.",
+        )
 
 
 def describe_error(err: dict[str, Any]) -> str:
-    """One readable line for one pydantic error, naming the field and, for ranges, the range."""
-    where = field_path(tuple(err["loc"]))
-    kind = err["type"]
-    value = err.get("input")
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bounds = _field_bounds(Case, tuple(err["loc"]))
-        shown = number(value) if isinstance(value, int | float) else str(value)
-        if bounds is not None:
-            low, high = number(bounds[0]), number(bounds[1])
-            return f"{where}: {shown} is out of range; allowed {low} to {high}"
-        return f"{where}: {shown} is out of range; {err['msg'].lower()}"
-    if kind == "extra_forbidden":
-        return f"{where}: unknown field; check the spelling against `kneechain schema case`"
-    if kind == "missing":
-        return f"{where}: required field is missing"
-    message = str(err["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}"
+    """One readable line for one pydantic error of a case, naming the field and any range."""
+    return describe(err, Case)
 
 
 def validate_case(data: object, source: str = "case") -> Case:

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kneechain.errors import MessageError
 from kneechain.knowledge.loader import (
     KnowledgeBase,
     KnowledgeError,
@@ -23,8 +24,10 @@ from kneechain.knowledge.loader import (
 RULES_PATH = Path(__file__).parent / "data" / "rules.yaml"
 
 
-class RulesError(ValueError):
+class RulesError(MessageError, ValueError):
     """rules.yaml is malformed or names something the knowledge base does not have."""
+
+    default_code = "assessment_rules.invalid"
 
 
 class Frozen(BaseModel):

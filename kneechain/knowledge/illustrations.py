@@ -22,6 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from kneechain.errors import MessageError
 from kneechain.knowledge.loader import KnowledgeError, parse_document
 
 ILLUSTRATIONS_FILE = Path(__file__).parent / "data" / "illustrations.yaml"
@@ -271,8 +272,10 @@ class IllustrationSet(Strict):
         raise KeyError(f"no illustration {illustration_id!r}")
 
 
-class IllustrationError(ValueError):
+class IllustrationError(MessageError, ValueError):
     """illustrations.yaml is malformed."""
+
+    default_code = "illustrations.invalid"
 
 
 def parse_illustrations(text: str, name: str = "illustrations.yaml") -> IllustrationSet:

@@ -10,6 +10,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from kneechain.errors import MessageError, validation_problems
 from kneechain.knowledge.models import (
     ClinicianType,
     Entry,
@@ -30,16 +31,14 @@ M = TypeVar("M", bound=Entry)
 D = TypeVar("D", bound=BaseModel)
 
 
-class KnowledgeError(ValueError):
+class KnowledgeError(MessageError, ValueError):
     """A knowledge file is malformed or its entries do not fit together."""
 
-
-def _location(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(entry)"
+    default_code = "knowledge.invalid"
 
 
 def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"field {_location(err['loc'])}: {err['msg']}" for err in exc.errors())
+    return "; ".join(f"field {line}" for line in validation_problems(exc))
 
 
 def parse_document(model: type[D], text: str, name: str) -> D:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from kneechain.errors import MessageError
 from kneechain.knowledge.loader import (
     KnowledgeBase,
     KnowledgeError,
@@ -25,8 +26,10 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 Per = Literal["day", "week", "workout", "run"]
 
 
-class ProgramRulesError(ValueError):
+class ProgramRulesError(MessageError, ValueError):
     """rules.yaml is malformed or names something the knowledge base does not have."""
+
+    default_code = "program_rules.invalid"
 
 
 class Frozen(BaseModel):

@@ -12,14 +12,14 @@ from pydantic import ValidationError
 from kneechain.assess.caseio import CaseError, validate_case
 from kneechain.assess.engine import assess
 from kneechain.assess.result import AssessmentResult
+from kneechain.errors import KneechainError
 
 
-class ProgramInputError(ValueError):
+class ProgramInputError(KneechainError, ValueError):
     """The input file cannot be read as a case or an assessment result."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message)
-        self.problems = problems or []
+        super().__init__("program_input.invalid", message, problems=problems or [])
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kneechain.errors import ErrorKind, MessageError
 from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.program.models import Prescription, Program, Reason
 from kneechain.program.rules import ProgramRules, default_program_rules
@@ -98,8 +99,11 @@ def render_html(
     )
 
 
-class PdfUnavailableError(RuntimeError):
+class PdfUnavailableError(MessageError, RuntimeError):
     """WeasyPrint cannot load the system libraries it draws text with."""
+
+    default_code = "pdf.unavailable"
+    default_kind = ErrorKind.unavailable
 
 
 def render_pdf(html: str) -> bytes:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from kneechain.assess.case import Case, Measurement, measure_test
 from kneechain.assess.engine import knowledge_version
 from kneechain.assess.result import AssessmentResult
+from kneechain.errors import validation_problems
 from kneechain.track.errors import TrackError
 
 
@@ -32,14 +33,9 @@ def knowledge_fingerprint() -> str:
     return knowledge_version()
 
 
-def explain(exc: ValidationError, what: str) -> TrackError:
-    """Turn a pydantic error into one message naming each bad field."""
-    problems = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"])
-        message = err["msg"].removeprefix("Value error, ")
-        problems.append(f"{field}: {message}" if field else message)
-    return TrackError(f"{what} is not valid: {'; '.join(problems)}")
+def explain(exc: ValidationError, what: str, model: type[BaseModel] | None = None) -> TrackError:
+    """Turn a pydantic error into one message naming each bad field in plain words."""
+    return TrackError(f"{what} is not valid.", problems=validation_problems(exc, model))
 
 
 def parse_case(data: Case | Mapping[str, Any]) -> Case:
@@ -48,7 +44,7 @@ def parse_case(data: Case | Mapping[str, Any]) -> Case:
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        raise explain(exc, "the assessment case") from exc
+        raise explain(exc, "the assessment case", Case) from exc
 
 
 def parse_result(data: AssessmentResult | Mapping[str, Any]) -> AssessmentResult:
@@ -57,7 +53,7 @@ def parse_result(data: AssessmentResult | Mapping[str, Any]) -> AssessmentResult
     try:
         return AssessmentResult.model_validate(data)
     except ValidationError as exc:
-        raise explain(exc, "the assessment result") from exc
+        raise explain(exc, "the assessment result", AssessmentResult) from exc
 
 
 def to_row(item: Measurement) -> MeasurementRow:
@@ -75,4 +71,4 @@ def parse_measurement(data: Mapping[str, Any]) -> Measurement:
     try:
         return Measurement.model_validate(data)
     except ValidationError as exc:
-        raise explain(exc, "the measurement") from exc
+        raise explain(exc, "the measurement", Measurement) from exc

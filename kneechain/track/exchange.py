@@ -162,7 +162,7 @@ def parse_export(text: str, source: str = "the import file") -> ExportFile:
     try:
         return ExportFile.model_validate(raw)
     except ValidationError as exc:
-        raise explain(exc, source) from exc
+        raise explain(exc, source, ExportFile) from exc
 
 
 def _decode_media(export: ExportFile, media: MediaStore) -> dict[str, bytes]:

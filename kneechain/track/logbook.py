@@ -51,7 +51,7 @@ def parse_entry(data: dict[str, object]) -> SessionEntry:
     try:
         return SessionEntry.model_validate(data)
     except ValidationError as exc:
-        raise explain(exc, "the session") from exc
+        raise explain(exc, "the session", SessionEntry) from exc
 
 
 def variants(kb: KnowledgeBase, exercise_id: str) -> set[str]:

@@ -1,18 +1,19 @@
-"""Where the tracking database and media store live: user data dir by default, env overrides."""
+"""Where the tracking database and media store live, resolved from the one settings model."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from platformdirs import user_data_path
 from pydantic import BaseModel, ConfigDict
 
+from kneechain.settings import DB_FILENAME, ENV_PREFIX, Settings, normalise_url
+
 #: Environment variable naming the database URL (SQLite file or PostgreSQL server).
-DATABASE_URL_ENV = "KNEECHAIN_DATABASE_URL"
+DATABASE_URL_ENV = f"{ENV_PREFIX}DATABASE_URL"
 #: Environment variable naming the data directory (SQLite file and media store); tests set it.
-DATA_DIR_ENV = "KNEECHAIN_DATA_DIR"
-DB_FILENAME = "kneechain.db"
+DATA_DIR_ENV = f"{ENV_PREFIX}DATA_DIR"
+
+__all__ = ["DATABASE_URL_ENV", "DATA_DIR_ENV", "StoreSettings", "normalise_url", "resolve_settings"]
 
 
 class StoreSettings(BaseModel):
@@ -28,19 +29,11 @@ class StoreSettings(BaseModel):
         return self.data_dir / "media"
 
 
-def normalise_url(url: str) -> str:
-    """Use the psycopg 3 driver for plain `postgresql://` URLs (SQLAlchemy defaults to psycopg2)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
 def resolve_settings(
-    database_url: str | None = None, data_dir: Path | None = None
+    database_url: str | None = None, data_dir: Path | None = None, settings: Settings | None = None
 ) -> StoreSettings:
-    """Explicit arguments win, then the environment, then the user's data directory."""
-    env_dir = os.environ.get(DATA_DIR_ENV)
-    base = data_dir or (Path(env_dir) if env_dir else user_data_path("kneechain", appauthor=False))
-    url = database_url or os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{base / DB_FILENAME}"
-    return StoreSettings(database_url=normalise_url(url), data_dir=base)
+    """Explicit arguments win, then the settings (environment), then the user's data folder."""
+    base = settings or Settings()
+    folder = data_dir or base.data_dir
+    url = database_url or base.database_url or f"sqlite:///{folder / DB_FILENAME}"
+    return StoreSettings(database_url=normalise_url(url), data_dir=folder)

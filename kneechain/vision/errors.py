@@ -6,8 +6,10 @@ and how to film again; the CLI turns it into a clear message and a non-zero exit
 
 from __future__ import annotations
 
+from kneechain.errors import ErrorKind, KneechainError
 
-class VideoError(Exception):
+
+class VideoError(KneechainError):
     """The video cannot give a trustworthy measurement.
 
     Attributes:
@@ -18,4 +20,6 @@ class VideoError(Exception):
     def __init__(self, problem: str, advice: str) -> None:
         self.problem = problem
         self.advice = advice
-        super().__init__(f"{problem} {advice}")
+        super().__init__(self.default_code, problem, hint=advice or None, kind=ErrorKind.bad_media)
+
+    default_code = "video.unusable"

@@ -174,7 +174,7 @@ def test_documents_are_read_one_way_with_file_and_field_named(tmp_path: Path) ->
         limit: int
 
     assert parse_document(Doc, "limit: 3", "doc.yaml") == Doc(limit=3)
-    with pytest.raises(KnowledgeError, match=r"doc\.yaml: field limit: Input should be a valid"):
+    with pytest.raises(KnowledgeError, match=r"doc\.yaml: field limit: should be a whole number"):
         parse_document(Doc, "limit: many", "doc.yaml")
     with pytest.raises(KnowledgeError, match=r"doc\.yaml: not valid YAML"):
         parse_document(Doc, "limit: [", "doc.yaml")

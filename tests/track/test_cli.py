@@ -69,7 +69,10 @@ def test_bad_input_gives_clear_errors_and_keeps_data() -> None:
     run("log", "-e", "glute_bridge:3", "--date", "2026-03-02")
     cases = [
         (("log", "-p", "Sam", "-e", "glute_bridge:3"), "no person named 'Sam'; known people: Alex"),
-        (("log", "-e", "glute_bridge:3", "--pain-before", "12"), "less than or equal to 10"),
+        (
+            ("log", "-e", "glute_bridge:3", "--pain-before", "12"),
+            "pain_before: 12 is out of range; allowed 0 to 10",
+        ),
         (("log", "-e", "glute_bridge"), "should look like ID:SETS"),
         (("log", "-e", "no_such:1"), "unknown exercise 'no_such'"),
         (("score", "--kujala", "140"), "between 0 and 100; got 140"),

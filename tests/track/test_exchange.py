@@ -107,8 +107,14 @@ def _bad_media(data: dict) -> None:
     [
         (lambda d: d.update(format="something-else"), "is not a kneechain export"),
         (lambda d: d.update(format_version=7), "format_version 7"),
-        (lambda d: d["sessions"][0].update(pain_before=14), "sessions.0.pain_before"),
-        (lambda d: d["measurements"][0].update(side="middle"), "measurements.0.side"),
+        (
+            lambda d: d["sessions"][0].update(pain_before=14),
+            r"sessions\[0\]\.pain_before: 14 is out of range; allowed 0 to 10",
+        ),
+        (
+            lambda d: d["measurements"][0].update(side="middle"),
+            r"measurements\[0\]\.side: middle is not one of the allowed answers",
+        ),
         (lambda d: d["measurements"][0].update(assessment_uid="f" * 32), "does not contain"),
         (_bad_media, "does not match its sha256"),
     ],

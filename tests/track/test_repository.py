@@ -94,7 +94,7 @@ def test_session_round_trip_and_bad_input_stores_nothing(store: Store) -> None:
     )
     with pytest.raises(TrackError, match="not a variant of 'glute_bridge'"), store.session() as db:
         log_session(db, find_person(db, "Alex"), bad)
-    with pytest.raises(TrackError, match="pain_before: Input should be less than or equal to 10"):
+    with pytest.raises(TrackError, match="pain_before: 11 is out of range; allowed 0 to 10"):
         parse_entry(
             {
                 "performed_on": "2026-01-07",

@@ -10,16 +10,15 @@ from kneechain.assess.case import Case
 from kneechain.assess.protocols.registry import PROTOCOLS
 from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.assess.protocols.run import analyse_file, merge
+from kneechain.errors import KneechainError
 from kneechain.vision.errors import VideoError
 
 
-class VideoSpecError(ValueError):
+class VideoSpecError(KneechainError, ValueError):
     """A `--video` option that cannot be used: a message and the problems found."""
 
     def __init__(self, message: str, problems: list[str]) -> None:
-        self.message = message
-        self.problems = problems
-        super().__init__(message)
+        super().__init__("video_spec.invalid", message, problems=problems)
 
 
 def parse_spec(text: str) -> tuple[str, Path]:
