@@ -39,9 +39,10 @@ def _digest(paths: list[Path]) -> str:
 
 
 @cache
-def knowledge_version() -> str:
-    """The package version and a digest of the knowledge files, e.g. '0.1.0+kb.1a2b3c4d5e6f'."""
-    return f"{__version__}+kb.{_digest(list(DATA_DIR.glob('*.yaml')))}"
+def knowledge_version(data_dir: Path = DATA_DIR) -> str:
+    """The package version and a digest of the knowledge files in `data_dir` (the folder the
+    knowledge base in use was loaded from), e.g. '0.1.0+kb.1a2b3c4d5e6f'."""
+    return f"{__version__}+kb.{_digest(list(data_dir.glob('*.yaml')))}"
 
 
 @cache
@@ -115,7 +116,7 @@ def assess(
     suspected.sort(key=lambda s: (-s.prior, s.finding_id))
     return AssessmentResult(
         case_version=case.case_version or CASE_VERSION,
-        knowledge_version=knowledge_version(),
+        knowledge_version=knowledge_version(kb.data_dir),
         engine_version=engine_version(),
         refer=bool(hits),
         red_flags=hits,

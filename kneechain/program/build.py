@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from kneechain.assess.result import AssessmentResult
+from kneechain.errors import KneechainError
 from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.program.models import (
     ClinicianNote,
@@ -45,9 +46,14 @@ def _limits(rules: ProgramRules, options: ProgramOptions) -> dict[str, Limit]:
     limits = {"daily": rules.limits.daily, "strength": rules.limits.strength}
     if options.daily_minutes is not None:
         low, high = options.daily_minutes
-        if not 0 < low <= high:
-            raise ValueError(
-                f"daily minutes {low:g}-{high:g}: give a minimum above 0 and not above the maximum"
+        longest = rules.limits.longest_daily_minutes
+        if not 0 < low <= high <= longest:
+            raise KneechainError(
+                "program.minutes",
+                f"A daily routine of {low:g} to {high:g} minutes cannot be planned.",
+                hint=f"Give a shortest time above 0, not above the longest, and at most "
+                f"{longest:g} minutes.",
+                field="daily_minutes",
             )
         limits["daily"] = Limit(min_minutes=low, target_minutes=(low + high) / 2, max_minutes=high)
     return limits

@@ -64,6 +64,7 @@ class Limit(Frozen):
 class Limits(Frozen):
     daily: Limit
     strength: Limit
+    longest_daily_minutes: float = Field(gt=0, le=24 * 60)
 
 
 class OneSided(Frozen):

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kneechain.settings import Settings
 from kneechain.track.errors import StorageError
 from kneechain.track.media import MediaStore
 from kneechain.track.settings import StoreSettings, resolve_settings
@@ -170,11 +171,18 @@ class Store:
 
 
 def open_store(
-    database_url: str | None = None, data_dir: Path | None = None, *, migrate_schema: bool = True
+    database_url: str | None = None,
+    data_dir: Path | None = None,
+    *,
+    migrate_schema: bool = True,
+    settings: Settings | None = None,
 ) -> Store:
-    """Open (and on first use create and migrate) the database and the media store."""
-    settings = resolve_settings(database_url, data_dir)
-    engine = make_engine(settings.database_url)
+    """Open (and on first use create and migrate) the database and the media store.
+
+    Explicit arguments win over `settings` (the one settings model; read from the environment
+    when not given)."""
+    resolved = resolve_settings(database_url, data_dir, settings)
+    engine = make_engine(resolved.database_url)
     if migrate_schema:
         try:
             upgrade(engine)
@@ -184,4 +192,4 @@ def open_store(
                 f"cannot open the database at {engine.url.render_as_string()}: {exc.orig}. "
                 "Check the path or URL (KNEECHAIN_DATABASE_URL) and that the server is running."
             ) from exc
-    return Store(engine=engine, media=MediaStore(settings.media_dir), settings=settings)
+    return Store(engine=engine, media=MediaStore(resolved.media_dir), settings=resolved)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from kneechain.errors import KneechainError
 from kneechain.knowledge.loader import default_knowledge
 from kneechain.program.build import ProgramOptions, build_program, first_monday
 from kneechain.program.source import ProgramInputError, read_input
@@ -72,8 +73,12 @@ def test_daily_minutes_option_shortens_the_routine() -> None:
     short = build_program(result, ProgramOptions(start_date=START, daily_minutes=(5, 8)))
     daily = next(d for d in short.day_types if d.id == "daily")
     assert daily.minutes <= 8
-    with pytest.raises(ValueError, match="minimum above 0"):
-        build_program(result, ProgramOptions(start_date=START, daily_minutes=(9, 3)))
+    for wrong in ((9, 3), (0, 5), (30, 121)):
+        with pytest.raises(KneechainError, match="cannot be planned") as caught:
+            build_program(result, ProgramOptions(start_date=START, daily_minutes=wrong))
+        assert caught.value.field == "daily_minutes" and caught.value.exit_code == 2
+    longest = build_program(result, ProgramOptions(start_date=START, daily_minutes=(100, 120)))
+    assert next(d for d in longest.day_types if d.id == "daily").minutes <= 120
 
 
 def test_ankle_finding_on_the_left_doses_the_left_side_more() -> None:

@@ -1,0 +1,64 @@
+"""The explicit context every use case receives: settings, the domain bundle and the store.
+
+    with ServiceContext.open() as ctx:              # settings from the environment
+        ...
+    ctx = ServiceContext.open(Settings(data_dir=tmp))   # tests: an isolated data folder
+
+The database is opened (and on first use created and migrated) the first time a use case
+needs it, so use cases that never touch it (assess a file, build a program) never pay for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from sqlalchemy.orm import Session
+
+from kneechain.services.domain import Domain
+from kneechain.settings import Settings
+from kneechain.track.db import Store, open_store
+
+
+@dataclass
+class ServiceContext:
+    """Settings, domain and (lazily) the store, owned by the front end that made it."""
+
+    settings: Settings
+    domain: Domain
+    _store: Store | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, domain: Domain | None = None) -> ServiceContext:
+        return cls(settings or Settings(), domain or Domain.packaged())
+
+    @property
+    def store(self) -> Store:
+        """The database and media store (opened on first use)."""
+        if self._store is None:
+            self._store = open_store(settings=self.settings)
+        return self._store
+
+    @contextmanager
+    def db(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error."""
+        with self.store.session() as session:
+            yield session
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> ServiceContext:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
