@@ -18,7 +18,7 @@ from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.knowledge.models import Reference
 from kneechain.track.config import tracking_config
 from kneechain.track.logbook import measure_series, outcome_series, sessions_of
-from kneechain.track.models import User
+from kneechain.track.models import PersonRecord
 from kneechain.track.progress import higher_is_better, judge, mcid_of, mdc_of, references
 
 Series = list[tuple[date, float]]
@@ -85,7 +85,7 @@ def _verdict(series: Series, threshold: float | None, better: bool | None) -> st
 
 
 def measure_panel(
-    db: Session, user: User, kb: KnowledgeBase, title: str, candidates: tuple[str, ...]
+    db: Session, user: PersonRecord, kb: KnowledgeBase, title: str, candidates: tuple[str, ...]
 ) -> Panel:
     """The candidate measure with the most values, with its references."""
     data = {m: measure_series(db, user, m) for m in candidates}
@@ -117,7 +117,7 @@ def measure_panel(
     )
 
 
-def outcome_panel(db: Session, user: User, kb: KnowledgeBase, outcome_id: str) -> Panel:
+def outcome_panel(db: Session, user: PersonRecord, kb: KnowledgeBase, outcome_id: str) -> Panel:
     """An outcome score over time; for pain, session ratings are shown faintly behind it."""
     outcome = kb.outcomes[outcome_id]
     series = outcome_series(db, user, outcome_id)
@@ -145,7 +145,7 @@ def outcome_panel(db: Session, user: User, kb: KnowledgeBase, outcome_id: str) -
     )
 
 
-def progress_panels(db: Session, user: User) -> list[Panel]:
+def progress_panels(db: Session, user: PersonRecord) -> list[Panel]:
     kb = default_knowledge()
     panels = [measure_panel(db, user, kb, title, ids) for title, ids in MEASURE_PANELS]
     return panels + [outcome_panel(db, user, kb, o) for o in OUTCOME_PANELS]

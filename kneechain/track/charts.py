@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kneechain.knowledge.render import number
 from kneechain.track.chartdata import Panel, progress_panels
 from kneechain.track.errors import TrackError
-from kneechain.track.models import User
+from kneechain.track.models import PersonRecord
 
 FORMATS = (".png", ".svg")
 COLOURS = {"left": "#1f77b4", "right": "#d62728", "both": "#2ca02c", "score": "#6a3d9a"}
@@ -132,6 +132,6 @@ def render(panels: list[Panel], name: str, out: Path) -> Path:
     return out
 
 
-def progress_chart(db: Session, user: User, out: Path) -> Path:
+def progress_chart(db: Session, user: PersonRecord, out: Path) -> Path:
     """The person's progress chart: five panels and a key."""
     return render(progress_panels(db, user), user.name, out)

@@ -23,7 +23,7 @@ from kneechain.track.documents import parse_measurement
 from kneechain.track.errors import StorageError, TrackError
 from kneechain.track.history import build_history
 from kneechain.track.logbook import log_session, parse_entry, record_outcome
-from kneechain.track.models import User
+from kneechain.track.models import PersonRecord
 from kneechain.track.people import (
     add_person,
     delete_person,
@@ -81,7 +81,7 @@ def opened() -> Iterator[Store]:
         store.close()
 
 
-def resolve_person(db: Session, name: str | None) -> User:
+def resolve_person(db: Session, name: str | None) -> PersonRecord:
     """The named person, or the only person stored when no name is given."""
     if name is not None:
         return find_person(db, name)
@@ -94,7 +94,7 @@ def resolve_person(db: Session, name: str | None) -> User:
     raise TrackError(f"several people are stored ({names}); say whose with --person NAME")
 
 
-def with_person(name: str | None, action: Callable[[Session, User], None]) -> None:
+def with_person(name: str | None, action: Callable[[Session, PersonRecord], None]) -> None:
     with opened() as store, store.session() as db:
         action(db, resolve_person(db, name))
 
@@ -194,7 +194,7 @@ def log(
 ) -> None:
     """Record an exercise session, by flags or (without --exercise) by answering questions."""
 
-    def action(db: Session, user: User) -> None:
+    def action(db: Session, user: PersonRecord) -> None:
         program = current_program(db, user)
         if exercise:
             items = [parse_exercise(e) for e in exercise]
@@ -232,7 +232,7 @@ def score(
     if not scores:
         raise fail("give at least one score: --nprs 0-10 and/or --kujala 0-100")
 
-    def action(db: Session, user: User) -> None:
+    def action(db: Session, user: PersonRecord) -> None:
         when = views.parse_day(day)
         for outcome_id, value in scores.items():
             record_outcome(db, user, outcome_id, value, when)
@@ -260,7 +260,7 @@ def measure(
     if not raw:
         raise fail("give --left and/or --right (or --value for a one-value measure)")
 
-    def action(db: Session, user: User) -> None:
+    def action(db: Session, user: PersonRecord) -> None:
         items = [parse_measurement(r) for r in raw]
         add_measurements(db, user, views.parse_day(day), items)
         out().print(f"Stored {len(items)} value(s) of {measure_id} for {user.name}.")
@@ -279,7 +279,7 @@ def record(
 ) -> None:
     """Assess a case and store the case, its result (and the program given) in the history."""
 
-    def action(db: Session, user: User) -> None:
+    def action(db: Session, user: PersonRecord) -> None:
         case = load_case(case_file)
         stored = save_assessment(db, user, case, assess(case))
         out().print(f"Stored the assessment of {stored.taken_on} for {user.name}.")
@@ -295,7 +295,7 @@ def record(
 def history(person: str | None = PERSON) -> None:
     """Sessions logged, adherence per week and the pain trend."""
 
-    def action(db: Session, user: User) -> None:
+    def action(db: Session, user: PersonRecord) -> None:
         views.print_history(out(), user, build_history(db, user, date.today()))
 
     with_person(person, action)
@@ -310,7 +310,7 @@ def progress(
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise fail(f"chart file {chart.name!r} must end in .png or .svg")
 
-    def action(db: Session, user: User) -> None:
+    def action(db: Session, user: PersonRecord) -> None:
         views.print_progress(out(), user, all_changes(db, user))
         if chart is not None:
             from kneechain.track.charts import progress_chart
@@ -327,7 +327,7 @@ def retest(
 ) -> None:
     """Which tests and questionnaires are due again."""
 
-    def action(db: Session, user: User) -> None:
+    def action(db: Session, user: PersonRecord) -> None:
         today = views.parse_day(day)
         items, schedule = due_for(db, user, today)
         views.print_due(out(), user, items, schedule, today)

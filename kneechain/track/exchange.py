@@ -37,16 +37,16 @@ from kneechain.track.exchange_format import (
 )
 from kneechain.track.media import MediaStore
 from kneechain.track.models import (
-    Assessment,
-    CareLink,
-    ExerciseSession,
-    Measurement,
-    MediaItem,
-    OutcomeScore,
-    Program,
-    SessionExercise,
-    User,
-    VideoAnalysis,
+    AssessmentRecord,
+    CareLinkRecord,
+    ExerciseSessionRecord,
+    MeasurementRecord,
+    MediaItemRecord,
+    OutcomeScoreRecord,
+    PersonRecord,
+    ProgramRecord,
+    SessionExerciseRecord,
+    VideoAnalysisRecord,
     utcnow,
 )
 
@@ -55,18 +55,18 @@ def _columns(record: object, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(record, name) for name in names}
 
 
-def _owned(db: Session, model: type, user: User) -> list[Any]:
+def _owned(db: Session, model: type, user: PersonRecord) -> list[Any]:
     return list(db.scalars(select(model).where(model.user_id == user.id).order_by(model.id)))
 
 
-def _links(db: Session, user: User) -> list[LinkRow]:
+def _links(db: Session, user: PersonRecord) -> list[LinkRow]:
     rows = []
-    query = select(CareLink).where(
-        or_(CareLink.clinician_id == user.id, CareLink.client_id == user.id)
+    query = select(CareLinkRecord).where(
+        or_(CareLinkRecord.clinician_id == user.id, CareLinkRecord.client_id == user.id)
     )
     for link in db.scalars(query):
         mine_is_client = link.client_id == user.id
-        other = db.get(User, link.clinician_id if mine_is_client else link.client_id)
+        other = db.get(PersonRecord, link.clinician_id if mine_is_client else link.client_id)
         direction = "clinician_of_person" if mine_is_client else "client_of_person"
         row = LinkRow(
             direction=direction,
@@ -83,11 +83,11 @@ def _row(model: type[BaseModel], record: object, **refs: Any) -> Any:
     return model(**_columns(record, _plain(model)), **refs)
 
 
-def _content(media: MediaStore, item: MediaItem, with_media: bool) -> str | None:
+def _content(media: MediaStore, item: MediaItemRecord, with_media: bool) -> str | None:
     return base64.b64encode(media.read_bytes(item.sha256)).decode() if with_media else None
 
 
-def _session(record: ExerciseSession, programs: dict[int, str]) -> SessionRow:
+def _session(record: ExerciseSessionRecord, programs: dict[int, str]) -> SessionRow:
     exercises = [_row(ExerciseRow, e) for e in record.exercises]
     return _row(
         SessionRow, record, program_uid=programs.get(record.program_id), exercises=exercises
@@ -95,13 +95,13 @@ def _session(record: ExerciseSession, programs: dict[int, str]) -> SessionRow:
 
 
 def export_person(
-    db: Session, media: MediaStore, user: User, *, with_media: bool = True
+    db: Session, media: MediaStore, user: PersonRecord, *, with_media: bool = True
 ) -> ExportFile:
     """Everything stored about `user` (media content embedded unless `with_media` is False)."""
-    found = {m: _owned(db, m, user) for m in (Assessment, VideoAnalysis, Program)}
-    assessments = {a.id: a.uid for a in found[Assessment]}
-    videos = {v.id: v.uid for v in found[VideoAnalysis]}
-    programs = {p.id: p.uid for p in found[Program]}
+    found = {m: _owned(db, m, user) for m in (AssessmentRecord, VideoAnalysisRecord, ProgramRecord)}
+    assessments = {a.id: a.uid for a in found[AssessmentRecord]}
+    videos = {v.id: v.uid for v in found[VideoAnalysisRecord]}
+    programs = {p.id: p.uid for p in found[ProgramRecord]}
     measurements = [
         _row(
             MeasurementRow,
@@ -109,7 +109,7 @@ def export_person(
             assessment_uid=assessments.get(m.assessment_id),
             video_analysis_uid=videos.get(m.video_analysis_id),
         )
-        for m in _owned(db, Measurement, user)
+        for m in _owned(db, MeasurementRecord, user)
     ]
     return ExportFile(
         format=FORMAT,
@@ -117,22 +117,22 @@ def export_person(
         exported_at=utcnow(),
         person=_row(PersonRow, user),
         care_links=_links(db, user),
-        assessments=[_row(AssessmentRow, a) for a in found[Assessment]],
+        assessments=[_row(AssessmentRow, a) for a in found[AssessmentRecord]],
         video_analyses=[
             _row(VideoRow, v, assessment_uid=assessments.get(v.assessment_id))
-            for v in found[VideoAnalysis]
+            for v in found[VideoAnalysisRecord]
         ],
         media=[
             _row(MediaRow, m, content_base64=_content(media, m, with_media))
-            for m in _owned(db, MediaItem, user)
+            for m in _owned(db, MediaItemRecord, user)
         ],
         measurements=measurements,
         programs=[
             _row(ProgramRow, p, assessment_uid=assessments.get(p.assessment_id))
-            for p in found[Program]
+            for p in found[ProgramRecord]
         ],
-        sessions=[_session(s, programs) for s in _owned(db, ExerciseSession, user)],
-        outcome_scores=[_row(OutcomeRow, o) for o in _owned(db, OutcomeScore, user)],
+        sessions=[_session(s, programs) for s in _owned(db, ExerciseSessionRecord, user)],
+        outcome_scores=[_row(OutcomeRow, o) for o in _owned(db, OutcomeScoreRecord, user)],
     )
 
 
@@ -190,45 +190,59 @@ def _decode_media(export: ExportFile, media: MediaStore) -> dict[str, bytes]:
 
 def _check_new(db: Session, export: ExportFile) -> None:
     person = export.person
-    if db.scalar(select(User).where(or_(User.uid == person.uid, User.name == person.name))):
+    if db.scalar(
+        select(PersonRecord).where(
+            or_(PersonRecord.uid == person.uid, PersonRecord.name == person.name)
+        )
+    ):
         raise TrackError(
             f"{person.name!r} is already stored here; delete them first "
             f"(`kneechain person delete {person.name!r} --yes`) or import into another database"
         )
 
 
-def import_person(db: Session, media: MediaStore, export: ExportFile) -> tuple[User, list[str]]:
+def import_person(
+    db: Session, media: MediaStore, export: ExportFile
+) -> tuple[PersonRecord, list[str]]:
     """Recreate the exported person with every record. Care links are restored where the person
     at the other end is in this database (same uid); returns the names of those who are not."""
     _check_new(db, export)
     contents = _decode_media(export, media)
-    user = User(**export.person.model_dump())
+    user = PersonRecord(**export.person.model_dump())
     db.add(user)
     db.flush()
     missing = []
     for link in export.care_links:
-        other = db.scalar(select(User).where(User.uid == link.other_uid))
+        other = db.scalar(select(PersonRecord).where(PersonRecord.uid == link.other_uid))
         if other is None:
             missing.append(link.other_name)
             continue
         mine_is_client = link.direction == "clinician_of_person"
         clinician, client = (other, user) if mine_is_client else (user, other)
-        db.add(CareLink(clinician_id=clinician.id, client_id=client.id, created_at=link.created_at))
-    assessments = _add(db, user, Assessment, export.assessments, {})
-    videos = _add(db, user, VideoAnalysis, export.video_analyses, {"assessment_uid": assessments})
+        db.add(
+            CareLinkRecord(
+                clinician_id=clinician.id, client_id=client.id, created_at=link.created_at
+            )
+        )
+    assessments = _add(db, user, AssessmentRecord, export.assessments, {})
+    videos = _add(
+        db, user, VideoAnalysisRecord, export.video_analyses, {"assessment_uid": assessments}
+    )
     refs = {"assessment_uid": assessments, "video_analysis_uid": videos}
-    _add(db, user, Measurement, export.measurements, refs)
-    programs = _add(db, user, Program, export.programs, {"assessment_uid": assessments})
+    _add(db, user, MeasurementRecord, export.measurements, refs)
+    programs = _add(db, user, ProgramRecord, export.programs, {"assessment_uid": assessments})
     for row in export.sessions:
         fields = row.model_dump(exclude={"program_uid", "exercises"})
-        exercises = [SessionExercise(**e.model_dump()) for e in row.exercises]
+        exercises = [SessionExerciseRecord(**e.model_dump()) for e in row.exercises]
         program_id = _ref(programs, row.program_uid)
         db.add(
-            ExerciseSession(**fields, user_id=user.id, program_id=program_id, exercises=exercises)
+            ExerciseSessionRecord(
+                **fields, user_id=user.id, program_id=program_id, exercises=exercises
+            )
         )
-    _add(db, user, OutcomeScore, export.outcome_scores, {})
+    _add(db, user, OutcomeScoreRecord, export.outcome_scores, {})
     for item in export.media:
-        db.add(MediaItem(**item.model_dump(exclude={"content_base64"}), user_id=user.id))
+        db.add(MediaItemRecord(**item.model_dump(exclude={"content_base64"}), user_id=user.id))
     db.flush()
     for data in contents.values():
         media.put_bytes(data)
@@ -244,7 +258,7 @@ def _ref(known: dict[str, int], uid: str | None) -> int | None:
 
 
 def _add(
-    db: Session, user: User, model: type, rows: list[Any], refs: dict[str, dict[str, int]]
+    db: Session, user: PersonRecord, model: type, rows: list[Any], refs: dict[str, dict[str, int]]
 ) -> dict[str, int]:
     """Insert rows of one table, turning `<x>_uid` references into database ids."""
     taken = set(db.scalars(select(model.uid).where(model.uid.in_([r.uid for r in rows]))))

@@ -16,7 +16,7 @@ from kneechain.track.maths import (
     weekly_adherence,
     weekly_trend,
 )
-from kneechain.track.models import ExerciseSession, User
+from kneechain.track.models import ExerciseSessionRecord, PersonRecord
 from kneechain.track.plan import planned_sessions_per_week
 from kneechain.track.progress import Change, all_changes
 from kneechain.track.records import current_program
@@ -24,7 +24,7 @@ from kneechain.track.records import current_program
 
 @dataclass(frozen=True)
 class History:
-    sessions: list[ExerciseSession]
+    sessions: list[ExerciseSessionRecord]
     planned_per_week: float | None
     weeks: list[WeekAdherence]
     adherence: float | None
@@ -33,7 +33,7 @@ class History:
     pain_score: Change | None
 
 
-def build_history(db: Session, user: User, today: date) -> History:
+def build_history(db: Session, user: PersonRecord, today: date) -> History:
     """Sessions oldest first; adherence from the program's start (or the first session) to today."""
     sessions = sessions_of(db, user)
     program = current_program(db, user)

@@ -14,12 +14,12 @@ from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.track.documents import explain
 from kneechain.track.errors import TrackError
 from kneechain.track.models import (
-    ExerciseSession,
-    Measurement,
-    OutcomeScore,
-    Program,
-    SessionExercise,
-    User,
+    ExerciseSessionRecord,
+    MeasurementRecord,
+    OutcomeScoreRecord,
+    PersonRecord,
+    ProgramRecord,
+    SessionExerciseRecord,
 )
 
 Pain = int
@@ -83,11 +83,11 @@ def check_exercises(entry: SessionEntry, kb: KnowledgeBase) -> None:
 
 
 def log_session(
-    db: Session, user: User, entry: SessionEntry, program: Program | None = None
-) -> ExerciseSession:
+    db: Session, user: PersonRecord, entry: SessionEntry, program: ProgramRecord | None = None
+) -> ExerciseSessionRecord:
     """Store one session (checked against the knowledge base) and return it."""
     check_exercises(entry, default_knowledge())
-    session = ExerciseSession(
+    session = ExerciseSessionRecord(
         user_id=user.id,
         program_id=program.id if program else None,
         performed_on=entry.performed_on,
@@ -95,7 +95,7 @@ def log_session(
         pain_after=entry.pain_after,
         note=entry.note,
         exercises=[
-            SessionExercise(
+            SessionExerciseRecord(
                 position=i,
                 exercise_id=d.exercise_id,
                 sets_done=d.sets_done,
@@ -110,8 +110,8 @@ def log_session(
 
 
 def record_outcome(
-    db: Session, user: User, outcome_id: str, score: float, measured_on: date
-) -> OutcomeScore:
+    db: Session, user: PersonRecord, outcome_id: str, score: float, measured_on: date
+) -> OutcomeScoreRecord:
     """Store an outcome score after checking it lies within the questionnaire's range."""
     outcomes = default_knowledge().outcomes
     spec = outcomes.get(outcome_id)
@@ -121,7 +121,7 @@ def record_outcome(
         raise TrackError(
             f"{spec.name} must be between {spec.min_score:g} and {spec.max_score:g}; got {score:g}"
         )
-    record = OutcomeScore(
+    record = OutcomeScoreRecord(
         user_id=user.id, outcome_id=outcome_id, score=float(score), measured_on=measured_on
     )
     db.add(record)
@@ -129,24 +129,28 @@ def record_outcome(
     return record
 
 
-def sessions_of(db: Session, user: User) -> list[ExerciseSession]:
-    query = select(ExerciseSession).where(ExerciseSession.user_id == user.id)
-    return list(db.scalars(query.order_by(ExerciseSession.performed_on, ExerciseSession.id)))
+def sessions_of(db: Session, user: PersonRecord) -> list[ExerciseSessionRecord]:
+    query = select(ExerciseSessionRecord).where(ExerciseSessionRecord.user_id == user.id)
+    return list(
+        db.scalars(query.order_by(ExerciseSessionRecord.performed_on, ExerciseSessionRecord.id))
+    )
 
 
-def outcome_series(db: Session, user: User, outcome_id: str) -> list[tuple[date, float]]:
+def outcome_series(db: Session, user: PersonRecord, outcome_id: str) -> list[tuple[date, float]]:
     """One score per day (the mean when a day has several), oldest first."""
-    query = select(OutcomeScore.measured_on, OutcomeScore.score).where(
-        OutcomeScore.user_id == user.id, OutcomeScore.outcome_id == outcome_id
+    query = select(OutcomeScoreRecord.measured_on, OutcomeScoreRecord.score).where(
+        OutcomeScoreRecord.user_id == user.id, OutcomeScoreRecord.outcome_id == outcome_id
     )
     return _daily_means(db.execute(query).all())
 
 
-def measure_series(db: Session, user: User, measure_id: str) -> dict[str, list[tuple[date, float]]]:
+def measure_series(
+    db: Session, user: PersonRecord, measure_id: str
+) -> dict[str, list[tuple[date, float]]]:
     """Per side ('left', 'right' or 'both'): one value per day (mean of repeats), oldest first."""
-    query = select(Measurement.side, Measurement.taken_on, Measurement.value).where(
-        Measurement.user_id == user.id, Measurement.measure_id == measure_id
-    )
+    query = select(
+        MeasurementRecord.side, MeasurementRecord.taken_on, MeasurementRecord.value
+    ).where(MeasurementRecord.user_id == user.id, MeasurementRecord.measure_id == measure_id)
     by_side: dict[str, list[tuple[date, float]]] = defaultdict(list)
     for side, day, value in db.execute(query).all():
         by_side[side].append((day, value))
@@ -160,9 +164,11 @@ def _daily_means(points: object) -> list[tuple[date, float]]:
     return [(day, fmean(values)) for day, values in sorted(by_day.items())]
 
 
-def last_measured(db: Session, user: User) -> dict[str, date]:
+def last_measured(db: Session, user: PersonRecord) -> dict[str, date]:
     """The latest day each test was measured on."""
-    query = select(Measurement.test_id, Measurement.taken_on).where(Measurement.user_id == user.id)
+    query = select(MeasurementRecord.test_id, MeasurementRecord.taken_on).where(
+        MeasurementRecord.user_id == user.id
+    )
     latest: dict[str, date] = {}
     for test_id, day in db.execute(query).all():
         latest[test_id] = max(day, latest.get(test_id, day))

@@ -65,7 +65,7 @@ def _owner() -> Mapped[int]:
     return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
-class User(Base):
+class PersonRecord(Base):
     """A person who tracks their knee, or a clinician who follows clients."""
 
     __tablename__ = "users"
@@ -80,7 +80,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class CareLink(Base):
+class CareLinkRecord(Base):
     """A clinician follows a client."""
 
     __tablename__ = "care_links"
@@ -94,7 +94,7 @@ class CareLink(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Assessment(Base):
+class AssessmentRecord(Base):
     """One assessment case: the inputs and the result, each as a versioned document."""
 
     __tablename__ = "assessments"
@@ -111,7 +111,7 @@ class Assessment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class VideoAnalysis(Base):
+class VideoAnalysisRecord(Base):
     """Measurements taken from one video, with the hashes of the video and its evidence frames."""
 
     __tablename__ = "video_analyses"
@@ -131,7 +131,7 @@ class VideoAnalysis(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class MediaItem(Base):
+class MediaItemRecord(Base):
     """A file in the content-addressed media store that belongs to one person."""
 
     __tablename__ = "media_items"
@@ -149,7 +149,7 @@ class MediaItem(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Measurement(Base):
+class MeasurementRecord(Base):
     """One measured value (per test, measure and side) indexed for trends and re-test dates."""
 
     __tablename__ = "measurements"
@@ -176,7 +176,7 @@ class Measurement(Base):
     source: Mapped[str] = mapped_column(String(20))
 
 
-class Program(Base):
+class ProgramRecord(Base):
     """The exact prescription given, as the program generator's versioned document."""
 
     __tablename__ = "programs"
@@ -194,7 +194,7 @@ class Program(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class ExerciseSession(Base):
+class ExerciseSessionRecord(Base):
     """One logged home session: when, pain before and after, and a note."""
 
     __tablename__ = "exercise_sessions"
@@ -212,15 +212,15 @@ class ExerciseSession(Base):
     pain_after: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    exercises: Mapped[list[SessionExercise]] = relationship(
+    exercises: Mapped[list[SessionExerciseRecord]] = relationship(
         back_populates="session",
         cascade="all, delete-orphan",
-        order_by="SessionExercise.position",
+        order_by="SessionExerciseRecord.position",
         lazy="selectin",
     )
 
 
-class SessionExercise(Base):
+class SessionExerciseRecord(Base):
     """One exercise done in a session: sets completed and the easier variant used, if any."""
 
     __tablename__ = "session_exercises"
@@ -234,10 +234,10 @@ class SessionExercise(Base):
     exercise_id: Mapped[str] = mapped_column(String(64))
     sets_done: Mapped[int] = mapped_column(Integer)
     regression_id: Mapped[str | None] = mapped_column(String(64))
-    session: Mapped[ExerciseSession] = relationship(back_populates="exercises")
+    session: Mapped[ExerciseSessionRecord] = relationship(back_populates="exercises")
 
 
-class OutcomeScore(Base):
+class OutcomeScoreRecord(Base):
     """A patient-reported outcome (NPRS, Kujala) on one day."""
 
     __tablename__ = "outcome_scores"

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from kneechain.track.errors import TrackError
 from kneechain.track.media import MediaStore
-from kneechain.track.models import ROLES, CareLink, MediaItem, User
+from kneechain.track.models import ROLES, CareLinkRecord, MediaItemRecord, PersonRecord
 
 MAX_NAME = 200
 
@@ -28,29 +28,29 @@ def add_person(
     role: str = "person",
     birth_year: int | None = None,
     sex: str | None = None,
-) -> User:
+) -> PersonRecord:
     """Create a person (or clinician) with a unique name."""
     cleaned = _clean_name(name)
     if role not in ROLES:
         raise TrackError(f"role {role!r} is not known; choose one of: {', '.join(ROLES)}")
-    if db.scalar(select(User).where(User.name == cleaned)) is not None:
+    if db.scalar(select(PersonRecord).where(PersonRecord.name == cleaned)) is not None:
         raise TrackError(f"a person named {cleaned!r} already exists; choose another name")
     if birth_year is not None and not 1900 <= birth_year <= 2100:
         raise TrackError(f"birth year {birth_year} is not plausible; give a year like 1988")
-    user = User(name=cleaned, role=role, birth_year=birth_year, sex=sex)
+    user = PersonRecord(name=cleaned, role=role, birth_year=birth_year, sex=sex)
     db.add(user)
     db.flush()
     return user
 
 
-def list_people(db: Session) -> list[User]:
-    return list(db.scalars(select(User).order_by(User.name)))
+def list_people(db: Session) -> list[PersonRecord]:
+    return list(db.scalars(select(PersonRecord).order_by(PersonRecord.name)))
 
 
-def find_person(db: Session, name: str) -> User:
+def find_person(db: Session, name: str) -> PersonRecord:
     """The person with this name; a clear error listing who exists when there is none."""
     cleaned = " ".join(name.split())
-    user = db.scalar(select(User).where(User.name == cleaned))
+    user = db.scalar(select(PersonRecord).where(PersonRecord.name == cleaned))
     if user is None:
         known = [u.name for u in list_people(db)]
         hint = (
@@ -62,43 +62,47 @@ def find_person(db: Session, name: str) -> User:
     return user
 
 
-def link_clinician(db: Session, clinician: User, client: User) -> CareLink:
+def link_clinician(db: Session, clinician: PersonRecord, client: PersonRecord) -> CareLinkRecord:
     """Let a clinician follow a client (idempotent)."""
     if clinician.role != "clinician":
         raise TrackError(f"{clinician.name!r} is not a clinician; add them with --role clinician")
     if clinician.id == client.id:
         raise TrackError("a clinician cannot be their own client")
-    link = db.get(CareLink, (clinician.id, client.id))
+    link = db.get(CareLinkRecord, (clinician.id, client.id))
     if link is None:
-        link = CareLink(clinician_id=clinician.id, client_id=client.id)
+        link = CareLinkRecord(clinician_id=clinician.id, client_id=client.id)
         db.add(link)
         db.flush()
     return link
 
 
-def clients_of(db: Session, clinician: User) -> list[User]:
+def clients_of(db: Session, clinician: PersonRecord) -> list[PersonRecord]:
     query = (
-        select(User)
-        .join(CareLink, CareLink.client_id == User.id)
-        .where(CareLink.clinician_id == clinician.id)
-        .order_by(User.name)
+        select(PersonRecord)
+        .join(CareLinkRecord, CareLinkRecord.client_id == PersonRecord.id)
+        .where(CareLinkRecord.clinician_id == clinician.id)
+        .order_by(PersonRecord.name)
     )
     return list(db.scalars(query))
 
 
-def delete_person(db: Session, user: User) -> set[str]:
+def delete_person(db: Session, user: PersonRecord) -> set[str]:
     """Delete a person and every record of theirs (by cascade).
 
     Returns the hashes of their media files; call `prune_media` with them after the commit, so a
     failed delete never leaves rows pointing at files already removed.
     """
-    hashes = set(db.scalars(select(MediaItem.sha256).where(MediaItem.user_id == user.id)))
-    db.execute(delete(User).where(User.id == user.id))
+    hashes = set(
+        db.scalars(select(MediaItemRecord.sha256).where(MediaItemRecord.user_id == user.id))
+    )
+    db.execute(delete(PersonRecord).where(PersonRecord.id == user.id))
     db.flush()
     return hashes
 
 
 def prune_media(db: Session, media: MediaStore, candidates: set[str]) -> list[str]:
     """Remove the candidate files no stored record refers to any more (shared content stays)."""
-    still_used = set(db.scalars(select(MediaItem.sha256).where(MediaItem.sha256.in_(candidates))))
+    still_used = set(
+        db.scalars(select(MediaItemRecord.sha256).where(MediaItemRecord.sha256.in_(candidates)))
+    )
     return media.remove_unreferenced(candidates, still_used)

@@ -20,7 +20,7 @@ from kneechain.knowledge.render import number
 from kneechain.track.config import TrackingConfig, tracking_config
 from kneechain.track.logbook import measure_series, outcome_series
 from kneechain.track.maths import Status, classify_change
-from kneechain.track.models import Measurement, OutcomeScore, User
+from kneechain.track.models import MeasurementRecord, OutcomeScoreRecord, PersonRecord
 
 Point = tuple[date, float]
 
@@ -76,10 +76,12 @@ def judge(series: list[Point], threshold: float | None, better_up: bool | None) 
     return classify_change(series[0][1], series[-1][1], threshold, better_up)
 
 
-def measure_changes(db: Session, user: User, kb: KnowledgeBase) -> list[Change]:
+def measure_changes(db: Session, user: PersonRecord, kb: KnowledgeBase) -> list[Change]:
     """One change per measured measure and side, in knowledge-base order."""
     specs = measure_index()
-    measured = set(db.scalars(select(Measurement.measure_id).where(Measurement.user_id == user.id)))
+    measured = set(
+        db.scalars(select(MeasurementRecord.measure_id).where(MeasurementRecord.user_id == user.id))
+    )
     changes = []
     for measure_id in (m for m in specs if m in measured):
         spec, mdc, better = (
@@ -96,10 +98,14 @@ def measure_changes(db: Session, user: User, kb: KnowledgeBase) -> list[Change]:
 
 
 def outcome_changes(
-    db: Session, user: User, kb: KnowledgeBase, config: TrackingConfig
+    db: Session, user: PersonRecord, kb: KnowledgeBase, config: TrackingConfig
 ) -> list[Change]:
     """One change per outcome questionnaire that has at least one score."""
-    scored = set(db.scalars(select(OutcomeScore.outcome_id).where(OutcomeScore.user_id == user.id)))
+    scored = set(
+        db.scalars(
+            select(OutcomeScoreRecord.outcome_id).where(OutcomeScoreRecord.user_id == user.id)
+        )
+    )
     changes = []
     for outcome in (o for o in kb.outcomes.values() if o.id in scored):
         series = outcome_series(db, user, outcome.id)
@@ -112,7 +118,7 @@ def outcome_changes(
     return changes
 
 
-def all_changes(db: Session, user: User) -> list[Change]:
+def all_changes(db: Session, user: PersonRecord) -> list[Change]:
     kb, config = default_knowledge(), tracking_config()
     return measure_changes(db, user, kb) + outcome_changes(db, user, kb, config)
 

@@ -24,24 +24,24 @@ from kneechain.track.documents import (
 from kneechain.track.errors import TrackError
 from kneechain.track.media import MediaStore
 from kneechain.track.models import (
-    Assessment,
-    MediaItem,
-    OutcomeScore,
-    Program,
-    User,
-    VideoAnalysis,
+    AssessmentRecord,
+    MeasurementRecord,
+    MediaItemRecord,
+    OutcomeScoreRecord,
+    PersonRecord,
+    ProgramRecord,
+    VideoAnalysisRecord,
 )
-from kneechain.track.models import Measurement as MeasurementRecord
 
 
 def _add_rows(
     db: Session,
-    user: User,
+    user: PersonRecord,
     taken_on: date,
     items: Iterable[Measurement],
     *,
-    assessment: Assessment | None = None,
-    video: VideoAnalysis | None = None,
+    assessment: AssessmentRecord | None = None,
+    video: VideoAnalysisRecord | None = None,
 ) -> list[MeasurementRecord]:
     records = []
     for item in items:
@@ -61,17 +61,17 @@ def _add_rows(
 
 def save_assessment(
     db: Session,
-    user: User,
+    user: PersonRecord,
     case: Case | Mapping[str, Any],
     result: AssessmentResult | Mapping[str, Any] | None = None,
     *,
     taken_on: date | None = None,
-) -> Assessment:
+) -> AssessmentRecord:
     """Store a case (and its result) as documents, index its measurements and outcome scores."""
     parsed = parse_case(case)
     outcome = parse_result(result) if result is not None else None
     day = taken_on or parsed.assessed_on or date.today()
-    record = Assessment(
+    record = AssessmentRecord(
         user_id=user.id,
         taken_on=day,
         case_schema_version=parsed.case_version,
@@ -84,7 +84,9 @@ def save_assessment(
     db.flush()
     _add_rows(db, user, day, parsed.measurements, assessment=record)
     for outcome_id, score in _outcome_scores(parsed, outcome).items():
-        db.add(OutcomeScore(user_id=user.id, measured_on=day, outcome_id=outcome_id, score=score))
+        db.add(
+            OutcomeScoreRecord(user_id=user.id, measured_on=day, outcome_id=outcome_id, score=score)
+        )
     db.flush()
     return record
 
@@ -101,7 +103,7 @@ def _outcome_scores(case: Case, result: AssessmentResult | None) -> dict[str, fl
 
 
 def add_measurements(
-    db: Session, user: User, taken_on: date, items: Sequence[Measurement]
+    db: Session, user: PersonRecord, taken_on: date, items: Sequence[Measurement]
 ) -> list[MeasurementRecord]:
     """Store a re-measurement made outside a full assessment (for example at a re-test)."""
     if not items:
@@ -109,14 +111,18 @@ def add_measurements(
     return _add_rows(db, user, taken_on, items)
 
 
-def add_media(db: Session, media: MediaStore, user: User, path: Path, kind: str) -> MediaItem:
+def add_media(
+    db: Session, media: MediaStore, user: PersonRecord, path: Path, kind: str
+) -> MediaItemRecord:
     """Put a file in the content-addressed store and record that it belongs to `user`."""
     digest = media.put_file(path)
     item = db.scalar(
-        select(MediaItem).where(MediaItem.user_id == user.id, MediaItem.sha256 == digest)
+        select(MediaItemRecord).where(
+            MediaItemRecord.user_id == user.id, MediaItemRecord.sha256 == digest
+        )
     )
     if item is None:
-        item = MediaItem(
+        item = MediaItemRecord(
             user_id=user.id,
             sha256=digest,
             kind=kind,
@@ -131,7 +137,7 @@ def add_media(db: Session, media: MediaStore, user: User, path: Path, kind: str)
 def save_video_analysis(
     db: Session,
     media: MediaStore,
-    user: User,
+    user: PersonRecord,
     *,
     video: Path,
     test_id: str,
@@ -140,15 +146,15 @@ def save_video_analysis(
     doc: Mapping[str, Any] | None = None,
     schema_version: str = "1.0",
     analysed_on: date | None = None,
-    assessment: Assessment | None = None,
-) -> VideoAnalysis:
+    assessment: AssessmentRecord | None = None,
+) -> VideoAnalysisRecord:
     """Store one video's analysis: the clip and evidence frames by hash, and its measurements."""
     if test_id not in default_knowledge().tests:
         raise TrackError(f"unknown test {test_id!r}; see `kneechain knowledge list tests`")
     clip = add_media(db, media, user, video, "video")
     frames = [add_media(db, media, user, path, "frame").sha256 for path in evidence]
     day = analysed_on or date.today()
-    record = VideoAnalysis(
+    record = VideoAnalysisRecord(
         user_id=user.id,
         assessment_id=assessment.id if assessment else None,
         test_id=test_id,
@@ -166,15 +172,15 @@ def save_video_analysis(
 
 def save_program(
     db: Session,
-    user: User,
+    user: PersonRecord,
     doc: Mapping[str, Any],
     *,
     schema_version: str,
     started_on: date | None = None,
-    assessment: Assessment | None = None,
-) -> Program:
+    assessment: AssessmentRecord | None = None,
+) -> ProgramRecord:
     """Store the exact prescription given, as the generator's document."""
-    record = Program(
+    record = ProgramRecord(
         user_id=user.id,
         assessment_id=assessment.id if assessment else None,
         started_on=started_on or date.today(),
@@ -188,8 +194,12 @@ def save_program(
 
 
 def save_program_model(
-    db: Session, user: User, program: BaseModel, *, assessment: Assessment | None = None
-) -> Program:
+    db: Session,
+    user: PersonRecord,
+    program: BaseModel,
+    *,
+    assessment: AssessmentRecord | None = None,
+) -> ProgramRecord:
     """Store a generated program model (its `program_version` and `start_date` are read)."""
     return save_program_doc(
         db, user, program.model_dump(mode="json"), started_on=None, assessment=assessment
@@ -198,12 +208,12 @@ def save_program_model(
 
 def save_program_doc(
     db: Session,
-    user: User,
+    user: PersonRecord,
     doc: Mapping[str, Any],
     *,
     started_on: date | None,
-    assessment: Assessment | None = None,
-) -> Program:
+    assessment: AssessmentRecord | None = None,
+) -> ProgramRecord:
     """Store a program document as the generator wrote it (`program_version` is required;
     `start_date`, when present, is when it starts)."""
     version = doc.get("program_version")
@@ -235,12 +245,12 @@ def load_program(path: Path) -> dict[str, Any]:
     return data
 
 
-def current_program(db: Session, user: User) -> Program | None:
+def current_program(db: Session, user: PersonRecord) -> ProgramRecord | None:
     """The most recently started program, the one sessions are logged against."""
     query = (
-        select(Program)
-        .where(Program.user_id == user.id)
-        .order_by(Program.started_on.desc(), Program.id.desc())
+        select(ProgramRecord)
+        .where(ProgramRecord.user_id == user.id)
+        .order_by(ProgramRecord.started_on.desc(), ProgramRecord.id.desc())
         .limit(1)
     )
     return db.scalar(query)

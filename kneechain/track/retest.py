@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from kneechain.knowledge.loader import default_knowledge
 from kneechain.track.config import tracking_config
 from kneechain.track.logbook import last_measured
-from kneechain.track.models import OutcomeScore, User
+from kneechain.track.models import OutcomeScoreRecord, PersonRecord
 from kneechain.track.plan import retest_schedule
 from kneechain.track.records import current_program
 
@@ -74,16 +74,16 @@ def default_intervals(measured_tests: set[str]) -> list[Interval]:
     return [t for t in tests if t.id in measured_tests] + outcomes
 
 
-def _last_scored(db: Session, user: User) -> dict[str, date]:
+def _last_scored(db: Session, user: PersonRecord) -> dict[str, date]:
     query = (
-        select(OutcomeScore.outcome_id, func.max(OutcomeScore.measured_on))
-        .where(OutcomeScore.user_id == user.id)
-        .group_by(OutcomeScore.outcome_id)
+        select(OutcomeScoreRecord.outcome_id, func.max(OutcomeScoreRecord.measured_on))
+        .where(OutcomeScoreRecord.user_id == user.id)
+        .group_by(OutcomeScoreRecord.outcome_id)
     )
     return dict(db.execute(query).all())
 
 
-def due_for(db: Session, user: User, today: date) -> tuple[list[Due], str]:
+def due_for(db: Session, user: PersonRecord, today: date) -> tuple[list[Due], str]:
     """Everything due for `user`, and which schedule was used ('program' or 'default')."""
     tests_done = last_measured(db, user)
     last: dict[tuple[Kind, str], date] = {("test", k): v for k, v in tests_done.items()}

@@ -13,7 +13,7 @@ from kneechain.track.config import tracking_config
 from kneechain.track.errors import TrackError
 from kneechain.track.history import History
 from kneechain.track.maths import Trend
-from kneechain.track.models import ExerciseSession, User
+from kneechain.track.models import ExerciseSessionRecord, PersonRecord
 from kneechain.track.progress import Change, describe
 from kneechain.track.retest import Due
 
@@ -30,7 +30,7 @@ def parse_day(text: str | None) -> date:
         ) from exc
 
 
-def people_table(people: Sequence[User]) -> Table:
+def people_table(people: Sequence[PersonRecord]) -> Table:
     table = Table("name", "role", "birth year", "sex", "added", title="People")
     for user in people:
         table.add_row(
@@ -43,7 +43,7 @@ def people_table(people: Sequence[User]) -> Table:
     return table
 
 
-def _exercises(session: ExerciseSession) -> str:
+def _exercises(session: ExerciseSessionRecord) -> str:
     parts = []
     for ex in session.exercises:
         easier = f" (as {ex.regression_id})" if ex.regression_id else ""
@@ -55,7 +55,7 @@ def _pain(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
-def sessions_table(sessions: Sequence[ExerciseSession]) -> Table:
+def sessions_table(sessions: Sequence[ExerciseSessionRecord]) -> Table:
     table = Table("date", "exercises (sets)", "pain before", "pain after", "note", title="Sessions")
     for s in sessions:
         table.add_row(
@@ -97,7 +97,7 @@ def trend_line(label: str, trend: Trend) -> str:
     )
 
 
-def print_history(console: Console, user: User, hist: History) -> None:
+def print_history(console: Console, user: PersonRecord, hist: History) -> None:
     console.print(f"[bold]{user.name}[/]: {len(hist.sessions)} session(s) logged")
     if hist.sessions:
         console.print(sessions_table(hist.sessions))
@@ -112,7 +112,7 @@ def print_history(console: Console, user: User, hist: History) -> None:
         console.print(f"Pain score (NPRS): {describe(hist.pain_score)}")
 
 
-def print_progress(console: Console, user: User, changes: Sequence[Change]) -> None:
+def print_progress(console: Console, user: PersonRecord, changes: Sequence[Change]) -> None:
     if not changes:
         console.print(f"No measurements or scores stored for {user.name} yet.")
         return
@@ -134,7 +134,7 @@ def _when(item: Due, today: date) -> str:
 
 
 def print_due(
-    console: Console, user: User, items: Sequence[Due], schedule: str, today: date
+    console: Console, user: PersonRecord, items: Sequence[Due], schedule: str, today: date
 ) -> None:
     source = "the program's re-test schedule" if schedule == "program" else "the default schedule"
     table = Table(

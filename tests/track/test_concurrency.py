@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from kneechain.track.backup import backup
 from kneechain.track.db import open_store
 from kneechain.track.errors import TrackError
-from kneechain.track.models import ExerciseSession, SessionExercise
+from kneechain.track.models import ExerciseSessionRecord, SessionExerciseRecord
 
 from .factories import make_person
 from .writer_proc import first_use, log_many
@@ -48,8 +48,8 @@ def test_two_processes_logging_at_once_lose_nothing(tmp_path: Path) -> None:
         w.join(timeout=120)
     assert [w.exitcode for w in workers] == [0, 0]
     with store.session() as db:
-        assert db.scalar(select(func.count()).select_from(ExerciseSession)) == 2 * PER_WRITER
-        assert db.scalar(select(func.count()).select_from(SessionExercise)) == 6 * PER_WRITER
+        assert db.scalar(select(func.count()).select_from(ExerciseSessionRecord)) == 2 * PER_WRITER
+        assert db.scalar(select(func.count()).select_from(SessionExerciseRecord)) == 6 * PER_WRITER
     store.close()
 
 

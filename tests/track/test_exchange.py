@@ -15,7 +15,7 @@ from kneechain.track.db import Store, open_store
 from kneechain.track.errors import TrackError
 from kneechain.track.exchange import export_person, import_person, parse_export, to_json, write_csv
 from kneechain.track.logbook import log_session, record_outcome
-from kneechain.track.models import ExerciseSession, User
+from kneechain.track.models import ExerciseSessionRecord, PersonRecord
 from kneechain.track.people import add_person, find_person, link_clinician
 from kneechain.track.records import save_assessment, save_program, save_video_analysis
 
@@ -135,8 +135,8 @@ def test_bad_files_are_refused_and_nothing_is_written(
         with pytest.raises(TrackError, match=message), target.session() as db:
             import_person(db, target.media, parse_export(_mutate(text, change)))
         with target.session() as db:
-            assert list(db.scalars(select(User.name))) == ["Sam"]
-            assert db.scalar(select(func.count()).select_from(ExerciseSession)) == 1
+            assert list(db.scalars(select(PersonRecord.name))) == ["Sam"]
+            assert db.scalar(select(func.count()).select_from(ExerciseSessionRecord)) == 1
         assert not (tmp_path / "target" / "media").exists()
     finally:
         target.close()

@@ -22,7 +22,12 @@ from kneechain.track.logbook import (
     record_outcome,
     sessions_of,
 )
-from kneechain.track.models import ExerciseSession, Measurement, MediaItem, User
+from kneechain.track.models import (
+    ExerciseSessionRecord,
+    MeasurementRecord,
+    MediaItemRecord,
+    PersonRecord,
+)
 from kneechain.track.people import (
     add_person,
     clients_of,
@@ -69,7 +74,7 @@ def test_assessment_indexes_measurements_and_pain(store: Store) -> None:
         save_assessment(db, alex, case_on(date(2026, 1, 5), left_ir=31, right_ir=18, nprs=6))
     with store.session() as db:
         alex = find_person(db, "Alex")
-        rows = db.scalars(select(Measurement).order_by(Measurement.id)).all()
+        rows = db.scalars(select(MeasurementRecord).order_by(MeasurementRecord.id)).all()
         assert [(r.test_id, r.measure_id, r.side, r.value, r.source) for r in rows] == [
             ("lying_leg_turn", "hip_ir_supine", "left", 31.0, "manual"),
             ("lying_leg_turn", "hip_ir_supine", "right", 18.0, "manual"),
@@ -122,9 +127,11 @@ def test_pain_out_of_range_is_refused_by_model_and_database(store: Store) -> Non
     make_person(store)
     with pytest.raises(IntegrityError), store.session() as db:
         alex = find_person(db, "Alex")
-        db.add(ExerciseSession(user_id=alex.id, performed_on=date(2026, 1, 1), pain_before=11))
+        db.add(
+            ExerciseSessionRecord(user_id=alex.id, performed_on=date(2026, 1, 1), pain_before=11)
+        )
         db.flush()
-    assert _count(store, ExerciseSession) == 0
+    assert _count(store, ExerciseSessionRecord) == 0
 
 
 def test_outcome_range_checked(store: Store) -> None:
@@ -161,13 +168,15 @@ def test_deleting_a_person_deletes_their_records_and_media(store: Store, tmp_pat
         candidates = delete_person(db, find_person(db, "Alex"))
     with store.session() as db:
         removed = prune_media(db, store.media, candidates)
-        assert [u.name for u in db.scalars(select(User))] == ["Sam"]
-        assert db.scalar(select(func.count()).select_from(ExerciseSession)) == 0
-        assert {m.user_id for m in db.scalars(select(Measurement))} == {find_person(db, "Sam").id}
+        assert [u.name for u in db.scalars(select(PersonRecord))] == ["Sam"]
+        assert db.scalar(select(func.count()).select_from(ExerciseSessionRecord)) == 0
+        assert {m.user_id for m in db.scalars(select(MeasurementRecord))} == {
+            find_person(db, "Sam").id
+        }
     clip_hash, frame_hash = (store.media.put_bytes(p.read_bytes()) for p in (clip, shared))
     assert removed == [clip_hash]
     assert frame_hash in store.media
-    assert _count(store, MediaItem) == 1
+    assert _count(store, MediaItemRecord) == 1
 
 
 def test_an_old_assessment_still_reads_after_the_knowledge_changes(
@@ -178,24 +187,29 @@ def test_an_old_assessment_still_reads_after_the_knowledge_changes(
     from kneechain.track.charts import progress_chart
     from kneechain.track.exchange import export_person
     from kneechain.track.history import build_history
-    from kneechain.track.models import Assessment
+    from kneechain.track.models import AssessmentRecord
     from kneechain.track.progress import all_changes
     from kneechain.track.retest import due_for
 
     old_doc = {"case_version": "0.9", "retired_field": True, "measurements": [{"measure": "x"}]}
     with sqlite_store.session() as db:
         alex = add_person(db, "Alex")
-        old = Assessment(user_id=alex.id, taken_on=date(2025, 1, 1), case_schema_version="0.9",
-                         case_doc=old_doc, knowledge_fingerprint="0.0.1+kb.old")  # fmt: skip
+        old = AssessmentRecord(
+            user_id=alex.id,
+            taken_on=date(2025, 1, 1),
+            case_schema_version="0.9",
+            case_doc=old_doc,
+            knowledge_fingerprint="0.0.1+kb.old",
+        )
         db.add(old)
         db.flush()
-        db.add(Measurement(user_id=alex.id, assessment_id=old.id, taken_on=date(2025, 1, 1),
+        db.add(MeasurementRecord(user_id=alex.id, assessment_id=old.id, taken_on=date(2025, 1, 1),
                            test_id="retired_test", measure_id="retired_measure", side="left",
                            value=12.0, source="manual"))  # fmt: skip
         save_assessment(db, alex, case_on(date(2026, 1, 5), left_ir=30, right_ir=20))
     with sqlite_store.session() as db:
         alex = find_person(db, "Alex")
-        assert db.get(Assessment, old.id).case_doc == old_doc
+        assert db.get(AssessmentRecord, old.id).case_doc == old_doc
         assert {c.id for c in all_changes(db, alex)} == {"hip_ir_supine", "cadence"}
         assert build_history(db, alex, date(2026, 2, 1)).sessions == []
         assert [i.id for i in due_for(db, alex, date(2026, 2, 1))[0] if i.kind == "test"] == [
