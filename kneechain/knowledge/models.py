@@ -88,6 +88,12 @@ class Measure(BaseModel):
     description: str
     valid_min: float
     valid_max: float
+    by_hand: str | None = Field(
+        default=None,
+        min_length=10,
+        description="how a person reads this value without a video (a tape, a stopwatch, a phone "
+        "angle app, a clinician's count); absent when only a video can measure it",
+    )
 
     @model_validator(mode="after")
     def _range(self) -> Measure:
@@ -167,6 +173,13 @@ class Test(Sourced):
     def _consistent(self) -> Test:
         if self.filmable and self.camera is None:
             raise ValueError("a filmable test needs camera instructions")
+        if not self.filmable:
+            for measure in self.measures:
+                if measure.by_hand is None:
+                    raise ValueError(
+                        f"measure {measure.id!r} has no by_hand how-to and the test is not "
+                        "filmable: nothing could measure it"
+                    )
         known = {m.id for m in self.measures}
         for ref in self.references:
             if ref.measure not in known:

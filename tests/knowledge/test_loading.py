@@ -180,3 +180,27 @@ def test_documents_are_read_one_way_with_file_and_field_named(tmp_path: Path) ->
         parse_document(Doc, "limit: [", "doc.yaml")
     with pytest.raises(KnowledgeError, match="cannot be read"):
         load_document(Doc, tmp_path / "missing.yaml")
+
+
+def _clinician_test(measure: dict[str, object]) -> str:
+    return yaml.safe_dump([{
+        "id": "t", "name": "T", "purpose": "p", "performer": "clinician", "filmable": False,
+        "setup": ["do it"], "detects": ["x"], "source_ids": ["s"],
+        "measures": [{"id": "m", "name": "M", "unit": "deg", "per_side": True,
+                      "description": "d", "valid_min": 0, "valid_max": 90, **measure}],
+    }])  # fmt: skip
+
+
+def test_a_measure_nothing_could_measure_is_rejected() -> None:
+    with pytest.raises(KnowledgeError, match="no by_hand how-to and the test is not filmable"):
+        parse_entries(Path("tests.yaml"), Test, text=_clinician_test({}))
+    how = {"by_hand": "Count the tender spots with a finger."}
+    assert parse_entries(Path("tests.yaml"), Test, text=_clinician_test(how))[0].measures[0].by_hand
+
+
+def test_video_only_measures_are_those_a_person_cannot_read_by_hand() -> None:
+    kb = default_knowledge()
+    by_hand = {m.id for t in kb.tests.values() for m in t.measures if m.by_hand}
+    assert {"hip_ir_supine", "ktw_distance", "balance_time", "tender_regions"} <= by_hand
+    video_only = {"squat_fppa", "sls_pelvic_drop", "overstride_ratio", "balance_sway_rms"}
+    assert not video_only & by_hand
