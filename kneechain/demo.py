@@ -18,21 +18,21 @@ from rich.rule import Rule
 
 from kneechain.assess.case import Case
 from kneechain.assess.caseio import CaseError, load_case
+from kneechain.assess.cli_render import report
 from kneechain.assess.engine import assess
-from kneechain.assess.render import report
 from kneechain.assess.result import AssessmentResult
 from kneechain.knowledge.loader import default_knowledge
 from kneechain.program.build import ProgramOptions, build_program, first_monday
 from kneechain.program.models import Program
 from kneechain.report.calendar import render_ics
+from kneechain.report.cli_render import program_view
 from kneechain.report.handout import PdfUnavailableError, render_html, render_pdf
-from kneechain.report.text import program_view
+from kneechain.track.cli_views import print_due
 from kneechain.track.db import open_store
 from kneechain.track.errors import TrackError
 from kneechain.track.people import add_person, delete_person, find_person
 from kneechain.track.records import save_assessment, save_program_model
 from kneechain.track.retest import due_for
-from kneechain.track.views import print_due
 
 console = Console()
 
@@ -87,8 +87,8 @@ def track_example(case: Case, result: AssessmentResult, program: Program, out: P
 
 def measure_video(out: Path) -> None:
     """The gait protocol on the demo clip's walker (found locally or in a pinned wheel)."""
+    from kneechain.assess.protocols.cli_render import report as protocol_report
     from kneechain.assess.protocols.evidence import write_evidence
-    from kneechain.assess.protocols.render import report as protocol_report
     from kneechain.assess.protocols.run import analyse_file
     from kneechain.assess.protocols.walker_clip import WALKER_BOX
     from kneechain.vision.pipeline import PoseOptions

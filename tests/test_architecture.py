@@ -58,6 +58,70 @@ def test_common_modules_import_nothing_of_ours(module: str) -> None:
     assert _imports(PACKAGE / f"{module}.py") == set()
 
 
+#: front ends: the only modules that may import typer or rich (a terminal is one front end)
+TERMINAL_LIBRARIES = {"typer", "rich"}
+
+
+def _is_front_end(path: Path) -> bool:
+    rel = path.relative_to(PACKAGE)
+    return path.stem == "cli" or path.stem.startswith("cli_") or rel.parts[0] in {"demo.py", "cli"}
+
+
+def _third_party(path: Path) -> set[str]:
+    """Top-level names of everything a module imports."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_typer_and_rich_only_in_cli_modules() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)} imports {', '.join(sorted(libs))}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if not _is_front_end(path) and (libs := _third_party(path) & TERMINAL_LIBRARIES)
+    ]
+    assert offenders == []
+
+
+def test_services_import_no_front_end() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)} imports kneechain.{name}"
+        for path in sorted((PACKAGE / "services").rglob("*.py"))
+        for name in _imports(path) & {"web", "cli", "demo"}
+    ]
+    offenders += [
+        f"{path.relative_to(PACKAGE)} imports {', '.join(sorted(libs))}"
+        for path in sorted((PACKAGE / "services").rglob("*.py"))
+        if (libs := _third_party(path) & (TERMINAL_LIBRARIES | {"fastapi", "starlette"}))
+    ]
+    assert offenders == []
+
+
+def test_front_ends_use_no_pose_pipeline_internals() -> None:
+    """The web app and the terminal reach video analysis through services (and jobs), never
+    by calling the pose pipeline's internals."""
+    internals = {
+        "kneechain.vision.parallel",
+        "kneechain.vision.workshare",
+        "kneechain.vision.models",
+        "kneechain.vision.pose",
+        "kneechain.vision.person",
+    }
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] != "web" and not _is_front_end(path):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in internals:
+                offenders.append(f"{rel} imports {node.module}")
+    assert offenders == []
+
+
 def test_the_checker_catches_a_forbidden_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("from kneechain.program.select import x\nimport kneechain.track.db\n")

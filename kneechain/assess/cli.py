@@ -11,8 +11,8 @@ from rich.console import Console
 
 from kneechain.assess.case import Case
 from kneechain.assess.caseio import CaseError, load_case, save_case
+from kneechain.assess.cli_render import report
 from kneechain.assess.engine import assess as run_assessment
-from kneechain.assess.render import report
 from kneechain.assess.result import AssessmentResult
 
 
@@ -59,7 +59,7 @@ def assess(
     if interactive == (input is not None):
         _fail("give either --input CASE.json or --interactive", [])
     if interactive:
-        from kneechain.assess.interactive import interview
+        from kneechain.assess.cli_interactive import interview
         from kneechain.knowledge.loader import default_knowledge
 
         case = interview(default_knowledge())

@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kneechain.knowledge.cli_show import entry_panel, exercise_rows, finding_rows, test_rows
 from kneechain.knowledge.loader import KnowledgeError, default_knowledge, load_knowledge
 from kneechain.knowledge.reference_doc import knowledge_markdown
-from kneechain.knowledge.show import entry_panel, exercise_rows, finding_rows, test_rows
 from kneechain.knowledge.validate import check_links
 
 app = typer.Typer(help="Browse and check the knowledge base.", no_args_is_help=True)

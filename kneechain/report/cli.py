@@ -104,6 +104,6 @@ def program(
     if output_format is OutputFormat.json:
         typer.echo(result.model_dump_json(indent=2))
     else:
-        from kneechain.report.text import program_view
+        from kneechain.report.cli_render import program_view
 
         Console().print(program_view(result))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from kneechain.assess.caseio import CaseError, load_case
 from kneechain.assess.engine import assess
-from kneechain.track import views
+from kneechain.track import cli_views as views
 from kneechain.track.db import Store, open_store
 from kneechain.track.documents import parse_measurement
 from kneechain.track.errors import StorageError, TrackError

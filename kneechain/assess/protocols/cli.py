@@ -51,7 +51,8 @@ def analyze(
     clip: bool = typer.Option(True, "--clip/--no-clip", help="Write the annotated clip."),
 ) -> None:
     """Measure a test from a phone clip: values with norms and quality, and proof frames."""
-    from kneechain.assess.protocols import evidence, registry, render, run  # heavy imports
+    from kneechain.assess.protocols import cli_render as render  # heavy imports
+    from kneechain.assess.protocols import evidence, registry, run
     from kneechain.vision.cli import parse_box
     from kneechain.vision.pipeline import PoseOptions
 
