@@ -1,19 +1,16 @@
-"""Outcome scores: NPRS ratings and the Kujala total, and whether a change is clinically important.
+"""Outcome scores: NPRS ratings and the Kujala total.
 
-Item points, score ranges and minimal clinically important differences (MCIDs) all come from
-outcomes.yaml, with their sources.
+Item points and score ranges come from outcomes.yaml, with their sources. Whether a change between
+two scores is important is judged in one place for every front end: `track.maths.classify_change`
+with the minimal important difference of `track.progress.mcid_of`.
 """
 
 from __future__ import annotations
-
-from typing import Literal
 
 from kneechain.assess.case import Case
 from kneechain.assess.result import OutcomeScore
 from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.knowledge.models import Outcome
-
-Change = Literal["improved", "worse", "no_important_change"]
 
 NPRS_PARTS: dict[str, str] = {
     "now": "nprs_now",
@@ -67,24 +64,3 @@ def outcome_scores(case: Case, kb: KnowledgeBase) -> list[OutcomeScore]:
     if case.outcomes.kujala:
         scores.append(kujala_score(case.outcomes.kujala, kb.outcomes["kujala"]))
     return scores
-
-
-def mcid_points(outcome: Outcome, population: str | None = None) -> float:
-    """The MCID in points for a population (first listed when none is named or none matches)."""
-    for mcid in outcome.mcid:
-        if population is not None and mcid.population == population:
-            return mcid.points
-    return outcome.mcid[0].points
-
-
-def classify_change(
-    outcome: Outcome, before: float, after: float, population: str | None = None
-) -> Change:
-    """'improved' or 'worse' only when the change reaches the MCID, in the outcome's direction."""
-    delta = round(after - before if outcome.higher_is_better else before - after, 6)
-    threshold = mcid_points(outcome, population)
-    if delta >= threshold:
-        return "improved"
-    if delta <= -threshold:
-        return "worse"
-    return "no_important_change"

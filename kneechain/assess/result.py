@@ -14,18 +14,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kneechain.assess.case import Provenance, Side
+from kneechain.base import Frozen
 
 FindingSide = Literal["left", "right", "both"]
 Severity = Literal["mild", "moderate", "marked"]
 Urgency = Literal["emergency", "same_day", "soon"]
 EvidenceKind = Literal["measurement", "asymmetry", "sign", "risk_factor"]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class RedFlagHit(Frozen):

@@ -11,8 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from kneechain.base import Frozen
 from kneechain.errors import MessageError
 from kneechain.knowledge.loader import (
     KnowledgeBase,
@@ -28,10 +29,6 @@ class RulesError(MessageError, ValueError):
     """rules.yaml is malformed or names something the knowledge base does not have."""
 
     default_code = "assessment_rules.invalid"
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Criterion(Frozen):

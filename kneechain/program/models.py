@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from kneechain.base import Frozen
 from kneechain.knowledge.models import Category, Dosage
 from kneechain.program.rules import Weekday
 
@@ -18,10 +19,6 @@ from kneechain.program.rules import Weekday
 PROGRAM_VERSION = "1.0"
 
 Side = Literal["left", "right"]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Reason(Frozen):

@@ -10,8 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from kneechain.base import Frozen
 from kneechain.errors import MessageError
 from kneechain.knowledge.loader import (
     KnowledgeBase,
@@ -30,10 +31,6 @@ class ProgramRulesError(MessageError, ValueError):
     """rules.yaml is malformed or names something the knowledge base does not have."""
 
     default_code = "program_rules.invalid"
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Selection(Frozen):

@@ -5,15 +5,10 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
+from kneechain.base import Frozen
 from kneechain.knowledge.loader import load_document
 
 TEXTS_PATH = Path(__file__).parent / "data" / "handout.yaml"
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class CalendarTexts(Frozen):

@@ -5,16 +5,13 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from kneechain.base import Frozen
 from kneechain.knowledge.loader import KnowledgeError, default_knowledge, load_document
 from kneechain.track.errors import StorageError
 
 DATA_FILE = Path(__file__).parent / "data" / "tracking.yaml"
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class TestInterval(Frozen):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from pydantic import BaseModel
 
 from kneechain.knowledge.loader import default_knowledge
@@ -11,6 +12,7 @@ from kneechain.track.db import Store
 from kneechain.track.documents import parse_measurement
 from kneechain.track.history import build_history
 from kneechain.track.logbook import log_session, record_outcome
+from kneechain.track.maths import classify_change
 from kneechain.track.people import find_person
 from kneechain.track.progress import all_changes, describe, higher_is_better, mcid_of, mdc_of
 from kneechain.track.records import (
@@ -131,3 +133,28 @@ def test_retest_follows_the_program_weeks(sqlite_store: Store) -> None:
     assert due_after(START) == START + timedelta(weeks=3)  # program week 4
     assert due_after(START + timedelta(days=22)) == START + timedelta(weeks=6)  # week 7
     assert due_after(START + timedelta(weeks=6)) == START + timedelta(weeks=9)  # then every 3
+
+
+@pytest.mark.parametrize(
+    ("outcome_id", "population", "before", "after", "expected"),
+    [
+        ("kujala", "patellofemoral pain", 60, 70, "improved"),  # +10 reaches the MCID of 10
+        ("kujala", "patellofemoral pain", 60, 69.5, "no_clear_change"),
+        ("kujala", "patellofemoral pain", 70, 60, "worse"),
+        ("kujala", "patellofemoral pain", 70, 61, "no_clear_change"),
+        ("nprs", "patellofemoral pain", 5, 3.8, "improved"),  # pain falls 1.2 = MCID 1.2
+        ("nprs", "patellofemoral pain", 5, 4, "no_clear_change"),
+        ("nprs", "chronic pain", 5, 4, "no_clear_change"),  # MCID 2 for chronic pain
+        ("nprs", "chronic pain", 5, 3, "improved"),
+        ("nprs", "chronic pain", 3, 5, "worse"),
+        ("nprs", "a population not listed", 4.2, 3, "no_clear_change"),  # largest MCID: 2
+    ],
+)
+def test_one_verdict_for_outcome_changes(
+    outcome_id: str, population: str, before: float, after: float, expected: str
+) -> None:
+    """Outcome scores are judged by the same `classify_change` as measurements, against the
+    minimal important difference for the population (the largest one when it is not listed)."""
+    outcome = default_knowledge().outcomes[outcome_id]
+    mcid = mcid_of(outcome, population)
+    assert classify_change(before, after, mcid, outcome.higher_is_better) == expected

@@ -10,15 +10,12 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from kneechain.base import Frozen
 from kneechain.knowledge.loader import parse_document
 
 ExpectedView = Literal["front", "side", "feet_end"]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class ViewParams(Frozen):

@@ -7,13 +7,10 @@ warnings) is there so a person can check every number against the picture it cam
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kneechain.assess.case import Measurement, Side
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from kneechain.base import Frozen
 
 
 class QualityParts(Frozen):
