@@ -24,6 +24,7 @@ from kneechain.knowledge.models import (
     Source,
     Test,
 )
+from kneechain.knowledge.validate import check_links
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -167,8 +168,6 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
 @cache
 def default_knowledge() -> KnowledgeBase:
     """The packaged knowledge base, loaded once per process and cross-checked."""
-    from kneechain.knowledge.validate import check_links
-
     kb = load_knowledge(DATA_DIR)
     problems = check_links(kb)
     if problems:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from kneechain.knowledge.loader import KnowledgeBase
+if TYPE_CHECKING:  # the loader runs these checks, so this module must not import it at run time
+    from kneechain.knowledge.loader import KnowledgeBase
 
 
 def _missing(kind: str, owner: str, ids: Iterable[str], known: dict[str, object]) -> Iterator[str]:

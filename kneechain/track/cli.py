@@ -6,21 +6,19 @@ another (KNEECHAIN_DATA_DIR moves the data directory, media store included).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from sqlalchemy.orm import Session
 
-from kneechain.assess.caseio import CaseError, load_case
+from kneechain.assess.caseio import load_case
 from kneechain.assess.engine import assess
+from kneechain.track import cli_data
 from kneechain.track import cli_views as views
-from kneechain.track.db import Store, open_store
+from kneechain.track.cli_common import DAY, PERSON, fail, opened, out, with_person
 from kneechain.track.documents import parse_measurement
-from kneechain.track.errors import StorageError, TrackError
+from kneechain.track.errors import TrackError
 from kneechain.track.history import build_history
 from kneechain.track.logbook import log_session, parse_entry, record_outcome
 from kneechain.track.models import PersonRecord
@@ -48,55 +46,6 @@ from kneechain.track.retest import due_for
 person_app = typer.Typer(
     help="Add, list, link and delete the people you track.", no_args_is_help=True
 )
-
-
-def out() -> Console:
-    """A console for this command (made per call, so it sees the terminal's current width)."""
-    return Console()
-
-
-PERSON = typer.Option(
-    None, "--person", "-p", help="Whose records (a name). May be left out when only one exists."
-)
-DAY = typer.Option(None, "--date", help="Day in YYYY-MM-DD form (default: today).")
-
-
-def fail(message: str) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code=2)
-
-
-@contextmanager
-def opened() -> Iterator[Store]:
-    """Open the store; a user-fixable problem ends the command with the message and code 2."""
-    try:
-        store = open_store()
-    except StorageError as exc:
-        raise fail(str(exc)) from exc
-    try:
-        yield store
-    except (TrackError, StorageError, CaseError) as exc:
-        raise fail(str(exc)) from exc
-    finally:
-        store.close()
-
-
-def resolve_person(db: Session, name: str | None) -> PersonRecord:
-    """The named person, or the only person stored when no name is given."""
-    if name is not None:
-        return find_person(db, name)
-    people = [u for u in list_people(db) if u.role == "person"]
-    if len(people) == 1:
-        return people[0]
-    if not people:
-        raise TrackError("nobody is stored yet; add someone with `kneechain person add NAME`")
-    names = ", ".join(u.name for u in people)
-    raise TrackError(f"several people are stored ({names}); say whose with --person NAME")
-
-
-def with_person(name: str | None, action: Callable[[Session, PersonRecord], None]) -> None:
-    with opened() as store, store.session() as db:
-        action(db, resolve_person(db, name))
 
 
 @person_app.command("add")
@@ -348,6 +297,4 @@ def mount(app: typer.Typer) -> None:
         ("retest", retest),
     ):
         app.command(name)(func)
-    from kneechain.track import cli_data
-
     cli_data.mount(app)

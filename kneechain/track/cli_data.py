@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from kneechain.track.backup import backup as backup_store
-from kneechain.track.cli import PERSON, fail, opened, out, resolve_person
+from kneechain.track.cli_common import PERSON, fail, opened, out, resolve_person
 from kneechain.track.exchange import export_person, import_person, parse_export, to_json, write_csv
 
 
