@@ -128,8 +128,23 @@ class Education(Frozen):
     explanation: str
 
 
+class EditNote(Frozen):
+    """One change a clinician made to the program, and why."""
+
+    version: int = Field(ge=2, description="the program version this change made")
+    action: Literal["swap", "remove", "add", "redose"]
+    exercise_id: str | None = None
+    new_exercise_id: str | None = None
+    dose: str | None = None
+    note: str = ""
+    by: str | None = None
+    on: date
+
+
 class Program(Frozen):
     program_version: str = PROGRAM_VERSION
+    version: int = Field(1, ge=1, description="1 as generated; one more for each edit")
+    edits: list[EditNote] = Field(default_factory=list, description="changes since generated")
     knowledge_version: str
     refer: bool
     referral: list[Referral] = Field(default_factory=list)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy import select
 
 from kneechain.assess.case import Case
 from kneechain.assess.caseio import load_case
 from kneechain.assess.engine import assess
-from kneechain.assess.result import AssessmentResult
+from kneechain.assess.result import AssessmentResult, FindingResult
+from kneechain.errors import ErrorKind, KneechainError
+from kneechain.program.models import Program
 from kneechain.services.context import ServiceContext
+from kneechain.services.people import PersonOut, person_out, resolve
+from kneechain.track.maths import classify_change
+from kneechain.track.models import AssessmentRecord
+from kneechain.track.progress import higher_is_better, mdc_of
+from kneechain.track.records import save_assessment, save_program_model
 
 
 def read_case(path: Path) -> Case:
@@ -20,3 +31,191 @@ def assess_case(ctx: ServiceContext, case: Case) -> AssessmentResult:
     """Red flags, outcome scores and the findings that explain the knee pain."""
     domain = ctx.domain
     return assess(case, domain.assessment_rules, domain.knowledge)
+
+
+class RecordedAssessment(BaseModel):
+    """An assessment stored for a person, with the program stored beside it (if any)."""
+
+    uid: str
+    person: PersonOut
+    taken_on: date
+    refer: bool
+    findings: list[str]  # names of the findings, for a one-line confirmation
+    program_uid: str | None = None
+    program_start: date | None = None
+
+
+class AssessmentSummary(BaseModel):
+    uid: str
+    taken_on: date
+    refer: bool
+    findings: list[str]
+
+
+class ValueChange(BaseModel):
+    """One measure on one side in two assessments, and whether it changed for real."""
+
+    measure_id: str
+    name: str
+    side: str
+    unit: str
+    before: float | None
+    after: float | None
+    delta: float | None
+    smallest_real_change: float | None
+    verdict: str  # improved / worse / no_clear_change / changed / unjudged / only_one
+
+
+class AssessmentComparison(BaseModel):
+    person: PersonOut
+    first: AssessmentSummary
+    second: AssessmentSummary
+    values: list[ValueChange]
+    findings_resolved: list[str]
+    findings_new: list[str]
+    findings_kept: list[str]
+
+
+def _result_of(record: AssessmentRecord) -> AssessmentResult | None:
+    return AssessmentResult.model_validate(record.result_doc) if record.result_doc else None
+
+
+def _summary(record: AssessmentRecord) -> AssessmentSummary:
+    result = _result_of(record)
+    return AssessmentSummary(
+        uid=record.uid,
+        taken_on=record.taken_on,
+        refer=bool(result and result.refer),
+        findings=[_finding_label(f) for f in (result.findings if result else [])],
+    )
+
+
+def _finding_label(finding: FindingResult) -> str:
+    side = "" if finding.side in ("none", "both", None) else f" ({finding.side})"
+    return f"{finding.name}{side}"
+
+
+def record(
+    ctx: ServiceContext,
+    person: str | None,
+    case: Case,
+    *,
+    program: Program | None = None,
+    with_program: bool = True,
+    today: date | None = None,
+) -> RecordedAssessment:
+    """Assess a case and store the case, its result and the program given for it.
+
+    The program is `program` when given, else the one generated for the result (unless
+    `with_program` is False, or the result refers the person on)."""
+    from kneechain.services import programs
+
+    result = assess_case(ctx, case)
+    if program is None and with_program and not result.refer:
+        program = programs.build(ctx, result, assessed_on=case.assessed_on, today=today)
+    with ctx.db() as db:
+        who = resolve(db, person)
+        stored = save_assessment(db, who, case, result)
+        program_record = (
+            save_program_model(db, who, program, assessment=stored) if program else None
+        )
+        return RecordedAssessment(
+            uid=stored.uid,
+            person=person_out(who),
+            taken_on=stored.taken_on,
+            refer=result.refer,
+            findings=[_finding_label(f) for f in result.findings],
+            program_uid=program_record.uid if program_record else None,
+            program_start=program_record.started_on if program_record else None,
+        )
+
+
+def assessments(ctx: ServiceContext, person: str | None) -> list[AssessmentSummary]:
+    """Every stored assessment of a person, oldest first."""
+    with ctx.db() as db:
+        who = resolve(db, person)
+        rows = db.scalars(
+            select(AssessmentRecord)
+            .where(AssessmentRecord.user_id == who.id)
+            .order_by(AssessmentRecord.taken_on, AssessmentRecord.id)
+        )
+        return [_summary(r) for r in rows]
+
+
+def _pick(rows: list[AssessmentRecord], ref: str) -> AssessmentRecord:
+    """An assessment by uid (or a unique uid prefix), by date (YYYY-MM-DD), or by position
+    ('1' the first, '-1' the latest)."""
+    if ref.lstrip("-").isdigit() and len(ref) < 4:
+        index = int(ref)
+        position = index - 1 if index > 0 else index
+        if rows and -len(rows) <= position < len(rows):
+            return rows[position]
+    matches = [r for r in rows if r.uid.startswith(ref) or str(r.taken_on) == ref]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(f"{i + 1}: {r.taken_on} ({r.uid[:8]})" for i, r in enumerate(rows))
+    raise KneechainError(
+        "assessment.not_found" if not matches else "assessment.ambiguous",
+        f"No single assessment matches {ref!r}.",
+        hint=f"Stored: {known}." if rows else "No assessment is stored for this person yet.",
+        kind=ErrorKind.not_found if not matches else ErrorKind.invalid_input,
+        field="assessment",
+    )
+
+
+def compare(
+    ctx: ServiceContext, person: str | None, first: str = "1", second: str = "-1"
+) -> AssessmentComparison:
+    """Two assessments of one person side by side, measurement by measurement, each change
+    judged against the measure's smallest real change; findings resolved, new and kept."""
+    kb = ctx.domain.knowledge
+    with ctx.db() as db:
+        who = resolve(db, person)
+        rows = list(
+            db.scalars(
+                select(AssessmentRecord)
+                .where(AssessmentRecord.user_id == who.id)
+                .order_by(AssessmentRecord.taken_on, AssessmentRecord.id)
+            )
+        )
+        a, b = _pick(rows, first), _pick(rows, second)
+        cases = [Case.model_validate(r.case_doc) for r in (a, b)]
+        summaries = [_summary(a), _summary(b)]
+        person_shown = person_out(who)
+    before = {(m.measure, m.side or "both"): m.value for m in cases[0].measurements}
+    after = {(m.measure, m.side or "both"): m.value for m in cases[1].measurements}
+    measures = {m.id: m for t in kb.tests.values() for m in t.measures}
+    values = []
+    for key in sorted(set(before) | set(after)):
+        measure_id, side = key
+        spec = measures.get(measure_id)
+        mdc = mdc_of(kb, measure_id)
+        old, new = before.get(key), after.get(key)
+        if old is None or new is None:
+            verdict, delta = "only_one", None
+        else:
+            verdict = classify_change(old, new, mdc, higher_is_better(kb, measure_id))
+            delta = round(new - old, 6)
+        values.append(
+            ValueChange(
+                measure_id=measure_id,
+                name=spec.name if spec else measure_id,
+                side=side,
+                unit=spec.unit if spec else "",
+                before=old,
+                after=new,
+                delta=delta,
+                smallest_real_change=mdc,
+                verdict=verdict,
+            )
+        )
+    old_f, new_f = set(summaries[0].findings), set(summaries[1].findings)
+    return AssessmentComparison(
+        person=person_shown,
+        first=summaries[0],
+        second=summaries[1],
+        values=values,
+        findings_resolved=sorted(old_f - new_f),
+        findings_new=sorted(new_f - old_f),
+        findings_kept=sorted(old_f & new_f),
+    )

@@ -6,13 +6,18 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from kneechain.assess.result import AssessmentResult
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.program.build import ProgramOptions, build_program, first_monday
+from kneechain.program.edit import ProgramEdit, apply_edit
 from kneechain.program.models import Program
 from kneechain.program.source import ProgramInput, read_input
 from kneechain.services.context import ServiceContext
+from kneechain.services.people import resolve
+from kneechain.track.models import AssessmentRecord, PersonRecord, ProgramRecord
+from kneechain.track.records import current_program, save_program
 
 
 class ProgramRequest(BaseModel):
@@ -122,3 +127,82 @@ def handout_in(ctx: ServiceContext, program: Program, folder: Path) -> HandoutFi
         ics=folder / "program.ics",
         pdf_required=False,
     )
+
+
+class ProgramVersion(BaseModel):
+    """A stored program version: which one, since when, and the changes that made it."""
+
+    uid: str
+    version: int
+    started_on: date
+    program: Program
+
+
+def _current(db: Session, person: str | None) -> tuple[PersonRecord, ProgramRecord]:
+    who = resolve(db, person)
+    record = current_program(db, who)
+    if record is None:
+        raise KneechainError(
+            "program.none",
+            f"No program is stored for {who.name}.",
+            hint="Record an assessment first; its program is stored with it.",
+            kind=ErrorKind.not_found,
+        )
+    return who, record
+
+
+def current(ctx: ServiceContext, person: str | None) -> ProgramVersion:
+    """The program sessions are logged against now."""
+    with ctx.db() as db:
+        _, record = _current(db, person)
+        return ProgramVersion(
+            uid=record.uid,
+            version=Program.model_validate(record.doc).version,
+            started_on=record.started_on,
+            program=Program.model_validate(record.doc),
+        )
+
+
+def edit(
+    ctx: ServiceContext,
+    person: str | None,
+    edits: list[ProgramEdit],
+    *,
+    by: str | None = None,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> ProgramVersion:
+    """Apply a clinician's changes to the current program and store the result as a new
+    version (the earlier versions stay stored). With `expected_version`, a program changed by
+    someone else meanwhile is refused instead of silently overwritten."""
+    if not edits:
+        raise KneechainError("program.no_edit", "No change was given.")
+    domain = ctx.domain
+    with ctx.db() as db:
+        who, record = _current(db, person)
+        program = Program.model_validate(record.doc)
+        if expected_version is not None and program.version != expected_version:
+            raise KneechainError(
+                "program.changed",
+                f"The program was changed meanwhile (now version {program.version}, "
+                f"you edited version {expected_version}).",
+                hint="Reload it and make the change again.",
+                kind=ErrorKind.conflict,
+            )
+        for change in edits:
+            program = apply_edit(
+                program, change, domain.knowledge, domain.program_rules, by=by, on=today
+            )
+        stored = save_program(
+            db,
+            who,
+            program.model_dump(mode="json"),
+            schema_version=program.program_version,
+            started_on=record.started_on,
+            assessment=db.get(AssessmentRecord, record.assessment_id)
+            if record.assessment_id
+            else None,
+        )
+        return ProgramVersion(
+            uid=stored.uid, version=program.version, started_on=stored.started_on, program=program
+        )

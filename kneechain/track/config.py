@@ -46,11 +46,16 @@ class Wording(Frozen):
     no_program: str
 
 
+class Caseload(Frozen):
+    inactive_after_days: int = Field(ge=1, le=365)
+
+
 class TrackingConfig(Frozen):
     preferred_mcid_population: str
     retest: Schedule
     trend: TrendRule
     wording: Wording
+    caseload: Caseload
 
     @model_validator(mode="after")
     def _known_ids(self) -> TrackingConfig:

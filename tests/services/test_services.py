@@ -1,0 +1,228 @@
+"""The use cases, called as a library (no subprocess, no CLI)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from kneechain.errors import ErrorKind, KneechainError
+from kneechain.program.edit import ProgramEdit
+from kneechain.services import assessment, exchange, people, programs, tracking
+from kneechain.services.context import ServiceContext
+from kneechain.settings import Settings
+from kneechain.track.logbook import SessionEntry
+
+from .conftest import EXAMPLES
+
+RUNNER = EXAMPLES / "runner_right_valgus_pelvic_drop.json"
+DESK = EXAMPLES / "desk_worker_bilateral_ir_deficit.json"
+
+
+def test_the_store_is_opened_only_by_use_cases_that_need_it(tmp_path: Path) -> None:
+    with ServiceContext.open(Settings(data_dir=tmp_path / "d")) as ctx:
+        result = assessment.assess_case(ctx, assessment.read_case(RUNNER))
+        programs.build(ctx, result)
+        assert ctx._store is None
+        assert not (tmp_path / "d").exists()
+        people.add(ctx, "Alex")
+        assert (tmp_path / "d" / "kneechain.db").is_file()
+
+
+def test_program_start_defaults_to_the_monday_after_the_assessment(ctx: ServiceContext) -> None:
+    case = assessment.read_case(RUNNER)  # assessed on Wednesday 2026-10-14
+    program = programs.build(ctx, assessment.assess_case(ctx, case), assessed_on=case.assessed_on)
+    assert program.start_date == date(2026, 10, 19)
+    chosen = programs.ProgramRequest(start=date(2026, 12, 1), weeks=3)
+    later = programs.build(ctx, assessment.assess_case(ctx, case), chosen)
+    assert (later.start_date, later.weeks) == (date(2026, 12, 1), 3)
+
+
+@pytest.mark.parametrize("minutes", [(0, 10), (20, 10), (30, 121)])
+def test_an_impossible_routine_length_is_refused_in_plain_words(
+    ctx: ServiceContext, minutes: tuple[float, float]
+) -> None:
+    result = assessment.assess_case(ctx, assessment.read_case(DESK))
+    with pytest.raises(KneechainError, match="cannot be planned") as caught:
+        programs.build(ctx, result, programs.ProgramRequest(daily_minutes=minutes))
+    assert caught.value.exit_code == 2 and caught.value.http_status == 422
+
+
+def test_handout_writes_what_it_says(ctx: ServiceContext, tmp_path: Path) -> None:
+    result = assessment.assess_case(ctx, assessment.read_case(DESK))
+    program = programs.build(ctx, result)
+    files = programs.write_handout(ctx, program, html=tmp_path / "h.html", ics=tmp_path / "c.ics")
+    assert files.written == [tmp_path / "h.html", tmp_path / "c.ics"]
+    assert "<html" in (tmp_path / "h.html").read_text(encoding="utf-8").lower()
+    assert (tmp_path / "c.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+def test_record_stores_the_generated_program_and_the_default_person(ctx: ServiceContext) -> None:
+    people.add(ctx, "Alex")
+    stored = assessment.record(ctx, None, assessment.read_case(RUNNER))
+    assert stored.person.name == "Alex" and stored.program_uid is not None
+    assert stored.program_start == date(2026, 10, 19)
+    current = programs.current(ctx, "Alex")
+    assert current.uid == stored.program_uid and current.version == 1
+
+
+def test_the_default_person_is_asked_for_when_several_exist(ctx: ServiceContext) -> None:
+    with pytest.raises(KneechainError) as nobody:
+        people.get(ctx, None)
+    assert nobody.value.kind is ErrorKind.not_found
+    people.add(ctx, "Alex")
+    people.add(ctx, "Sam")
+    with pytest.raises(KneechainError, match="Several people") as several:
+        people.get(ctx, None)
+    assert several.value.field == "person" and "--" not in several.value.text()
+
+
+def test_compare_judges_each_value_against_its_smallest_real_change(ctx: ServiceContext) -> None:
+    people.add(ctx, "Dana")
+    first = assessment.read_case(DESK)
+    assessment.record(ctx, "Dana", first)
+    better = [
+        m.model_copy(update={"value": m.value + 15}) if m.measure == "hip_ir_supine" else m
+        for m in first.measurements
+    ]
+    later = first.model_copy(
+        update={"measurements": better, "assessed_on": first.assessed_on + timedelta(weeks=6)}
+    )
+    assessment.record(ctx, "Dana", later)
+    comparison = assessment.compare(ctx, "Dana")
+    hip = [v for v in comparison.values if v.measure_id == "hip_ir_supine"]
+    assert hip and all(v.delta == 15 and v.verdict == "improved" for v in hip)
+    same = [v for v in comparison.values if v.measure_id != "hip_ir_supine" and v.delta == 0]
+    assert all(v.verdict in ("no_clear_change", "unjudged") for v in same)
+    assert comparison.first.taken_on < comparison.second.taken_on
+    with pytest.raises(KneechainError, match="No single assessment") as missing:
+        assessment.compare(ctx, "Dana", "1", "1999-01-01")
+    assert missing.value.kind is ErrorKind.not_found
+
+
+def test_program_edits_make_new_versions_and_keep_history(ctx: ServiceContext) -> None:
+    people.add(ctx, "Alex")
+    assessment.record(ctx, "Alex", assessment.read_case(RUNNER))
+    v1 = programs.current(ctx, "Alex").program
+    first = v1.exercises[0]
+    names = {p.exercise_id for p in v1.exercises}
+    other = next(e for e in ctx.domain.knowledge.primary_exercises() if e.id not in names)
+    v2 = programs.edit(
+        ctx,
+        "Alex",
+        [ProgramEdit(action="swap", exercise=first.name, new_exercise=other.name, note="knee")],
+        by="Dr Lee",
+        expected_version=1,
+    )
+    assert v2.version == 2 and other.id in {p.exercise_id for p in v2.program.exercises}
+    assert first.exercise_id not in {p.exercise_id for p in v2.program.exercises}
+    for day in v2.program.day_types:
+        assert first.exercise_id not in day.exercise_ids
+        assert day.minutes == pytest.approx(
+            sum(v2.program.exercise(i).minutes for i in day.exercise_ids), abs=0.11
+        )
+    assert v2.program.edits[-1].by == "Dr Lee" and v2.program.edits[-1].note == "knee"
+    v3 = programs.edit(
+        ctx, "Alex", [ProgramEdit(action="redose", exercise=other.id, dose="2 sets of 10")]
+    )
+    assert v3.program.exercise(other.id).dosage_text == "2 sets of 10"
+    with pytest.raises(KneechainError, match="changed meanwhile") as stale:
+        programs.edit(
+            ctx, "Alex", [ProgramEdit(action="remove", exercise=other.id)], expected_version=2
+        )
+    assert stale.value.kind is ErrorKind.conflict
+    removed = programs.edit(ctx, "Alex", [ProgramEdit(action="remove", exercise=other.id)])
+    assert other.id not in {p.exercise_id for p in removed.program.exercises}
+    assert [e.version for e in removed.program.edits] == [2, 3, 4]
+
+
+def test_an_added_exercise_treats_a_finding_of_the_program(ctx: ServiceContext) -> None:
+    people.add(ctx, "Alex")
+    assessment.record(ctx, "Alex", assessment.read_case(RUNNER))
+    v1 = programs.current(ctx, "Alex").program
+    names = {p.exercise_id for p in v1.exercises}
+    extra = next(e for e in ctx.domain.knowledge.primary_exercises() if e.id not in names)
+    finding = v1.findings[0]
+    added = programs.edit(
+        ctx, "Alex", [ProgramEdit(action="add", exercise=extra.name, finding=finding.name)]
+    ).program
+    treated = next(f for f in added.findings if f.finding_id == finding.finding_id)
+    assert extra.id in treated.exercise_ids
+    assert any(extra.id in d.exercise_ids for d in added.day_types)
+    with pytest.raises(KneechainError, match="No exercise is called"):
+        programs.edit(ctx, "Alex", [ProgramEdit(action="add", exercise="moonwalk")])
+
+
+def test_sessions_history_and_progress_speak_in_names(ctx: ServiceContext) -> None:
+    people.add(ctx, "Alex")
+    assessment.record(ctx, "Alex", assessment.read_case(RUNNER))
+    start = programs.current(ctx, "Alex").started_on
+    program = programs.current(ctx, "Alex").program
+    for day in range(3):
+        tracking.log(
+            ctx,
+            "Alex",
+            SessionEntry(
+                performed_on=start + timedelta(days=day),
+                exercises=[{"exercise_id": program.exercises[0].exercise_id, "sets_done": 2}],
+                pain_before=4,
+                pain_after=3,
+            ),
+        )
+    tracking.scores(ctx, "Alex", start + timedelta(days=2), {"nprs": 3})
+    hist = tracking.history(ctx, "Alex", today=start + timedelta(days=6))
+    assert len(hist.sessions) == 3
+    assert hist.sessions[0].exercises[0].name == program.exercises[0].name
+    assert hist.weeks and hist.weeks[0].week_start >= start - timedelta(days=6)
+    changes = tracking.progress(ctx, "Alex").changes
+    assert any(c.id == "nprs" for c in changes) and all(c.description for c in changes)
+    due = tracking.retests(ctx, "Alex", today=start + timedelta(weeks=8))
+    assert due.schedule == "program" and due.items
+
+
+def test_caseload_lists_linked_clients_with_alerts(ctx: ServiceContext) -> None:
+    people.add(ctx, "Dr Lee", role="clinician")
+    people.add(ctx, "Alex")
+    people.add(ctx, "Sam")
+    assessment.record(ctx, "Alex", assessment.read_case(RUNNER))
+    people.link(ctx, "Dr Lee", "Alex")
+    people.link(ctx, "Dr Lee", "Alex")  # twice changes nothing
+    today = date(2026, 11, 30)
+    lines = people.caseload(ctx, "Dr Lee", today=today)
+    assert [line.person.name for line in lines] == ["Alex"]
+    alex = lines[0]
+    assert alex.last_assessment == date(2026, 10, 14)
+    assert any(a.kind == "inactive" for a in alex.alerts)
+    assert alex.retests_due and any(a.kind == "retest_due" for a in alex.alerts)
+    with pytest.raises(KneechainError, match="not a clinician") as wrong:
+        people.caseload(ctx, "Sam")
+    assert wrong.value.kind is ErrorKind.forbidden
+    assert people.unlink(ctx, "Dr Lee", "Alex") and not people.caseload(ctx, "Dr Lee")
+
+
+def test_red_flag_case_is_alerted_in_the_caseload(ctx: ServiceContext) -> None:
+    people.add(ctx, "Dr Lee", role="clinician")
+    people.add(ctx, "Kim")
+    stored = assessment.record(
+        ctx, "Kim", assessment.read_case(EXAMPLES / "red_flag_hot_swollen_knee.json")
+    )
+    assert stored.refer and stored.program_uid is None
+    people.link(ctx, "Dr Lee", "Kim")
+    alerts = people.caseload(ctx, "Dr Lee")[0].alerts
+    assert alerts[0].kind == "red_flag"
+
+
+def test_export_import_round_trip_and_delete(ctx: ServiceContext, tmp_path: Path) -> None:
+    people.add(ctx, "Alex")
+    assessment.record(ctx, "Alex", assessment.read_case(RUNNER))
+    out = exchange.export(ctx, "Alex", tmp_path / "alex.json", csv_dir=tmp_path / "csv")
+    assert out.path.is_file() and out.csv_files
+    with pytest.raises(KneechainError, match="already exists") as exists:
+        exchange.export(ctx, "Alex", tmp_path / "alex.json")
+    assert exists.value.kind is ErrorKind.conflict
+    gone = people.delete(ctx, "Alex")
+    assert gone.name == "Alex" and people.list_all(ctx) == []
+    back = exchange.import_file(ctx, tmp_path / "alex.json")
+    assert back.name == "Alex" and back.assessments == 1
+    assert programs.current(ctx, "Alex").version == 1
