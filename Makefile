@@ -6,10 +6,20 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# BlazePose lite/heavy models from the pinned npm package @mediapipe/pose (hash-checked), fetched
+# at set-up only; see kneechain/vision/backends/model_files.py. A failure is reported, not fatal:
+# the litert-lite/-heavy backends then say which command provides the files.
+POSE_MODELS := .cache/models/mediapipe-pose-0.5.1675469404/.fetched
 
-.PHONY: demo test test-fast test-slow lint venv bench clean system-deps-test
+.PHONY: demo test test-fast test-slow lint venv bench clean system-deps-test pose-models
 
-venv: $(STAMP)
+venv: $(STAMP) $(POSE_MODELS)
+
+pose-models: $(POSE_MODELS)
+
+$(POSE_MODELS): $(STAMP) kneechain/vision/backends/model_files.py
+	command -v npm >/dev/null 2>&1 || scripts/system-deps.sh models
+	$(BIN)/python -m kneechain.vision.backends.model_files && touch $(POSE_MODELS) || true
 
 $(STAMP): pyproject.toml
 	scripts/system-deps.sh runtime
@@ -35,16 +45,16 @@ system-deps-test:
 PG := scripts/pg_test_server.sh run --
 
 # The default suite must collect tests: pytest's exit code 5 ("no tests collected") is a failure there.
-test-fast: $(STAMP) system-deps-test
+test-fast: $(STAMP) $(POSE_MODELS) system-deps-test
 	$(PG) $(BIN)/python -m pytest -m "not slow" -q
 
 # The slow suite may legitimately be empty on a given checkout; exit code 5 is accepted only here.
-test-slow: $(STAMP) system-deps-test
+test-slow: $(STAMP) $(POSE_MODELS) system-deps-test
 	$(PG) $(BIN)/python -m pytest -m slow -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no slow tests collected"; exit 0; fi; exit $$rc
 
 test: lint test-fast test-slow
 
-bench: $(STAMP)
+bench: $(STAMP) $(POSE_MODELS)
 	$(BIN)/python bench/pose_throughput.py
 
 clean:

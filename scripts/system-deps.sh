@@ -3,6 +3,7 @@
 #
 #   scripts/system-deps.sh runtime   libraries WeasyPrint loads to write PDF handouts
 #   scripts/system-deps.sh test      runtime + what the test suite drives (PostgreSQL)
+#   scripts/system-deps.sh models    npm, which fetches the pinned BlazePose lite/heavy models
 #
 # Needs root and apt-get to install; without them it says what is missing and carries on, and the
 # features that need a missing package report it clearly when used (tests skip with the reason).
@@ -10,11 +11,13 @@ set -uo pipefail
 
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 test_only=(postgresql)
+models=(npm)
 
 case "${1:-runtime}" in
     runtime) wanted=("${runtime[@]}") ;;
     test) wanted=("${runtime[@]}" "${test_only[@]}") ;;
-    *) echo "usage: $0 runtime|test" >&2; exit 2 ;;
+    models) command -v npm >/dev/null 2>&1 && exit 0; wanted=("${models[@]}") ;;
+    *) echo "usage: $0 runtime|test|models" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -76,3 +76,9 @@ def _register_builtin() -> None:
         from kneechain.vision.backends.mediapipe_backend import MediaPipePose
 
         register_backend("mediapipe", MediaPipePose)
+    if "litert-full" not in _REGISTRY:
+        # our own runtime (litert_backend.py); its models are checked when one is created
+        from kneechain.vision.backends import litert_backend
+
+        for variant in ("lite", "full", "heavy"):
+            register_backend(f"litert-{variant}", litert_backend.factory(variant))
