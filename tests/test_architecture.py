@@ -137,8 +137,6 @@ def test_every_package_is_in_architecture_md() -> None:
 #: import cycles between modules that their owners are still removing (empty when all are gone)
 KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset({"kneechain.vision.pipeline", "kneechain.vision.summary"}),
-    # the backend registry imports its default backend, which imports the registry's types
-    frozenset({"kneechain.vision.backends", "kneechain.vision.backends.mediapipe_backend"}),
 }
 
 

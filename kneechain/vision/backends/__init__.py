@@ -7,43 +7,17 @@ with `register_backend`; kinematics and cleaning never see which model ran.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
-import numpy as np
+from kneechain.vision.backends.base import PoseBackend, PoseFrame
 
-
-@dataclass(frozen=True)
-class PoseFrame:
-    """One frame's landmarks from a backend.
-
-    xy: (K, 2) positions normalised to the image given to the backend (0..1, may overshoot
-    for points predicted outside it); visibility: (K,) in [0, 1]; world: (K, 3) metres or NaN.
-    """
-
-    xy: np.ndarray
-    visibility: np.ndarray
-    world: np.ndarray
-
-
-class PoseBackend(Protocol):
-    """A pose model that follows one person through consecutive RGB frames.
-
-    A backend may also offer `reset()`, forgetting the person it tracks; processes then
-    reuse one instance for every piece of video (see models.py), else they make a new one.
-    """
-
-    name: str
-    version: str
-    keypoints: tuple[str, ...]
-
-    def process(self, rgb: np.ndarray) -> PoseFrame | None:
-        """Landmarks of the person in `rgb` (H, W, 3 uint8), or None if nobody is found."""
-        ...
-
-    def close(self) -> None:
-        """Release the model."""
-        ...
+__all__ = [
+    "BackendFactory",
+    "PoseBackend",
+    "PoseFrame",
+    "available_backends",
+    "create_backend",
+    "register_backend",
+]
 
 
 BackendFactory = Callable[[], PoseBackend]
@@ -78,7 +52,7 @@ def _register_builtin() -> None:
         register_backend("mediapipe", MediaPipePose)
     if "litert-full" not in _REGISTRY:
         # our own runtime (litert_backend.py); its models are checked when one is created
-        from kneechain.vision.backends import litert_backend
+        from kneechain.vision.backends.litert_backend import factory
 
         for variant in ("lite", "full", "heavy"):
-            register_backend(f"litert-{variant}", litert_backend.factory(variant))
+            register_backend(f"litert-{variant}", factory(variant))

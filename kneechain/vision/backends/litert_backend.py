@@ -19,7 +19,9 @@ from importlib.metadata import version
 
 import numpy as np
 
-from kneechain.vision.backends import PoseFrame, blazepose, model_files
+import kneechain.vision.backends.blazepose as blazepose
+import kneechain.vision.backends.model_files as model_files
+from kneechain.vision.backends.base import PoseFrame
 from kneechain.vision.trajectories import BLAZEPOSE_KEYPOINTS
 
 NUM_THREADS = 1

@@ -12,7 +12,7 @@ from importlib.metadata import version
 
 import numpy as np
 
-from kneechain.vision.backends import PoseFrame
+from kneechain.vision.backends.base import PoseFrame
 from kneechain.vision.trajectories import BLAZEPOSE_KEYPOINTS
 
 MODEL_COMPLEXITY = 1
