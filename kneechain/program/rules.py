@@ -102,8 +102,19 @@ class Adapt(Frozen):
 
 
 class Retest(Frozen):
+    """The one re-test schedule (weeks between repeats per test), with where it comes from: the
+    sources that give it, or, where none does, the product choice and its reasons."""
+
+    source_ids: list[str] = Field(default_factory=list)
+    product_choice: str | None = None
     every_weeks: dict[str, int]
     text: str
+
+    @model_validator(mode="after")
+    def _has_a_basis(self) -> Retest:
+        if not self.source_ids and not (self.product_choice or "").strip():
+            raise ValueError("name the sources of the intervals, or explain the product choice")
+        return self
 
 
 class Texts(Frozen):
@@ -136,6 +147,11 @@ def check_rules(rules: ProgramRules, kb: KnowledgeBase) -> list[str]:
         f"retest.every_weeks names unknown test {t!r}"
         for t in rules.retest.every_weeks
         if t not in kb.tests
+    ]
+    problems += [
+        f"retest.source_ids names unknown source {s!r}"
+        for s in rules.retest.source_ids
+        if s not in kb.sources
     ]
     problems += [
         f"knowledge test {t!r} has no retest interval"

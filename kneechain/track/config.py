@@ -1,4 +1,4 @@
-"""The tracker's own data (data/tracking.yaml): default re-test schedule, words for change."""
+"""The tracker's own data (data/tracking.yaml): when questionnaires are due, words for change."""
 
 from __future__ import annotations
 
@@ -14,18 +14,14 @@ from kneechain.track.errors import StorageError
 DATA_FILE = Path(__file__).parent / "data" / "tracking.yaml"
 
 
-class TestInterval(Frozen):
-    test_id: str
-    every_weeks: float = Field(gt=0, le=52)
-
-
 class OutcomeInterval(Frozen):
     outcome_id: str
     every_weeks: float = Field(gt=0, le=52)
 
 
 class Schedule(Frozen):
-    tests: list[TestInterval]
+    """When questionnaires are due again (tests follow the program rules' re-test schedule)."""
+
     outcomes: list[OutcomeInterval]
 
 
@@ -60,9 +56,6 @@ class TrackingConfig(Frozen):
     @model_validator(mode="after")
     def _known_ids(self) -> TrackingConfig:
         kb = default_knowledge()
-        for item in self.retest.tests:
-            if item.test_id not in kb.tests:
-                raise ValueError(f"retest.tests: unknown test {item.test_id!r}")
         for out in self.retest.outcomes:
             if out.outcome_id not in kb.outcomes:
                 raise ValueError(f"retest.outcomes: unknown outcome {out.outcome_id!r}")

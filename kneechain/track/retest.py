@@ -1,5 +1,6 @@
-"""Which tests and questionnaires are due again: the program's re-test schedule when it has one,
-otherwise the default schedule in data/tracking.yaml."""
+"""Which tests and questionnaires are due again: the stored program's re-test weeks when it has
+them, otherwise the one re-test schedule of program/data/rules.yaml (questionnaires: the intervals
+of data/tracking.yaml)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kneechain.knowledge.loader import default_knowledge
+from kneechain.program.rules import default_program_rules
 from kneechain.track.config import tracking_config
 from kneechain.track.logbook import last_measured
 from kneechain.track.models import OutcomeScoreRecord, PersonRecord
@@ -67,10 +69,12 @@ def due_dates(
 
 
 def default_intervals(measured_tests: set[str]) -> list[Interval]:
-    """The default schedule, limited to tests this person has a baseline for, plus outcomes."""
-    schedule = tracking_config().retest
-    tests = [Interval("test", t.test_id, t.every_weeks) for t in schedule.tests]
-    outcomes = [Interval("outcome", o.outcome_id, o.every_weeks) for o in schedule.outcomes]
+    """The re-test schedule, limited to tests this person has a baseline for, plus outcomes."""
+    every_weeks = default_program_rules().retest.every_weeks
+    tests = [Interval("test", t, weeks) for t, weeks in every_weeks.items()]
+    outcomes = [
+        Interval("outcome", o.outcome_id, o.every_weeks) for o in tracking_config().retest.outcomes
+    ]
     return [t for t in tests if t.id in measured_tests] + outcomes
 
 

@@ -101,16 +101,17 @@ def test_gait_finding_gets_the_run_drill_outside_the_calendar() -> None:
     assert program.sessions_per_week == 0 and all(d.day_type is None for d in program.week)
 
 
-def test_retest_schedule_hip_rotation_weekly() -> None:
+def test_retest_schedule_hip_rotation_every_two_weeks() -> None:
     program = build_program(result_with([F("hip_ir_deficit")]), OPTIONS)
     turn = next(t for t in program.retests if t.test_id == "lying_leg_turn")
-    assert turn.after_weeks == 1 and turn.weeks == [2, 3, 4, 5, 6, 7]
-    assert turn.dates[0] == START + timedelta(weeks=1)
-    longer = build_program(
+    assert turn.after_weeks == 2 and turn.weeks == [3, 5, 7]
+    assert turn.dates[0] == START + timedelta(weeks=2)
+    assert turn.text.startswith("Repeat every 2 weeks")
+    shorter = build_program(
         result_with([F("pelvic_drop")]), ProgramOptions(start_date=START, weeks=5)
     )
-    gait = next(t for t in longer.retests if t.test_id == "gait")
-    assert gait.after_weeks == 3 and gait.weeks == [4, 6]
+    gait = next(t for t in shorter.retests if t.test_id == "gait")
+    assert gait.after_weeks == 6 and gait.weeks == [6]  # once, right after the last week
 
 
 def test_same_input_same_program_whatever_the_finding_order() -> None:

@@ -66,8 +66,8 @@ def test_retest_default_schedule(sqlite_store: Store) -> None:
     assert schedule == "default"
     due = {i.id: i.due_on for i in items}
     assert due == {
-        "lying_leg_turn": START + timedelta(weeks=4),
-        "gait": START + timedelta(weeks=8),
+        "lying_leg_turn": START + timedelta(weeks=2),  # the program rules' schedule
+        "gait": START + timedelta(weeks=6),
         "nprs": START + timedelta(weeks=1),
         "kujala": START + timedelta(days=10),  # never scored: due now
     }
@@ -158,3 +158,14 @@ def test_one_verdict_for_outcome_changes(
     outcome = default_knowledge().outcomes[outcome_id]
     mcid = mcid_of(outcome, population)
     assert classify_change(before, after, mcid, outcome.higher_is_better) == expected
+
+
+def test_program_and_tracker_share_one_retest_schedule() -> None:
+    """The tracker's schedule for people without a stored program is the program's own."""
+    from kneechain.program.rules import default_program_rules
+    from kneechain.track.retest import default_intervals
+
+    every = default_program_rules().retest.every_weeks
+    intervals = default_intervals(set(every))
+    assert {i.id: i.every_weeks for i in intervals if i.kind == "test"} == every
+    assert {i.id for i in intervals if i.kind == "outcome"} == {"nprs", "kujala"}
