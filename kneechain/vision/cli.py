@@ -14,6 +14,10 @@ from kneechain.vision.errors import VideoError
 console = Console(stderr=True)
 
 PERSON_HELP = "Box x,y,w,h (pixels) around the person to follow, where they first appear in it."
+BACKEND_HELP = (
+    "Pose model: mediapipe (the MediaPipe graph, default) or our LiteRT runtime of the same "
+    "models, litert-lite (fastest), litert-full, litert-heavy (most accurate)."
+)
 PROGRESS_FROM_FRAMES = 90  # show a bar for anything longer than about three seconds
 
 
@@ -61,15 +65,25 @@ def pose(
     workers: int = typer.Option(0, "--workers", min=0, help="Pose processes (0: one per core)."),
     overlay: bool = typer.Option(True, "--overlay/--no-overlay", help="Write the annotated video."),
     cutoff: float = typer.Option(6.0, "--cutoff", min=0.1, help="Low-pass cut-off in Hz."),
+    backend: str = typer.Option("mediapipe", "--backend", help=BACKEND_HELP),
 ) -> None:
     """Measure one person's joint trajectories and angles from a video."""
+    from kneechain.vision.backends import available_backends
+    from kneechain.vision.backends.model_files import ModelFileMissing
     from kneechain.vision.pipeline import PoseOptions, run_pose  # heavy: only when used
+
+    if backend not in available_backends():
+        raise typer.BadParameter(
+            f"unknown pose model {backend!r}; choose one of {', '.join(available_backends())}",
+            param_hint="--backend",
+        )
 
     base = PoseOptions()
     options = PoseOptions(
         person=parse_box(person),
         every=every,
         workers=workers,
+        backend=backend,
         overlay=overlay,
         cleaning=base.cleaning.model_copy(update={"cutoff_hz": cutoff}),
     )
@@ -88,7 +102,7 @@ def pose(
             f"[yellow]How to fix:[/] {err.advice}"
         )
         raise typer.Exit(code=2) from None
-    except FileExistsError as err:
+    except (FileExistsError, ModelFileMissing) as err:
         console.print(f"[bold red]{err}[/]")
         raise typer.Exit(code=2) from None
     for warning in analysis.warnings:
