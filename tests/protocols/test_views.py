@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from kneechain.assess.protocols import constructed as c
@@ -12,6 +13,7 @@ from kneechain.assess.protocols.config import default_config
 from kneechain.assess.protocols.errors import ProtocolError
 from kneechain.assess.protocols.views import classify
 from tests.protocols.shapes import clock, dips
+from tests.vision.skeleton3d import seen
 
 COMMON = default_config().common
 
@@ -36,7 +38,7 @@ def test_each_view_is_recognised(traj, view) -> None:
 def test_view_score_falls_as_the_person_turns(turn: float) -> None:
     report = classify(c.standing_front(clock(1), turn_deg=turn), COMMON, "front")
     assert report.turn_deg == pytest.approx(turn, abs=1.0)
-    expected = 1.0 if turn <= 20 else (50 - turn) / 30
+    expected = float(np.clip((30 - turn) / 20, 0, 1))  # square within 10, refused beyond 30
     assert report.score == pytest.approx(expected, abs=0.05)
 
 
@@ -84,3 +86,49 @@ def test_partly_out_of_frame_is_refused() -> None:
     pos[:, traj.index("right_ankle"), 1] = 2000.0  # below the picture
     with pytest.raises(ProtocolError, match="right ankle"):
         squat.analyse(replace(traj, position=pos))
+
+
+def _with_camera_at(traj, bearing: float, height: float = 1.0):
+    """`traj` with the world landmarks of a figure filmed from `bearing` (see skeleton3d)."""
+    world = seen(bearing, traj.time, height=height)[0].world
+    return replace(traj, world=world)
+
+
+@pytest.mark.parametrize(("bearing", "way"), [(35.0, "to your left"), (-40.0, "to your right")])
+def test_squat_from_an_oblique_phone_is_refused_with_which_way_to_move(
+    bearing: float, way: str
+) -> None:
+    time = clock(8)
+    d = dips(time, 80.0, 3)
+    traj = _with_camera_at(c.standing_front(time, depth=(d, d)), bearing)
+    with pytest.raises(ProtocolError) as err:
+        squat.analyse(traj)
+    assert f"in front of you, {abs(bearing):.0f} degrees {way}" in err.value.problem
+    assert "within 20 degrees" in err.value.problem
+    assert f"move it about {abs(bearing):.0f} degrees round you" in err.value.advice
+    assert "straight in front of you" in err.value.advice
+    assert "3 m in front of you" in err.value.advice
+
+
+def test_squat_from_a_nearly_square_phone_is_measured_with_the_view_in_degrees() -> None:
+    time = clock(8)
+    d = dips(time, 80.0, 3)
+    result = squat.analyse(_with_camera_at(c.standing_front(time, depth=(d, d)), 8.0, 1.5))
+    assert result.view == "front" and result.measurements
+
+
+def test_the_bearing_tells_rear_from_front_and_side() -> None:
+    traj = c.standing_front(clock(2))
+    assert classify(_with_camera_at(traj, 170.0), COMMON, "front").view == "rear"
+    report = classify(_with_camera_at(traj, 80.0), COMMON, "side")
+    assert report.view == "side" and report.turn_deg == pytest.approx(10.0, abs=0.5)
+    assert report.bearing_deg == pytest.approx(80.0, abs=0.5) and report.sigma_deg >= 10
+
+
+def test_walking_back_and_forth_is_judged_per_phase() -> None:
+    traj = c.side_walker(clock(4))
+    n = len(traj) // 2
+    there, back = seen(88.0, traj.time)[0].world, seen(-85.0, traj.time)[0].world
+    report = classify(replace(traj, world=np.concatenate([there[:n], back[n:]])), COMMON, "side")
+    assert report.view == "side" and report.turn_deg < 5
+    assert len(report.phases) == 2

@@ -51,7 +51,7 @@ def start(
             tip,
         )
     check_parts(traj, needed, cfg.common, tip)
-    view = check_view(traj, cfg.common, expected or params.view, tip)
+    view = check_view(traj, cfg.common, expected or params.view, tip, params.max_turn_deg)
     return Collector(traj, test_id, view, cfg.common), params, cfg
 
 

@@ -150,6 +150,10 @@ class Collector:
         )
 
     def result(self) -> ProtocolResult:
+        view = {"view_turn_deg": self.view.turn_deg, "view_turn_sd_deg": self.view.sigma_deg}
+        if np.isfinite(self.view.bearing_deg):
+            view["camera_bearing_deg"] = self.view.bearing_deg
+        self.extras.update({k: round(float(v), 1) for k, v in view.items() if np.isfinite(v)})
         return ProtocolResult(
             test_id=self.test_id,
             view=self.view.view,

@@ -40,6 +40,12 @@ class CommonParams(Frozen):
 
 class ProtocolBase(Frozen):
     view: ExpectedView
+    max_turn_deg: float | None = Field(
+        default=None,
+        gt=0,
+        le=90,
+        description="farthest the camera may stand from the needed view (default: common)",
+    )
     spread_tolerance_deg: float = Field(default=5.0, gt=0)
     ratio_tolerance: float = Field(default=0.1, gt=0, description="same, for ratios")
     cutoff_hz: float = Field(

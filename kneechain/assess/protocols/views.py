@@ -1,12 +1,18 @@
 """View checks: is the clip filmed from the view the test needs, with the needed parts in frame?
 
-The view is read from the body itself. Facing the camera (front) or turned away (rear), the
-shoulders lie far apart in the image compared with the trunk length; from the side they
-overlap. For a person squarely facing the camera the ratio is about `nominal_width_ratio`, and
-turning by an angle t shrinks it by cos(t), which gives an estimate of the camera's turn.
-Front and rear are told apart by the person's left shoulder being on the image right (front).
-Lying on the back filmed from the feet ("feet_end"), the legs are strongly foreshortened and
-the toes point up in the image.
+The camera's bearing (where it stands around the person, in degrees, with a one-sigma
+uncertainty) comes from `kneechain.vision.view`, which reads it from the pose model's 3D
+world landmarks: 0 in front, +-90 at a side, 180 behind. Each protocol names the view it
+needs and how far off it may be (`max_turn_deg`); a clip turned further is refused with
+advice that says where the phone stands and which way to move it.
+
+Clips without world landmarks (constructed test clips) fall back on the image: facing the
+camera (front) or turned away (rear), the shoulders lie far apart compared with the trunk
+length; from the side they overlap. Squarely facing the camera the ratio is about
+`nominal_width_ratio` and turning by t shrinks it by cos(t) (the direction of the turn is
+unknown). Front and rear are told apart by the person's left shoulder being on the image
+right (front). Lying on the back filmed from the feet ("feet_end"), the legs are strongly
+foreshortened and the toes point up in the image.
 """
 
 from __future__ import annotations
@@ -19,16 +25,25 @@ from kneechain.assess.protocols.config import CommonParams, ExpectedView
 from kneechain.assess.protocols.errors import ProtocolError
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
+from kneechain.vision.view import ViewPhase, describe, estimate_view, move_advice, turn_from
+
+FALLBACK_SIGMA_DEG = 15.0
+"""Uncertainty of the image-width estimate (the person's true width ratio varies)."""
 
 
 @dataclass(frozen=True)
 class ViewReport:
-    """The view found, how far it is turned from the expected one, and a 0-1 score."""
+    """The view found, how far it is turned from the expected one (degrees, with its
+    one-sigma uncertainty), a 0-1 score, and the camera's bearing when it is known (see
+    `kneechain.vision.view`; NaN from the image fallback, which cannot tell the direction)."""
 
     view: str
     turn_deg: float
     score: float
     width_ratio: float
+    sigma_deg: float = FALLBACK_SIGMA_DEG
+    bearing_deg: float = float("nan")
+    phases: tuple[ViewPhase, ...] = ()
 
 
 def _median(values: np.ndarray) -> float:
@@ -72,13 +87,36 @@ def _score(turn: float, square: float, reject: float) -> float:
     return float(np.clip((reject - turn) / (reject - square), 0.0, 1.0))
 
 
+def _found(bearing: float) -> str:
+    a = abs(bearing)
+    return "front" if a <= 45 else ("rear" if a >= 135 else "side")
+
+
+def _wanted(expected: ExpectedView) -> str:
+    return "front_or_rear" if expected == "front" else expected
+
+
 def classify(traj: Trajectories, common: CommonParams, expected: ExpectedView) -> ViewReport:
-    """The view of the clip and its turn away from `expected`."""
+    """The view of the clip and its turn away from `expected` (front accepts rear)."""
     vp = common.view
     ratio = width_ratio(traj)
     if looks_feet_end(traj, vp.feet_end_max_leg_ratio):
         turn = 0.0 if expected == "feet_end" else 90.0
         return ViewReport("feet_end", turn, 1.0 if expected == "feet_end" else 0.0, ratio)
+    est = estimate_view(traj)
+    if est.known and expected != "feet_end":
+        # where the person turns (walking back and forth), each phase is judged on its own:
+        # the turn is the frame-weighted mean of the phases' turns, the rest the longest phase's
+        known = [p for p in est.phases if np.isfinite(p.bearing_deg)] or [
+            ViewPhase(0, len(traj), est.bearing_deg, est.sigma_deg)
+        ]
+        rows = np.array([p.stop_row - p.start_row for p in known], float)
+        turns = np.array([turn_from(p.bearing_deg, _wanted(expected)) for p in known])
+        turn = float(np.sum(rows * turns) / rows.sum())
+        main = known[int(np.argmax(rows))]
+        score = _score(turn, vp.square_within_deg, vp.reject_beyond_deg)
+        view = _found(main.bearing_deg)
+        return ViewReport(view, turn, score, ratio, main.sigma_deg, main.bearing_deg, est.phases)
     from_front = float(np.degrees(np.arccos(np.clip(ratio / vp.nominal_width_ratio, 0, 1))))
     if not np.isfinite(ratio):
         from_front = float("nan")
@@ -97,21 +135,31 @@ def _name(view: str) -> str:
 
 
 def check_view(
-    traj: Trajectories, common: CommonParams, expected: ExpectedView, advice: str
+    traj: Trajectories,
+    common: CommonParams,
+    expected: ExpectedView,
+    advice: str,
+    max_turn_deg: float | None = None,
 ) -> ViewReport:
-    """The view report, or a `ProtocolError` saying what the clip shows and how to re-film."""
+    """The view report, or a `ProtocolError` saying what the clip shows, where the phone
+    stands and which way to move it. `max_turn_deg` (the protocol's own limit) defaults to
+    the common `reject_beyond_deg`."""
     report = classify(traj, common, expected)
+    limit = common.view.reject_beyond_deg if max_turn_deg is None else max_turn_deg
     if expected == "feet_end" and report.view != "feet_end":
         raise ProtocolError(
             f"This clip looks like {_name(report.view)}; this test needs {_name('feet_end')}.",
             advice,
         )
-    if expected != "feet_end" and (
-        report.view == "feet_end" or not report.turn_deg <= common.view.reject_beyond_deg
-    ):
+    if expected != "feet_end" and (report.view == "feet_end" or not report.turn_deg <= limit):
+        where = ""
+        if np.isfinite(report.bearing_deg):
+            where = f"; the phone stands {describe(report.bearing_deg)}"
+            advice = f"{move_advice(report.bearing_deg, _wanted(expected))} {advice}"
         raise ProtocolError(
             f"This clip looks like {_name(report.view)} (camera about "
-            f"{report.turn_deg:.0f} degrees off); this test needs {_name(expected)}.",
+            f"{report.turn_deg:.0f} +- {report.sigma_deg:.0f} degrees off{where}); this test "
+            f"needs {_name(expected)} within {limit:.0f} degrees.",
             advice,
         )
     return report

@@ -1,0 +1,229 @@
+"""Where the camera stands relative to the person: a bearing in degrees with an uncertainty.
+
+The bearing is read from the pose model's 3D world landmarks, which are given in the
+camera's axes (x right, y down, z away from the camera). Per frame:
+
+* "up" is the trunk line, mid-hip to mid-shoulder;
+* the person's left-right axis is the right-to-left hip line and the right-to-left shoulder
+  line (each made perpendicular to "up"); their forward direction is ``left x up`` (a person
+  facing the camera looks along -z);
+* the direction from the person to the camera is -z, made perpendicular to "up" (so a phone
+  held above or below hip height does not bias the bearing).
+
+The camera's bearing is the angle, about the person's vertical, from their forward direction
+to the camera, positive towards the person's LEFT: 0 = camera straight in front (front view),
++90 = at their left side, -90 = at their right side, +-180 = straight behind (rear view).
+Each cue gives one angle per frame; the clip's bearing is their robust circular centre
+(the median deviation around the circular mean, so a run of mislabelled frames does not pull
+it), its uncertainty
+a systematic part (how far the estimate strayed from calibrated cameras, see docs/protocols.md)
+combined with the spread over frames and cues. Where the person turns during the clip the
+frames are split into phases of steady bearing, each with its own estimate.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from kneechain.vision.trajectories import Trajectories
+
+SYSTEMATIC_DEG = 10.0
+"""One-sigma error of the bearing that more frames do not shrink (calibrated on the four
+Pose2Sim demo cameras, errors 1-14 degrees against the legs' own movement plane)."""
+PHASE_WINDOW_S = 0.5
+PHASE_SPLIT_DEG = 35.0
+MIN_VISIBILITY = 0.5
+TARGETS = {"front": 0.0, "rear": 180.0, "left_side": 90.0, "right_side": -90.0}
+
+
+@dataclass(frozen=True)
+class ViewPhase:
+    """A stretch of the clip with a steady camera bearing."""
+
+    start_row: int
+    stop_row: int
+    bearing_deg: float
+    sigma_deg: float
+
+
+@dataclass(frozen=True)
+class ViewEstimate:
+    """The camera's bearing over the clip (see the module docstring) and its phases."""
+
+    bearing_deg: float
+    sigma_deg: float
+    frames: int
+    phases: tuple[ViewPhase, ...]
+
+    @property
+    def known(self) -> bool:
+        return bool(np.isfinite(self.bearing_deg))
+
+
+def wrap(deg: np.ndarray | float) -> np.ndarray:
+    """Angles wrapped into (-180, 180]."""
+    out = np.mod(np.asarray(deg, float) + 180.0, 360.0) - 180.0
+    return np.where(out == -180.0, 180.0, out)
+
+
+def circular_mean(deg: np.ndarray, weight: np.ndarray | None = None) -> tuple[float, float]:
+    """Circular mean of finite angles and their circular standard deviation (degrees); NaN
+    for no finite angle."""
+    deg = np.asarray(deg, float).ravel()
+    w = np.ones_like(deg) if weight is None else np.asarray(weight, float).ravel()
+    ok = np.isfinite(deg) & np.isfinite(w) & (w > 0)
+    if not ok.any():
+        return float("nan"), float("nan")
+    rad, w = np.radians(deg[ok]), w[ok]
+    s, c = np.sum(w * np.sin(rad)) / w.sum(), np.sum(w * np.cos(rad)) / w.sum()
+    length = min(float(np.hypot(s, c)), 1.0)
+    spread = np.degrees(np.sqrt(-2.0 * np.log(max(length, 1e-12))))
+    return float(np.degrees(np.arctan2(s, c))), float(spread)
+
+
+def circular_centre(deg: np.ndarray) -> tuple[float, float]:
+    """A robust centre of finite angles: the circular mean moved by the median deviation
+    from it; with the robust spread (1.4826 x median absolute deviation), in degrees."""
+    mean, _ = circular_mean(deg)
+    if not np.isfinite(mean):
+        return mean, float("nan")
+    dev = wrap(np.asarray(deg, float).ravel() - mean)
+    dev = dev[np.isfinite(dev)]
+    centre = float(wrap(mean + np.median(dev)))
+    spread = 1.4826 * float(np.median(np.abs(wrap(dev - np.median(dev)))))
+    return centre, spread
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _flat(v: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """`v` with its component along `up` removed, normalised."""
+    return _unit(v - np.sum(v * up, axis=-1, keepdims=True) * up)
+
+
+def bearing_from_axes(forward: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Per-row bearing (degrees) of the camera at -z seen from a person whose forward
+    direction is `forward` and vertical `up` (both (T, 3) in camera axes)."""
+    fwd = _flat(forward, up)
+    left = np.cross(up, fwd)
+    to_camera = _flat(np.broadcast_to([0.0, 0.0, -1.0], fwd.shape), up)
+    return np.degrees(np.arctan2(np.sum(to_camera * left, -1), np.sum(to_camera * fwd, -1)))
+
+
+def cue_bearings(traj: Trajectories) -> np.ndarray:
+    """(T, 2) per-frame bearings from the hip line and the shoulder line (NaN where a cue is
+    unseen). The feet were tried as a third cue: the model's heel-to-toe depth is poor and
+    they made the estimate worse on every calibrated camera."""
+
+    def world(name: str) -> np.ndarray:
+        seen = traj.conf(name) >= MIN_VISIBILITY
+        return np.where(seen[:, None], traj.xyz(name), np.nan)
+
+    mid_hip = (world("left_hip") + world("right_hip")) / 2
+    mid_shoulder = (world("left_shoulder") + world("right_shoulder")) / 2
+    up = _unit(mid_shoulder - mid_hip)
+    cues = []
+    for part in ("hip", "shoulder"):
+        left = _flat(world(f"left_{part}") - world(f"right_{part}"), up)
+        cues.append(bearing_from_axes(np.cross(left, up), up))
+    return np.stack(cues, axis=1)
+
+
+def _estimate(cues: np.ndarray, fps: float) -> tuple[float, float]:
+    """Circular mean of the cue angles and its one-sigma uncertainty."""
+    mean, spread = circular_centre(cues)
+    if not np.isfinite(mean):
+        return mean, float("nan")
+    frames = int(np.isfinite(cues).any(axis=1).sum())
+    independent = max(1.0, frames / max(fps * 0.25, 1.0))  # about 4 independent looks a second
+    return mean, float(np.hypot(SYSTEMATIC_DEG, spread / np.sqrt(independent)))
+
+
+def estimate_view(traj: Trajectories) -> ViewEstimate:
+    """The camera's bearing over the clip and per phase (see the module docstring)."""
+    cues = cue_bearings(traj)
+    fps = traj.meta.fps
+    bearing, sigma = _estimate(cues, fps)
+    frames = int(np.isfinite(cues).any(axis=1).sum())
+    return ViewEstimate(bearing, sigma, frames, phases(cues, fps))
+
+
+def phases(cues: np.ndarray, fps: float) -> tuple[ViewPhase, ...]:
+    """Split the rows into windows of `PHASE_WINDOW_S`, join neighbours whose bearings agree
+    within `PHASE_SPLIT_DEG`, and estimate each phase."""
+    n = len(cues)
+    step = max(1, round(PHASE_WINDOW_S * fps))
+    edges = [*range(0, n, step), n]
+    windows = [(a, b) for a, b in itertools.pairwise(edges) if b > a]
+    merged: list[list[int]] = []
+    last = float("nan")
+    for a, b in windows:
+        mean, _ = circular_centre(cues[a:b])
+        if not np.isfinite(mean):
+            if merged:
+                merged[-1][1] = b
+            continue
+        if merged and np.isfinite(last) and abs(wrap(mean - last)) <= PHASE_SPLIT_DEG:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+        last, _ = circular_centre(cues[merged[-1][0] : merged[-1][1]])
+    if merged:
+        merged[0][0] = 0
+    out = []
+    for a, b in merged:
+        bearing, sigma = _estimate(cues[a:b], fps)
+        out.append(ViewPhase(a, b, bearing, sigma))
+    return tuple(out)
+
+
+def turn_from(bearing: float, view: str) -> float:
+    """Degrees between the bearing and the nearest bearing that is `view`: "front" (0),
+    "rear" (180), "front_or_rear" (either) or "side" (+-90)."""
+    b = float(wrap(bearing))
+    if view == "front":
+        return abs(b)
+    if view == "rear":
+        return 180.0 - abs(b)
+    if view == "front_or_rear":
+        return min(abs(b), 180.0 - abs(b))
+    if view == "side":
+        return abs(abs(b) - 90.0)
+    raise ValueError(f"unknown view {view!r}")
+
+
+def describe(bearing: float) -> str:
+    """Where the camera stands, in plain words: "in front of you, 35 degrees to your left"."""
+    b = float(wrap(bearing))
+    side = "left" if b > 0 else "right"
+    a = abs(b)
+    if a <= 45:
+        return f"in front of you, {a:.0f} degrees to your {side}"
+    if a < 135:
+        off = a - 90
+        where = "in front of" if off < 0 else "behind"
+        return f"at your {side} side, {abs(off):.0f} degrees {where} it"
+    return f"behind you, {180 - a:.0f} degrees to your {side}"
+
+
+def move_advice(bearing: float, view: str) -> str:
+    """Which way to move the phone to reach `view` from `bearing` (see `turn_from`)."""
+    b = float(wrap(bearing))
+    if view == "front_or_rear":
+        view = "front" if abs(b) <= 90 else "rear"
+    if view == "side":
+        target, where = (90.0, "at your left side") if b >= 0 else (-90.0, "at your right side")
+    else:
+        target = TARGETS[view]
+        where = "straight in front of you" if view == "front" else "straight behind you"
+    turn = abs(float(wrap(target - b)))
+    return (
+        f"The phone stands {describe(b)}; move it about {turn:.0f} degrees round you so that "
+        f"it stands {where}, square to you."
+    )

@@ -1,0 +1,93 @@
+"""The camera's bearing from the world landmarks: synthetic figures seen from known cameras."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kneechain.vision.view import (
+    SYSTEMATIC_DEG,
+    circular_centre,
+    circular_mean,
+    describe,
+    estimate_view,
+    move_advice,
+    turn_from,
+    wrap,
+)
+from tests.vision.skeleton3d import seen
+
+
+@pytest.mark.parametrize(
+    "bearing", [0.0, 10.0, 20.0, 30.0, 45.0, 60.0, -25.0, -60.0, 90.0, 150.0, 180.0]
+)
+@pytest.mark.parametrize("height", [0.5, 1.0, 2.0])
+def test_bearing_is_recovered_from_a_known_camera(bearing: float, height: float) -> None:
+    est = estimate_view(seen(bearing, height=height)[0])
+    assert abs(wrap(est.bearing_deg - bearing)) < 0.5
+    assert est.sigma_deg == pytest.approx(SYSTEMATIC_DEG, abs=0.5)
+    assert len(est.phases) == 1
+
+
+@pytest.mark.parametrize("bearing", [0.0, 30.0, 60.0])
+def test_noisy_world_landmarks_widen_the_uncertainty_not_the_error(bearing: float) -> None:
+    est = estimate_view(seen(bearing, world_noise_m=0.03, seed=4)[0])
+    assert abs(wrap(est.bearing_deg - bearing)) < 3.0
+    assert est.sigma_deg > SYSTEMATIC_DEG
+
+
+def test_a_person_who_turns_gives_two_phases() -> None:
+    front, _ = seen(0.0)
+    side, _ = seen(90.0)
+    n = len(front) // 2
+    both = replace(front, world=np.concatenate([front.world[:n], side.world[n:]]))
+    phases = estimate_view(both).phases
+    assert len(phases) == 2
+    assert abs(phases[0].bearing_deg) < 1 and abs(phases[1].bearing_deg - 90) < 1
+    assert phases[0].start_row == 0 and phases[-1].stop_row == len(front)
+    assert abs(phases[0].stop_row - n) <= 15
+
+
+def test_unseen_landmarks_give_an_unknown_bearing() -> None:
+    traj, _ = seen(30.0)
+    est = estimate_view(replace(traj, world=np.full_like(traj.world, np.nan)))
+    assert not est.known and est.phases == ()
+
+
+@pytest.mark.parametrize(
+    ("bearing", "view", "turn"),
+    [(0, "front", 0), (30, "front", 30), (-30, "front", 30), (150, "rear", 30), (-170, "rear", 10),
+     (150, "front_or_rear", 30), (20, "front_or_rear", 20), (70, "side", 20), (-110, "side", 20),
+     (180, "side", 90)],
+)  # fmt: skip
+def test_turn_from_a_view(bearing: float, view: str, turn: float) -> None:
+    assert turn_from(bearing, view) == pytest.approx(turn)
+
+
+def test_advice_says_where_the_phone_is_and_which_way_to_move() -> None:
+    assert describe(35) == "in front of you, 35 degrees to your left"
+    assert describe(-150) == "behind you, 30 degrees to your right"
+    assert describe(100) == "at your left side, 10 degrees behind it"
+    text = move_advice(35, "front_or_rear")
+    assert "in front of you, 35 degrees to your left" in text and "about 35 degrees" in text
+    assert "straight in front of you" in text
+    assert "straight behind you" in move_advice(-150, "front_or_rear")
+    assert "at your right side" in move_advice(-60, "side")
+
+
+@given(st.floats(-179, 179), st.floats(0, 20))
+def test_circular_mean_is_wrap_safe(centre: float, spread: float) -> None:
+    angles = wrap(centre + np.linspace(-spread, spread, 21))
+    mean, _ = circular_mean(angles)
+    robust, _ = circular_centre(angles)
+    assert abs(wrap(mean - centre)) < 1e-6 and abs(wrap(robust - centre)) < 1e-6
+
+
+def test_robust_centre_ignores_a_minority_of_flipped_frames() -> None:
+    angles = np.concatenate([np.full(70, 20.0), np.full(30, 120.0)])
+    assert abs(circular_mean(angles)[0] - 20.0) > 10
+    assert abs(circular_centre(angles)[0] - 20.0) < 1e-6
