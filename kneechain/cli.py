@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from kneechain import __version__
+from kneechain.cli_errors import ReportingGroup
 
 app = typer.Typer(
     name="kneechain",
+    cls=ReportingGroup,
     help="Knee pain along the kinetic chain: assess, measure from video, prescribe, track.",
     no_args_is_help=True,
     add_completion=False,

@@ -10,10 +10,12 @@ import typer
 from rich.console import Console
 
 from kneechain.assess.case import Case
-from kneechain.assess.caseio import CaseError, load_case, save_case
+from kneechain.assess.caseio import save_case
 from kneechain.assess.cli_render import report
-from kneechain.assess.engine import assess as run_assessment
 from kneechain.assess.result import AssessmentResult
+from kneechain.cli_errors import fail
+from kneechain.services import assessment
+from kneechain.services.context import ServiceContext
 
 
 class OutputFormat(StrEnum):
@@ -30,14 +32,6 @@ SCHEMAS: dict[SchemaName, type[Case] | type[AssessmentResult]] = {
     SchemaName.case: Case,
     SchemaName.result: AssessmentResult,
 }
-
-
-def _fail(message: str, problems: list[str]) -> None:
-    err = Console(stderr=True)
-    err.print(f"[bold red]Error:[/bold red] {message}", highlight=False)
-    for problem in problems:
-        err.print(f"  - {problem}", highlight=False, markup=False)
-    raise typer.Exit(code=2)
 
 
 def assess(
@@ -57,7 +51,7 @@ def assess(
 ) -> None:
     """Assess a case: red flags, outcome scores and the findings that explain the knee pain."""
     if interactive == (input is not None):
-        _fail("give either --input CASE.json or --interactive", [])
+        raise fail("Give either --input CASE.json or --interactive.")
     if interactive:
         from kneechain.assess.cli_interactive import interview
         from kneechain.knowledge.loader import default_knowledge
@@ -67,22 +61,17 @@ def assess(
         try:
             save_case(case, target)
         except OSError as exc:
-            _fail(f"cannot save the case to {target}", [str(exc)])
+            raise fail(f"The case could not be saved to {target}: {exc.strerror}.") from exc
         typer.echo(f"Case saved to {target}")
     else:
         assert input is not None
-        try:
-            case = load_case(input)
-        except CaseError as exc:
-            _fail(f"{exc.source} is not a valid case", exc.problems)
+        case = assessment.read_case(input)
     if video:
-        from kneechain.assess.protocols.casevideo import VideoSpecError, add_videos
+        from kneechain.assess.protocols.casevideo import add_videos
 
-        try:
-            case, _ = add_videos(case, video)
-        except VideoSpecError as exc:
-            _fail(exc.message, exc.problems)
-    result = run_assessment(case)
+        case, _ = add_videos(case, video)
+    with ServiceContext.open() as ctx:
+        result = assessment.assess_case(ctx, case)
     if output_format is OutputFormat.json:
         typer.echo(result.model_dump_json(indent=2))
     else:

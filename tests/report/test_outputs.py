@@ -207,5 +207,25 @@ def test_missing_pango_gives_the_install_line(
     monkeypatch.setattr(builtins, "__import__", no_pango)
     out = tmp_path / "x.pdf"
     result = runner.invoke(app, ["program", "-i", str(RUNNER), "--pdf", str(out)])
-    assert result.exit_code == 2 and "apt-get install libpango" in result.output
+    # the machine lacks something (exit code 3), not the person's input (2)
+    assert result.exit_code == 3 and "apt-get install libpango" in result.output
     assert not out.exists()
+
+
+def test_writing_files_lists_them_instead_of_printing_the_program(tmp_path: Path) -> None:
+    html, ics = tmp_path / "p.html", tmp_path / "p.ics"
+    result = runner.invoke(
+        app, ["program", "-i", str(RUNNER), "--html", str(html), "--ics", str(ics)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["Wrote", str(html), "Wrote", str(ics)]
+    shown = runner.invoke(app, ["program", "-i", str(RUNNER)])
+    assert "Wrote" not in shown.output and len(shown.output.splitlines()) > 20
+
+
+def test_a_bad_routine_length_is_refused_naming_the_option() -> None:
+    typo = runner.invoke(app, ["program", "-i", str(RUNNER), "--minutes", "ten"])
+    assert typo.exit_code == 2 and "--minutes 'ten' is not a range" in typo.output
+    too_long = runner.invoke(app, ["program", "-i", str(RUNNER), "--minutes", "60-150"])
+    assert too_long.exit_code == 2 and "at most 120 minutes" in too_long.output
+    assert "Traceback" not in too_long.output

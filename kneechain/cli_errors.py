@@ -1,0 +1,76 @@
+"""How the terminal reports errors: once, for every command.
+
+A `KneechainError` is printed in plain words (message, each problem, hint) on stderr and ends the
+command with its exit code (kneechain.errors.EXIT_CODES). Anything else is a fault of ours: the
+person sees one sentence and where the details were written, never a traceback.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from kneechain.errors import KneechainError
+
+
+def report(error: KneechainError, console: Console | None = None) -> None:
+    """Print a KneechainError for a person."""
+    err = console or Console(stderr=True)
+    err.print(f"[bold red]Error:[/] {escape(error.message)}", highlight=False)
+    for problem in error.problems:
+        err.print(f"  - {escape(problem)}", highlight=False)
+    if error.hint:
+        err.print(escape(error.hint), highlight=False)
+
+
+def fail(message: str, hint: str | None = None, field: str | None = None) -> typer.Exit:
+    """A problem with what was typed on the command line (it may name the option)."""
+    report(KneechainError("cli.invalid", message, hint=hint, field=field))
+    return typer.Exit(code=2)
+
+
+def _write_details(exc: BaseException) -> Path | None:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", prefix=f"kneechain-error-{stamp}-", suffix=".txt", delete=False
+        ) as handle:
+            handle.write("".join(traceback.format_exception(exc)))
+        return Path(handle.name)
+    except OSError:
+        return None
+
+
+class ReportingGroup(TyperGroup):
+    """The `kneechain` command group: every command's errors are reported here."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KneechainError as exc:
+            report(exc)
+            raise typer.Exit(code=exc.exit_code) from None
+        except KeyboardInterrupt:
+            Console(stderr=True).print("Stopped.")
+            raise typer.Exit(code=130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if type(exc).__module__.startswith(("click", "typer")):
+                raise  # usage errors: typer prints them itself
+            details = _write_details(exc)
+            where = f" Details are in {details}." if details else ""
+            Console(stderr=True).print(
+                "[bold red]Error:[/] kneechain hit a problem of its own and stopped; nothing "
+                f"was changed by the failed step.{escape(where)} Please report it.",
+                highlight=False,
+            )
+            raise typer.Exit(code=1) from None
