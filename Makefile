@@ -21,8 +21,10 @@ $(POSE_MODELS): $(STAMP) kneechain/vision/backends/model_files.py
 	command -v npm >/dev/null 2>&1 || scripts/system-deps.sh models
 	$(BIN)/python -m kneechain.vision.backends.model_files && touch $(POSE_MODELS) || true
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/vendor-htmx.sh
 	scripts/system-deps.sh runtime
+	command -v npm >/dev/null 2>&1 || scripts/system-deps.sh models
+	scripts/vendor-htmx.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -31,6 +31,7 @@ class ErrorKind(StrEnum):
     forbidden = "forbidden"  # logged in, but not allowed
     bad_media = "bad_media"  # a video or picture that cannot give a measurement
     too_large = "too_large"  # an upload over the limits
+    rate_limited = "rate_limited"  # too many tries in a short time (e.g. failed log-ins)
     unavailable = "unavailable"  # storage, PDF engine or job runner cannot be used now
     internal = "internal"  # a fault of ours; the message never shows internals
 
@@ -43,6 +44,7 @@ EXIT_CODES: Mapping[ErrorKind, int] = {
     ErrorKind.forbidden: 2,
     ErrorKind.bad_media: 2,
     ErrorKind.too_large: 2,
+    ErrorKind.rate_limited: 2,
     ErrorKind.unavailable: 3,
     ErrorKind.internal: 1,
 }
@@ -55,6 +57,7 @@ HTTP_STATUS: Mapping[ErrorKind, int] = {
     ErrorKind.forbidden: 403,
     ErrorKind.bad_media: 422,
     ErrorKind.too_large: 413,
+    ErrorKind.rate_limited: 429,
     ErrorKind.unavailable: 503,
     ErrorKind.internal: 500,
 }

@@ -84,6 +84,34 @@ class Settings(BaseSettings):
         120.0, gt=0, le=3600, description="Longest video upload accepted, in seconds."
     )
 
+    web_host: str = Field(
+        "127.0.0.1",
+        description="Address the web app listens on; 0.0.0.0 listens on every network interface.",
+    )
+    web_port: int = Field(8000, ge=1, le=65535, description="Port the web app listens on.")
+    web_session_hours: int = Field(
+        336, ge=1, le=8760, description="How long a browser stays signed in, in hours."
+    )
+    web_secure_cookies: bool | None = Field(
+        None,
+        description=(
+            "Send cookies over HTTPS only. Unset: when the request came over HTTPS "
+            "(behind a proxy, run it with forwarded headers trusted)."
+        ),
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        le=1000,
+        description=(
+            "Failed log-ins allowed per e-mail address, and per client address, within the "
+            "login window; further tries are refused until the window has passed."
+        ),
+    )
+    login_window_minutes: int = Field(
+        15, ge=1, le=1440, description="The login window for counting failed log-ins, in minutes."
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL in use (the SQLite file in the data folder by default)."""

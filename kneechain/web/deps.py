@@ -1,0 +1,89 @@
+"""Typed dependencies of the routes: the service context, who is signed in, the person a page is
+about (through the one permission check), and the CSRF check of state-changing requests."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from kneechain.errors import ErrorKind, KneechainError
+from kneechain.services import accounts
+from kneechain.services.accounts import BrowserSession, PersonRef, Viewer
+from kneechain.services.context import ServiceContext
+from kneechain.web.security import (
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    anon_csrf_token,
+    csrf_refused,
+    submitted_csrf,
+    tokens_match,
+)
+
+
+def get_ctx(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[ServiceContext, Depends(get_ctx)]
+
+
+def get_session(request: Request, ctx: Ctx) -> BrowserSession | None:
+    """The signed-in browser, looked up once per request."""
+    if not hasattr(request.state, "browser"):
+        request.state.browser = accounts.browser_session(ctx, request.cookies.get(SESSION_COOKIE))
+    browser: BrowserSession | None = request.state.browser
+    return browser
+
+
+MaybeSession = Annotated[BrowserSession | None, Depends(get_session)]
+
+
+def csrf_token(request: Request, session: MaybeSession) -> str:
+    """The token this browser's forms must carry."""
+    return session.csrf_token if session is not None else anon_csrf_token(request)
+
+
+async def check_csrf(request: Request, session: MaybeSession) -> None:
+    """Every state-changing request carries the browser's CSRF token (form field or header).
+
+    Applied to every route of the app (see `app.create_app`), so none can be forgotten."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = csrf_token(request, session)
+    if not tokens_match(expected, await submitted_csrf(request)):
+        raise csrf_refused()
+
+
+def get_viewer(session: MaybeSession) -> Viewer:
+    if session is None:
+        raise KneechainError(
+            "login.required", "Please log in to see this page.", kind=ErrorKind.unauthenticated
+        )
+    return session.viewer
+
+
+CurrentViewer = Annotated[Viewer, Depends(get_viewer)]
+
+
+def get_clinician(viewer: CurrentViewer) -> Viewer:
+    if viewer.role != "clinician":
+        raise KneechainError(
+            "clinician.only",
+            "This page is for clinicians.",
+            hint="Your own record is on your home page.",
+            kind=ErrorKind.forbidden,
+        )
+    return viewer
+
+
+CurrentClinician = Annotated[Viewer, Depends(get_clinician)]
+
+
+def get_subject(uid: str, ctx: Ctx, session: MaybeSession) -> PersonRef:
+    """The person named by the path's `uid`, after the one permission check."""
+    return accounts.open_record(ctx, session.viewer if session is not None else None, uid)
+
+
+Subject = Annotated[PersonRef, Depends(get_subject)]

@@ -1,0 +1,7 @@
+"""The app's routers: pages (HTML) and the JSON API, each a thin shell over kneechain.services."""
+
+from fastapi import APIRouter
+
+from kneechain.web.routes import api, auth, clinician, person
+
+ROUTERS: tuple[APIRouter, ...] = (auth.router, person.router, clinician.router, api.router)

@@ -1,0 +1,2 @@
+// kneechain web: small progressive enhancements. Every page works without this file.
+"use strict";
