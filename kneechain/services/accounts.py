@@ -27,10 +27,10 @@ from kneechain.errors import ErrorKind, KneechainError, invalid
 from kneechain.services.context import ServiceContext
 from kneechain.track.models import (
     AccountRecord,
-    CareLink,
+    CareLinkRecord,
     LoginAttemptRecord,
     LoginSessionRecord,
-    User,
+    PersonRecord,
     utcnow,
 )
 from kneechain.track.people import add_person, clients_of
@@ -110,7 +110,7 @@ class PersonRef(BaseModel):
     role: Role
 
 
-def _viewer(account: AccountRecord, user: User) -> Viewer:
+def _viewer(account: AccountRecord, user: PersonRecord) -> Viewer:
     return Viewer(
         account_id=account.id,
         email=account.email,
@@ -203,7 +203,7 @@ def log_in(ctx: ServiceContext, email: str, password: str, client: str) -> Signe
                     expires_at=expires,
                 )
             )
-            user = db.get_one(User, account.user_id)
+            user = db.get_one(PersonRecord, account.user_id)
             return SignedIn(
                 token=token, csrf_token=csrf, expires_at=expires, viewer=_viewer(account, user)
             )
@@ -229,7 +229,7 @@ def browser_session(ctx: ServiceContext, token: str | None) -> BrowserSession | 
             db.delete(row)
             return None
         account = db.get_one(AccountRecord, row.account_id)
-        user = db.get_one(User, account.user_id)
+        user = db.get_one(PersonRecord, account.user_id)
         return BrowserSession(viewer=_viewer(account, user), csrf_token=row.csrf_token)
 
 
@@ -252,17 +252,17 @@ def _no_access() -> KneechainError:
     )
 
 
-def may_see(db: Session, viewer: Viewer, person: User) -> bool:
+def may_see(db: Session, viewer: Viewer, person: PersonRecord) -> bool:
     """The permission rule: oneself, or a client linked to the clinician who asks."""
     if person.uid == viewer.person_uid:
         return True
     if viewer.role != "clinician":
         return False
-    me = db.scalar(select(User).where(User.uid == viewer.person_uid))
-    return me is not None and db.get(CareLink, (me.id, person.id)) is not None
+    me = db.scalar(select(PersonRecord).where(PersonRecord.uid == viewer.person_uid))
+    return me is not None and db.get(CareLinkRecord, (me.id, person.id)) is not None
 
 
-def person_for(db: Session, viewer: Viewer | None, person_uid: str) -> User:
+def person_for(db: Session, viewer: Viewer | None, person_uid: str) -> PersonRecord:
     """The person whose record `viewer` asks for, or an error: the one permission check.
 
     Nobody signed in: unauthenticated. A record that does not exist and one that is not
@@ -273,17 +273,17 @@ def person_for(db: Session, viewer: Viewer | None, person_uid: str) -> User:
             "Please log in to see this page.",
             kind=ErrorKind.unauthenticated,
         )
-    person = db.scalar(select(User).where(User.uid == person_uid))
+    person = db.scalar(select(PersonRecord).where(PersonRecord.uid == person_uid))
     if person is None or not may_see(db, viewer, person):
         raise _no_access()
     return person
 
 
-def _ref(user: User) -> PersonRef:
+def _ref(user: PersonRecord) -> PersonRef:
     return PersonRef(uid=user.uid, name=user.name, role=_role(user))
 
 
-def _role(user: User) -> Role:
+def _role(user: PersonRecord) -> Role:
     return "clinician" if user.role == "clinician" else "person"
 
 
@@ -298,10 +298,10 @@ def clinicians_of(ctx: ServiceContext, viewer: Viewer) -> list[PersonRef]:
     with ctx.db() as db:
         me = person_for(db, viewer, viewer.person_uid)
         query = (
-            select(User)
-            .join(CareLink, CareLink.clinician_id == User.id)
-            .where(CareLink.client_id == me.id)
-            .order_by(User.name)
+            select(PersonRecord)
+            .join(CareLinkRecord, CareLinkRecord.clinician_id == PersonRecord.id)
+            .where(CareLinkRecord.client_id == me.id)
+            .order_by(PersonRecord.name)
         )
         return [PersonRef(uid=u.uid, name=u.name, role="clinician") for u in db.scalars(query)]
 
@@ -322,7 +322,7 @@ def link_clinician(ctx: ServiceContext, viewer: Viewer, clinician_email: str) ->
         account = db.scalar(
             select(AccountRecord).where(AccountRecord.email == normalise_email(clinician_email))
         )
-        clinician = db.get(User, account.user_id) if account is not None else None
+        clinician = db.get(PersonRecord, account.user_id) if account is not None else None
         if clinician is None or clinician.role != "clinician":
             raise KneechainError(
                 "clinician.not_found",
@@ -331,8 +331,8 @@ def link_clinician(ctx: ServiceContext, viewer: Viewer, clinician_email: str) ->
                 field="clinician_email",
                 kind=ErrorKind.not_found,
             )
-        if db.get(CareLink, (clinician.id, me.id)) is None:
-            db.add(CareLink(clinician_id=clinician.id, client_id=me.id))
+        if db.get(CareLinkRecord, (clinician.id, me.id)) is None:
+            db.add(CareLinkRecord(clinician_id=clinician.id, client_id=me.id))
         return PersonRef(uid=clinician.uid, name=clinician.name, role="clinician")
 
 
@@ -340,10 +340,10 @@ def unlink_clinician(ctx: ServiceContext, viewer: Viewer, clinician_uid: str) ->
     """Stop a clinician from following the signed-in person's record."""
     with ctx.db() as db:
         me = person_for(db, viewer, viewer.person_uid)
-        clinician = db.scalar(select(User).where(User.uid == clinician_uid))
+        clinician = db.scalar(select(PersonRecord).where(PersonRecord.uid == clinician_uid))
         if clinician is not None:
             db.execute(
-                delete(CareLink).where(
-                    CareLink.clinician_id == clinician.id, CareLink.client_id == me.id
+                delete(CareLinkRecord).where(
+                    CareLinkRecord.clinician_id == clinician.id, CareLinkRecord.client_id == me.id
                 )
             )

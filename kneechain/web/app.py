@@ -43,7 +43,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     max_body = ctx.settings.upload_max_mb * 1024 * 1024 + FORM_OVERHEAD_BYTES
-    app.add_middleware(BodyLimit, max_bytes=max_body)
+    app.add_middleware(BodyLimit, max_bytes=max_body, refuse=errors.error_response)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -11,10 +11,10 @@ from kneechain.errors import ErrorKind, KneechainError
 from kneechain.services import accounts
 from kneechain.services.accounts import BrowserSession, PersonRef, Viewer
 from kneechain.services.context import ServiceContext
+from kneechain.web.pages import current_browser
 from kneechain.web.security import (
     SAFE_METHODS,
-    SESSION_COOKIE,
-    anon_csrf_token,
+    csrf_for,
     csrf_refused,
     submitted_csrf,
     tokens_match,
@@ -29,12 +29,9 @@ def get_ctx(request: Request) -> ServiceContext:
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 
 
-def get_session(request: Request, ctx: Ctx) -> BrowserSession | None:
+def get_session(request: Request) -> BrowserSession | None:
     """The signed-in browser, looked up once per request."""
-    if not hasattr(request.state, "browser"):
-        request.state.browser = accounts.browser_session(ctx, request.cookies.get(SESSION_COOKIE))
-    browser: BrowserSession | None = request.state.browser
-    return browser
+    return current_browser(request)
 
 
 MaybeSession = Annotated[BrowserSession | None, Depends(get_session)]
@@ -42,7 +39,7 @@ MaybeSession = Annotated[BrowserSession | None, Depends(get_session)]
 
 def csrf_token(request: Request, session: MaybeSession) -> str:
     """The token this browser's forms must carry."""
-    return session.csrf_token if session is not None else anon_csrf_token(request)
+    return csrf_for(request, session)
 
 
 async def check_csrf(request: Request, session: MaybeSession) -> None:

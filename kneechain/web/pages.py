@@ -12,7 +12,16 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from kneechain.web.security import ANON_CSRF_COOKIE, CSRF_FIELD, set_cookie
+from kneechain.errors import KneechainError
+from kneechain.services import accounts
+from kneechain.services.accounts import BrowserSession
+from kneechain.web.security import (
+    ANON_CSRF_COOKIE,
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    csrf_for,
+    set_cookie,
+)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -38,21 +47,25 @@ def templates() -> Jinja2Templates:
     return env
 
 
+def current_browser(request: Request) -> BrowserSession | None:
+    """The signed-in browser of this request (looked up once, and kept on the request)."""
+    if not hasattr(request.state, "browser"):
+        ctx = request.app.state.ctx
+        try:
+            found = accounts.browser_session(ctx, request.cookies.get(SESSION_COOKIE))
+        except KneechainError:  # a broken store must not hide the page that reports it
+            found = None
+        request.state.browser = found
+    browser: BrowserSession | None = request.state.browser
+    return browser
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> Response:
     """A page: the template with the viewer, the CSRF token and the context."""
-    from kneechain.web.deps import csrf_token
-
-    browser = getattr(request.state, "browser", None)
-    if browser is None and hasattr(request.app.state, "ctx"):
-        from kneechain.web.deps import get_session
-
-        try:
-            browser = get_session(request, request.app.state.ctx)
-        except Exception:  # a broken store must not hide the page that reports it
-            browser = None
-    token = csrf_token(request, browser)
+    browser = current_browser(request)
+    token = csrf_for(request, browser)
     values = {
         "request": request,
         "viewer": browser.viewer if browser else None,

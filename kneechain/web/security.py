@@ -11,6 +11,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from kneechain.errors import ErrorKind, KneechainError
+from kneechain.services.accounts import BrowserSession
 from kneechain.settings import Settings
 
 SESSION_COOKIE = "kneechain_session"
@@ -82,9 +83,12 @@ class BodyLimit:
     """ASGI middleware: a request body over `max_bytes` is refused with 413 while it arrives,
     before it fills memory or disk (by its Content-Length, or by counting when it has none)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, refuse: Callable[[Request, KneechainError], Response]
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.refuse = refuse
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,10 +112,7 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        from kneechain.web.errors import error_response
-
-        request = Request(scope)
-        response = error_response(request, too_large(self.max_bytes))
+        response = self.refuse(Request(scope), too_large(self.max_bytes))
         await response(scope, _nothing, send)
 
 
@@ -156,6 +157,11 @@ def anon_csrf_token(request: Request) -> str:
         token = getattr(request.state, "new_anon_csrf", None) or secrets.token_urlsafe(32)
         request.state.new_anon_csrf = token
     return token
+
+
+def csrf_for(request: Request, session: BrowserSession | None) -> str:
+    """The token this browser's forms must carry: its session's, or the double-submit one."""
+    return session.csrf_token if session is not None else anon_csrf_token(request)
 
 
 def csrf_refused() -> KneechainError:

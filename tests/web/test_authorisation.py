@@ -100,7 +100,7 @@ def test_owner_and_linked_clinician_see_the_record(cast: Cast) -> None:
         assert response.status_code == 200
         assert "Alex" in response.text
     data = cast.clinician.get(f"/api/people/{cast.alex.person_uid}").json()
-    assert data["person"]["name"] == "Alex"
+    assert data["history"]["person"]["name"] == "Alex"
 
 
 def test_clinician_pages_refuse_a_person(app: FastAPI, cast: Cast) -> None:

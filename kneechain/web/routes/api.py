@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
-from kneechain.services import accounts
-from kneechain.services import overview as overview_service
+from kneechain.services import accounts, people
+from kneechain.web import views
 from kneechain.web.deps import (
     Ctx,
     CurrentClinician,
@@ -77,11 +77,11 @@ def me(viewer: CurrentViewer) -> accounts.Viewer:
     return viewer
 
 
-@router.get("/clients", summary="A clinician's clients")
-def clients(ctx: Ctx, viewer: CurrentClinician) -> list[accounts.PersonRef]:
-    return accounts.clients(ctx, viewer)
+@router.get("/clients", summary="A clinician's caseload: clients with what needs attention")
+def clients(ctx: Ctx, viewer: CurrentClinician) -> list[people.ClientSummary]:
+    return people.caseload(ctx, viewer.name, date.today())
 
 
-@router.get("/people/{uid}", summary="A person's record: overview")
-def record(ctx: Ctx, viewer: CurrentViewer, subject: Subject) -> overview_service.Overview:
-    return overview_service.overview(ctx, viewer, subject.uid, date.today())
+@router.get("/people/{uid}", summary="A person's record: start page")
+def record(ctx: Ctx, subject: Subject) -> views.StartPage:
+    return views.start_page(ctx, subject)

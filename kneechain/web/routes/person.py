@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from kneechain.services import overview as overview_service
+from kneechain.web import views
 from kneechain.web.deps import Ctx, CurrentViewer, Subject
 from kneechain.web.pages import render
 
@@ -16,8 +14,12 @@ router = APIRouter(tags=["pages: record"])
 
 @router.get("/people/{uid}", summary="A person's record: start page")
 def record(request: Request, ctx: Ctx, viewer: CurrentViewer, subject: Subject) -> Response:
-    view = overview_service.overview(ctx, viewer, subject.uid, date.today())
     own = subject.uid == viewer.person_uid
-    title = "Your knee" if own else subject.name
-    context = {"title": title, "view": view, "own": own, "nav": "home" if own else "caseload"}
+    context = {
+        "title": "Your knee" if own else subject.name,
+        "subject": subject,
+        "own": own,
+        "nav": "home" if own else "caseload",
+        "view": views.start_page(ctx, subject),
+    }
     return render(request, "record.html", context)
