@@ -13,8 +13,9 @@ that produced them.
 
 from __future__ import annotations
 
+import types
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -47,10 +48,28 @@ PainLocation = Literal[
 GaitActivity = Literal["walking", "running"]
 
 
+def _is_number(annotation: Any) -> bool:
+    """True for `float`, `int` and their optional forms (`float | None`), never for `bool`."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        parts = get_args(annotation)
+        return bool not in parts and any(_is_number(a) for a in parts)
+    return annotation in (int, float)
+
+
 class Strict(BaseModel):
-    """Base of every case model: immutable and unknown fields rejected (typos fail loudly)."""
+    """Base of every case model: immutable and unknown fields rejected (typos fail loudly).
+
+    A number field refuses yes/no (JSON `true`/`false`): pydantic would read `true` as 1."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_no_for_numbers(cls, value: Any, info: Any) -> Any:
+        field_info = cls.model_fields.get(info.field_name) if info.field_name else None
+        if isinstance(value, bool) and field_info and _is_number(field_info.annotation):
+            raise ValueError(f"should be a number, not {str(value).lower()}")
+        return value
 
 
 class Activity(Strict):

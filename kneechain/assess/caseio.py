@@ -56,11 +56,35 @@ def parse_case(text: str, source: str = "case") -> Case:
     return validate_case(data, source)
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a JSON or YAML file: UTF-8, with or without a byte-order mark. Anything else
+    raises ValueError saying, in plain words, what the file seems to be."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("it is saved as UTF-16 text; save it again as UTF-8")
+    try:
+        return data.removeprefix(UTF8_BOM).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            "it is not UTF-8 text (perhaps a picture, a video or another binary file, or text "
+            f"saved in another encoding; the first bad byte is at position {exc.start})"
+        ) from None
+
+
+def read_text_file(path: Path) -> str:
+    """A text file's contents (see `decode_text`); OSError when it cannot be opened."""
+    return decode_text(path.read_bytes())
+
+
 def load_case(path: Path) -> Case:
     """Read a case file, or raise CaseError naming the file and each problem."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text_file(path)
+    except OSError as exc:
+        raise CaseError(str(path), [f"cannot be read: {exc.strerror or exc}"]) from exc
+    except ValueError as exc:
         raise CaseError(str(path), [f"cannot be read: {exc}"]) from exc
     return parse_case(text, str(path))
 

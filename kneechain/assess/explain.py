@@ -10,7 +10,7 @@ from kneechain.assess.criteria import Call, Context
 from kneechain.assess.result import FindingSide
 from kneechain.assess.rules import Criterion, FindingRule
 from kneechain.knowledge.models import Reference
-from kneechain.knowledge.render import number
+from kneechain.knowledge.render import agree, number
 
 
 def _fmt(value: float) -> str:
@@ -80,4 +80,4 @@ def explanation(rule: FindingRule, positives: list[Call], side: FindingSide, ctx
         sentences.append(_sentence(f"{phrases}; {norm_sentence(c, calls[0], ctx)}"))
     side_words = "both" if side == "both" else side
     sentences.append(_sentence(rule.chain.replace("\n", " ").format(side=side_words)))
-    return " ".join(sentences)
+    return agree(" ".join(sentences))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from kneechain.knowledge.models import Dosage, Frequency, Range, Reference
 
 
@@ -10,10 +12,21 @@ def number(value: float) -> str:
     return f"{value:g}"
 
 
+#: unit words whose singular drops the final "s" ("1 degree", "1 round", "2 degrees")
+_PLURAL_UNITS = "degrees|seconds|minutes|hours|days|weeks|points|repetitions|rounds|sets|steps"
+_ONE_OF_MANY = re.compile(rf"(?<![\d.,-])(-?1) ({_PLURAL_UNITS})\b")
+
+
+def agree(text: str) -> str:
+    """Singular units after exactly one: '1 degrees' -> '1 degree' (but '21 degrees', '0.1
+    degrees' and '1-2 rounds' stay as they are)."""
+    return _ONE_OF_MANY.sub(lambda m: f"{m.group(1)} {m.group(2)[:-1]}", text)
+
+
 def span(r: Range, unit: str = "") -> str:
     """'10-20 seconds', or '90 seconds' for an exact figure."""
     text = number(r.min) if r.max is None or r.max == r.min else f"{number(r.min)}-{number(r.max)}"
-    return f"{text} {unit}".rstrip()
+    return agree(f"{text} {unit}".rstrip())
 
 
 def _times(n: Range) -> str:
@@ -53,7 +66,7 @@ def dosage_parts(d: Dosage) -> list[str]:
     if d.cadence_increase_percent is not None:
         parts.append(f"raise your step rate by {span(d.cadence_increase_percent)} percent")
     parts.append(frequency_text(d.frequency))
-    return parts
+    return [agree(p) for p in parts]
 
 
 def dosage_text(d: Dosage) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from kneechain.assess.caseio import CaseError, validate_case
+from kneechain.assess.caseio import CaseError, read_text_file, validate_case
 from kneechain.assess.engine import assess
 from kneechain.assess.result import AssessmentResult
-from kneechain.errors import KneechainError
+from kneechain.errors import KneechainError, validation_problems
 
 
 class ProgramInputError(KneechainError, ValueError):
@@ -35,18 +35,20 @@ def _looks_like_result(data: object) -> bool:
 def read_input(path: Path) -> ProgramInput:
     """Parse `path`: a case (`kneechain assess` input) or a result (`kneechain assess -f json`)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text_file(path))
     except OSError as exc:
-        raise ProgramInputError(f"cannot read {path}: {exc.strerror}") from exc
+        raise ProgramInputError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except json.JSONDecodeError as exc:
         raise ProgramInputError(
             f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
         ) from exc
+    except ValueError as exc:  # not UTF-8 text
+        raise ProgramInputError(f"cannot read {path}: {exc}") from exc
     if _looks_like_result(data):
         try:
             return ProgramInput(AssessmentResult.model_validate(data), None)
         except ValidationError as exc:
-            problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+            problems = validation_problems(exc, AssessmentResult)
             raise ProgramInputError(f"{path} is not a valid assessment result", problems) from exc
     try:
         case = validate_case(data, str(path))
