@@ -1,26 +1,35 @@
-"""Pose on every core: the main process and one spawned helper per other core share the frames.
+"""Pose on every core, with results that do not depend on how many cores or how fast.
 
-The main process starts posing at the first frame straight away, while the helpers start
-(spawning a process and loading the model takes about a second). Each helper that is ready
-takes the back half of the largest unfinished segment (see workshare.py), so late starters
-and slow processes still finish together, and nobody waits at the end. A piece that starts
-after a video's first frame begins `WARMUP_FRAMES` processed frames early: those frames only
-let the tracker settle on the person and are dropped, so the joined trajectories have no seam
-(tests check them against a one-process run). Helpers are started with "spawn" (no
-inherited threads or model state), serve every pose pass of one analysis, and stop with it.
-Segments are at most MAX_CHUNK_FRAMES long, each finished piece is sent back at once and its
-memory handed back (memory.py), so what a process holds does not grow with the video.
+A pass over frame ranges is cut into pieces on a fixed grid (`plan_pieces`): the boundaries
+depend on the ranges and the frame step alone, never on the number of processes or on when
+one of them is ready. Every piece is posed by a model reset at its start (models.py) that
+first runs `WARMUP_FRAMES` processed frames before the piece (dropped afterwards) to settle
+its tracking, so a piece's landmarks are a function of the video's frames only: one process
+posing every piece in turn and three processes taking pieces in any order give bit-identical
+results (tests/vision/test_determinism.py checks it with random delays).
+
+The calling process starts posing at the first piece at once, while the helper processes
+start (spawning a process and loading the model takes about a second); each process claims
+the next free piece from a small work table in shared memory (workshare.py). Helpers are
+started with "spawn" (no inherited threads or model state), serve every pass until their
+pool is closed, keep file descriptor 2 on the null device (their errors reach the caller
+through a queue), cap glibc's malloc arenas and hand freed pages back after each piece
+(memory.py), so what a process holds does not grow with the video. The pool belongs to a
+`VisionRunner` (runner.py), which decides whether helpers may be started at all.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import queue
+import random
+import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import replace
-from multiprocessing import get_context
+from multiprocessing import get_context, resource_tracker
 from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
 from typing import Any
@@ -28,13 +37,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-from kneechain.vision import memory, models, quiet, workshare
+from kneechain.vision import memory, quiet, workshare
+from kneechain.vision.models import Models
 from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
 
-WARMUP_FRAMES = 10
-MIN_SPLIT_FRAMES = 8  # neither half of a split is shorter (the taker's warm-up is credited)
-START_FRAMES = 5  # a piece starts with a whole-frame person search (and maybe a model start)
-MAX_CHUNK_FRAMES = 1800
+WARMUP_FRAMES = 3  # processed frames posed before a piece (not at frame 0) and dropped
+MIN_PIECE_FRAMES = 40  # a range is cut into at most TARGET_PIECES pieces at least this long
+TARGET_PIECES = 8
+MAX_PIECE_FRAMES = 450  # longer ranges get more pieces (memory per piece stays bounded)
 MIN_PARALLEL_FRAMES = 120  # below this, a helper would start about when the work is done
 CAPACITY = 1024
 POLL_S = 0.25
@@ -48,14 +58,30 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def plan_chunks(frame_count: int, every: int) -> list[tuple[int, int]]:
-    """Split [0, frame_count) into segments of at most MAX_CHUNK_FRAMES processed frames whose
-    starts are multiples of `every` (the processes then share them out, see workshare.py)."""
-    processed = -(-frame_count // every)
-    count = max(1, -(-processed // MAX_CHUNK_FRAMES))
-    bounds = [round(i * processed / count) * every for i in range(count + 1)]
-    bounds[-1] = frame_count
-    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+def piece_count(processed: int) -> int:
+    """How many pieces a range of `processed` frames is cut into (its length alone decides):
+    up to TARGET_PIECES of at least MIN_PIECE_FRAMES, more when pieces would exceed
+    MAX_PIECE_FRAMES."""
+    by_length = -(-processed // MAX_PIECE_FRAMES)
+    return max(1, by_length, min(TARGET_PIECES, processed // MIN_PIECE_FRAMES))
+
+
+def plan_pieces(ranges: list[tuple[int, int]], every: int) -> list[tuple[int, int]]:
+    """Cut each (start, stop) frame range into pieces of nearly equal length whose starts
+    lie on the range's `every` grid. Depends on the ranges and `every` only."""
+    pieces: list[tuple[int, int]] = []
+    for start, stop in ranges:
+        processed = -(-(stop - start) // every)
+        if processed <= 0:
+            continue
+        count = piece_count(processed)
+        bounds = [start + round(i * processed / count) * every for i in range(count)] + [stop]
+        pieces += [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    return pieces
+
+
+def processed_frames(pieces: list[tuple[int, int]], every: int) -> int:
+    return sum(-(-(b - a) // every) for a, b in pieces)
 
 
 class WorkTable:
@@ -65,7 +91,7 @@ class WorkTable:
     """
 
     def __init__(self, context: SpawnContext, capacity: int = CAPACITY) -> None:
-        self._array = context.RawArray("q", capacity * 4)
+        self._array = context.RawArray("q", capacity * 3)
         self._lock = context.Lock()
         self._pass = context.RawValue("q", 0)
         self._posed = context.RawValue("q", 0)
@@ -78,31 +104,31 @@ class WorkTable:
         self.__dict__.update(state, _view=None)
 
     @property
+    def capacity(self) -> int:
+        return len(self.table)
+
+    @property
     def table(self) -> np.ndarray:
         if self._view is None:
-            self._view = np.frombuffer(self._array, dtype=np.int64).reshape(-1, 4)
+            self._view = np.frombuffer(self._array, dtype=np.int64).reshape(-1, 3)
         return self._view
 
-    def load(self, ranges: list[tuple[int, int]]) -> int:
-        """Start a new pass over `ranges`; returns its number."""
+    def load(self, pieces: list[tuple[int, int]]) -> int:
+        """Start a new pass over `pieces` (at most `capacity`); returns its number."""
         with self._lock:
-            workshare.load(self.table, ranges)
+            workshare.load(self.table, pieces)
             self._pass.value += 1
             return int(self._pass.value)
 
-    def claim(self, worker: int, every: int, pass_id: int) -> tuple[int, int] | None:
-        """(row, first frame) of a piece for `worker` in pass `pass_id`, or None."""
+    def claim(self, worker: int, pass_id: int) -> tuple[int, int, int] | None:
+        """(row, start, stop) of a free piece of pass `pass_id` for `worker`, or None."""
         with self._lock:
             if self._pass.value != pass_id:
                 return None
-            row = workshare.claim(
-                self.table, worker, every, MIN_SPLIT_FRAMES, WARMUP_FRAMES + START_FRAMES
-            )
-            return None if row is None else (row, int(self.table[row, workshare.START]))
-
-    def advance(self, row: int, index: int) -> bool:
-        with self._lock:
-            return workshare.advance(self.table, row, index)
+            row = workshare.claim(self.table, worker)
+            if row is None:
+                return None
+            return row, int(self.table[row, workshare.START]), int(self.table[row, workshare.STOP])
 
     def finish(self, row: int) -> None:
         with self._lock:
@@ -117,10 +143,14 @@ class WorkTable:
         return int(self._posed.value)
 
     def state(self) -> tuple[int, np.ndarray]:
-        """(pieces finished, owners of unfinished pieces) of the current pass."""
+        """(pieces finished, owners of claimed unfinished pieces) of the current pass."""
         with self._lock:
             owner = self.table[:, workshare.OWNER].copy()
         return int(np.sum(owner == workshare.DONE)), owner[owner >= 0]
+
+    def unclaimed(self) -> int:
+        with self._lock:
+            return int(np.sum(self.table[:, workshare.OWNER] == workshare.FREE))
 
 
 class _AfterWarmup:
@@ -136,31 +166,47 @@ class _AfterWarmup:
         self.progress(n)
 
 
+def pose_piece(
+    path: Path, start: int, stop: int, job: PoseJob, models: Models, progress: Progress
+) -> RawPose:
+    """Landmarks of frames start..stop: the model is reset, poses the warm-up frames before
+    `start` (none at the video's first frame), then the piece; warm-up rows are dropped."""
+    first = max(0, start - WARMUP_FRAMES * job.every)
+    warmup = -(-(start - first) // job.every)
+    raw = pose_range(path, first, stop, job, _AfterWarmup(warmup, progress), models)
+    return raw.drop_before(start)
+
+
 def pose_pieces(
-    work: WorkTable, worker: int, pass_id: int, path: Path, job: PoseJob, progress: Progress
-) -> Iterator[RawPose]:
-    """Claim and pose pieces until none is left; yields each piece's landmarks."""
-    while (claimed := work.claim(worker, job.every, pass_id)) is not None:
-        row, start = claimed
-        first = max(0, start - WARMUP_FRAMES * job.every)
-        warmup = -(-(start - first) // job.every)
-
-        def keep_going(index: int, row: int = row, start: int = start) -> bool:
-            return index < start or work.advance(row, index)
-
+    work: WorkTable,
+    worker: int,
+    pass_id: int,
+    path: Path,
+    job: PoseJob,
+    models: Models,
+    progress: Progress,
+    delay_s: float = 0.0,
+) -> Iterator[tuple[int, RawPose]]:
+    """Claim and pose pieces until none is left; yields (row, landmarks) of each.
+    `delay_s` > 0 waits a random time up to it before each piece (tests of determinism)."""
+    while (claimed := work.claim(worker, pass_id)) is not None:
+        row, start, stop = claimed
+        if delay_s > 0:
+            time.sleep(random.uniform(0, delay_s))
         try:
-            raw = pose_range(path, first, None, job, _AfterWarmup(warmup, progress), keep_going)
+            raw = pose_piece(path, start, stop, job, models, progress)
         finally:
             work.finish(row)
             memory.give_back()
-        yield raw.drop_before(start)
+        yield row, raw
 
 
-def _helper(worker: int, work: WorkTable, commands: Any, results: Any) -> None:
+def _helper(worker: int, work: WorkTable, commands: Any, results: Any, delay_s: float) -> None:
     """A helper process: pose pieces of each pass it is told about until told to stop."""
     cv2.setNumThreads(1)  # one process per core already: OpenCV's threads would oversubscribe
     memory.limit_arenas()
     quiet.silence_for_good()  # the model's start-up lines; errors go through `results`
+    models = Models()
     failure: BaseException | None = None
     try:
         _load_model_code()
@@ -171,10 +217,30 @@ def _helper(worker: int, work: WorkTable, commands: Any, results: Any) -> None:
         try:
             if failure is not None:
                 raise failure
-            for part in pose_pieces(work, worker, pass_id, path, job, work.tick):
-                results.put(("part", pass_id, part))
-        except BaseException as exc:  # the main process re-raises it
+            for row, part in pose_pieces(
+                work, worker, pass_id, path, job, models, work.tick, delay_s
+            ):
+                results.put(("part", pass_id, (row, part)))
+        except BaseException as exc:  # the caller re-raises it
             results.put(("error", pass_id, _portable(exc)))
+    models.release()
+
+
+def _tracker_running() -> bool:
+    """Whether this process already runs multiprocessing's resource tracker (a child
+    process Python starts with the first semaphore a "spawn" context creates)."""
+    tracker = getattr(resource_tracker, "_resource_tracker", None)
+    return getattr(tracker, "_fd", None) is not None
+
+
+def _stop_tracker() -> None:
+    """Stop the resource tracker that this pool's semaphores started (so the calling
+    process is left without a child), once every one of them is collected."""
+    gc.collect()
+    tracker = getattr(resource_tracker, "_resource_tracker", None)
+    stop = getattr(tracker, "_stop", None)
+    if stop is not None:
+        stop()
 
 
 def _load_model_code() -> None:
@@ -211,36 +277,48 @@ def _portable(exc: BaseException) -> BaseException:
         return RuntimeError(f"A pose process failed:\n{text}")
 
 
-class PoseWorkers:
-    """The main process and `workers - 1` helper processes; use as a context manager."""
+class PosePool:
+    """The calling process plus `helpers` spawned helper processes sharing pose passes.
 
-    def __init__(self, workers: int) -> None:
+    With no helpers nothing is started: the calling process poses every piece itself.
+    `delay_s` (tests only) makes every process wait a random time before each piece.
+    """
+
+    def __init__(self, models: Models, helpers: int = 0, delay_s: float = 0.0) -> None:
+        self.models = models
+        self.delay_s = delay_s
+        self._own_tracker = bool(helpers) and not _tracker_running()
         context = get_context("spawn")
-        memory.limit_arenas()  # this process poses too
-        self.workers = max(1, workers)
         self.work = WorkTable(context)
-        self._results = context.Queue()
+        self._results = context.Queue() if helpers else None
         self._helpers: list[tuple[SpawnProcess, Any]] = []
-        for worker in range(1, self.workers):
+        for worker in range(1, helpers + 1):
             commands = context.SimpleQueue()
             process = context.Process(
                 target=_helper,
-                args=(worker, self.work, commands, self._results),
+                args=(worker, self.work, commands, self._results, delay_s),
                 daemon=True,
                 name=f"kneechain-pose-{worker}",
             )
             process.start()
             self._helpers.append((process, commands))
 
-    def __enter__(self) -> PoseWorkers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    @property
+    def processes(self) -> int:
+        """The calling process and its helpers."""
+        return 1 + len(self._helpers)
 
     def close(self) -> None:
         """Stop the helpers: asked to, then (idle or still starting) stopped at once, since
-        tearing down an interpreter with the model loaded takes a quarter of a second."""
+        tearing down an interpreter with the model loaded takes a quarter of a second. A
+        closed pool is not used again."""
+        self._stop_helpers()
+        if self._own_tracker:
+            self._own_tracker = False
+            del self.work  # every semaphore is collected before the tracker stops
+            _stop_tracker()
+
+    def _stop_helpers(self) -> None:
         for process, commands in self._helpers:
             if process.is_alive():
                 commands.put(None)
@@ -249,15 +327,30 @@ class PoseWorkers:
             if process.is_alive():
                 process.terminate()
             process.join()
+            process.close()
+        for _, commands in self._helpers:
+            commands.close()
         self._helpers = []
-        self._results.close()
-        models.release()
+        if self._results is not None:
+            self._results.close()
+            self._results.join_thread()
+            self._results = None
 
     def run(
-        self, path: Path, ranges: list[tuple[int, int]], job: PoseJob, progress: Progress | None
+        self, path: Path, pieces: list[tuple[int, int]], job: PoseJob, progress: Progress | None
     ) -> list[RawPose]:
-        """Pose the (start, stop) frame ranges on every core; pieces in frame order."""
-        pass_id = self.work.load(ranges)
+        """Pose the pieces (see `plan_pieces`) on every process; pieces in frame order."""
+        parts: dict[int, RawPose] = {}
+        for start in range(0, len(pieces), self.work.capacity):
+            batch = pieces[start : start + self.work.capacity]
+            for row, part in self._run(path, batch, job, progress).items():
+                parts[start + row] = part
+        return [parts[i] for i in sorted(parts)]
+
+    def _run(
+        self, path: Path, pieces: list[tuple[int, int]], job: PoseJob, progress: Progress | None
+    ) -> dict[int, RawPose]:
+        pass_id = self.work.load(pieces)
         if self._helpers:
             job = replace(job, decode_threads=1)
             for _, commands in self._helpers:
@@ -267,18 +360,24 @@ class PoseWorkers:
         if self._helpers:
             cv2.setNumThreads(1)
         try:
-            parts = list(pose_pieces(self.work, 0, pass_id, path, job, reporter.tick))
-            parts += self._collect(pass_id, len(parts), reporter)
+            parts = dict(
+                pose_pieces(
+                    self.work, 0, pass_id, path, job, self.models, reporter.tick, self.delay_s
+                )
+            )
+            if self._helpers:
+                parts |= self._collect(pass_id, len(parts), reporter)
         finally:
             cv2.setNumThreads(threads)
-        return sorted(parts, key=lambda p: int(p.frame[0]) if len(p.frame) else -1)
+        return parts
 
-    def _collect(self, pass_id: int, own: int, reporter: _Reporter) -> list[RawPose]:
+    def _collect(self, pass_id: int, own: int, reporter: _Reporter) -> dict[int, RawPose]:
         """The helpers' pieces of pass `pass_id`, once every piece is finished and received."""
-        parts: list[RawPose] = []
+        assert self._results is not None
+        parts: dict[int, RawPose] = {}
         while True:
             done, owners = self.work.state()
-            if not len(owners) and own + len(parts) >= done:
+            if not len(owners) and not self.work.unclaimed() and own + len(parts) >= done:
                 return parts
             try:
                 kind, got_pass, payload = self._results.get(timeout=POLL_S)
@@ -288,7 +387,8 @@ class PoseWorkers:
                 if got_pass == pass_id and kind == "error":
                     raise payload
                 if got_pass == pass_id:
-                    parts.append(payload)
+                    row, part = payload
+                    parts[row] = part
             reporter.report()
 
     def _check_alive(self, owners: np.ndarray) -> None:

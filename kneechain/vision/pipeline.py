@@ -23,20 +23,16 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from kneechain.vision import export, models, summary
+from kneechain.vision import export, summary
 from kneechain.vision.angles import angle_table, body_height
 from kneechain.vision.cleaning import CleaningConfig, CleaningReport, clean
 from kneechain.vision.errors import VideoError
 from kneechain.vision.evidence import write_key_frames, write_overlay
-from kneechain.vision.parallel import (
-    MIN_PARALLEL_FRAMES,
-    PoseWorkers,
-    default_workers,
-    plan_chunks,
-)
+from kneechain.vision.parallel import plan_pieces
 from kneechain.vision.person import Box, CropPlan, PersonChoice, choose_person, on_target
 from kneechain.vision.pose import PoseJob, RawPose, join, to_trajectories
 from kneechain.vision.quality import QualityConfig, check_clip
+from kneechain.vision.runner import VisionRunner
 from kneechain.vision.trajectories import ProcessingStep, Trajectories, save
 from kneechain.vision.video import (
     REFILM,
@@ -92,18 +88,20 @@ class PoseAnalysis:
 
 
 def _pose_ranges(
-    pool: PoseWorkers,
+    runner: VisionRunner,
     info: VideoInfo,
     job: PoseJob,
     ranges: list[tuple[int, int]],
     stage: str,
     progress: ProgressHook | None,
 ) -> list[RawPose]:
+    """The ranges posed in pieces on a grid that depends on them alone (parallel.py), so
+    the result is the same whatever the runner's number of processes."""
     total = sum(-(-(b - a) // job.every) for a, b in ranges)
     if progress:
         progress(stage, 0, total)
     tick = (lambda n: progress(stage, n, total)) if progress else None
-    return pool.run(info.path, ranges, job, tick)
+    return runner.pose(info.path, plan_pieces(ranges, job.every), job, tick)
 
 
 def _hip_centre(raw: RawPose) -> np.ndarray:
@@ -154,44 +152,51 @@ def _warm_up_frames(info: VideoInfo) -> tuple[np.ndarray, ...]:
 
 
 def pose_one_person(
-    info: VideoInfo, opts: PoseOptions, progress: ProgressHook | None = None
+    info: VideoInfo,
+    opts: PoseOptions,
+    progress: ProgressHook | None = None,
+    runner: VisionRunner | None = None,
 ) -> tuple[RawPose, PersonChoice, int, int]:
     """Pose pass with sparse person search, then the frames where the first pass followed
     someone other than the chosen person are posed again on a crop that follows the chosen
     person. Returns the landmarks, the choice, the number of processes used and the number
-    of frames posed again."""
-    workers = opts.workers or default_workers()
+    of frames posed again. Without a `runner`, one of `opts.workers` processes is made for
+    the call and closed."""
+    if runner is None:
+        with VisionRunner(opts.workers) as own:
+            return pose_one_person(info, opts, progress, own)
     processed = -(-info.frame_count // opts.every)
     sample_every = max(1, round(info.fps * opts.sample_interval_s))
-    if processed < MIN_PARALLEL_FRAMES:
-        workers = 1
-    with PoseWorkers(workers) as pool:
-        # started before any progress is drawn, on the first frame: start-up lines hidden
-        models.prepare(opts.backend, _warm_up_frames(info), detector=True)
-        chunks = plan_chunks(info.frame_count, opts.every)
-        job = PoseJob(opts.backend, opts.every, None, sample_every, opts.max_side, follow=True)
-        raw = join(_pose_ranges(pool, info, job, chunks, "pose", progress))
-        hint = Box.from_xywh(*opts.person) if opts.person else None
-        choice = choose_person(list(raw.samples), info.width, info.height, hint)
-        again = 0
-        if choice.crop is not None:
-            redo = off_target_ranges(raw, choice.crop, opts.every, sample_every)
-            if redo:
-                stage = "pose (chosen person)"
-                follow = replace(job, crop=choice.crop, sample_every=0, follow=False)
-                again = sum(-(-(b - a) // opts.every) for a, b in redo)
-                raw = _replace(raw, _pose_ranges(pool, info, follow, redo, stage, progress))
-    return raw, choice, workers, again
+    # started before any progress is drawn, on the first frame: start-up lines hidden
+    runner.prepare(opts.backend, _warm_up_frames(info), detector=True, frames=processed)
+    job = PoseJob(opts.backend, opts.every, None, sample_every, opts.max_side, follow=True)
+    raw = join(_pose_ranges(runner, info, job, [(0, info.frame_count)], "pose", progress))
+    hint = Box.from_xywh(*opts.person) if opts.person else None
+    choice = choose_person(list(raw.samples), info.width, info.height, hint)
+    again = 0
+    if choice.crop is not None:
+        redo = off_target_ranges(raw, choice.crop, opts.every, sample_every)
+        if redo:
+            stage = "pose (chosen person)"
+            follow = replace(job, crop=choice.crop, sample_every=0, follow=False)
+            again = sum(-(-(b - a) // opts.every) for a, b in redo)
+            raw = _replace(raw, _pose_ranges(runner, info, follow, redo, stage, progress))
+    return raw, choice, runner.processes, again
 
 
 def analyse(
-    video: Path, options: PoseOptions | None = None, progress: ProgressHook | None = None
+    video: Path,
+    options: PoseOptions | None = None,
+    progress: ProgressHook | None = None,
+    runner: VisionRunner | None = None,
 ) -> PoseAnalysis:
-    """Run the whole analysis in memory (see the module docstring)."""
+    """Run the whole analysis in memory (see the module docstring). Poses on `runner`
+    (runner.py); without one, a runner of `options.workers` processes is made for the call
+    and closed, leaving the calling process as it was."""
     opts = options or PoseOptions()
     start = time.perf_counter()
     info = probe(video)
-    raw, choice, workers, again = pose_one_person(info, opts, progress)
+    raw, choice, workers, again = pose_one_person(info, opts, progress, runner)
     timings = {"pose_s": time.perf_counter() - start}
     if len(raw.frame) == 0:
         raise_no_frames(info)
@@ -304,7 +309,11 @@ def _place(tmp: Path, out: Path) -> None:
 
 
 def run_pose(
-    video: Path, out: Path, options: PoseOptions | None = None, progress: ProgressHook | None = None
+    video: Path,
+    out: Path,
+    options: PoseOptions | None = None,
+    progress: ProgressHook | None = None,
+    runner: VisionRunner | None = None,
 ) -> tuple[PoseAnalysis, dict[str, Path]]:
     """`analyse` and `write_outputs` into `out`, atomically (nothing left behind on failure)."""
     opts = options or PoseOptions()
@@ -314,7 +323,7 @@ def run_pose(
         raise FileExistsError(
             f"{out} exists and is not an earlier kneechain pose result; choose another --out."
         )
-    analysis = analyse(video, opts, progress)
+    analysis = analyse(video, opts, progress, runner)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         files = write_outputs(analysis, tmp, opts, progress)

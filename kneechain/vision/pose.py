@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kneechain.vision import models
+from kneechain.vision.models import Models
 from kneechain.vision.person import CropPlan, Follower, PeopleDetector, Sample
 from kneechain.vision.trajectories import ProcessingStep, Trajectories, TrajectoryMeta
 from kneechain.vision.video import VideoInfo, iter_frames, mean_brightness, sharpness
@@ -96,60 +96,74 @@ def pose_range(
     stop: int | None,
     job: PoseJob,
     progress: Progress | None = None,
-    keep_going: Callable[[int], bool] | None = None,
+    models: Models | None = None,
 ) -> RawPose:
     """Pose of frames `start <= index < stop` (every `job.every`-th), in full-frame pixels.
-
-    `keep_going(index)`, when given, is asked before each frame is posed; False ends the
-    range there (the shared work table shortens a range another process took over).
 
     Landmarks come back normalised to the (cropped, shrunk) image the model saw, which maps
     back to the full frame by the crop window alone. Frames sampled for people (see
     `PoseJob.sample_every`) are listed in `RawPose.samples`.
+
+    `models` are the calling process's models (the pose model is reset first, so the result
+    depends on the frames alone); without them, models are started for this call and closed.
     """
+    own = models is None
+    models = Models() if models is None else models
+    try:
+        return _pose_range(path, start, stop, job, models, progress)
+    except BaseException:
+        models.release()  # a model stopped mid-frame is not reused
+        raise
+    finally:
+        if own:
+            models.release()
+
+
+def _pose_range(
+    path: Path,
+    start: int,
+    stop: int | None,
+    job: PoseJob,
+    models: Models,
+    progress: Progress | None,
+) -> RawPose:
     every, crop, sample_every = job.every, job.crop, job.sample_every
     model = models.pose_model(job.backend)
     detector = models.people_detector() if sample_every > 0 else None
     frames, times, xys, vis, worlds, samples = [], [], [], [], [], []
     follower: Follower | None = None
     k = len(model.keypoints)
-    try:
-        for frame in iter_frames(path, start, stop, every, job.decode_threads):
-            if keep_going is not None and not keep_going(frame.index):
-                break
-            h, w = frame.image.shape[:2]
-            if follower is None and job.follow:
-                follower = Follower(w, h, patience=max(1, sample_every // (2 * every)))
-            if detector is not None and (
-                frame.index % sample_every < every or (follower is not None and not frames)
-            ):
-                sample = _sample(detector, frame.image, frame.index, frame.time)
-                samples.append(sample)
-                if follower is not None:
-                    follower.on_sample(sample)
-            if crop is not None:
-                window = crop.window(frame.time, w, h)
-            else:
-                window = follower.window() if follower is not None else None
-            result = model.process(_to_rgb(frame.image, window, job.max_side))
-            x0, y0, x1, y1 = window if window is not None else (0, 0, w, h)
-            frames.append(frame.index)
-            times.append(frame.time)
-            if result is None:
-                xys.append(np.full((k, 2), np.nan))
-                vis.append(np.zeros(k))
-                worlds.append(np.full((k, 3), np.nan))
-            else:
-                xys.append(result.xy * [x1 - x0, y1 - y0] + [x0, y0])
-                vis.append(result.visibility)
-                worlds.append(result.world)
+    for frame in iter_frames(path, start, stop, every, job.decode_threads):
+        h, w = frame.image.shape[:2]
+        if follower is None and job.follow:
+            follower = Follower(w, h, patience=max(1, sample_every // (2 * every)))
+        if detector is not None and (
+            frame.index % sample_every < every or (follower is not None and not frames)
+        ):
+            sample = _sample(detector, frame.image, frame.index, frame.time)
+            samples.append(sample)
             if follower is not None:
-                follower.on_pose(xys[-1] if result else None, vis[-1] if result else None)
-            if progress is not None:
-                progress(1)
-    except BaseException:
-        models.release()  # a model stopped mid-frame is not reused
-        raise
+                follower.on_sample(sample)
+        if crop is not None:
+            window = crop.window(frame.time, w, h)
+        else:
+            window = follower.window() if follower is not None else None
+        result = model.process(_to_rgb(frame.image, window, job.max_side))
+        x0, y0, x1, y1 = window if window is not None else (0, 0, w, h)
+        frames.append(frame.index)
+        times.append(frame.time)
+        if result is None:
+            xys.append(np.full((k, 2), np.nan))
+            vis.append(np.zeros(k))
+            worlds.append(np.full((k, 3), np.nan))
+        else:
+            xys.append(result.xy * [x1 - x0, y1 - y0] + [x0, y0])
+            vis.append(result.visibility)
+            worlds.append(result.world)
+        if follower is not None:
+            follower.on_pose(xys[-1] if result else None, vis[-1] if result else None)
+        if progress is not None:
+            progress(1)
     return RawPose(
         np.array(frames, dtype=np.int64),
         np.array(times, dtype=float),

@@ -21,12 +21,12 @@ def test_six_pieces_cost_no_more_than_two(short_demo: Path) -> None:
     code = (
         "import resource, sys\n"
         "from pathlib import Path\n"
-        "from kneechain.vision.parallel import PoseWorkers\n"
+        "from kneechain.vision.runner import VisionRunner\n"
         "from kneechain.vision.pose import PoseJob\n"
         "peaks = []\n"
-        "with PoseWorkers(1) as workers:\n"
+        "with VisionRunner(1, dedicated=True) as runner:\n"
         "    for k in range(6):\n"
-        "        workers.run(Path(sys.argv[1]), [(0, 40)], PoseJob(sample_every=30), None)\n"
+        "        runner.pose(Path(sys.argv[1]), [(0, 40)], PoseJob(sample_every=30), None)\n"
         "        peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
         "print(peaks)\n"
     )

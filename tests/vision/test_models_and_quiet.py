@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kneechain.vision import models, quiet
+from kneechain.vision import quiet
 from kneechain.vision.backends import register_backend
+from kneechain.vision.models import Models
 
 
 def test_silenced_hides_native_writes_and_restores_stderr(capfd: pytest.CaptureFixture) -> None:
@@ -47,21 +48,25 @@ class _NoReset(_Counting):
 
 def test_a_model_starts_once_on_its_warm_up_frames_and_is_reset_after() -> None:
     register_backend("counting", _Counting)
-    models.release()
+    models = Models()
     frame = np.zeros((10, 20, 3), np.uint8)
     first = models.pose_model("counting", (frame,))
     assert first.frames == [(10, 20, 3), (64, 64, 3)]  # warm-up, then a blank frame
     again = models.pose_model("counting")
     assert again is first and first.resets == 1 and _Counting.started == 1
+    assert models.loaded == 1
     models.release()
+    assert models.loaded == 0
     assert models.pose_model("counting") is not first
+    models.release()
 
 
 def test_a_backend_without_reset_is_started_anew_for_each_piece() -> None:
     register_backend("no-reset", _NoReset)
-    models.release()
+    models = Models()
     one = models.pose_model("no-reset")
     assert models.pose_model("no-reset") is not one
+    assert models.loaded == 1
     models.release()
 
 

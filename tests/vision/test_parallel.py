@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from kneechain.vision.backends import register_backend
-from kneechain.vision.parallel import PoseWorkers
+from kneechain.vision.models import Models
+from kneechain.vision.parallel import PosePool, plan_pieces
 from kneechain.vision.pose import PoseJob
 from kneechain.vision.video import probe
 
@@ -20,11 +21,15 @@ pytestmark = pytest.mark.slow
 
 def test_main_process_finishes_alone_when_the_helper_is_gone(short_demo: Path) -> None:
     count = probe(short_demo).frame_count
-    with PoseWorkers(2) as workers:
-        helper = workers._helpers[0][0]
+    pool = PosePool(Models(), helpers=1)
+    try:
+        helper = pool._helpers[0][0]
         helper.terminate()
         helper.join()
-        parts = workers.run(short_demo, [(0, count)], PoseJob(), None)
+        parts = pool.run(short_demo, plan_pieces([(0, count)], 1), PoseJob(), None)
+    finally:
+        pool.close()
+        pool.models.release()
     frames = np.concatenate([p.frame for p in parts])
     np.testing.assert_array_equal(frames, np.arange(count))
 
@@ -43,16 +48,25 @@ class _SlowNobody:
 
 def test_a_failure_in_a_helper_reaches_the_caller(short_demo: Path) -> None:
     register_backend("slow-nobody", _SlowNobody)
-    with PoseWorkers(2) as workers, pytest.raises(ValueError, match="Unknown pose backend"):
-        workers.run(short_demo, [(0, 90)], PoseJob(backend="slow-nobody"), None)
+    pool = PosePool(Models(), helpers=1)
+    try:
+        with pytest.raises(ValueError, match="Unknown pose backend"):
+            pool.run(short_demo, plan_pieces([(0, 90)], 1), PoseJob(backend="slow-nobody"), None)
+    finally:
+        pool.close()
+        pool.models.release()
 
 
 def test_two_processes_cover_every_frame_once(short_demo: Path) -> None:
     count = probe(short_demo).frame_count
     seen = []
-    with PoseWorkers(2) as workers:
-        parts = workers.run(short_demo, [(0, count)], PoseJob(every=2), seen.append)
-        again = workers.run(short_demo, [(3, 9), (40, 51)], PoseJob(), None)
+    pool = PosePool(Models(), helpers=1)
+    try:
+        parts = pool.run(short_demo, plan_pieces([(0, count)], 2), PoseJob(every=2), seen.append)
+        again = pool.run(short_demo, plan_pieces([(3, 9), (40, 51)], 1), PoseJob(), None)
+    finally:
+        pool.close()
+        pool.models.release()
     frames = np.concatenate([p.frame for p in parts])
     np.testing.assert_array_equal(frames, np.arange(0, count, 2))
     assert sum(seen) == len(frames)

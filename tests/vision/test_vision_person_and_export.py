@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pytest
 from kneechain.vision import export
 from kneechain.vision.angles import angle_table, mirrored_name
 from kneechain.vision.backends import available_backends, create_backend, register_backend
-from kneechain.vision.parallel import MAX_CHUNK_FRAMES, WARMUP_FRAMES, plan_chunks
 from kneechain.vision.person import (
     Box,
     CropPlan,
@@ -94,17 +92,6 @@ def test_boxes_nms_and_tiles() -> None:
     assert tiles(1768, 994)[0] == (0, 0, 1768)
     assert tiles(1768, 994)[-1] == (774, 0, 994)
     assert tiles(500, 500) == [(0, 0, 500)]
-
-
-def test_chunk_plan_covers_every_frame_once() -> None:
-    for count, every in ((230, 1), (9000, 1), (1000, 4), (50, 1), (3601, 2)):
-        chunks = plan_chunks(count, every)
-        assert chunks[0][0] == 0 and chunks[-1][1] == count
-        assert all(a[1] == b[0] for a, b in itertools.pairwise(chunks))
-        assert all(start % every == 0 for start, _ in chunks)
-        assert all(-(-(b - a) // every) <= MAX_CHUNK_FRAMES for a, b in chunks)
-    assert len(plan_chunks(230, 1)) == 1 and len(plan_chunks(9000, 1)) == 5
-    assert WARMUP_FRAMES > 0
 
 
 def test_backend_registry_accepts_new_models() -> None:

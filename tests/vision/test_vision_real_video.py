@@ -1,7 +1,7 @@
 """Real-video properties of the whole pipeline on a 160-frame segment of the demo clip.
 
-Tolerances (stated in docs/vision.md): chunked vs sequential landmarks agree within 2 px
-median and 8 px at the 95th percentile; a copy stored rotated gives angles within 4 degrees
+Tolerances (stated in docs/vision.md): chunked and sequential landmarks are identical; a
+copy stored rotated gives angles within 4 degrees
 median; a mirrored copy gives the other side's angles within 8 degrees median in 2D and
 15 in 3D, and the two-knee mean within 3 (2D) and 8 (3D) degrees. The model labels legs
 less consistently than it places them, and its 3D depth is the weakest part, hence the
@@ -55,10 +55,8 @@ def test_chunked_equals_sequential(segment: Path, sequential: PoseAnalysis) -> N
     chunked = analyse(segment, CHUNKED)
     assert chunked.raw.meta.provenance[0].params["workers"] == 2
     np.testing.assert_array_equal(chunked.raw.frame, sequential.raw.frame)
-    a, b = _both(chunked.raw.position[..., 0], sequential.raw.position[..., 0])
-    error = np.abs(a - b)
-    print("chunked vs sequential px: median", np.median(error), "p95", np.percentile(error, 95))
-    assert np.median(error) < 2.0 and np.percentile(error, 95) < 8.0
+    # pieces on a fixed grid: the same landmarks, bit for bit (test_determinism.py has more)
+    np.testing.assert_array_equal(chunked.raw.position, sequential.raw.position)
 
 
 def test_mirrored_video_swaps_sides_and_agrees(segment: Path, sequential: PoseAnalysis) -> None:
