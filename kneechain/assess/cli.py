@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 
 from kneechain.assess.case import Case
-from kneechain.assess.caseio import save_case
 from kneechain.assess.cli_render import report
 from kneechain.assess.result import AssessmentResult
 from kneechain.cli_errors import fail
@@ -40,10 +39,16 @@ def assess(
         OutputFormat.text, "--format", "-f", help="text: readable report; json: the full result."
     ),
     interactive: bool = typer.Option(
-        False, "--interactive", help="Answer the questions in the terminal (red flags first)."
+        False,
+        "--interactive",
+        help="Answer the questions in the terminal (red flags first); type b to go back one.",
     ),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="With --interactive: where to save the case file."
+        None,
+        "--output",
+        "-o",
+        help="With --interactive: where to save the case file (default case.json). Answers are "
+        "kept in CASE.answers.json meanwhile; run again to continue an interrupted questionnaire.",
     ),
     video: list[str] = typer.Option(
         [], "--video", help="TEST_ID=PATH: measure a test from a clip and add its values."
@@ -53,16 +58,9 @@ def assess(
     if interactive == (input is not None):
         raise fail("Give either --input CASE.json or --interactive.")
     if interactive:
-        from kneechain.assess.cli_interactive import interview
-        from kneechain.knowledge.loader import default_knowledge
+        from kneechain.assess.cli_questionnaire import interview
 
-        case = interview(default_knowledge())
-        target = output or Path("case.json")
-        try:
-            save_case(case, target)
-        except OSError as exc:
-            raise fail(f"The case could not be saved to {target}: {exc.strerror}.") from exc
-        typer.echo(f"Case saved to {target}")
+        case = interview(output or Path("case.json"))
     else:
         assert input is not None
         case = assessment.read_case(input)

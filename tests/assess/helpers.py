@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from kneechain.assess.case import Case
@@ -43,3 +44,15 @@ def mirror(c: Case) -> Case:
     for meas in data["measurements"]:
         meas["side"] = SWAP[meas["side"]]
     return Case.model_validate(data)
+
+
+def squat_file(folder: Path) -> Path:
+    """Trajectories (.npz) of five squats, the left knee falling inward about 18 degrees."""
+    from kneechain.assess.protocols import constructed
+    from kneechain.vision.trajectories import save
+    from tests.protocols.shapes import clock, dips
+
+    time = clock(11)
+    depth = dips(time, 90.0, 5)
+    traj = constructed.standing_front(time, depth=(depth, depth), fppa=(depth / 5, depth / 45))
+    return save(traj, folder / "squat.npz")

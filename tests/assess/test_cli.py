@@ -8,7 +8,6 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from kneechain.cli import app
-from kneechain.knowledge.loader import default_knowledge
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -79,97 +78,3 @@ def test_schema_case_and_result() -> None:
     assert "measurements" in json.loads(case.output)["properties"]
     result = runner.invoke(app, ["schema", "result"])
     assert "findings" in json.loads(result.output)["properties"]
-
-
-def _answers(*lines: str) -> str:
-    return "\n".join(lines) + "\n"
-
-
-RED_FLAG_COUNT = len(default_knowledge().red_flags) - 1  # injury_age_55 is derived, not asked
-
-
-def test_interactive_red_flag_stops_before_tests(tmp_path: Path) -> None:
-    out_path = tmp_path / "case.json"
-    answers = _answers(
-        "-3",  # age: invalid, asked again
-        "45",
-        "n",  # injury
-        *(["y"] + ["n"] * (RED_FLAG_COUNT - 1)),  # first red flag yes
-        *[""] * 6,  # person: sex, sitting, heels, calves, ankle, knee injuries
-        "",  # no activity
-        *[""] * 6,  # complaint
-    )
-    result = runner.invoke(
-        app, ["assess", "--interactive", "--output", str(out_path)], input=answers, env=WIDE
-    )
-    assert result.exit_code == 0, result.output
-    assert "person.age: -3 is out of range; allowed 10 to 110" in result.output
-    assert "please see a clinician" in result.output
-    assert "Did you do the" not in result.output
-    saved = json.loads(out_path.read_text())
-    first = next(iter(default_knowledge().red_flags))
-    assert saved["red_flags"][first] is True and saved["person"]["age"] == 45
-    assert "Refer to a clinician" in result.output
-
-
-def test_interactive_full_flow_validates_and_saves(tmp_path: Path) -> None:
-    out_path = tmp_path / "case.json"
-    kb = default_knowledge()
-    test_answers: list[str] = []
-    for test in kb.tests.values():
-        if test.id == "lying_leg_turn":
-            test_answers += ["y", "140", "18", "14"]  # 140 rejected, asked again
-        else:
-            test_answers.append("n")
-    answers = _answers(
-        "35",
-        "n",
-        *["n"] * RED_FLAG_COUNT,
-        "female",
-        "9",
-        "0",
-        "maybe",  # invalid yes/no, asked again
-        "n",
-        "",
-        "",
-        "running",
-        "4",
-        "n",
-        "n",
-        "",  # no more activities
-        "right",
-        "front,around_kneecap",
-        "10",
-        "5",
-        "7",  # now above worst: rejected
-        "3",
-        "4",
-        *["y", "n", "y", "n", "n"],  # signs
-        "y",  # Kujala
-        "9",  # the first item has three answers: rejected
-        *["1"] * 13,  # best answer to every item
-        *test_answers,
-    )
-    result = runner.invoke(
-        app, ["assess", "--interactive", "--output", str(out_path)], input=answers, env=WIDE
-    )
-    assert result.exit_code == 0, result.output
-    assert "hip_ir_supine value 140 is outside the allowed range -30 to 90 deg" in result.output
-    assert "answer y or n" in result.output
-    assert "nprs_now (7) cannot be above nprs_worst (5)" in result.output
-    saved = json.loads(out_path.read_text())
-    assert saved["complaint"]["nprs_now"] == 3 and saved["complaint"]["side"] == "right"
-    assert saved["person"]["activities"] == [
-        {
-            "kind": "running",
-            "hours_per_week": 4.0,
-            "includes_mobility_work": False,
-            "includes_hip_strength_work": False,
-        }
-    ]
-    values = {(x["measure"], x["side"]): x["value"] for x in saved["measurements"]}
-    assert values == {("hip_ir_supine", "left"): 18, ("hip_ir_supine", "right"): 14}
-    assert "choose a number from 1 to 3" in result.output
-    kujala = saved["outcomes"]["kujala"]
-    assert len(kujala) == 13 and kujala["limp"] == "none" and kujala["flexion_loss"] == "none"
-    assert "Limited hip internal rotation - both" in result.output

@@ -1,16 +1,18 @@
-"""`kneechain assess --video TEST_ID=PATH`: measure tests from clips and merge the values into
-the case before it is assessed. A video value replaces an earlier value of the same measure
-and side (the clip is the newer, documented measurement)."""
+"""Clips for a case. `kneechain assess --video TEST_ID=PATH`: measure tests from clips and merge
+the values into the case before it is assessed; a video value replaces an earlier value of the
+same measure and side (the clip is the newer, documented measurement). `film_clip`: one clip
+measured for the questionnaire's "film it now", with its proof pictures."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from kneechain.assess.case import Case
+from kneechain.assess.flow import ClipAnswer
 from kneechain.assess.protocols.registry import PROTOCOLS
 from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.assess.protocols.run import analyse_file, merge
-from kneechain.errors import KneechainError
+from kneechain.errors import ErrorKind, KneechainError
 from kneechain.vision.errors import VideoError
 
 
@@ -55,3 +57,33 @@ def add_videos(case: Case, specs: list[str]) -> tuple[Case, list[ProtocolResult]
         measurements = merge(measurements, result.measurements)
         results.append(result)
     return case.model_copy(update={"measurements": measurements}), results
+
+
+def film_clip(path: Path, test_id: str, evidence_folder: Path | None = None) -> ClipAnswer:
+    """Measure one test from one clip for the questionnaire ("film it now"): its values with
+    their quality, and the proof pictures written into `evidence_folder` (video input only).
+    A clip that cannot be measured is a KneechainError saying what is wrong and how to re-film."""
+    from kneechain.assess.protocols.evidence import write_evidence
+
+    if not path.is_file():
+        raise KneechainError(
+            "clip.not_found",
+            f"There is no file {path}.",
+            hint="Give the path of the clip you filmed, or press Enter to skip.",
+            kind=ErrorKind.not_found,
+        )
+    analysis = analyse_file(path, test_id)  # VideoError (a KneechainError) when unusable
+    evidence: list[str] = []
+    if evidence_folder is not None and analysis.video is not None:
+        written = write_evidence(
+            analysis.video, analysis.trajectories, analysis.result, evidence_folder, clip=False
+        )
+        evidence = [str(p) for p in written]
+    return ClipAnswer(
+        test_id=test_id,
+        file=str(path),
+        view=analysis.result.view,
+        measurements=analysis.result.measurements,
+        evidence=evidence,
+        warnings=[*analysis.pose_warnings, *analysis.result.warnings],
+    )
