@@ -77,6 +77,15 @@ class Settings(BaseSettings):
         None,
         description="Address of the Ray cluster (ray://host:10001); none starts Ray locally.",
     )
+    ray_cpus_per_job: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description=(
+            "CPUs each video analysis job declares on Ray (num_cpus); the clip is posed on "
+            "that many processes, so Ray's scheduling matches the work done."
+        ),
+    )
     upload_max_mb: int = Field(
         300, ge=1, le=10_000, description="Largest video upload accepted, in megabytes."
     )

@@ -292,3 +292,34 @@ class LoginAttemptRecord(Base):
     email: Mapped[str] = mapped_column(String(254))
     client: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class JobRecord(Base):
+    """One unit of long work (a clip analysed for a test), kept so that it survives a restart:
+    its inputs, the key that makes it idempotent, where it stands, and its result or error.
+    Written by kneechain.jobs only."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (CheckConstraint(_in("status", JOB_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = _uid()
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    inputs: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    stage: Mapped[str | None] = mapped_column(String(64))
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    result_ref: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,159 @@
+"""The work of one job, as it runs inside a worker process (local pool or Ray).
+
+A worker is set up once (`Worker`): the pipeline's heavy modules are imported and vision's
+per-process settings made there, never in the process that submitted the job. Each job then
+analyses one clip: pose (or a saved trajectories file), the test's protocol, and the evidence
+pictures written into a temporary folder and handed back as bytes, so that the runner's
+process is the only one that writes results (a worker on another machine has no access to
+the caller's folders, and a retried job cannot leave half a result behind).
+
+Failures: an error raised by the analysis is final (running it again would fail the same
+way): `error_body` turns it into the body the job stores. Only a worker that dies is retried
+(by the runner).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kneechain.errors import ErrorBody, ErrorKind, KneechainError
+from kneechain.jobs.models import ClipRequest
+
+#: progress(stage, done, total) as the runner receives it (absolute counts, not increments)
+Report = Callable[[str, int, int], None]
+
+#: at most this often a worker sends progress for one stage (the last count is always sent)
+REPORT_EVERY_S = 0.25
+
+RESULT_SCHEMA = "1.0"
+
+
+@dataclass
+class ClipOutput:
+    """A finished analysis: the result document and the evidence files (name -> bytes)."""
+
+    result: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+class _Throttle:
+    """Turns vision's progress(stage, advance, total) calls into absolute, throttled reports."""
+
+    def __init__(self, report: Report | None) -> None:
+        self.report = report
+        self.done: dict[str, int] = {}
+        self.sent = 0.0
+
+    def __call__(self, stage: str, advance: int, total: int) -> None:
+        if self.report is None:
+            return
+        done = self.done.get(stage, 0) + advance
+        self.done[stage] = done
+        now = time.monotonic()
+        if advance == 0 or done >= total or now - self.sent >= REPORT_EVERY_S:
+            self.sent = now
+            self.report(stage, min(done, total), total)
+
+
+def error_body(exc: Exception) -> ErrorBody:
+    """What a job that raised `exc` stores: a KneechainError as it is; a file that cannot be
+    read as what it claims to be (ValueError, OSError) as bad media with its message; anything
+    else as an internal fault, named but without internals."""
+    if isinstance(exc, KneechainError):
+        return exc.body()
+    if isinstance(exc, ValueError | OSError):
+        return ErrorBody(
+            code="clip.unreadable",
+            kind=ErrorKind.bad_media,
+            message=str(exc),
+            hint="Check that the file is the clip (or the trajectories file) you meant.",
+        )
+    return ErrorBody(
+        code="job.internal",
+        kind=ErrorKind.internal,
+        message=f"The analysis failed unexpectedly ({type(exc).__name__}).",
+        hint="Please report it with the clip.",
+    )
+
+
+def check_test(test_id: str) -> None:
+    """A KneechainError naming the filmable tests when `test_id` has no video protocol."""
+    from kneechain.assess.protocols.registry import PROTOCOLS
+
+    if test_id not in PROTOCOLS:
+        raise KneechainError(
+            "test.no_protocol",
+            f"No video protocol for test {test_id!r}.",
+            hint=f"Choose one of: {', '.join(PROTOCOLS)}.",
+            field="test_id",
+            kind=ErrorKind.invalid_input,
+        )
+
+
+class Worker:
+    """One worker process's set-up, made once and used for every job the process runs.
+
+    pose_workers: processes that pose one clip (this one included): 1 poses in this process
+    alone; more start vision's helpers from here, per clip.
+    """
+
+    def __init__(self, pose_workers: int = 1) -> None:
+        self.pose_workers = max(1, pose_workers)
+        # the heavy imports happen here, once, not in the first job
+        from kneechain.assess.protocols import evidence, run  # noqa: F401
+        from kneechain.vision import memory
+
+        memory.limit_arenas()  # a dedicated process: memory stays flat over many clips
+        self.jobs_run = 0
+
+    def analyse(
+        self, request: ClipRequest, video: Path, report: Report | None = None
+    ) -> ClipOutput:
+        """Measure `request`'s test on `video` (the clip's local copy); evidence as bytes."""
+        from kneechain.assess.protocols import evidence, run
+        from kneechain.jobs.key import versions
+        from kneechain.vision.pipeline import PoseOptions
+
+        check_test(request.test_id)
+        self.jobs_run += 1
+        options = PoseOptions(
+            person=request.person,
+            every=request.every,
+            workers=self.pose_workers,
+            overlay=False,
+            key_frames=False,
+        )
+        progress = _Throttle(report)
+        analysis = run.analyse_file(video, request.test_id, request.side, options, None, progress)
+        files: dict[str, bytes] = {}
+        if request.evidence and analysis.video is not None:
+            progress("evidence", 0, 1)
+            folder = Path(tempfile.mkdtemp(prefix="kneechain-evidence-"))
+            try:
+                written = evidence.write_evidence(
+                    analysis.video, analysis.trajectories, analysis.result, folder, request.clip
+                )
+                files = {p.name: p.read_bytes() for p in written}
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            progress("evidence", 1, 1)
+        traj = analysis.trajectories
+        result = {
+            "schema": RESULT_SCHEMA,
+            "test_id": request.test_id,
+            "video_name": request.video.name,
+            "video_sha256": traj.meta.source_sha256 or None,
+            "frames": len(traj),
+            "fps": traj.meta.fps,
+            "protocol": analysis.result.model_dump(mode="json"),
+            "pose_warnings": list(analysis.pose_warnings),
+            "evidence": sorted(files),
+            "versions": versions(),
+        }
+        return ClipOutput(result, files)
