@@ -16,7 +16,7 @@ ALLOWED: dict[str, set[str]] = {
     "program": {"knowledge", "assess"},
     "report": {"knowledge", "assess", "program"},
     "track": {"knowledge", "assess", "program", "vision"},
-    "jobs": {"knowledge", "vision", "assess"},
+    "jobs": {"knowledge", "vision", "assess", "track"},
     "services": {"knowledge", "vision", "assess", "program", "report", "track", "jobs"},
 }
 

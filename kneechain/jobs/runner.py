@@ -428,7 +428,7 @@ def open_runner(
             field="job_runner",
         )
     own = store is None
-    opened = store or open_store(cfg.database_url, cfg.data_dir)
+    opened = store or open_store(settings=cfg)
     return JobRunner(
         opened,
         backend,
