@@ -20,10 +20,19 @@ from typer.core import TyperGroup
 
 from kneechain.errors import KneechainError
 
+#: the terminal's own words for what to type next; the core's messages name no option
+TERMINAL_HINTS = {
+    "person.ambiguous": "Say whose with --person NAME.",
+    "person.none": "Add someone first: kneechain person add NAME.",
+    "program.none": "Record an assessment first: kneechain record CASE.json.",
+}
+
 
 def report(error: KneechainError, console: Console | None = None) -> None:
-    """Print a KneechainError for a person."""
+    """Print a KneechainError for a person (with the terminal's hint where it has one)."""
     err = console or Console(stderr=True)
+    if error.code in TERMINAL_HINTS:
+        error.hint = TERMINAL_HINTS[error.code]
     err.print(f"[bold red]Error:[/] {escape(error.message)}", highlight=False)
     for problem in error.problems:
         err.print(f"  - {escape(problem)}", highlight=False)

@@ -8,31 +8,19 @@ protocol, with the frames that prove each value. Every file it writes goes under
 
 from __future__ import annotations
 
-from contextlib import suppress
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.rule import Rule
 
-from kneechain.assess.case import Case
-from kneechain.assess.caseio import CaseError, load_case
 from kneechain.assess.cli_render import report
-from kneechain.assess.engine import assess
-from kneechain.assess.result import AssessmentResult
-from kneechain.knowledge.loader import default_knowledge
-from kneechain.program.build import ProgramOptions, build_program, first_monday
 from kneechain.program.models import Program
-from kneechain.report.calendar import render_ics
 from kneechain.report.cli_render import program_view
-from kneechain.report.handout import PdfUnavailableError, render_html, render_pdf
+from kneechain.services import assessment, people, programs, tracking
+from kneechain.services.context import ServiceContext
+from kneechain.settings import Settings
 from kneechain.track.cli_views import print_due
-from kneechain.track.db import open_store
-from kneechain.track.errors import TrackError
-from kneechain.track.people import add_person, delete_person, find_person
-from kneechain.track.records import save_assessment, save_program_model
-from kneechain.track.retest import due_for
 
 console = Console()
 
@@ -40,9 +28,9 @@ DEFAULT_CASE = Path("examples/runner_right_valgus_pelvic_drop.json")
 EXAMPLE_PERSON = "Example (demo)"
 
 
-def show_knowledge() -> None:
+def show_knowledge(ctx: ServiceContext) -> None:
     """One line on what the tool knows; `kneechain knowledge list ...` shows it all."""
-    kb = default_knowledge()
+    kb = ctx.domain.knowledge
     main = len(kb.primary_exercises())
     console.print(Rule("1. What kneechain knows"))
     console.print(
@@ -53,36 +41,14 @@ def show_knowledge() -> None:
     )
 
 
-def write_handout(program: Program, out: Path) -> list[Path]:
-    """The printable handout (HTML, and PDF where WeasyPrint can run) and the calendar."""
-    page = render_html(program)
-    written = [out / "program.html", out / "program.ics"]
-    written[0].write_text(page, encoding="utf-8")
-    written[1].write_bytes(render_ics(program))
-    try:
-        (out / "program.pdf").write_bytes(render_pdf(page))
-        written.append(out / "program.pdf")
-    except PdfUnavailableError as exc:
-        console.print(f"[yellow]PDF skipped:[/] {exc}")
-    return written
-
-
-def track_example(case: Case, result: AssessmentResult, program: Program, out: Path) -> None:
-    """Store the example in a demo database under `out` and show which re-tests are due."""
-    store = open_store(data_dir=out / "data")
-    try:
-        with store.session() as db:
-            with suppress(TrackError):  # a re-run starts the example person afresh
-                delete_person(db, find_person(db, EXAMPLE_PERSON))
-            person = add_person(db, EXAMPLE_PERSON)
-            stored = save_assessment(db, person, case, result)
-            save_program_model(db, person, program, assessment=stored)
-            today = program.start_date or date.today()
-            items, schedule = due_for(db, person, today)
-            print_due(console, person, items, schedule, today)
-    finally:
-        store.close()
-    console.print(f"Stored in {store.settings.database_url}")
+def track_example(ctx: ServiceContext, case_file: Path, program: Program) -> None:
+    """Store the example in the demo database and show which re-tests are due."""
+    if any(p.name == EXAMPLE_PERSON for p in people.list_all(ctx)):
+        people.delete(ctx, EXAMPLE_PERSON)  # a re-run starts the example person afresh
+    people.add(ctx, EXAMPLE_PERSON)
+    assessment.record(ctx, EXAMPLE_PERSON, assessment.read_case(case_file), program=program)
+    print_due(console, tracking.retests(ctx, EXAMPLE_PERSON, program.start_date))
+    console.print(f"Stored in {ctx.store.settings.database_url}")
 
 
 def measure_video(out: Path) -> None:
@@ -118,24 +84,22 @@ def demo(
     video: bool = typer.Option(True, "--video/--no-video", help="Include the video step."),
 ) -> None:
     """Run the main journey on embedded defaults (no set-up, no network)."""
-    show_knowledge()
-    console.print(Rule(f"2. Assessment of {case.name}"))
-    try:
-        loaded = load_case(case)
-    except CaseError as exc:
-        console.print(f"[red]Cannot read the example case:[/] {'; '.join(exc.problems)}")
-        raise typer.Exit(code=2) from exc
-    result = assess(loaded)
-    console.print(report(result))
-    console.print(Rule("3. The corrective program"))
-    start = first_monday(loaded.assessed_on or date.today())
-    program = build_program(result, ProgramOptions(start_date=start))
-    console.print(program_view(program))
-    out.mkdir(parents=True, exist_ok=True)
-    for path in write_handout(program, out):
-        console.print(f"wrote {path}")
-    console.print(Rule("4. Tracking: stored, with the re-tests it schedules"))
-    track_example(loaded, result, program, out)
+    with ServiceContext.open(Settings(data_dir=out / "data", database_url=None)) as ctx:
+        show_knowledge(ctx)
+        console.print(Rule(f"2. Assessment of {case.name}"))
+        loaded = assessment.read_case(case)
+        result = assessment.assess_case(ctx, loaded)
+        console.print(report(result))
+        console.print(Rule("3. The corrective program"))
+        program = programs.build(ctx, result, assessed_on=loaded.assessed_on)
+        console.print(program_view(program))
+        files = programs.handout_in(ctx, program, out)
+        for path in files.written:
+            console.print(f"wrote {path}")
+        for path, why in files.skipped.items():
+            console.print(f"[yellow]{path} skipped:[/] {why}")
+        console.print(Rule("4. Tracking: stored, with the re-tests it schedules"))
+        track_example(ctx, case, program)
     if video:
         console.print(Rule("5. Measuring from a phone video: walking, side view"))
         measure_video(out)

@@ -206,3 +206,28 @@ def edit(
         return ProgramVersion(
             uid=stored.uid, version=program.version, started_on=stored.started_on, program=program
         )
+
+
+def read_program_file(path: Path) -> Program:
+    """A program JSON file written by the program generator, validated."""
+    import json
+
+    from pydantic import ValidationError
+
+    from kneechain.errors import invalid
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise KneechainError(
+            "program_file.unreadable",
+            f"{path} cannot be read as a program.",
+            hint="Give the JSON written by `kneechain program --format json`.",
+            problems=[str(exc)],
+        ) from exc
+    try:
+        return Program.model_validate(data)
+    except ValidationError as exc:
+        raise invalid(
+            "program_file.invalid", f"{path} is not a valid program.", exc, Program
+        ) from exc

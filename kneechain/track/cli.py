@@ -1,47 +1,25 @@
-"""Tracking commands: people, logging sessions and scores, history, progress, re-tests.
+"""Tracking commands: people, logging sessions and scores, history, progress, re-tests, and a
+clinician's caseload and comparisons. Each parses options, calls one service and renders it.
 
-The database is the SQLite file in the user data directory unless KNEECHAIN_DATABASE_URL names
-another (KNEECHAIN_DATA_DIR moves the data directory, media store included).
+The database is the SQLite file in the user data folder unless KNEECHAIN_DATABASE_URL names
+another (KNEECHAIN_DATA_DIR moves the data folder, media store included).
 """
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
-from sqlalchemy.orm import Session
 
-from kneechain.assess.caseio import load_case
-from kneechain.assess.engine import assess
+from kneechain.assess.case import Measurement
+from kneechain.cli_errors import fail
+from kneechain.errors import KneechainError, invalid
+from kneechain.services import assessment, people, programs, tracking
+from kneechain.services.context import ServiceContext
 from kneechain.track import cli_data
 from kneechain.track import cli_views as views
-from kneechain.track.cli_common import DAY, PERSON, fail, opened, out, with_person
-from kneechain.track.documents import parse_measurement
-from kneechain.track.errors import TrackError
-from kneechain.track.history import build_history
-from kneechain.track.logbook import log_session, parse_entry, record_outcome
-from kneechain.track.models import PersonRecord
-from kneechain.track.people import (
-    add_person,
-    delete_person,
-    find_person,
-    link_clinician,
-    list_people,
-    prune_media,
-)
-from kneechain.track.plan import exercise_ids
-from kneechain.track.progress import all_changes
-from kneechain.track.records import (
-    add_measurements,
-    current_program,
-    load_program,
-    save_assessment,
-)
-from kneechain.track.records import (
-    save_program_doc as save_program,
-)
-from kneechain.track.retest import due_for
+from kneechain.track.cli_common import DAY, PERSON, out, parse_day
+from kneechain.track.logbook import SessionEntry
 
 person_app = typer.Typer(
     help="Add, list, link and delete the people you track.", no_args_is_help=True
@@ -57,18 +35,18 @@ def person_add(
 ) -> None:
     """Add a person (or a clinician) to track."""
     if sex not in (None, "female", "male"):
-        raise fail(f"--sex must be female or male (or left out), not {sex!r}")
+        raise fail(f"--sex must be female or male (or left out), not {sex!r}.")
     role = "clinician" if clinician else "person"
-    with opened() as store, store.session() as db:
-        user = add_person(db, name, role=role, birth_year=birth_year, sex=sex)
-        out().print(f"Added {role} [bold]{user.name}[/].")
+    with ServiceContext.open() as ctx:
+        added = people.add(ctx, name, role, birth_year, sex)  # type: ignore[arg-type]
+    out().print(f"Added {role} [bold]{added.name}[/].")
 
 
 @person_app.command("list")
 def person_list() -> None:
     """List everyone stored."""
-    with opened() as store, store.session() as db:
-        out().print(views.people_table(list_people(db)))
+    with ServiceContext.open() as ctx:
+        out().print(views.people_table(people.list_all(ctx)))
 
 
 @person_app.command("link")
@@ -77,9 +55,20 @@ def person_link(
     client: str = typer.Argument(..., help="The client's name."),
 ) -> None:
     """Let a clinician follow a client."""
-    with opened() as store, store.session() as db:
-        link_clinician(db, find_person(db, clinician), find_person(db, client))
-        out().print(f"{clinician} now follows {client}.")
+    with ServiceContext.open() as ctx:
+        people.link(ctx, clinician, client)
+    out().print(f"{clinician} now follows {client}.")
+
+
+@person_app.command("unlink")
+def person_unlink(
+    clinician: str = typer.Argument(..., help="The clinician's name."),
+    client: str = typer.Argument(..., help="The client's name."),
+) -> None:
+    """Stop a clinician following a client."""
+    with ServiceContext.open() as ctx:
+        was = people.unlink(ctx, clinician, client)
+    out().print(f"{clinician} no longer follows {client}." if was else "They were not linked.")
 
 
 @person_app.command("delete")
@@ -89,22 +78,21 @@ def person_delete(
 ) -> None:
     """Delete a person with all their records and media files."""
     if not yes:
-        raise fail(f"deleting {name!r} removes all their records and videos; add --yes to confirm")
-    with opened() as store:
-        with store.session() as db:
-            candidates = delete_person(db, find_person(db, name))
-        with store.session() as db:
-            removed = prune_media(db, store.media, candidates)
-    out().print(f"Deleted {name} and {len(removed)} media file(s).")
+        raise fail(
+            f"Deleting {name!r} removes all their records and videos.", hint="Add --yes to confirm."
+        )
+    with ServiceContext.open() as ctx:
+        gone = people.delete(ctx, name)
+    out().print(f"Deleted {gone.name} and {gone.media_files_removed} media file(s).")
 
 
 def parse_exercise(text: str) -> dict[str, object]:
     """'glute_bridge:3' or 'lateral_lunge:2:lateral_lunge_supported' -> an exercise entry."""
     parts = text.split(":")
     if len(parts) not in (2, 3) or not parts[1].strip().isdigit():
-        raise TrackError(
-            f"--exercise {text!r} should look like ID:SETS or ID:SETS:REGRESSION_ID, "
-            "e.g. glute_bridge:3 or lateral_lunge:2:lateral_lunge_supported"
+        raise fail(
+            f"--exercise {text!r} should look like ID:SETS or ID:SETS:REGRESSION_ID.",
+            hint="For example glute_bridge:3 or lateral_lunge:2:lateral_lunge_supported.",
         )
     regression = parts[2].strip() if len(parts) == 3 and parts[2].strip() else None
     return {
@@ -131,6 +119,15 @@ def prompt_exercises(program_ids: list[str]) -> list[dict[str, object]]:
     return done
 
 
+def _entry(data: dict[str, object]) -> SessionEntry:
+    from pydantic import ValidationError
+
+    try:
+        return SessionEntry.model_validate(data)
+    except ValidationError as exc:
+        raise invalid("session.invalid", "The session is not valid.", exc, SessionEntry) from exc
+
+
 def log(
     person: str | None = PERSON,
     day: str | None = DAY,
@@ -142,32 +139,34 @@ def log(
     note: str | None = typer.Option(None, "--note", help="Anything worth remembering."),
 ) -> None:
     """Record an exercise session, by flags or (without --exercise) by answering questions."""
-
-    def action(db: Session, user: PersonRecord) -> None:
-        program = current_program(db, user)
+    when = parse_day(day)
+    with ServiceContext.open() as ctx:
         if exercise:
             items = [parse_exercise(e) for e in exercise]
         else:
-            ids = exercise_ids(program.doc) if program else []
+            who = people.get(ctx, person).name
+            try:
+                ids = [p.exercise_id for p in programs.current(ctx, who).program.exercises]
+            except KneechainError as exc:
+                if exc.code != "program.none":
+                    raise
+                ids = []  # no program stored: ask for the exercises by name
             items = prompt_exercises(ids)
-        interactive = not exercise
-        entry = parse_entry(
+            if pain_before is None:
+                pain_before = typer.prompt("Knee pain before, 0-10", type=int)
+            if pain_after is None:
+                pain_after = typer.prompt("Knee pain after, 0-10", type=int)
+        entry = _entry(
             {
-                "performed_on": day or date.today().isoformat(),
+                "performed_on": when,
                 "exercises": items,
-                "pain_before": pain_before if not interactive or pain_before is not None
-                else typer.prompt("Knee pain before, 0-10", type=int),
-                "pain_after": pain_after if not interactive or pain_after is not None
-                else typer.prompt("Knee pain after, 0-10", type=int),
+                "pain_before": pain_before,
+                "pain_after": pain_after,
                 "note": note,
             }
-        )  # fmt: skip
-        session = log_session(db, user, entry, program)
-        out().print(
-            f"Logged {len(session.exercises)} exercise(s) for {user.name} on {entry.performed_on}."
         )
-
-    with_person(person, action)
+        done = tracking.log(ctx, person, entry)
+    out().print(f"Logged {len(done.exercises)} exercise(s) on {done.performed_on}.")
 
 
 def score(
@@ -177,17 +176,12 @@ def score(
     kujala: float | None = typer.Option(None, "--kujala", help="Kujala total, 0-100."),
 ) -> None:
     """Record outcome scores (NPRS pain, Kujala) for a day."""
-    scores = {k: v for k, v in (("nprs", nprs), ("kujala", kujala)) if v is not None}
-    if not scores:
-        raise fail("give at least one score: --nprs 0-10 and/or --kujala 0-100")
-
-    def action(db: Session, user: PersonRecord) -> None:
-        when = views.parse_day(day)
-        for outcome_id, value in scores.items():
-            record_outcome(db, user, outcome_id, value, when)
-        out().print(f"Recorded {', '.join(scores)} for {user.name} on {when}.")
-
-    with_person(person, action)
+    values = {k: v for k, v in (("nprs", nprs), ("kujala", kujala)) if v is not None}
+    if not values:
+        raise fail("Give at least one score: --nprs 0-10 and/or --kujala 0-100.")
+    with ServiceContext.open() as ctx:
+        stored = tracking.scores(ctx, person, parse_day(day), values)
+    out().print(f"Recorded {', '.join(values)} for {stored.person.name} on {stored.on}.")
 
 
 def measure(
@@ -200,6 +194,8 @@ def measure(
     source: str = typer.Option("manual", "--source", help="manual, video or clinician."),
 ) -> None:
     """Record a re-measurement made at home or by a clinician (for example at a re-test)."""
+    from pydantic import ValidationError
+
     given = [("left", left), ("right", right), (None, value)]
     raw = [
         {"measure": measure_id, "value": v, "side": s, "provenance": source}
@@ -207,14 +203,14 @@ def measure(
         if v is not None
     ]
     if not raw:
-        raise fail("give --left and/or --right (or --value for a one-value measure)")
-
-    def action(db: Session, user: PersonRecord) -> None:
-        items = [parse_measurement(r) for r in raw]
-        add_measurements(db, user, views.parse_day(day), items)
-        out().print(f"Stored {len(items)} value(s) of {measure_id} for {user.name}.")
-
-    with_person(person, action)
+        raise fail("Give --left and/or --right (or --value for a one-value measure).")
+    try:
+        items = [Measurement.model_validate(r) for r in raw]
+    except ValidationError as exc:
+        raise invalid("measurement.invalid", "The measurement is not valid.", exc) from exc
+    with ServiceContext.open() as ctx:
+        stored = tracking.measurements(ctx, person, parse_day(day), items)
+    out().print(f"Stored {stored.count} value(s) of {measure_id} for {stored.person.name}.")
 
 
 def record(
@@ -223,31 +219,30 @@ def record(
     ),
     person: str | None = PERSON,
     program_file: Path | None = typer.Option(
-        None, "--program", help="Also store the program given for it (JSON from the generator)."
+        None,
+        "--program",
+        help="Store this program (JSON from the generator) instead of generating one.",
+    ),
+    no_program: bool = typer.Option(
+        False, "--no-program", help="Store the assessment only, without a program."
     ),
 ) -> None:
-    """Assess a case and store the case, its result (and the program given) in the history."""
-
-    def action(db: Session, user: PersonRecord) -> None:
-        case = load_case(case_file)
-        stored = save_assessment(db, user, case, assess(case))
-        out().print(f"Stored the assessment of {stored.taken_on} for {user.name}.")
-        if program_file is not None:
-            program = save_program(
-                db, user, load_program(program_file), started_on=None, assessment=stored
-            )
-            out().print(f"Stored the program starting {program.started_on}.")
-
-    with_person(person, action)
+    """Assess a case and store the case, its result and its program in the history."""
+    with ServiceContext.open() as ctx:
+        case = assessment.read_case(case_file)
+        given = programs.read_program_file(program_file) if program_file else None
+        stored = assessment.record(ctx, person, case, program=given, with_program=not no_program)
+    out().print(f"Stored the assessment of {stored.taken_on} for {stored.person.name}.")
+    if stored.program_start is not None:
+        out().print(f"Stored its program, starting {stored.program_start}.")
+    elif stored.refer:
+        out().print("No program was stored: the assessment refers the person to a clinician.")
 
 
 def history(person: str | None = PERSON) -> None:
     """Sessions logged, adherence per week and the pain trend."""
-
-    def action(db: Session, user: PersonRecord) -> None:
-        views.print_history(out(), user, build_history(db, user, date.today()))
-
-    with_person(person, action)
+    with ServiceContext.open() as ctx:
+        views.print_history(out(), tracking.history(ctx, person))
 
 
 def progress(
@@ -255,19 +250,13 @@ def progress(
     chart: Path | None = typer.Option(None, "--chart", help="Also draw the charts (.png or .svg)."),
 ) -> None:
     """How each measurement and score has changed, judged against its measurement error."""
-
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
-        raise fail(f"chart file {chart.name!r} must end in .png or .svg")
-
-    def action(db: Session, user: PersonRecord) -> None:
-        views.print_progress(out(), user, all_changes(db, user))
+        raise fail(f"The chart file {chart.name!r} must end in .png or .svg.")
+    with ServiceContext.open() as ctx:
+        views.print_progress(out(), tracking.progress(ctx, person))
         if chart is not None:
-            from kneechain.track.charts import progress_chart
-
-            progress_chart(db, user, chart)
-            out().print(f"Chart written to {chart}")
-
-    with_person(person, action)
+            written = tracking.chart(ctx, person, chart)
+            out().print(f"Chart written to {written}")
 
 
 def retest(
@@ -275,13 +264,28 @@ def retest(
     day: str | None = typer.Option(None, "--today", help="Pretend today is YYYY-MM-DD."),
 ) -> None:
     """Which tests and questionnaires are due again."""
+    with ServiceContext.open() as ctx:
+        views.print_due(out(), tracking.retests(ctx, person, parse_day(day, "--today")))
 
-    def action(db: Session, user: PersonRecord) -> None:
-        today = views.parse_day(day)
-        items, schedule = due_for(db, user, today)
-        views.print_due(out(), user, items, schedule, today)
 
-    with_person(person, action)
+def clients(
+    clinician: str = typer.Argument(..., help="The clinician whose caseload to show."),
+    day: str | None = typer.Option(None, "--today", help="Pretend today is YYYY-MM-DD."),
+) -> None:
+    """A clinician's caseload: last assessment, adherence, pain trend, re-tests due, alerts."""
+    with ServiceContext.open() as ctx:
+        lines = people.caseload(ctx, clinician, parse_day(day, "--today"))
+    views.print_caseload(out(), clinician, lines)
+
+
+def compare(
+    first: str = typer.Argument("1", help="An assessment: its date, id, or 1 (first), -1 (last)."),
+    second: str = typer.Argument("-1", help="The other assessment (default: the latest)."),
+    person: str | None = PERSON,
+) -> None:
+    """Two assessments side by side, each change judged against its smallest real change."""
+    with ServiceContext.open() as ctx:
+        views.print_comparison(out(), assessment.compare(ctx, person, first, second))
 
 
 def mount(app: typer.Typer) -> None:
@@ -295,6 +299,8 @@ def mount(app: typer.Typer) -> None:
         ("history", history),
         ("progress", progress),
         ("retest", retest),
+        ("clients", clients),
+        ("compare", compare),
     ):
         app.command(name)(func)
     cli_data.mount(app)

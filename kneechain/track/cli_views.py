@@ -1,40 +1,33 @@
-"""Terminal rendering of tracking data (rich tables and lines); no storage logic here."""
+"""Terminal rendering of the tracking services' output models (rich tables and lines)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kneechain.knowledge.render import number
-from kneechain.track.config import tracking_config
-from kneechain.track.errors import TrackError
-from kneechain.track.history import History
-from kneechain.track.maths import Trend
-from kneechain.track.models import ExerciseSessionRecord, PersonRecord
-from kneechain.track.progress import Change, describe
-from kneechain.track.retest import Due
+from kneechain.services.assessment import AssessmentComparison
+from kneechain.services.people import ClientSummary, PersonOut
+from kneechain.services.tracking import (
+    DueOut,
+    HistoryOut,
+    ProgressOut,
+    RetestsOut,
+    SessionOut,
+    TrendOut,
+)
+
+NO_PROGRAM = "No program is stored, so adherence cannot be worked out."
 
 
-def parse_day(text: str | None) -> date:
-    """A YYYY-MM-DD day, today when not given."""
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise TrackError(
-            f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14"
-        ) from exc
-
-
-def people_table(people: Sequence[PersonRecord]) -> Table:
+def people_table(people: Sequence[PersonOut]) -> Table:
     table = Table("name", "role", "birth year", "sex", "added", title="People")
     for user in people:
         table.add_row(
-            user.name,
+            escape(user.name),
             user.role,
             str(user.birth_year or ""),
             user.sex or "",
@@ -43,19 +36,19 @@ def people_table(people: Sequence[PersonRecord]) -> Table:
     return table
 
 
-def _exercises(session: ExerciseSessionRecord) -> str:
+def _exercises(session: SessionOut) -> str:
     parts = []
     for ex in session.exercises:
-        easier = f" (as {ex.regression_id})" if ex.regression_id else ""
-        parts.append(f"{ex.exercise_id} x{ex.sets_done}{easier}")
-    return ", ".join(parts)
+        easier = f" (as {ex.regression_name})" if ex.regression_name else ""
+        parts.append(f"{ex.name} x{ex.sets_done}{easier}")
+    return escape(", ".join(parts))
 
 
 def _pain(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
-def sessions_table(sessions: Sequence[ExerciseSessionRecord]) -> Table:
+def sessions_table(sessions: Sequence[SessionOut]) -> Table:
     table = Table("date", "exercises (sets)", "pain before", "pain after", "note", title="Sessions")
     for s in sessions:
         table.add_row(
@@ -63,12 +56,12 @@ def sessions_table(sessions: Sequence[ExerciseSessionRecord]) -> Table:
             _exercises(s),
             _pain(s.pain_before),
             _pain(s.pain_after),
-            s.note or "",
+            escape(s.note or ""),
         )
     return table
 
 
-def adherence_table(hist: History) -> Table:
+def adherence_table(hist: HistoryOut) -> Table:
     planned = hist.planned_per_week
     title = (
         f"Adherence per week (program: {number(planned)} days a week)"
@@ -83,12 +76,12 @@ def adherence_table(hist: History) -> Table:
     return table
 
 
-def trend_line(label: str, trend: Trend) -> str:
+def trend_line(label: str, trend: TrendOut, rule: tuple[int, int]) -> str:
     if trend.per_week is None:
-        need = tracking_config().trend
+        ratings, days = rule
         return (
             f"{label}: not enough ratings for a trend yet ({trend.n} so far; "
-            f"needs {need.min_ratings} over at least {need.min_days} days)"
+            f"needs {ratings} over at least {days} days)"
         )
     direction = "falling" if trend.per_week < 0 else "rising" if trend.per_week > 0 else "flat"
     return (
@@ -97,35 +90,36 @@ def trend_line(label: str, trend: Trend) -> str:
     )
 
 
-def print_history(console: Console, user: PersonRecord, hist: History) -> None:
-    console.print(f"[bold]{user.name}[/]: {len(hist.sessions)} session(s) logged")
+def print_history(console: Console, hist: HistoryOut) -> None:
+    console.print(f"[bold]{escape(hist.person.name)}[/]: {len(hist.sessions)} session(s) logged")
     if hist.sessions:
         console.print(sessions_table(hist.sessions))
     console.print(adherence_table(hist))
     if hist.adherence is not None:
         console.print(f"Overall adherence: {hist.adherence:.0%}")
     elif hist.planned_per_week is None:
-        console.print(tracking_config().wording.no_program)
-    console.print(trend_line("Pain before sessions", hist.pain_before))
-    console.print(trend_line("Pain after sessions", hist.pain_after))
+        console.print(NO_PROGRAM)
+    console.print(trend_line("Pain before sessions", hist.pain_before, hist.trend_rule))
+    console.print(trend_line("Pain after sessions", hist.pain_after, hist.trend_rule))
     if hist.pain_score is not None:
-        console.print(f"Pain score (NPRS): {describe(hist.pain_score)}")
+        console.print(f"Pain score (NPRS): {escape(hist.pain_score.description)}")
 
 
-def print_progress(console: Console, user: PersonRecord, changes: Sequence[Change]) -> None:
-    if not changes:
-        console.print(f"No measurements or scores stored for {user.name} yet.")
+def print_progress(console: Console, progress: ProgressOut) -> None:
+    name = escape(progress.person.name)
+    if not progress.changes:
+        console.print(f"No measurements or scores stored for {name} yet.")
         return
     table = Table(
-        "what", "side", "first -> latest, change and verdict", title=f"Progress of {user.name}"
+        "what", "side", "first -> latest, change and verdict", title=f"Progress of {name}"
     )
-    for change in changes:
-        table.add_row(change.name, change.side, describe(change))
+    for change in progress.changes:
+        table.add_row(escape(change.name), change.side, escape(change.description))
     console.print(table)
 
 
-def _when(item: Due, today: date) -> str:
-    days = item.days_left(today)
+def _when(item: DueOut) -> str:
+    days = item.days_left
     if item.last is None:
         return "due now (no measurement yet)"
     if days < 0:
@@ -133,10 +127,10 @@ def _when(item: Due, today: date) -> str:
     return "due today" if days == 0 else f"in {days} day(s)"
 
 
-def print_due(
-    console: Console, user: PersonRecord, items: Sequence[Due], schedule: str, today: date
-) -> None:
-    source = "the program's re-test schedule" if schedule == "program" else "the default schedule"
+def print_due(console: Console, due: RetestsOut) -> None:
+    source = (
+        "the program's re-test schedule" if due.schedule == "program" else "the default schedule"
+    )
     table = Table(
         "kind",
         "what",
@@ -144,11 +138,68 @@ def print_due(
         "last done",
         "due on",
         "status",
-        title=f"Re-tests for {user.name} ({source})",
+        title=f"Re-tests for {escape(due.person.name)} ({source})",
     )
-    for item in items:
+    for item in due.items:
+        kind = "test" if item.kind == "test" else "questionnaire"
         table.add_row(
-            item.kind, item.name, f"{number(item.every_weeks)} wk", str(item.last or "-"),
-            str(item.due_on), _when(item, today),
+            kind, escape(item.name), f"{number(item.every_weeks)} wk", str(item.last or "-"),
+            str(item.due_on), _when(item),
         )  # fmt: skip
     console.print(table)
+
+
+def print_caseload(console: Console, clinician: str, lines: Sequence[ClientSummary]) -> None:
+    if not lines:
+        console.print(f"{escape(clinician)} follows no client yet.")
+        return
+    table = Table(
+        "client", "last assessed", "adherence", "pain trend", "needs attention",
+        title=f"Caseload of {escape(clinician)}",
+    )  # fmt: skip
+    for line in lines:
+        adherence = "-" if line.adherence is None else f"{line.adherence:.0%}"
+        trend = "-" if line.pain_per_week is None else f"{line.pain_per_week:+.1f} a week"
+        alerts = "\n".join(escape(a.message) for a in line.alerts) or "nothing"
+        table.add_row(
+            escape(line.person.name), str(line.last_assessment or "never"), adherence, trend, alerts
+        )
+    console.print(table)
+
+
+VERDICTS = {
+    "improved": "improved",
+    "worse": "worse",
+    "no_clear_change": "no real change",
+    "changed": "changed",
+    "unjudged": "cannot judge",
+    "only_one": "measured once",
+}
+
+
+def _value(value: float | None, unit: str) -> str:
+    return "-" if value is None else f"{number(value)} {unit}".strip()
+
+
+def print_comparison(console: Console, comparison: AssessmentComparison) -> None:
+    first, second = comparison.first, comparison.second
+    table = Table(
+        "measure", "side", str(first.taken_on), str(second.taken_on), "change",
+        "smallest real change", "verdict",
+        title=f"{escape(comparison.person.name)}: {first.taken_on} against {second.taken_on}",
+    )  # fmt: skip
+    for v in comparison.values:
+        change = "-" if v.delta is None else f"{v.delta:+g}"
+        real = "-" if v.smallest_real_change is None else f"{number(v.smallest_real_change)}"
+        table.add_row(
+            escape(v.name), v.side, _value(v.before, v.unit), _value(v.after, v.unit), change,
+            real, VERDICTS.get(v.verdict, v.verdict),
+        )  # fmt: skip
+    console.print(table)
+    for label, items in (
+        ("No longer found", comparison.findings_resolved),
+        ("New", comparison.findings_new),
+        ("Still found", comparison.findings_kept),
+    ):
+        if items:
+            console.print(f"{label}: {escape(', '.join(items))}")
