@@ -40,6 +40,7 @@ from kneechain.vision.video import (
     probe,
     read_frame,
     sha256_of,
+    step_for_rate,
 )
 
 ProgressHook = Callable[[str, int, int], None]
@@ -60,6 +61,12 @@ class PoseOptions(BaseModel):
 
     person: tuple[int, int, int, int] | None = Field(None, description="x, y, w, h in pixels.")
     every: int = Field(1, ge=1, description="Analyse every N-th frame.")
+    pose_rate_hz: float | None = Field(
+        None,
+        gt=0,
+        description="Frames per second the analysis needs (a test's declared rate): every "
+        "N-th frame is posed, the largest N that keeps this rate (never fewer than `every`).",
+    )
     workers: int = Field(0, ge=0, description="Pose processes; 0 means one per core.")
     backend: str = "mediapipe"
     max_side: int = Field(0, ge=0, description="Shrink larger frames before pose (0: never).")
@@ -196,6 +203,9 @@ def analyse(
     opts = options or PoseOptions()
     start = time.perf_counter()
     info = probe(video)
+    opts = opts.model_copy(
+        update={"every": max(opts.every, step_for_rate(info.fps, opts.pose_rate_hz))}
+    )
     raw, choice, workers, again = pose_one_person(info, opts, progress, runner)
     timings = {"pose_s": time.perf_counter() - start}
     if len(raw.frame) == 0:
@@ -206,6 +216,8 @@ def analyse(
         params={
             "backend": raw.backend,
             "every": opts.every,
+            "pose_rate_hz": opts.pose_rate_hz,
+            "analysed_fps": round(info.fps / opts.every, 3),
             "workers": workers,
             "person": choice.chosen_by,
             "crop": choice.crop is not None,

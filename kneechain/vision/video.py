@@ -95,6 +95,14 @@ def probe(path: str | Path) -> VideoInfo:
     return VideoInfo(path, width, height, fps, max(count, 1), rotation % 360, fourcc)
 
 
+def step_for_rate(fps: float, rate_hz: float | None) -> int:
+    """The largest frame step that still keeps at least `rate_hz` frames a second of a
+    `fps` video (1: every frame; also when no rate is asked for or the video is slower)."""
+    if rate_hz is None or rate_hz <= 0 or not np.isfinite(fps) or fps <= rate_hz:
+        return 1
+    return max(1, int(np.floor(fps / rate_hz + 1e-9)))
+
+
 def iter_frames(
     path: str | Path, start: int = 0, stop: int | None = None, every: int = 1, threads: int = 0
 ) -> Iterator[Frame]:

@@ -10,10 +10,12 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from kneechain.base import Frozen
 from kneechain.knowledge.loader import parse_document
+
+NYQUIST_MARGIN = 2.5  # a pose rate at least this many times the cleaning cut-off
 
 ExpectedView = Literal["front", "side", "feet_end"]
 
@@ -51,6 +53,20 @@ class ProtocolBase(Frozen):
     cutoff_hz: float = Field(
         default=6.0, gt=0, description="low-pass cut-off used when cleaning the pose"
     )
+    pose_rate_hz: float | None = Field(
+        default=None,
+        gt=0,
+        description="frames per second the protocol needs posed (None: every frame)",
+    )
+
+    @model_validator(mode="after")
+    def _rate_above_filter(self) -> ProtocolBase:
+        if self.pose_rate_hz is not None and self.pose_rate_hz < NYQUIST_MARGIN * self.cutoff_hz:
+            raise ValueError(
+                f"pose_rate_hz {self.pose_rate_hz} is below {NYQUIST_MARGIN} x cutoff_hz "
+                f"{self.cutoff_hz}: the cleaning filter needs more frames per second"
+            )
+        return self
 
 
 class HoldParams(ProtocolBase):

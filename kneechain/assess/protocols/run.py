@@ -16,6 +16,7 @@ from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision.cleaning import CleaningConfig
 from kneechain.vision.pipeline import PoseOptions, ProgressHook
 from kneechain.vision.pipeline import analyse as pose_video
+from kneechain.vision.runner import VisionRunner
 from kneechain.vision.trajectories import Trajectories, load
 
 
@@ -35,16 +36,20 @@ def trajectories_of(
     config: ProtocolConfig,
     options: PoseOptions | None = None,
     progress: ProgressHook | None = None,
+    runner: VisionRunner | None = None,
 ) -> tuple[Trajectories, Path | None, list[str]]:
-    """Cleaned trajectories from a ``.npz`` file or a video (cleaned with the protocol's
-    filter cut-off); the video path (None for ``.npz``) and the pose warnings."""
+    """Cleaned trajectories from a ``.npz`` file or a video, posed at the protocol's frame
+    rate (`pose_rate_hz`) and cleaned with its filter cut-off, on `runner` when given
+    (kneechain.vision.runner); the video path (None for ``.npz``) and the pose warnings."""
     if path.suffix.lower() == ".npz":
         return load(path), None, []
-    cutoff = getattr(config.protocols, test_id).cutoff_hz
+    params = getattr(config.protocols, test_id)
     opts = options or PoseOptions(overlay=False, key_frames=False)
-    cleaning = opts.cleaning.model_copy(update={"cutoff_hz": cutoff})
-    opts = opts.model_copy(update={"cleaning": CleaningConfig.model_validate(cleaning)})
-    pose = pose_video(path, opts, progress)
+    cleaning = opts.cleaning.model_copy(update={"cutoff_hz": params.cutoff_hz})
+    update = {"cleaning": CleaningConfig.model_validate(cleaning)}
+    if opts.pose_rate_hz is None:  # the rate the protocol declares (None: every frame)
+        update["pose_rate_hz"] = params.pose_rate_hz
+    pose = pose_video(path, opts.model_copy(update=update), progress, runner)
     return pose.clean, path, pose.warnings
 
 
@@ -55,11 +60,12 @@ def analyse_file(
     options: PoseOptions | None = None,
     config: ProtocolConfig | None = None,
     progress: ProgressHook | None = None,
+    runner: VisionRunner | None = None,
 ) -> Analysis:
     """Run `test_id`'s protocol on a video or trajectories file."""
     cfg = config or default_config()
     run = protocol(test_id)
-    traj, video, warnings = trajectories_of(path, test_id, cfg, options, progress)
+    traj, video, warnings = trajectories_of(path, test_id, cfg, options, progress, runner)
     return Analysis(run(traj, cfg, side), traj, video, warnings)
 
 
