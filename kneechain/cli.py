@@ -54,6 +54,9 @@ def _mount() -> None:
     from kneechain.report.cli import program
 
     app.command("program")(program)
+    from kneechain.cli_settings import settings
+
+    app.command("settings")(settings)
     from kneechain.web.cli import serve
 
     app.command("serve")(serve)

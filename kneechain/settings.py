@@ -6,17 +6,19 @@ Every setting is read from `KNEECHAIN_<NAME>` (e.g. `KNEECHAIN_DATABASE_URL`); e
 passed by a caller win. Front ends build one `Settings` and pass it down; no module reads the
 environment on its own.
 
-This module imports nothing from kneechain, so every package may use it.
+This module imports only `kneechain.errors`, so every package may use it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args, get_origin
 
 from platformdirs import user_data_path
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kneechain.errors import KneechainError, validation_problems
 
 ENV_PREFIX = "KNEECHAIN_"
 DB_FILENAME = "kneechain.db"
@@ -131,6 +133,44 @@ class Settings(BaseSettings):
         return self.data_dir / "media"
 
 
+def load_settings(**explicit: object) -> Settings:
+    """Settings from the environment (explicit values win); a bad value is a KneechainError
+    naming the variable, in plain words."""
+    try:
+        return Settings(**explicit)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = [
+            f"{ENV_PREFIX}{line.split(':', 1)[0].upper()}:{line.split(':', 1)[1]}"
+            if ":" in line
+            else line
+            for line in validation_problems(exc, Settings)
+        ]
+        raise KneechainError(
+            "settings.invalid",
+            "A kneechain setting has a value that cannot be used.",
+            problems=problems,
+            hint="Correct or unset the environment variable named.",
+        ) from exc
+
+
+def type_words(annotation: object) -> str:
+    """A field's type in words: 'whole number', 'one of: local, ray', 'text (optional)'."""
+    args = get_args(annotation)
+    if get_origin(annotation) is Literal:
+        return "one of: " + ", ".join(str(a) for a in args)
+    if type(None) in args:
+        inner = [a for a in args if a is not type(None)]
+        return f"{type_words(inner[0])} (optional)" if len(inner) == 1 else "value (optional)"
+    words = {
+        int: "whole number",
+        float: "number",
+        str: "text",
+        bool: "true or false",
+        Path: "folder",
+    }
+    return words.get(annotation, getattr(annotation, "__name__", str(annotation)))  # type: ignore[call-overload]
+
+
 def settings_reference() -> str:
     """docs/settings.md: every setting with its variable, type, default and description."""
     lines = [
@@ -143,12 +183,12 @@ def settings_reference() -> str:
         "|---|---|---|---|",
     ]
     for name, info in Settings.model_fields.items():
-        kind = getattr(info.annotation, "__name__", None) or str(info.annotation)
-        kind = kind.replace("typing.", "").replace("pathlib.", "")
         if info.default_factory is not None:
             default = "the user data folder" if name == "data_dir" else "(computed)"
         else:
-            default = "(none)" if info.default is None else f"`{info.default}`"
+            default = "(not set)" if info.default is None else f"`{info.default}`"
         variable = f"`{ENV_PREFIX}{name.upper()}`"
-        lines.append(f"| {variable} | {kind} | {default} | {info.description} |")
+        lines.append(
+            f"| {variable} | {type_words(info.annotation)} | {default} | {info.description} |"
+        )
     return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ from types import TracebackType
 from sqlalchemy.orm import Session
 
 from kneechain.services.domain import Domain
-from kneechain.settings import Settings
+from kneechain.settings import Settings, load_settings
 from kneechain.track.db import Store, open_store
 
 
@@ -32,7 +32,7 @@ class ServiceContext:
 
     @classmethod
     def open(cls, settings: Settings | None = None, domain: Domain | None = None) -> ServiceContext:
-        return cls(settings or Settings(), domain or Domain.packaged())
+        return cls(settings or load_settings(), domain or Domain.packaged())
 
     @property
     def store(self) -> Store:

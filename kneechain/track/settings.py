@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from kneechain.settings import DB_FILENAME, ENV_PREFIX, Settings, normalise_url
+from kneechain.settings import DB_FILENAME, ENV_PREFIX, Settings, load_settings, normalise_url
 
 #: Environment variable naming the database URL (SQLite file or PostgreSQL server).
 DATABASE_URL_ENV = f"{ENV_PREFIX}DATABASE_URL"
@@ -33,7 +33,7 @@ def resolve_settings(
     database_url: str | None = None, data_dir: Path | None = None, settings: Settings | None = None
 ) -> StoreSettings:
     """Explicit arguments win, then the settings (environment), then the user's data folder."""
-    base = settings or Settings()
+    base = settings or load_settings()
     folder = data_dir or base.data_dir
     url = database_url or base.database_url or f"sqlite:///{folder / DB_FILENAME}"
     return StoreSettings(database_url=normalise_url(url), data_dir=folder)
