@@ -11,6 +11,7 @@ value measured by hand, or skip it.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -80,7 +81,7 @@ def _show_question(console: Console, question: Question) -> None:
         if question.kind == "multi_choice":
             _say(console, "  (several: separate the numbers with commas, e.g. 1,3)", "dim")
     elif question.kind == "yes_no":
-        _say(console, "  y = yes, n = no" + ("" if question.required else ", Enter = not sure"))
+        _say(console, "  y = yes, n = no" + ("" if question.required else ", Enter = skip"))
     elif question.kind in ("number", "integer") and question.minimum is not None:
         unit = f" {question.unit}" if question.unit else ""
         low, high = f"{question.minimum:g}", f"{question.maximum:g}"
@@ -187,7 +188,7 @@ def interview(output: Path, console: Console | None = None) -> Case:
         _say(console, qn.spec.referral.text)
         for hit in hits:
             _say(console, f"  - {hit.reason} See: {hit.refer_to}.", "red")
-    case = build_case(qn, state)
+    case = build_case(qn, state, assessed_on=date.today())
     try:
         save_case(case, output)
     except OSError as exc:

@@ -25,6 +25,7 @@ import math
 import os
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -439,11 +440,12 @@ def _case(qn: Questionnaire, counted: dict[str, Answer], check: bool) -> Case | 
         ) from exc
 
 
-def build_case(qn: Questionnaire, state: FlowState) -> Case:
-    """The case the answers make (also from an unfinished or referred questionnaire)."""
+def build_case(qn: Questionnaire, state: FlowState, assessed_on: date | None = None) -> Case:
+    """The case the answers make (also from an unfinished or referred questionnaire), dated
+    `assessed_on` when given (the day the questionnaire was finished)."""
     case = _case(qn, _walk(qn, state)[1], check=True)
     assert case is not None
-    return case
+    return case if assessed_on is None else case.model_copy(update={"assessed_on": assessed_on})
 
 
 # --- saving and resuming -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,7 @@ def test_whole_flow_with_a_clip_a_typed_value_and_skips(tmp_path: Path, squat_cl
     )
     saved = json.loads(out_path.read_text())
     assert not (tmp_path / "case.answers.json").exists()
+    assert saved["assessed_on"] == date.today().isoformat()
     assert saved["complaint"]["side"] == "right" and saved["complaint"]["nprs_now"] == 3
     assert saved["complaint"]["started_with_injury"] is True
     assert saved["red_flags"]["trauma_cannot_bear_weight"] is False
