@@ -176,7 +176,7 @@ def interview(output: Path, console: Console | None = None) -> Case:
                     _say(console, heading.intro)
             state = _ask(console, qn, state, question, output)
             save_state(state, path)
-    except _Stopped:
+    except (_Stopped, KeyboardInterrupt):
         _say(console, "")
         _say(console, f"Stopped. Your answers are kept in {path}.", "yellow")
         _say(console, "Run the same command again to continue where you stopped.", "yellow")
@@ -187,7 +187,8 @@ def interview(output: Path, console: Console | None = None) -> Case:
         _say(console, qn.spec.referral.title, "bold red")
         _say(console, qn.spec.referral.text)
         for hit in hits:
-            _say(console, f"  - {hit.reason} See: {hit.refer_to}.", "red")
+            when = qn.spec.referral.when[hit.urgency]
+            _say(console, f"  - {hit.reason} See: {hit.refer_to}, {when}.", "red")
     case = build_case(qn, state, assessed_on=date.today())
     try:
         save_case(case, output)

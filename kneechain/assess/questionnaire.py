@@ -26,6 +26,7 @@ from pydantic import Field, model_validator
 from kneechain.assess.case import Case, Provenance, Side
 from kneechain.assess.case import Strict as Frozen
 from kneechain.assess.redflags import AGE_AFTER_INJURY
+from kneechain.assess.result import Urgency
 from kneechain.assess.rules import Rules, default_rules
 from kneechain.errors import MessageError
 from kneechain.knowledge.loader import KnowledgeBase, default_knowledge, load_document
@@ -144,6 +145,14 @@ class SectionSpec(Frozen):
 class Referral(Frozen):
     title: str
     text: str
+    when: dict[Urgency, str] = Field(description="how soon, in words, for each urgency")
+
+    @model_validator(mode="after")
+    def _every_urgency(self) -> Referral:
+        missing = set(get_args(Urgency)) - set(self.when)
+        if missing:
+            raise ValueError(f"referral.when needs words for {', '.join(sorted(missing))}")
+        return self
 
 
 class QuestionnaireSpec(Frozen):

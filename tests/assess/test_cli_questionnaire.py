@@ -165,7 +165,7 @@ def test_a_red_flag_stops_the_questionnaire_and_says_whom_to_see(tmp_path: Path)
     assert "-3 is not possible here: give a number from 10 to 110 years." in seen
     assert "Please see a clinician before doing any tests or exercises." in seen
     locked = default_knowledge().red_flags["locked_knee"]
-    assert f"{locked.reason} See: {locked.refer_to}." in seen
+    assert f"{locked.reason} See: {locked.refer_to}, within a few days." in seen
     assert "Which knee hurts?" not in seen and "four steps" not in seen  # no follow-ups after "no"
     saved = json.loads(out_path.read_text())
     assert saved["red_flags"] == {"locked_knee": True} and saved["person"]["age"] == 45

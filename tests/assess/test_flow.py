@@ -10,6 +10,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from kneechain.assess import flow
 from kneechain.assess.case import Case, Measurement
@@ -383,3 +384,10 @@ def test_any_valid_answers_make_a_valid_case_and_back_then_forward_gives_the_sam
         assert current(again) == question_id
         again = flow.apply_answer(QN, again, question_id, value)
     assert again == state and flow.build_case(QN, again) == case
+
+
+def test_the_referral_says_how_soon_for_every_urgency() -> None:
+    raw = _spec()
+    raw["referral"]["when"].pop("soon")
+    with pytest.raises(ValidationError, match=r"referral\.when needs words for soon"):
+        QuestionnaireSpec.model_validate(raw)
