@@ -264,22 +264,27 @@ def refine_from_heatmap(
     around the cell it falls in, when that window's peak is at least `min_confidence`.
     Landmarks outside the heatmap stay put. (Like MediaPipe, the cell index is truncated
     towards zero and the refined position is index / size, without a half-cell offset.)"""
-    height, width, _ = heatmap.shape
+    height, width, channels = heatmap.shape
     out = np.array(points, dtype=np.float64, copy=True)
-    half = (kernel - 1) // 2
-    for k in range(len(out)):
-        col = math.trunc(out[k, 0] * width)
-        row = math.trunc(out[k, 1] * height)
-        if not (0 <= col < width and 0 <= row < height):
-            continue
-        r0, r1 = max(0, row - half), min(height, row + half + 1)
-        c0, c1 = max(0, col - half), min(width, col + half + 1)
-        conf = sigmoid(heatmap[r0:r1, c0:c1, k])
-        total = conf.sum()
-        if conf.max() >= min_confidence and total > 0:
-            rows, cols = np.mgrid[r0:r1, c0:c1]
-            out[k, 0] = (cols * conf).sum() / width / total
-            out[k, 1] = (rows * conf).sum() / height / total
+    cols = np.trunc(out[:, 0] * width).astype(np.int64)
+    rows = np.trunc(out[:, 1] * height).astype(np.int64)
+    inside = (cols >= 0) & (cols < width) & (rows >= 0) & (rows < height)
+    steps = np.arange(kernel) - (kernel - 1) // 2
+    rr, cc = rows[:, None] + steps, cols[:, None] + steps  # (K, kernel) window cells
+    in_r, in_c = (rr >= 0) & (rr < height), (cc >= 0) & (cc < width)
+    window = heatmap[
+        np.clip(rr, 0, height - 1)[:, :, None],
+        np.clip(cc, 0, width - 1)[:, None, :],
+        np.arange(channels)[: len(out), None, None],
+    ]
+    conf = sigmoid(window) * (in_r[:, :, None] & in_c[:, None, :])
+    total = conf.sum(axis=(1, 2))
+    refine = inside & (conf.max(axis=(1, 2)) >= min_confidence) & (total > 0)
+    safe = np.where(total > 0, total, 1.0)
+    x = (conf.sum(axis=1) * cc).sum(axis=1) / width / safe
+    y = (conf.sum(axis=2) * rr).sum(axis=1) / height / safe
+    out[refine, 0] = x[refine]
+    out[refine, 1] = y[refine]
     return out
 
 
