@@ -1,11 +1,16 @@
 """Evidence media: an annotated video and key-frame pictures that show what was measured.
 
 The overlay draws the cleaned skeleton, the knee angle arcs, and a panel with the per-frame
-values, so anyone can check a number against the picture it came from.
+values, so anyone can check a number against the picture it came from. Proof pictures are
+full size; the annotated clip is bounded (`OVERLAY_MAX_SIDE`), made by a decode / draw /
+encode pipeline on threads, and can be written in the background (`OverlayJob`) while the
+proof pictures are written, so evidence costs a fraction of the pose time.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +18,7 @@ import cv2
 import numpy as np
 
 from kneechain.vision.trajectories import Trajectories
-from kneechain.vision.video import iter_frames
+from kneechain.vision.video import iter_frames, read_frames
 
 BONES = (
     ("left_shoulder", "right_shoulder"),
@@ -42,6 +47,9 @@ PANEL = (
     ("Pelvis", "pelvic_obliquity_2d"),
     ("Trunk lat", "trunk_lateral_lean_2d"),
 )
+OVERLAY_MAX_SIDE = 960  # pixels on the annotated clip's long side (proof pictures: full size)
+PIPELINE_DEPTH = 8  # frames in flight between the reader, drawing and the encoder
+_END = object()
 
 
 def _colour(a: str, b: str) -> tuple[int, int, int]:
@@ -52,32 +60,37 @@ def _colour(a: str, b: str) -> tuple[int, int, int]:
     return COLOURS["mid"]
 
 
-def _pt(p: np.ndarray) -> tuple[int, int] | None:
-    return (round(p[0]), round(p[1])) if np.isfinite(p).all() else None
+def _pt(p: np.ndarray, scale: float = 1.0) -> tuple[int, int] | None:
+    return (round(p[0] * scale), round(p[1] * scale)) if np.isfinite(p).all() else None
 
 
 def draw(
-    image: np.ndarray, traj: Trajectories, row: int, angles: dict[str, np.ndarray]
+    image: np.ndarray,
+    traj: Trajectories,
+    row: int,
+    angles: dict[str, np.ndarray],
+    scale: float = 1.0,
 ) -> np.ndarray:
-    """Draw row `row` of `traj` and its angles onto a copy of `image`."""
+    """Draw row `row` of `traj` and its angles onto a copy of `image`, which is the video
+    frame resized by `scale` (positions are in the video's pixels)."""
     out = image.copy()
-    scale = max(out.shape[:2]) / 1000.0
-    thick = max(1, round(2 * scale))
+    size = max(out.shape[:2]) / 1000.0
+    thick = max(1, round(2 * size))
     for a, b in BONES:
-        pa, pb = _pt(traj.xy(a)[row]), _pt(traj.xy(b)[row])
+        pa, pb = _pt(traj.xy(a)[row], scale), _pt(traj.xy(b)[row], scale)
         if pa and pb:
             cv2.line(out, pa, pb, _colour(a, b), thick, cv2.LINE_AA)
     for side in ("left", "right"):
-        knee = _pt(traj.xy(f"{side}_knee")[row])
+        knee = _pt(traj.xy(f"{side}_knee")[row], scale)
         value = angles.get(f"{side}_knee_flexion_2d", np.array([np.nan] * len(traj)))[row]
         if knee and np.isfinite(value):
-            cv2.circle(out, knee, int(14 * scale), COLOURS[side], thick)
+            cv2.circle(out, knee, int(14 * size), COLOURS[side], thick)
             cv2.putText(
                 out,
                 f"{value:.0f}",
-                (knee[0] + int(18 * scale), knee[1]),
+                (knee[0] + int(18 * size), knee[1]),
                 cv2.FONT_HERSHEY_SIMPLEX,
-                0.6 * scale,
+                0.6 * size,
                 COLOURS[side],
                 thick,
                 cv2.LINE_AA,
@@ -86,20 +99,25 @@ def draw(
     for label, name in PANEL:
         value = angles.get(name, np.array([np.nan] * len(traj)))[row]
         lines.append(f"{label}: {value:6.1f} deg" if np.isfinite(value) else f"{label}:    --")
-    height = int(22 * scale) + 4
-    cv2.rectangle(out, (0, 0), (int(260 * scale), height * len(lines) + 8), (0, 0, 0), -1)
+    height = int(22 * size) + 4
+    cv2.rectangle(out, (0, 0), (int(260 * size), height * len(lines) + 8), (0, 0, 0), -1)
     for i, text in enumerate(lines):
         cv2.putText(
             out,
             text,
             (6, height * (i + 1)),
             cv2.FONT_HERSHEY_SIMPLEX,
-            0.55 * scale,
+            0.55 * size,
             (255, 255, 255),
             max(1, thick - 1),
             cv2.LINE_AA,
         )
     return out
+
+
+def overlay_scale(width: int, height: int, max_side: int = OVERLAY_MAX_SIDE) -> float:
+    """The factor that brings a frame's long side down to `max_side` (1: never enlarged)."""
+    return min(1.0, max_side / max(width, height, 1))
 
 
 def write_overlay(
@@ -109,10 +127,15 @@ def write_overlay(
     path: Path,
     progress: Callable[[int], None] | None = None,
     key_folder: Path | None = None,
+    max_side: int = OVERLAY_MAX_SIDE,
 ) -> list[Path]:
-    """An mp4 of the analysed frames with skeleton and angle values drawn on them; with
-    `key_folder`, the key frames (see `key_rows`) are saved as PNG in the same pass.
-    Returns the files written (the video first)."""
+    """An mp4 of the analysed frames with skeleton and angle values drawn on them, at most
+    `max_side` pixels on its long side; with `key_folder`, the key frames (see `key_rows`)
+    are saved as full-size PNG in the same pass. Returns the files written (video first).
+
+    Decoding (FFmpeg's threads), drawing and encoding run as a pipeline: a reader thread and
+    a writer thread beside the drawing one (OpenCV releases the interpreter lock while it
+    decodes, resizes and encodes), so the clip costs about its slowest stage per frame."""
     rows = {int(f): i for i, f in enumerate(traj.frame)}
     keys = {row: label for label, row in key_rows(angles).items()} if key_folder else {}
     if key_folder is not None:
@@ -120,29 +143,133 @@ def write_overlay(
     stop = int(traj.frame[-1]) + 1 if len(traj) else 0
     every = int(np.min(np.diff(traj.frame))) if len(traj) > 1 else 1
     first = int(traj.frame[0]) if len(traj) else 0
-    writer: cv2.VideoWriter | None = None
     written = [path]
+    frames: queue.Queue = queue.Queue(maxsize=PIPELINE_DEPTH)
+    pictures: queue.Queue = queue.Queue(maxsize=PIPELINE_DEPTH)
+    reader = _Stage(_read_into, video, first, stop, every, frames)
+    writer = _Stage(_encode_from, path, traj.meta.fps / every, pictures)
     try:
-        for frame in iter_frames(video, start=first, stop=stop, every=every):
+        while (frame := frames.get()) is not _END:
             row = rows.get(frame.index)
             if row is None:
                 continue
-            if writer is None:
-                size = (frame.image.shape[1], frame.image.shape[0])
-                fourcc = cv2.VideoWriter_fourcc(*"mp4v")
-                writer = cv2.VideoWriter(str(path), fourcc, traj.meta.fps / every, size)
-            picture = draw(frame.image, traj, row, angles)
-            writer.write(picture)
+            h, w = frame.image.shape[:2]
+            scale = overlay_scale(w, h, max_side)
+            small = frame.image
+            if scale < 1.0:
+                size = (max(2, round(w * scale / 2) * 2), max(2, round(h * scale / 2) * 2))
+                small = cv2.resize(
+                    frame.image, size, interpolation=cv2.INTER_LINEAR
+                )  # AREA: 5x slower
+                scale = size[0] / w
+            _put(pictures, draw(small, traj, row, angles, scale), writer)
             if row in keys and key_folder is not None:
                 key_path = key_folder / f"{keys[row]}_frame{frame.index:05d}.png"
-                cv2.imwrite(str(key_path), picture)
+                cv2.imwrite(str(key_path), draw(frame.image, traj, row, angles))
                 written.append(key_path)
             if progress is not None:
                 progress(1)
     finally:
+        reader.stop(frames)
+        _put(pictures, _END, writer)
+        writer.join()
+    reader.raise_failure()
+    writer.raise_failure()
+    return written if writer.wrote else written[1:]
+
+
+class _Stage(threading.Thread):
+    """A pipeline stage on its own thread; keeps the exception that ended it."""
+
+    def __init__(self, target: Callable[..., object], *args: object) -> None:
+        super().__init__(daemon=True, name="kneechain-overlay")
+        self._work, self._args = target, args
+        self.failure: BaseException | None = None
+        self.halt = threading.Event()
+        self.wrote = False
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.wrote = bool(self._work(self, *self._args))
+        except BaseException as exc:
+            self.failure = exc
+
+    def stop(self, inbox: queue.Queue) -> None:
+        """Ask a producer to stop and drain what it left, so it can finish."""
+        self.halt.set()
+        while self.is_alive():
+            try:
+                inbox.get(timeout=0.05)
+            except queue.Empty:
+                continue
+        self.join()
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+
+def _put(box: queue.Queue, item: object, consumer: _Stage) -> None:
+    """Put `item`, giving up if the consumer thread has ended (it failed)."""
+    while consumer.is_alive():
+        try:
+            box.put(item, timeout=0.05)
+            return
+        except queue.Full:
+            continue
+
+
+def _read_into(
+    stage: _Stage, video: Path, first: int, stop: int, every: int, out: queue.Queue
+) -> bool:
+    try:
+        for frame in iter_frames(video, start=first, stop=stop, every=every):
+            if stage.halt.is_set():
+                return False
+            out.put(frame)
+    finally:
+        out.put(_END)
+    return True
+
+
+def _encode_from(stage: _Stage, path: Path, fps: float, inbox: queue.Queue) -> bool:
+    writer: cv2.VideoWriter | None = None
+    try:
+        while (picture := inbox.get()) is not _END:
+            if writer is None:
+                size = (picture.shape[1], picture.shape[0])
+                writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+            writer.write(picture)
+    finally:
         if writer is not None:
             writer.release()
-    return written
+    return writer is not None
+
+
+class OverlayJob:
+    """`write_overlay` on a background thread: start it, do other work (the proof
+    pictures), then `result()` waits for the clip and returns its files (or raises)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self._files: list[Path] = []
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=args, kwargs=kwargs, daemon=True, name="kneechain-overlay"
+        )
+        self._thread.start()
+
+    def _run(self, *args: object, **kwargs: object) -> None:
+        try:
+            self._files = write_overlay(*args, **kwargs)  # type: ignore[arg-type]
+        except BaseException as exc:
+            self._failure = exc
+
+    def result(self) -> list[Path]:
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        return self._files
 
 
 def key_rows(angles: dict[str, np.ndarray]) -> dict[str, int]:
@@ -163,11 +290,13 @@ def write_key_frames(
 ) -> list[Path]:
     """PNG pictures of the key rows, annotated like the overlay."""
     folder.mkdir(parents=True, exist_ok=True)
+    picks = key_rows(angles)
+    frames = read_frames(video, [int(traj.frame[row]) for row in picks.values()])
     written = []
-    for label, row in key_rows(angles).items():
+    for label, row in picks.items():
         index = int(traj.frame[row])
-        for frame in iter_frames(video, start=index, stop=index + 1):
+        if index in frames:
             path = folder / f"{label}_frame{index:05d}.png"
-            cv2.imwrite(str(path), draw(frame.image, traj, row, angles))
+            cv2.imwrite(str(path), draw(frames[index].image, traj, row, angles))
             written.append(path)
     return written

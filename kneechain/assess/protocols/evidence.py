@@ -12,9 +12,10 @@ import numpy as np
 from kneechain.assess.case import measure_index
 from kneechain.assess.protocols.result import EvidenceFrame, ProtocolResult
 from kneechain.vision.angles import angle_table
-from kneechain.vision.evidence import BONES, COLOURS, write_overlay
+from kneechain.vision.errors import VideoError
+from kneechain.vision.evidence import BONES, COLOURS, OverlayJob
 from kneechain.vision.trajectories import Trajectories
-from kneechain.vision.video import read_frame
+from kneechain.vision.video import REFILM, read_frames
 
 HIGHLIGHT = (0, 230, 255)
 
@@ -65,15 +66,21 @@ def draw_evidence(image: np.ndarray, traj: Trajectories, ev: EvidenceFrame) -> n
 def write_evidence(
     video: Path, traj: Trajectories, result: ProtocolResult, folder: Path, clip: bool = True
 ) -> list[Path]:
-    """Write one PNG per evidence frame (and `annotated.mp4` when `clip`) into `folder`."""
+    """Write one PNG per evidence frame (and `annotated.mp4` when `clip`) into `folder`.
+
+    The proof pictures come first, read in one pass over the video; the annotated clip is
+    made meanwhile on a background thread (kneechain.vision.evidence.OverlayJob)."""
     folder.mkdir(parents=True, exist_ok=True)
+    overlay = OverlayJob(video, traj, angle_table(traj), folder / "annotated.mp4") if clip else None
     written = []
+    frames = read_frames(video, [ev.frame for ev in result.evidence])
     for ev in result.evidence:
-        image = read_frame(video, ev.frame).image
+        if ev.frame not in frames:
+            raise VideoError(f"Frame {ev.frame} of {video.name} cannot be decoded.", REFILM)
         name = f"{ev.measure}{'_' + ev.side if ev.side else ''}_frame{ev.frame}.png"
         path = folder / name
-        cv2.imwrite(str(path), draw_evidence(image, traj, ev))
+        cv2.imwrite(str(path), draw_evidence(frames[ev.frame].image, traj, ev))
         written.append(path)
-    if clip:
-        written += write_overlay(video, traj, angle_table(traj), folder / "annotated.mp4")
+    if overlay is not None:
+        written += overlay.result()
     return written
