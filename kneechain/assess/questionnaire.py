@@ -216,7 +216,7 @@ class Questionnaire:
     rules: Rules
 
     def question(self, question_id: str) -> Question:
-        """A question (or a for_each instance such as `activity_hours.running`) by id."""
+        """A question (or a for_each instance such as `activity_hours:running`) by id."""
         base, _, item = question_id.partition(":")
         for q in self.questions:
             if q.id == base:
@@ -261,34 +261,28 @@ class FieldSpec:
 
 def case_field(path: str, kb: KnowledgeBase) -> FieldSpec:
     """The annotation and bounds of the case field at `path` (e.g. `person.activities[].kind`,
-    `red_flags.locked_knee`); ValueError naming the part that does not exist."""
+    `red_flags.locked_knee`); ValueError naming the part that does not exist. A key of an
+    answer dictionary (red flags, signs, Kujala items) must be a knowledge-base id."""
     model: Any = Case
     parts = path.split(".")
     for i, part in enumerate(parts):
         name = part.removesuffix("[]")
-        keyed = _keyed_answers(path, kb)
-        if model is dict:
-            if name not in keyed:
+        if get_origin(model) is dict:
+            if name not in _keyed_answers(path, kb) or i != len(parts) - 1:
                 raise ValueError(f"{path}: {name!r} is not known to the knowledge base")
-            return FieldSpec(bool if parts[0] != "outcomes" else str, None, None)
+            return FieldSpec(get_args(model)[1], None, None)
         fields = getattr(model, "model_fields", {})
         if name not in fields:
             raise ValueError(f"{path}: the case has no field {name!r}")
         info = fields[name]
-        annotation = _strip_optional(info.annotation)
+        model = _strip_optional(info.annotation)
         if part.endswith("[]"):
-            annotation = get_args(annotation)[0]
-        if i == len(parts) - 1:
-            low = high = None
-            for meta in info.metadata:
-                low = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else low
-                high = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else high
-            return FieldSpec(annotation, low, high)
-        origin = get_origin(annotation)
-        model = dict if origin is dict else (annotation if isinstance(annotation, type) else None)
-        if model is None:
-            raise ValueError(f"{path}: {name!r} has no fields")
-    raise ValueError(f"{path}: not a case field")
+            model = get_args(model)[0]
+    low = high = None
+    for meta in info.metadata:
+        low = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else low
+        high = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else high
+    return FieldSpec(model, low, high)
 
 
 def _keyed_answers(path: str, kb: KnowledgeBase) -> set[str]:
