@@ -11,14 +11,15 @@ import tempfile
 import traceback
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from kneechain.errors import KneechainError
+if TYPE_CHECKING:
+    from kneechain.errors import KneechainError
 
 #: the terminal's own words for what to type next; the core's messages name no option
 TERMINAL_HINTS = {
@@ -42,6 +43,8 @@ def report(error: KneechainError, console: Console | None = None) -> None:
 
 def fail(message: str, hint: str | None = None, field: str | None = None) -> typer.Exit:
     """A problem with what was typed on the command line (it may name the option)."""
+    from kneechain.errors import KneechainError
+
     report(KneechainError("cli.invalid", message, hint=hint, field=field))
     return typer.Exit(code=2)
 
@@ -64,15 +67,17 @@ class ReportingGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except KneechainError as exc:
-            report(exc)
-            raise typer.Exit(code=exc.exit_code) from None
         except KeyboardInterrupt:
             Console(stderr=True).print("Stopped.")
             raise typer.Exit(code=130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:
+            from kneechain.errors import KneechainError
+
+            if isinstance(exc, KneechainError):
+                report(exc)
+                raise typer.Exit(code=exc.exit_code) from None
             if type(exc).__module__.startswith(("click", "typer")):
                 raise  # usage errors: typer prints them itself
             details = _write_details(exc)

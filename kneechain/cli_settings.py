@@ -9,8 +9,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from kneechain.settings import ENV_PREFIX, Settings, load_settings, settings_reference
-
 
 def settings(
     docs: Path | None = typer.Option(
@@ -18,6 +16,8 @@ def settings(
     ),
 ) -> None:
     """Show every setting, the environment variable that sets it and the value in effect."""
+    from kneechain.settings import ENV_PREFIX, Settings, load_settings, settings_reference
+
     if docs is not None:
         docs.write_text(settings_reference(), encoding="utf-8")
         Console().print(f"Wrote {docs}", highlight=False)

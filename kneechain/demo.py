@@ -9,18 +9,15 @@ protocol, with the frames that prove each value. Every file it writes goes under
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.rule import Rule
 
-from kneechain.assess.cli_render import report
-from kneechain.program.models import Program
-from kneechain.report.cli_render import program_view
-from kneechain.services import assessment, people, programs, tracking
-from kneechain.services.context import ServiceContext
-from kneechain.settings import Settings
-from kneechain.track.cli_views import print_due
+if TYPE_CHECKING:
+    from kneechain.program.models import Program
+    from kneechain.services.context import ServiceContext
 
 console = Console()
 
@@ -30,6 +27,7 @@ EXAMPLE_PERSON = "Example (demo)"
 
 def show_knowledge(ctx: ServiceContext) -> None:
     """One line on what the tool knows; `kneechain knowledge list ...` shows it all."""
+
     kb = ctx.domain.knowledge
     main = len(kb.primary_exercises())
     console.print(Rule("1. What kneechain knows"))
@@ -43,6 +41,9 @@ def show_knowledge(ctx: ServiceContext) -> None:
 
 def track_example(ctx: ServiceContext, case_file: Path, program: Program) -> None:
     """Store the example in the demo database and show which re-tests are due."""
+    from kneechain.services import assessment, people, tracking
+    from kneechain.track.cli_views import print_due
+
     if any(p.name == EXAMPLE_PERSON for p in people.list_all(ctx)):
         people.delete(ctx, EXAMPLE_PERSON)  # a re-run starts the example person afresh
     people.add(ctx, EXAMPLE_PERSON)
@@ -84,6 +85,12 @@ def demo(
     video: bool = typer.Option(True, "--video/--no-video", help="Include the video step."),
 ) -> None:
     """Run the main journey on embedded defaults (no set-up, no network)."""
+    from kneechain.assess.cli_render import report
+    from kneechain.report.cli_render import program_view
+    from kneechain.services import assessment, programs
+    from kneechain.services.context import ServiceContext
+    from kneechain.settings import Settings
+
     with ServiceContext.open(Settings(data_dir=out / "data", database_url=None)) as ctx:
         show_knowledge(ctx)
         console.print(Rule(f"2. Assessment of {case.name}"))

@@ -263,3 +263,30 @@ def test_the_cycle_finder_finds_a_cycle(tmp_path: Path) -> None:
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from kneechain.a import f\n"
     )
     assert _import_cycles(package) == [frozenset({"kneechain.a", "kneechain.b"})]
+
+
+HEAVY = ("sqlalchemy", "alembic", "numpy", "cv2", "mediapipe", "matplotlib", "weasyprint", "yaml")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["person", "--help"], ["assess", "--help"], ["knowledge", "--help"]],
+)
+def test_the_terminal_starts_without_heavy_libraries(argv: list[str]) -> None:
+    """`kneechain --help` must answer at once: the database, pose, plotting and PDF libraries
+    are imported only by the commands that use them (bench/cli_start.py measures the time)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from kneechain.cli import app\n"
+        f"result = CliRunner().invoke(app, {argv!r})\n"
+        "assert result.exit_code == 0, result.output\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"

@@ -9,12 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from kneechain.assess.case import Case
-from kneechain.assess.cli_render import report
-from kneechain.assess.result import AssessmentResult
 from kneechain.cli_errors import fail
-from kneechain.services import assessment
-from kneechain.services.context import ServiceContext
 
 
 class OutputFormat(StrEnum):
@@ -25,12 +20,6 @@ class OutputFormat(StrEnum):
 class SchemaName(StrEnum):
     case = "case"
     result = "result"
-
-
-SCHEMAS: dict[SchemaName, type[Case] | type[AssessmentResult]] = {
-    SchemaName.case: Case,
-    SchemaName.result: AssessmentResult,
-}
 
 
 def assess(
@@ -55,6 +44,10 @@ def assess(
     ),
 ) -> None:
     """Assess a case: red flags, outcome scores and the findings that explain the knee pain."""
+    from kneechain.assess.cli_render import report
+    from kneechain.services import assessment
+    from kneechain.services.context import ServiceContext
+
     if interactive == (input is not None):
         raise fail("Give either --input CASE.json or --interactive.")
     if interactive:
@@ -82,4 +75,8 @@ def schema(
     ),
 ) -> None:
     """Print the JSON Schema of the case file (or of the assessment result)."""
-    typer.echo(json.dumps(SCHEMAS[name].model_json_schema(), indent=2))
+    from kneechain.assess.case import Case
+    from kneechain.assess.result import AssessmentResult
+
+    model = Case if name is SchemaName.case else AssessmentResult
+    typer.echo(json.dumps(model.model_json_schema(), indent=2))

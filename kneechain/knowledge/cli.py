@@ -10,11 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kneechain.knowledge.cli_show import entry_panel, exercise_rows, finding_rows, test_rows
-from kneechain.knowledge.loader import KnowledgeError, default_knowledge, load_knowledge
-from kneechain.knowledge.reference_doc import knowledge_markdown
-from kneechain.knowledge.validate import check_links
-
 app = typer.Typer(help="Browse and check the knowledge base.", no_args_is_help=True)
 console = Console()
 
@@ -55,6 +50,9 @@ def list_entries(
     ),
 ) -> None:
     """List a collection: exercises (with doses), tests, findings, and more."""
+    from kneechain.knowledge.cli_show import exercise_rows, finding_rows, test_rows
+    from kneechain.knowledge.loader import default_knowledge
+
     kb = default_knowledge()
     entries = list(kb.collection(kind.value).values())
     if kind is Kind.exercises and not all_variants:
@@ -79,6 +77,9 @@ def show(
     fmt: Format = typer.Option(Format.table, "--format", help="table (readable) or json."),
 ) -> None:
     """Show one entry in full."""
+    from kneechain.knowledge.cli_show import entry_panel
+    from kneechain.knowledge.loader import KnowledgeError, default_knowledge
+
     kb = default_knowledge()
     try:
         kind, entry = kb.find(entry_id)
@@ -99,6 +100,9 @@ def validate(
     ),
 ) -> None:
     """Load every file and check every cross-reference; non-zero exit on any problem."""
+    from kneechain.knowledge.loader import KnowledgeError, load_knowledge
+    from kneechain.knowledge.validate import check_links
+
     try:
         kb = load_knowledge(data_dir) if data_dir else load_knowledge()
     except KnowledgeError as exc:
@@ -117,6 +121,9 @@ def docs(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
 ) -> None:
     """Print (or write) the Markdown reference of every norm, dose, finding and source."""
+    from kneechain.knowledge.loader import default_knowledge
+    from kneechain.knowledge.reference_doc import knowledge_markdown
+
     text = knowledge_markdown(default_knowledge())
     if output is None:
         typer.echo(text, nl=False)

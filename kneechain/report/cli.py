@@ -10,8 +10,6 @@ import typer
 from rich.console import Console
 
 from kneechain.cli_errors import fail
-from kneechain.services import programs
-from kneechain.services.context import ServiceContext
 
 
 class OutputFormat(StrEnum):
@@ -62,6 +60,9 @@ def program(
 
     With --html, --pdf or --ics it writes those files and lists them; without, it shows the
     program in the terminal."""
+    from kneechain.services import programs
+    from kneechain.services.context import ServiceContext
+
     request = programs.ProgramRequest(
         start=_start(start), weeks=weeks, daily_minutes=_minutes(minutes)
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from kneechain.assess.case import Case
 from kneechain.assess.caseio import load_case
@@ -15,11 +15,10 @@ from kneechain.assess.result import AssessmentResult, FindingResult
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.program.models import Program
 from kneechain.services.context import ServiceContext
-from kneechain.services.people import PersonOut, person_out, resolve
-from kneechain.track.maths import classify_change
-from kneechain.track.models import AssessmentRecord
-from kneechain.track.progress import higher_is_better, mdc_of
-from kneechain.track.records import save_assessment, save_program_model
+from kneechain.services.models import PersonOut
+
+if TYPE_CHECKING:
+    from kneechain.track.models import AssessmentRecord
 
 
 def read_case(path: Path) -> Case:
@@ -109,6 +108,8 @@ def record(
     The program is `program` when given, else the one generated for the result (unless
     `with_program` is False, or the result refers the person on)."""
     from kneechain.services import programs
+    from kneechain.services.people import person_out, resolve
+    from kneechain.track.records import save_assessment, save_program_model
 
     result = assess_case(ctx, case)
     if program is None and with_program and not result.refer:
@@ -132,6 +133,11 @@ def record(
 
 def assessments(ctx: ServiceContext, person: str | None) -> list[AssessmentSummary]:
     """Every stored assessment of a person, oldest first."""
+    from sqlalchemy import select
+
+    from kneechain.services.people import resolve
+    from kneechain.track.models import AssessmentRecord
+
     with ctx.db() as db:
         who = resolve(db, person)
         rows = db.scalars(
@@ -168,6 +174,13 @@ def compare(
 ) -> AssessmentComparison:
     """Two assessments of one person side by side, measurement by measurement, each change
     judged against the measure's smallest real change; findings resolved, new and kept."""
+    from sqlalchemy import select
+
+    from kneechain.services.people import person_out, resolve
+    from kneechain.track.maths import classify_change
+    from kneechain.track.models import AssessmentRecord
+    from kneechain.track.progress import higher_is_better, mdc_of
+
     kb = ctx.domain.knowledge
     with ctx.db() as db:
         who = resolve(db, person)

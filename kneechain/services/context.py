@@ -14,12 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from kneechain.services.domain import Domain
 from kneechain.settings import Settings, load_settings
-from kneechain.track.db import Store, open_store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from kneechain.track.db import Store
 
 
 @dataclass
@@ -38,6 +41,8 @@ class ServiceContext:
     def store(self) -> Store:
         """The database and media store (opened on first use)."""
         if self._store is None:
+            from kneechain.track.db import open_store  # only use cases that store pay for it
+
             self._store = open_store(settings=self.settings)
         return self._store
 

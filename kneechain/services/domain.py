@@ -1,68 +1,116 @@
 """The domain bundle: knowledge base, assessment rules, program rules, protocol parameters and
-tracking data, loaded and cross-checked once and passed to every use case."""
+tracking data, passed to every use case.
+
+Each part is loaded (and cross-checked) the first time a use case asks for it, and then kept:
+assessing a case never reads the protocol parameters, and a command that needs nothing from the
+domain reads nothing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kneechain.assess.engine import engine_version, knowledge_version
-from kneechain.assess.protocols.config import ProtocolConfig, default_config
-from kneechain.assess.rules import Rules, default_rules, load_rules
-from kneechain.knowledge.loader import (
-    KnowledgeBase,
-    KnowledgeError,
-    default_knowledge,
-    load_knowledge,
-)
-from kneechain.knowledge.validate import check_links
-from kneechain.program.rules import ProgramRules, default_program_rules
-from kneechain.track.config import TrackingConfig, tracking_config
+if TYPE_CHECKING:
+    from kneechain.assess.protocols.config import ProtocolConfig
+    from kneechain.assess.rules import Rules
+    from kneechain.knowledge.loader import KnowledgeBase
+    from kneechain.program.rules import ProgramRules
+    from kneechain.track.config import TrackingConfig
 
 
-@dataclass(frozen=True)
 class Domain:
-    """Everything kneechain knows, as data. Build one with `Domain.packaged()` (the content
-    shipped with kneechain) or `Domain.from_folder(...)` (an edited copy of the knowledge)."""
+    """Everything kneechain knows, as data. `Domain.packaged()` is the content shipped with
+    kneechain; give parts to the constructor (or use `from_folder`) to use others."""
 
-    knowledge: KnowledgeBase
-    assessment_rules: Rules
-    program_rules: ProgramRules
-    protocols: ProtocolConfig
-    tracking: TrackingConfig
+    def __init__(
+        self,
+        knowledge: KnowledgeBase | None = None,
+        assessment_rules: Rules | None = None,
+        program_rules: ProgramRules | None = None,
+        protocols: ProtocolConfig | None = None,
+        tracking: TrackingConfig | None = None,
+    ) -> None:
+        given = {
+            "knowledge": knowledge,
+            "assessment_rules": assessment_rules,
+            "program_rules": program_rules,
+            "protocols": protocols,
+            "tracking": tracking,
+        }
+        for name, value in given.items():
+            if value is not None:
+                self.__dict__[name] = value  # fills the cached property
 
     @classmethod
     def packaged(cls) -> Domain:
-        """The packaged content (each file read once per process)."""
-        return cls(
-            knowledge=default_knowledge(),
-            assessment_rules=default_rules(),
-            program_rules=default_program_rules(),
-            protocols=default_config(),
-            tracking=tracking_config(),
-        )
+        """The packaged content (each file read once per process, when first needed)."""
+        return cls()
 
     @classmethod
     def from_folder(cls, knowledge_dir: Path, assessment_rules: Path | None = None) -> Domain:
         """A knowledge base read from `knowledge_dir` (links checked) with the packaged rules,
         or the assessment rules read from `assessment_rules`, checked against it."""
+        from kneechain.assess.rules import load_rules
+        from kneechain.knowledge.loader import KnowledgeError, load_knowledge
+        from kneechain.knowledge.validate import check_links
+
         kb = load_knowledge(knowledge_dir)
         problems = check_links(kb)
         if problems:
             raise KnowledgeError(
-                "the knowledge base's links are broken.",
+                "The knowledge base's links are broken.",
                 problems=problems,
                 field=str(knowledge_dir),
             )
-        packaged = cls.packaged()
-        rules = load_rules(assessment_rules, kb) if assessment_rules else packaged.assessment_rules
-        return cls(kb, rules, packaged.program_rules, packaged.protocols, packaged.tracking)
+        rules = load_rules(assessment_rules, kb) if assessment_rules else None
+        return cls(knowledge=kb, assessment_rules=rules)
+
+    @cached_property
+    def knowledge(self) -> KnowledgeBase:
+        from kneechain.knowledge.loader import default_knowledge
+
+        return default_knowledge()
+
+    @cached_property
+    def assessment_rules(self) -> Rules:
+        from kneechain.assess.rules import default_rules, load_rules
+
+        if "knowledge" in self.__dict__ and self.knowledge is not _packaged_knowledge():
+            return load_rules(kb=self.knowledge)
+        return default_rules()
+
+    @cached_property
+    def program_rules(self) -> ProgramRules:
+        from kneechain.program.rules import default_program_rules
+
+        return default_program_rules()
+
+    @cached_property
+    def protocols(self) -> ProtocolConfig:
+        from kneechain.assess.protocols.config import default_config
+
+        return default_config()
+
+    @cached_property
+    def tracking(self) -> TrackingConfig:
+        from kneechain.track.config import tracking_config
+
+        return tracking_config()
 
     @cached_property
     def versions(self) -> dict[str, str]:
         """What a stored result was made with: knowledge and engine versions."""
+        from kneechain.assess.engine import engine_version, knowledge_version
+
         return {
             "knowledge": knowledge_version(self.knowledge.data_dir),
             "engine": engine_version(),
         }
+
+
+def _packaged_knowledge() -> KnowledgeBase:
+    from kneechain.knowledge.loader import default_knowledge
+
+    return default_knowledge()

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.services.context import ServiceContext
+from kneechain.services.models import PersonOut, Role, Sex
 from kneechain.track import people as store
 from kneechain.track.history import build_history
 from kneechain.track.models import AssessmentRecord, PersonRecord
 from kneechain.track.progress import all_changes
 from kneechain.track.retest import due_for
-
-Role = Literal["person", "clinician"]
-Sex = Literal["female", "male"]
-
-
-class PersonOut(BaseModel):
-    """A person (or clinician) as every front end shows them."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    uid: str
-    name: str
-    role: Role
-    birth_year: int | None = None
-    sex: Sex | None = None
-    created_at: datetime
 
 
 class Deleted(BaseModel):

@@ -8,18 +8,16 @@ another (KNEECHAIN_DATA_DIR moves the data folder, media store included).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from kneechain.assess.case import Measurement
 from kneechain.cli_errors import fail
-from kneechain.errors import KneechainError, invalid
-from kneechain.services import assessment, people, programs, tracking
-from kneechain.services.context import ServiceContext
 from kneechain.track import cli_data
-from kneechain.track import cli_views as views
 from kneechain.track.cli_common import DAY, PERSON, out, parse_day
-from kneechain.track.logbook import SessionEntry
+
+if TYPE_CHECKING:
+    from kneechain.track.logbook import SessionEntry
 
 person_app = typer.Typer(
     help="Add, list, link and delete the people you track.", no_args_is_help=True
@@ -34,6 +32,9 @@ def person_add(
     sex: str | None = typer.Option(None, "--sex", help="female or male, for sex-specific norms."),
 ) -> None:
     """Add a person (or a clinician) to track."""
+    from kneechain.services import people
+    from kneechain.services.context import ServiceContext
+
     if sex not in (None, "female", "male"):
         raise fail(f"--sex must be female or male (or left out), not {sex!r}.")
     role = "clinician" if clinician else "person"
@@ -45,6 +46,10 @@ def person_add(
 @person_app.command("list")
 def person_list() -> None:
     """List everyone stored."""
+    from kneechain.services import people
+    from kneechain.services.context import ServiceContext
+    from kneechain.track import cli_views as views
+
     with ServiceContext.open() as ctx:
         out().print(views.people_table(people.list_all(ctx)))
 
@@ -55,6 +60,9 @@ def person_link(
     client: str = typer.Argument(..., help="The client's name."),
 ) -> None:
     """Let a clinician follow a client."""
+    from kneechain.services import people
+    from kneechain.services.context import ServiceContext
+
     with ServiceContext.open() as ctx:
         people.link(ctx, clinician, client)
     out().print(f"{clinician} now follows {client}.")
@@ -66,6 +74,9 @@ def person_unlink(
     client: str = typer.Argument(..., help="The client's name."),
 ) -> None:
     """Stop a clinician following a client."""
+    from kneechain.services import people
+    from kneechain.services.context import ServiceContext
+
     with ServiceContext.open() as ctx:
         was = people.unlink(ctx, clinician, client)
     out().print(f"{clinician} no longer follows {client}." if was else "They were not linked.")
@@ -77,6 +88,9 @@ def person_delete(
     yes: bool = typer.Option(False, "--yes", help="Confirm: this cannot be undone."),
 ) -> None:
     """Delete a person with all their records and media files."""
+    from kneechain.services import people
+    from kneechain.services.context import ServiceContext
+
     if not yes:
         raise fail(
             f"Deleting {name!r} removes all their records and videos.", hint="Add --yes to confirm."
@@ -122,6 +136,9 @@ def prompt_exercises(program_ids: list[str]) -> list[dict[str, object]]:
 def _entry(data: dict[str, object]) -> SessionEntry:
     from pydantic import ValidationError
 
+    from kneechain.errors import invalid
+    from kneechain.track.logbook import SessionEntry
+
     try:
         return SessionEntry.model_validate(data)
     except ValidationError as exc:
@@ -139,6 +156,10 @@ def log(
     note: str | None = typer.Option(None, "--note", help="Anything worth remembering."),
 ) -> None:
     """Record an exercise session, by flags or (without --exercise) by answering questions."""
+    from kneechain.errors import KneechainError
+    from kneechain.services import people, programs, tracking
+    from kneechain.services.context import ServiceContext
+
     when = parse_day(day)
     with ServiceContext.open() as ctx:
         if exercise:
@@ -176,6 +197,9 @@ def score(
     kujala: float | None = typer.Option(None, "--kujala", help="Kujala total, 0-100."),
 ) -> None:
     """Record outcome scores (NPRS pain, Kujala) for a day."""
+    from kneechain.services import tracking
+    from kneechain.services.context import ServiceContext
+
     values = {k: v for k, v in (("nprs", nprs), ("kujala", kujala)) if v is not None}
     if not values:
         raise fail("Give at least one score: --nprs 0-10 and/or --kujala 0-100.")
@@ -195,6 +219,11 @@ def measure(
 ) -> None:
     """Record a re-measurement made at home or by a clinician (for example at a re-test)."""
     from pydantic import ValidationError
+
+    from kneechain.assess.case import Measurement
+    from kneechain.errors import invalid
+    from kneechain.services import tracking
+    from kneechain.services.context import ServiceContext
 
     given = [("left", left), ("right", right), (None, value)]
     raw = [
@@ -228,6 +257,9 @@ def record(
     ),
 ) -> None:
     """Assess a case and store the case, its result and its program in the history."""
+    from kneechain.services import assessment, programs
+    from kneechain.services.context import ServiceContext
+
     with ServiceContext.open() as ctx:
         case = assessment.read_case(case_file)
         given = programs.read_program_file(program_file) if program_file else None
@@ -241,6 +273,10 @@ def record(
 
 def history(person: str | None = PERSON) -> None:
     """Sessions logged, adherence per week and the pain trend."""
+    from kneechain.services import tracking
+    from kneechain.services.context import ServiceContext
+    from kneechain.track import cli_views as views
+
     with ServiceContext.open() as ctx:
         views.print_history(out(), tracking.history(ctx, person))
 
@@ -250,6 +286,10 @@ def progress(
     chart: Path | None = typer.Option(None, "--chart", help="Also draw the charts (.png or .svg)."),
 ) -> None:
     """How each measurement and score has changed, judged against its measurement error."""
+    from kneechain.services import tracking
+    from kneechain.services.context import ServiceContext
+    from kneechain.track import cli_views as views
+
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise fail(f"The chart file {chart.name!r} must end in .png or .svg.")
     with ServiceContext.open() as ctx:
@@ -264,6 +304,10 @@ def retest(
     day: str | None = typer.Option(None, "--today", help="Pretend today is YYYY-MM-DD."),
 ) -> None:
     """Which tests and questionnaires are due again."""
+    from kneechain.services import tracking
+    from kneechain.services.context import ServiceContext
+    from kneechain.track import cli_views as views
+
     with ServiceContext.open() as ctx:
         views.print_due(out(), tracking.retests(ctx, person, parse_day(day, "--today")))
 
@@ -273,6 +317,10 @@ def clients(
     day: str | None = typer.Option(None, "--today", help="Pretend today is YYYY-MM-DD."),
 ) -> None:
     """A clinician's caseload: last assessment, adherence, pain trend, re-tests due, alerts."""
+    from kneechain.services import people
+    from kneechain.services.context import ServiceContext
+    from kneechain.track import cli_views as views
+
     with ServiceContext.open() as ctx:
         lines = people.caseload(ctx, clinician, parse_day(day, "--today"))
     views.print_caseload(out(), clinician, lines)
@@ -284,6 +332,10 @@ def compare(
     person: str | None = PERSON,
 ) -> None:
     """Two assessments side by side, each change judged against its smallest real change."""
+    from kneechain.services import assessment
+    from kneechain.services.context import ServiceContext
+    from kneechain.track import cli_views as views
+
     with ServiceContext.open() as ctx:
         views.print_comparison(out(), assessment.compare(ctx, person, first, second))
 

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from kneechain.services import exchange
-from kneechain.services.context import ServiceContext
 from kneechain.track.cli_common import PERSON, out
 
 
@@ -19,6 +17,9 @@ def export(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing file."),
 ) -> None:
     """Export everything stored about one person to one JSON file (and CSVs)."""
+    from kneechain.services import exchange
+    from kneechain.services.context import ServiceContext
+
     with ServiceContext.open() as ctx:
         done = exchange.export(
             ctx, person, output, csv_dir=csv_dir, with_media=not no_media, overwrite=overwrite
@@ -32,6 +33,9 @@ def import_(
     source: Path = typer.Argument(..., help="A file written by `kneechain export`."),
 ) -> None:
     """Import a person exported from this or another kneechain database."""
+    from kneechain.services import exchange
+    from kneechain.services.context import ServiceContext
+
     with ServiceContext.open() as ctx:
         done = exchange.import_file(ctx, source)
     for other in done.links_not_restored:
@@ -48,6 +52,9 @@ def backup(
     media: bool = typer.Option(False, "--media", help="Also copy the media files (DEST.media/)."),
 ) -> None:
     """Make a consistent copy of the SQLite database, safe while kneechain is in use."""
+    from kneechain.services import exchange
+    from kneechain.services.context import ServiceContext
+
     with ServiceContext.open() as ctx:
         report = exchange.backup(ctx, dest, overwrite=overwrite, media=media)
     counts = ", ".join(f"{n} {t}" for t, n in report.rows.items())

@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from kneechain.vision.errors import VideoError
-
 console = Console(stderr=True)
 
 PERSON_HELP = "Box x,y,w,h (pixels) around the person to follow, where they first appear in it."
@@ -70,6 +68,7 @@ def pose(
     """Measure one person's joint trajectories and angles from a video."""
     from kneechain.vision.backends import available_backends
     from kneechain.vision.backends.model_files import ModelFileMissing
+    from kneechain.vision.errors import VideoError
     from kneechain.vision.pipeline import PoseOptions, run_pose  # heavy: only when used
 
     if backend not in available_backends():

@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 
 from kneechain.vision.cli import PERSON_HELP
-from kneechain.vision.errors import VideoError
 
 console = Console(stderr=True)
 
@@ -54,6 +53,7 @@ def analyze(
     from kneechain.assess.protocols import cli_render as render  # heavy imports
     from kneechain.assess.protocols import evidence, registry, run
     from kneechain.vision.cli import parse_box
+    from kneechain.vision.errors import VideoError
     from kneechain.vision.pipeline import PoseOptions
 
     if not video.is_file():
