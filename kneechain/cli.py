@@ -48,6 +48,9 @@ def _mount() -> None:
     from kneechain.assess.protocols.cli import analyze
 
     app.command("analyze")(analyze)
+    from kneechain.jobs.cli import batch
+
+    app.command("batch")(batch)
     from kneechain.track.cli import mount as mount_track
 
     mount_track(app)

@@ -18,10 +18,12 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
+from pathlib import Path
 from typing import Any
 
 from kneechain.jobs.backend import Backend, Finished, Lost, Message, Progress, Refused, Task
@@ -36,26 +38,40 @@ WorkerFactory = Callable[[int], Worker]
 
 
 def _worker_main(
-    index: int, inbox: Connection, outbox: Any, factory: WorkerFactory, pose_workers: int
+    index: int,
+    inbox: Connection,
+    outbox: Any,
+    factory: WorkerFactory,
+    pose_workers: int,
+    log_file: Path | None,
 ) -> None:
     """One worker process: set up once, then run tasks until told to stop."""
     os.setpgrp()  # Ctrl-C goes to the caller's group only; the caller stops us
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if log_file is not None:  # decoder and model notices go to the log, not the caller's screen
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        sys.stderr.flush()
+        handle = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(handle, 2)
+        os.close(handle)
     parent = multiprocessing.parent_process()
     try:
         worker = factory(pose_workers)
     except BaseException:
         outbox.put(("broken", index, traceback.format_exc()))
         return
-    while True:
-        if not inbox.poll(IDLE_CHECK_S):
-            if parent is not None and not parent.is_alive():
+    try:
+        while True:
+            if not inbox.poll(IDLE_CHECK_S):
+                if parent is not None and not parent.is_alive():
+                    return
+                continue
+            task: Task | None = inbox.recv()
+            if task is None:
                 return
-            continue
-        task: Task | None = inbox.recv()
-        if task is None:
-            return
-        _run_task(worker, task, outbox)
+            _run_task(worker, task, outbox)
+    finally:
+        worker.close()
 
 
 def _run_task(worker: Worker, task: Task, outbox: Any) -> None:
@@ -81,18 +97,25 @@ class LocalBackend(Backend):
     `pose_workers` processes (the worker and pose_workers - 1 helpers it starts).
 
     `factory(pose_workers)` builds a worker's set-up (work.Worker; tests give their own).
+    `log_file`: where the workers' standard error goes (decoder warnings, a crash's last
+    words); None leaves it on the caller's.
     """
 
     name = "local"
 
     def __init__(
-        self, workers: int = 1, pose_workers: int = 1, factory: WorkerFactory = Worker
+        self,
+        workers: int = 1,
+        pose_workers: int = 1,
+        factory: WorkerFactory = Worker,
+        log_file: Path | None = None,
     ) -> None:
         self.slots = max(1, workers)
         self.pose_workers = max(1, pose_workers)
         self._context = multiprocessing.get_context("spawn")
         self._outbox = self._context.Queue()
         self._factory = factory
+        self.log_file = log_file
         self._slots: list[_Slot | None] = [None] * self.slots
         self._closed = False
 
@@ -100,7 +123,7 @@ class LocalBackend(Backend):
         mine, theirs = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=_worker_main,
-            args=(index, mine, self._outbox, self._factory, self.pose_workers),
+            args=(index, mine, self._outbox, self._factory, self.pose_workers, self.log_file),
             name=f"kneechain-job-{index}",
             daemon=False,
         )

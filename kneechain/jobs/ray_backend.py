@@ -31,7 +31,10 @@ _worker: Worker | None = None
 def _setup(pose_workers: int) -> Worker:
     """This Ray worker process's set-up, made by its first task and kept."""
     global _worker
-    if _worker is None or _worker.pose_workers != pose_workers:
+    if _worker is not None and _worker.requested != pose_workers:
+        _worker.close()
+        _worker = None
+    if _worker is None:
         _worker = Worker(pose_workers)
     return _worker
 

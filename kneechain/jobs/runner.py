@@ -419,7 +419,8 @@ def open_runner(
 
         backend = RayBackend(address or cfg.ray_address, count, cfg.ray_cpus_per_job)
     elif kind == "local":
-        backend = LocalBackend(count, pose_workers_per_job(cfg.pose_workers, count))
+        log = cfg.data_dir / RESULTS_FOLDER / "workers.log"
+        backend = LocalBackend(count, pose_workers_per_job(cfg.pose_workers, count), log_file=log)
     else:
         raise KneechainError(
             "jobs.unknown_runner",

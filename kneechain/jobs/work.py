@@ -97,20 +97,28 @@ def check_test(test_id: str) -> None:
 
 
 class Worker:
-    """One worker process's set-up, made once and used for every job the process runs.
+    """One worker process's set-up, made once and used for every job the process runs: the
+    pipeline's modules imported, and vision's runner (vision/runner.py) created as a
+    dedicated one, which caps this process's malloc arenas once and keeps the pose models
+    (and, with `pose_workers` > 1, its helper processes) from one clip to the next.
 
     pose_workers: processes that pose one clip (this one included): 1 poses in this process
-    alone; more start vision's helpers from here, per clip.
+    alone; more start vision's helpers from here, once, reused for every clip.
     """
 
     def __init__(self, pose_workers: int = 1) -> None:
-        self.pose_workers = max(1, pose_workers)
         # the heavy imports happen here, once, not in the first job
         from kneechain.assess.protocols import evidence, run  # noqa: F401
-        from kneechain.vision import memory
+        from kneechain.vision.runner import VisionRunner
 
-        memory.limit_arenas()  # a dedicated process: memory stays flat over many clips
+        self.requested = max(1, pose_workers)
+        self.vision = VisionRunner(self.requested, dedicated=True)
+        self.pose_workers = self.vision.workers  # 1 inside a daemonic process
         self.jobs_run = 0
+
+    def close(self) -> None:
+        """Stop vision's helpers and close the models (the process is about to end)."""
+        self.vision.close()
 
     def analyse(
         self, request: ClipRequest, video: Path, report: Report | None = None
@@ -130,7 +138,9 @@ class Worker:
             key_frames=False,
         )
         progress = _Throttle(report)
-        analysis = run.analyse_file(video, request.test_id, request.side, options, None, progress)
+        analysis = run.analyse_file(
+            video, request.test_id, request.side, options, None, progress, self.vision
+        )
         files: dict[str, bytes] = {}
         if request.evidence and analysis.video is not None:
             progress("evidence", 0, 1)
