@@ -7,6 +7,8 @@ person sees one sentence and where the details were written, never a traceback.
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 import traceback
 from datetime import datetime
@@ -61,12 +63,41 @@ def _write_details(exc: BaseException) -> Path | None:
         return None
 
 
+def _flags_show_no_type() -> None:
+    """In --help, an on/off flag is just its name: Typer would print `<bool>` beside it, which
+    reads as if a value had to be typed. (The terminal owns this process, so the change is
+    made once, here, for kneechain's own commands.)"""
+    from typer.core import TyperOption
+
+    if getattr(TyperOption.display_type_rich, "_kneechain", False):
+        return
+    original = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag and self.metavar is None:
+            return None
+        return original(self, ctx)
+
+    display_type_rich._kneechain = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
 class ReportingGroup(TyperGroup):
     """The `kneechain` command group: every command's errors are reported here."""
 
+    def get_help(self, ctx: Any) -> str:
+        _flags_show_no_type()
+        return super().get_help(ctx)
+
     def invoke(self, ctx: Any) -> Any:
+        _flags_show_no_type()
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # the reader went away (e.g. `kneechain ... | head`): stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(code=0) from None
         except KeyboardInterrupt:
             Console(stderr=True).print("Stopped.")
             raise typer.Exit(code=130) from None
