@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 import traceback
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,18 @@ def fail(message: str, hint: str | None = None, field: str | None = None) -> typ
 
     report(KneechainError("cli.invalid", message, hint=hint, field=field))
     return typer.Exit(code=2)
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD date typed after `option` (None when not given)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise fail(
+            f"{option} {text!r} is not a date.", hint="Write it as YYYY-MM-DD, e.g. 2026-12-07."
+        ) from None
 
 
 def _write_details(exc: BaseException) -> Path | None:

@@ -14,11 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kneechain.errors import KneechainError
 from kneechain.knowledge.loader import KnowledgeBase
-from kneechain.knowledge.render import dosage_text
 from kneechain.program.models import DayType, EditNote, FindingSummary, Prescription, Program
-from kneechain.program.prescribe import order_key, variants
+from kneechain.program.prescribe import order_key, prescription
 from kneechain.program.rules import ProgramRules
-from kneechain.program.select import minutes
 
 Action = Literal["swap", "remove", "add", "redose"]
 
@@ -82,26 +80,15 @@ def _prescription(
 ) -> Prescription:
     """A prescription of another exercise for the same reasons (and side emphasis)."""
     ex = kb.exercises[exercise_id]
-    regression, progression = variants(ex, kb, rules)
     emphasis = like.emphasis_side if ex.dosage.per_side else None
-    return Prescription(
-        exercise_id=ex.id,
-        name=ex.name,
-        category=ex.category,
-        muscle_group_size=ex.muscle_group_size,
-        steps=list(ex.steps),
-        equipment=list(ex.equipment),
-        dosage=ex.dosage,
-        dosage_text=dosage_text(ex.dosage),
-        per_side=ex.dosage.per_side,
+    return prescription(
+        ex,
+        list(like.reasons),
+        kb,
+        rules,
+        score=like.score,
         emphasis_side=emphasis,
         emphasis_text=like.emphasis_text if emphasis else None,
-        minutes=round(minutes(ex, rules), 1),
-        cautions=list(ex.cautions),
-        reasons=list(like.reasons),
-        regression=regression,
-        progression=progression,
-        score=like.score,
     )
 
 

@@ -79,17 +79,18 @@ def variants(ex: Exercise, kb: KnowledgeBase, rules: ProgramRules) -> tuple[Vari
     return _variant(ex.regression, down, kb), _variant(ex.progression, up, kb)
 
 
-def prescribe(
-    choice: Choice, findings: Mapping[str, FindingLike], kb: KnowledgeBase, rules: ProgramRules
+def prescription(
+    ex: Exercise,
+    reasons: list[Reason],
+    kb: KnowledgeBase,
+    rules: ProgramRules,
+    *,
+    score: float,
+    emphasis_side: Side | None = None,
+    emphasis_text: str | None = None,
+    extra_minutes: float = 0.0,
 ) -> Prescription:
-    """The prescription for one chosen exercise; the dose is the knowledge base's, unchanged."""
-    ex = choice.exercise
-    side, finding_id = emphasis(choice, findings)
-    text = None
-    extra = 0.0
-    if side is not None and finding_id is not None:
-        text = _emphasis_text(ex, side, kb.findings[finding_id].name, rules)
-        extra = extra_seconds(ex.dosage, rules.timing) / 60
+    """One exercise as handed over, for the given reasons; the dose is the knowledge base's."""
     regression, progression = variants(ex, kb, rules)
     return Prescription(
         exercise_id=ex.id,
@@ -101,12 +102,35 @@ def prescribe(
         dosage=ex.dosage,
         dosage_text=dosage_text(ex.dosage),
         per_side=ex.dosage.per_side,
-        emphasis_side=side,
-        emphasis_text=text,
-        minutes=round(minutes(ex, rules) + extra, 1),
+        emphasis_side=emphasis_side,
+        emphasis_text=emphasis_text,
+        minutes=round(minutes(ex, rules) + extra_minutes, 1),
         cautions=list(ex.cautions),
-        reasons=[reason(findings[f], kb) for f in choice.findings],
+        reasons=reasons,
         regression=regression,
         progression=progression,
-        score=round(choice.score, 6),
+        score=round(score, 6),
+    )
+
+
+def prescribe(
+    choice: Choice, findings: Mapping[str, FindingLike], kb: KnowledgeBase, rules: ProgramRules
+) -> Prescription:
+    """The prescription for one chosen exercise; the dose is the knowledge base's, unchanged."""
+    ex = choice.exercise
+    side, finding_id = emphasis(choice, findings)
+    text = None
+    extra = 0.0
+    if side is not None and finding_id is not None:
+        text = _emphasis_text(ex, side, kb.findings[finding_id].name, rules)
+        extra = extra_seconds(ex.dosage, rules.timing) / 60
+    return prescription(
+        ex,
+        [reason(findings[f], kb) for f in choice.findings],
+        kb,
+        rules,
+        score=choice.score,
+        emphasis_side=side,
+        emphasis_text=text,
+        extra_minutes=extra,
     )

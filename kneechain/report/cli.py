@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from kneechain.cli_errors import fail
+from kneechain.cli_errors import fail, parse_date
 
 
 class OutputFormat(StrEnum):
@@ -25,17 +24,6 @@ def _minutes(text: str | None) -> tuple[float, float] | None:
     except ValueError:
         raise fail(f"--minutes {text!r} is not a range.", hint="Write it like 10-20.") from None
     return low, high
-
-
-def _start(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise fail(
-            f"--start {text!r} is not a date.", hint="Write it as YYYY-MM-DD, e.g. 2026-12-07."
-        ) from None
 
 
 def program(
@@ -64,7 +52,7 @@ def program(
     from kneechain.services.context import ServiceContext
 
     request = programs.ProgramRequest(
-        start=_start(start), weeks=weeks, daily_minutes=_minutes(minutes)
+        start=parse_date(start, "--start"), weeks=weeks, daily_minutes=_minutes(minutes)
     )
     with ServiceContext.open() as ctx:
         source = programs.read_source(input)

@@ -7,7 +7,7 @@ from datetime import date
 import typer
 from rich.console import Console
 
-from kneechain.cli_errors import fail
+from kneechain.cli_errors import parse_date
 
 
 def out() -> Console:
@@ -23,11 +23,4 @@ DAY = typer.Option(None, "--date", help="Day in YYYY-MM-DD form (default: today)
 
 def parse_day(text: str | None, option: str = "--date") -> date:
     """A YYYY-MM-DD day typed on the command line, today when not given."""
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise fail(
-            f"{option} {text!r} is not a date.", hint="Write it as YYYY-MM-DD, e.g. 2026-03-14."
-        ) from None
+    return parse_date(text, option) or date.today()
