@@ -231,3 +231,19 @@ def read_program_file(path: Path) -> Program:
         raise invalid(
             "program_file.invalid", f"{path} is not a valid program.", exc, Program
         ) from exc
+
+
+def calendar_file(ctx: ServiceContext, person: str | None) -> bytes:
+    """The current program's sessions and re-tests as an iCalendar file."""
+    from kneechain.report.calendar import render_ics
+
+    return render_ics(current(ctx, person).program)
+
+
+def handout_pdf(ctx: ServiceContext, person: str | None) -> bytes:
+    """The current program's printable handout as PDF (the same layout as the HTML handout);
+    KneechainError (unavailable) when the PDF engine's system libraries are missing."""
+    from kneechain.report.handout import render_html, render_pdf
+
+    program = current(ctx, person).program
+    return render_pdf(render_html(program, ctx.domain.knowledge, ctx.domain.program_rules))

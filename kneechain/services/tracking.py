@@ -266,3 +266,45 @@ def chart(ctx: ServiceContext, person: str | None, out: Path) -> Path:
         )
     with ctx.db() as db:
         return progress_chart(db, resolve(db, person), out)
+
+
+class ChartLineOut(Out):
+    """One plotted series of a progress panel, with its verdict."""
+
+    label: str
+    points: list[tuple[date, float]]
+    verdict: str
+
+
+class ChartPanelOut(Out):
+    """One progress panel: the same figures the PNG chart draws (norms, threshold, the
+    smallest change that counts), for front ends that draw their own chart."""
+
+    title: str
+    subtitle: str
+    unit: str
+    lines: list[ChartLineOut]
+    norm_band: tuple[float, float] | None = None
+    norm_line: float | None = None
+    norm_label: str = ""
+    threshold: float | None = None
+    threshold_label: str = ""
+    problem_below: bool = False
+    y_range: tuple[float, float] | None = None
+    min_change: float | None = None
+    min_change_label: str = ""
+    higher_is_better: bool | None = None
+    extra: list[ChartLineOut] = []
+
+
+def chart_panels(ctx: ServiceContext, person: str | None) -> list[ChartPanelOut]:
+    """The progress panels as data (what `chart` draws)."""
+    from dataclasses import asdict
+
+    from kneechain.track.chartdata import progress_panels
+
+    with ctx.db() as db:
+        return [
+            ChartPanelOut.model_validate(asdict(p))
+            for p in progress_panels(db, resolve(db, person))
+        ]

@@ -2,6 +2,13 @@
 
 from fastapi import APIRouter
 
-from kneechain.web.routes import api, auth, clinician, person
+from kneechain.web.routes import api, auth, clinician, person, program, progress
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, person.router, clinician.router, api.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    person.router,
+    program.router,
+    progress.router,
+    clinician.router,
+    api.router,
+)
