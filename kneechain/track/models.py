@@ -323,3 +323,16 @@ class JobRecord(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CheckupDraftRecord(Base):
+    """A check-up in progress: the questionnaire's answers so far (the flow state), so a person
+    can stop and continue later, on any device."""
+
+    __tablename__ = "checkup_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    state: Mapped[dict[str, Any]]
+    pending_clip: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

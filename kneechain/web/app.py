@@ -11,6 +11,9 @@ viewer from the session cookie; pages and the JSON API call the service layer an
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -26,9 +29,20 @@ from kneechain.web.security import BodyLimit, SecurityHeaders
 FORM_OVERHEAD_BYTES = 1024 * 1024
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Close the job runner (if one was started) when the server stops."""
+    yield
+    runner = getattr(app.state, "jobs", None)
+    if runner is not None:
+        runner.close()
+        app.state.jobs = None
+
+
 def create_app(ctx: ServiceContext) -> FastAPI:
     """The web app over `ctx` (its settings, domain and store)."""
     app = FastAPI(
+        lifespan=lifespan,
         title="kneechain",
         version=__version__,
         summary="Knee pain along the kinetic chain: assess, measure, prescribe, track.",

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kneechain.errors import ErrorKind, KneechainError
+from kneechain.jobs.runner import JobRunner
 from kneechain.services import accounts
 from kneechain.services.accounts import BrowserSession, PersonRef, Viewer
 from kneechain.services.context import ServiceContext
@@ -84,3 +85,17 @@ def get_subject(uid: str, ctx: Ctx, session: MaybeSession) -> PersonRef:
 
 
 Subject = Annotated[PersonRef, Depends(get_subject)]
+
+
+def get_runner(request: Request) -> JobRunner:
+    """The web process's job runner (started on first use, closed when the app stops)."""
+    runner: JobRunner | None = getattr(request.app.state, "jobs", None)
+    if runner is None:
+        from kneechain.jobs.runner import open_runner
+
+        ctx: ServiceContext = request.app.state.ctx
+        runner = request.app.state.jobs = open_runner(ctx.settings, ctx.store)
+    return runner
+
+
+Jobs = Annotated[JobRunner, Depends(get_runner)]

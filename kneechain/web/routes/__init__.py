@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from kneechain.web.routes import api, auth, clinician, person, program, progress
+from kneechain.web.routes import api, auth, checkup, clinician, person, program, progress
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     person.router,
+    checkup.router,
     program.router,
     progress.router,
     clinician.router,

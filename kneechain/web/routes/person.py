@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 from starlette.responses import Response
 
-from kneechain.web import views
+from kneechain.services import reports
+from kneechain.web import bands, views
 from kneechain.web.deps import Ctx, CurrentViewer, Subject
 from kneechain.web.pages import render
 
@@ -23,3 +25,27 @@ def record(request: Request, ctx: Ctx, viewer: CurrentViewer, subject: Subject) 
         "view": views.start_page(ctx, subject),
     }
     return render(request, "record.html", context)
+
+
+@router.get("/people/{uid}/checkups/{checkup_uid}", summary="A check-up's results")
+def checkup_report(
+    request: Request, ctx: Ctx, viewer: CurrentViewer, subject: Subject, checkup_uid: str
+) -> Response:
+    own = subject.uid == viewer.person_uid
+    report = reports.report(ctx, subject.name, checkup_uid)
+    context = {
+        "title": "Your results" if own else f"{subject.name}: results",
+        "subject": subject,
+        "own": own,
+        "nav": "checkup" if own else "caseload",
+        "report": report,
+        "band_for": lambda value: Markup(bands.band_svg(value)),
+    }
+    return render(request, "report.html", context)
+
+
+@router.get("/people/{uid}/media/{sha256}", summary="A proof picture or clip of the record")
+def media(ctx: Ctx, subject: Subject, sha256: str) -> Response:
+    data, kind = reports.media_file(ctx, subject.name, sha256)
+    headers = {"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"}
+    return Response(data, media_type=kind, headers=headers)

@@ -31,3 +31,55 @@ function setUpHoldTimers(root) {
 
 document.addEventListener("DOMContentLoaded", function () { setUpHoldTimers(document); });
 document.addEventListener("htmx:afterSwap", function (event) { setUpHoldTimers(event.target); });
+
+// Recording a test in the browser: the phone camera, MediaRecorder, and the clip handed to the
+// same upload form as a chosen file (so the server sees one kind of upload).
+function setUpRecorders(root) {
+  root.querySelectorAll("[data-recorder]").forEach(function (box) {
+    if (box.dataset.ready || !window.MediaRecorder || !navigator.mediaDevices) return;
+    box.dataset.ready = "1";
+    box.hidden = false;
+    var form = box.closest("form");
+    var input = form.querySelector("input[type=file]");
+    var preview = box.querySelector("[data-preview]");
+    var start = box.querySelector("[data-record-start]");
+    var stop = box.querySelector("[data-record-stop]");
+    var status = box.querySelector("[data-record-status]");
+    var recorder = null, chunks = [], stream = null;
+    start.addEventListener("click", function () {
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
+        .then(function (s) {
+          stream = s;
+          preview.srcObject = s;
+          preview.play();
+          chunks = [];
+          recorder = new MediaRecorder(s);
+          recorder.ondataavailable = function (e) { if (e.data.size) chunks.push(e.data); };
+          recorder.onstop = function () {
+            stream.getTracks().forEach(function (t) { t.stop(); });
+            var type = recorder.mimeType || "video/webm";
+            var name = type.indexOf("mp4") >= 0 ? "recording.mp4" : "recording.webm";
+            var file = new File(chunks, name, { type: type });
+            var transfer = new DataTransfer();
+            transfer.items.add(file);
+            input.files = transfer.files;
+            status.textContent = "Uploading your recording…";
+            form.requestSubmit();
+          };
+          recorder.start(1000);
+          start.hidden = true;
+          stop.hidden = false;
+          status.textContent = "Recording…";
+        })
+        .catch(function () {
+          status.textContent = "The camera cannot be used here; choose a filmed clip below.";
+        });
+    });
+    stop.addEventListener("click", function () {
+      if (recorder && recorder.state !== "inactive") recorder.stop();
+      stop.hidden = true;
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () { setUpRecorders(document); });
