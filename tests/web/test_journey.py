@@ -216,7 +216,7 @@ def test_media_of_a_record_is_served_only_to_who_may_see_it(
         db.add(
             MediaItemRecord(
                 user_id=alex.id, sha256=digest, kind="frame", filename="a.png", size_bytes=13
-            )  # fmt: skip
+            )
         )
     url = f"/people/{cast.alex.person_uid}/media/{digest}"
     own = cast.alex.get(url)
