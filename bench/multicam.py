@@ -15,6 +15,7 @@ rotation is its transpose, then turned half a turn about the camera x axis.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import shutil
 import subprocess
 import sys
@@ -151,18 +152,19 @@ SIDES = ("left", "right")
 LEG = ("hip", "knee", "ankle")
 
 
-def _pose(folder: Path, cam: str):
-    """Cleaned trajectories of one camera's video, posed once and cached beside it."""
+def _pose(folder: Path, cam: str, raw: bool = False):
+    """Cleaned (or raw) trajectories of one camera's video, posed once and cached beside it.
+    The cache holds the raw pose; cleaning runs on every call, so changes to it count."""
+    from kneechain.vision.cleaning import clean
     from kneechain.vision.pipeline import PoseOptions, analyse
     from kneechain.vision.trajectories import load, save
 
-    cached = folder / f"{cam}.npz"
+    cached = folder / f"{cam}_raw.npz"
     if not cached.is_file():
-        save(
-            analyse(folder / f"{cam}.mp4", PoseOptions(overlay=False, key_frames=False)).clean,
-            cached,
-        )
-    return load(cached)
+        options = PoseOptions(overlay=False, key_frames=False, workers=1)
+        save(analyse(folder / f"{cam}.mp4", options).raw, cached)
+    traj = load(cached)
+    return traj if raw else clean(traj)[0]
 
 
 def reference(
@@ -231,9 +233,109 @@ def true_bearings(cam: Camera, ref: dict[str, np.ndarray]) -> dict[str, float]:
     }
 
 
-def _mae(a: np.ndarray, b: np.ndarray) -> float:
-    ok = np.isfinite(a) & np.isfinite(b)
-    return round(float(np.mean(np.abs(a[ok] - b[ok]))), 1) if ok.any() else float("nan")
+def _other(name: str) -> str:
+    return "right_" + name[5:] if name.startswith("left_") else "left_" + name[6:]
+
+
+def _seen(traj, name: str) -> np.ndarray:
+    xy = traj.xy(name).copy()
+    xy[traj.conf(name) < 0.5] = np.nan
+    return xy
+
+
+def leg_truth(cams: dict[str, Camera], raws: dict, target: str) -> dict[str, np.ndarray]:
+    """The knees and ankles of the other three cameras' raw poses, triangulated with, per
+    frame, the left/right labelling of each camera that reprojects best (so no camera's own
+    swaps enter), named as most of those cameras named them, and projected into `target`:
+    (T, 2) pixels per name."""
+    others = [c for c in CAMERAS if c != target]
+    names = [f"{s}_{j}" for s in SIDES for j in ("knee", "ankle")]
+    n = len(raws[target])
+    best = {name: np.full((n, 3), np.nan) for name in names}
+    best_err = np.full(n, np.inf)
+    best_flips = np.zeros(n)
+    for flips in itertools.product((False, True), repeat=len(others) - 1):
+        flip = dict(zip(others, (False, *flips), strict=True))
+        pts, err = {}, np.zeros(n)
+        for name in names:
+            obs = [_seen(raws[c], _other(name) if flip[c] else name) for c in others]
+            weight = [np.isfinite(o[:, 0]).astype(float) for o in obs]
+            pts[name] = triangulate([cams[c] for c in others], obs, weight)
+            for c, o in zip(others, obs, strict=True):
+                err += np.nan_to_num(
+                    np.linalg.norm(project(cams[c], np.nan_to_num(pts[name])) - o, axis=1)
+                )
+        ok = np.all([np.isfinite(p[:, 0]) for p in pts.values()], axis=0) & (err < best_err)
+        best_err[ok] = err[ok]
+        best_flips[ok] = sum(flips)
+        for name in names:
+            best[name][ok] = pts[name][ok]
+    # the labels most of the other cameras gave name the legs (the cameras rarely swap at once)
+    flip_all = best_flips > (len(others) - 1) / 2
+    for j in ("knee", "ankle"):
+        a, b = best[f"left_{j}"].copy(), best[f"right_{j}"].copy()
+        best[f"left_{j}"] = np.where(flip_all[:, None], b, a)
+        best[f"right_{j}"] = np.where(flip_all[:, None], a, b)
+    return {k: project(cams[target], np.nan_to_num(v)) for k, v in best.items()}
+
+
+def legs_swapped(traj, truth: dict[str, np.ndarray]) -> np.ndarray:
+    """Per frame: are the knees and ankles of `traj` labelled the other way round from
+    `truth` (their summed distance smaller exchanged than as labelled)?"""
+    keep = swap = 0.0
+    for j in ("knee", "ankle"):
+        left, right = traj.xy(f"left_{j}"), traj.xy(f"right_{j}")
+        keep = keep + np.linalg.norm(left - truth[f"left_{j}"], axis=1)
+        keep = keep + np.linalg.norm(right - truth[f"right_{j}"], axis=1)
+        swap = swap + np.linalg.norm(left - truth[f"right_{j}"], axis=1)
+        swap = swap + np.linalg.norm(right - truth[f"left_{j}"], axis=1)
+    return swap < keep
+
+
+def swap_study(cams: dict[str, Camera], raws: dict) -> dict[str, object]:
+    """Per camera: frames whose legs the model labelled the other way round (judged where
+    the projected knees and ankles are more than 40 px apart), and after kneechain's
+    repair, how many are still wrong and how many new swaps it made."""
+    from kneechain.vision.cleaning import drop_low_confidence, fix_swaps
+
+    out: dict[str, object] = {}
+    for cam in CAMERAS:
+        truth = leg_truth(cams, raws, cam)
+        apart = (
+            np.mean(
+                [np.linalg.norm(truth[f"left_{j}"] - truth[f"right_{j}"], axis=1) for j in LEG[1:]],
+                axis=0,
+            )
+            > 40.0
+        )
+        raw = raws[cam]
+        before = legs_swapped(raw, truth) & apart
+        repaired, _ = fix_swaps(drop_low_confidence(raw, 0.5)[0], 0.08)
+        after = legs_swapped(repaired, truth) & apart & np.isfinite(repaired.xy("left_knee")[:, 0])
+        out[cam] = {
+            "frames_judged": int(apart.sum()),
+            "swapped_by_model": _ranges(np.flatnonzero(before)),
+            "still_wrong_after_repair": _ranges(np.flatnonzero(after & before)),
+            "introduced_by_repair": _ranges(np.flatnonzero(after & ~before)),
+            "counts": [
+                int(before.sum()),
+                int((after & before).sum()),
+                int((after & ~before).sum()),
+            ],
+        }
+    return out
+
+
+def _ranges(rows: np.ndarray) -> str:
+    """Frame numbers as compact ranges: "41-59, 61, 63"."""
+    parts, start = [], None
+    for i, r in enumerate(rows.tolist()):
+        if start is None:
+            start = r
+        if i + 1 == len(rows) or rows[i + 1] != r + 1:
+            parts.append(f"{start}-{r}" if r > start else f"{r}")
+            start = None
+    return ", ".join(parts) or "none"
 
 
 def study() -> dict[str, object] | str:
@@ -250,7 +352,7 @@ def study() -> dict[str, object] | str:
         return "skipped: the pose2sim wheel could not be fetched"
     cams = read_qca(folder / "Calib.qca.txt")
     trajs = {c: _pose(folder, c) for c in CAMERAS}
-    names = tuple(f"{s}_{j}" for s in SIDES for j in LEG)
+    names = tuple(f"{s}_{j}" for s in SIDES for j in (*LEG, "shoulder"))
     ref = reference(cams, trajs, names)
     reproj = [
         float(
@@ -262,6 +364,14 @@ def study() -> dict[str, object] | str:
         for n in names
     ]
     ref_flex = {s: k.knee_flexion(*(ref[f"{s}_{j}"] for j in LEG)) for s in SIDES}
+    ref_hip = {
+        s: k.hip_flexion_3d(*(ref[f"{s}_{j}"] for j in ("shoulder", "hip", "knee"))) for s in SIDES
+    }
+    spread = {
+        f"{s}_{a}_{b}": _length_spread(ref[f"{s}_{a}"], ref[f"{s}_{b}"])
+        for s in SIDES
+        for a, b in (("hip", "knee"), ("knee", "ankle"))
+    }
     ref_fppa = {s: frontal_fppa(ref, s) for s in SIDES}
     per_camera = {}
     for cam in CAMERAS:
@@ -282,17 +392,21 @@ def study() -> dict[str, object] | str:
             "view_found": view.view,
             "front_view_score": round(view.score, 2),
         }
+        errors: dict[str, dict[str, float]] = {}
         for s in SIDES:
             flex2d = k.knee_flexion(*(traj.xy(f"{s}_{j}") for j in LEG))
             flex3d = k.knee_flexion(*(traj.xyz(f"{s}_{j}") for j in LEG))
+            hip3d = k.hip_flexion_3d(*(traj.xyz(f"{s}_{j}") for j in ("shoulder", "hip", "knee")))
             fppa2d = k.frontal_plane_projection_angle(
                 *(traj.xy(f"{s}_{j}") for j in LEG),
                 traj.xy(f"{'right' if s == 'left' else 'left'}_hip"),
             )
-            row[f"knee_flexion_2d_mae_{s}"] = _mae(flex2d, ref_flex[s])
-            row[f"knee_flexion_model3d_mae_{s}"] = _mae(flex3d, ref_flex[s])
             low = ref_flex[s] <= 30.0  # FPPA is read on a loaded, moderately bent knee
-            row[f"fppa_2d_mae_{s}"] = _mae(fppa2d[low], ref_fppa[s][low])
+            errors[f"knee_flexion_2d_{s}"] = error_stats(flex2d, ref_flex[s])
+            errors[f"knee_flexion_model3d_{s}"] = error_stats(flex3d, ref_flex[s])
+            errors[f"hip_flexion_model3d_{s}"] = error_stats(hip3d, ref_hip[s])
+            errors[f"fppa_2d_{s}"] = error_stats(fppa2d[low], ref_fppa[s][low])
+        row["errors"] = errors
         per_camera[cam] = row
     return {
         "frames": len(trajs[CAMERAS[0]]),
@@ -305,5 +419,30 @@ def study() -> dict[str, object] | str:
             s: [round(float(np.nanmin(ref_fppa[s])), 1), round(float(np.nanmax(ref_fppa[s])), 1)]
             for s in SIDES
         },
+        "reference_segment_length_cv": spread,
         "per_camera": per_camera,
+        "swaps": swap_study(cams, {c: _pose(folder, c, raw=True) for c in CAMERAS}),
     }
+
+
+def error_stats(value: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    """Mean absolute error, root mean square error and mean signed error (bias) over the
+    frames where both are known, and how many frames that was."""
+    ok = np.isfinite(value) & np.isfinite(truth)
+    if not ok.any():
+        return {"mae": float("nan"), "rmse": float("nan"), "bias": float("nan"), "n": 0}
+    d = value[ok] - truth[ok]
+    return {
+        "mae": round(float(np.mean(np.abs(d))), 1),
+        "rmse": round(float(np.sqrt(np.mean(d * d))), 1),
+        "bias": round(float(np.mean(d)), 1),
+        "n": int(ok.sum()),
+    }
+
+
+def _length_spread(a: np.ndarray, b: np.ndarray) -> float:
+    """Coefficient of variation of a reference segment's length over frames (a rigid segment
+    has none: the spread is the reference's own error)."""
+    length = np.linalg.norm(a - b, axis=1)
+    length = length[np.isfinite(length)]
+    return round(float(np.std(length) / np.mean(length)), 3) if length.size else float("nan")

@@ -18,9 +18,28 @@ from scipy.signal import butter, filtfilt
 from kneechain.vision.trajectories import ProcessingStep, Trajectories
 
 SWAP_GROUPS: dict[str, tuple[str, ...]] = {
+    "body": ("hip", "shoulder", "ear"),
     "legs": ("knee", "ankle", "heel", "foot_index"),
     "arms": ("elbow", "wrist", "pinky", "index", "thumb"),
 }
+"""Pairs whose left/right labels are repaired together: "body" is the model turning the whole
+person round (hips, shoulders, ears; the eyes and mouth corners follow them); a limb's labels
+can also be swapped on their own."""
+FACE_PAIRS = (
+    ("left_eye", "right_eye"),
+    ("left_eye_inner", "right_eye_inner"),
+    ("left_eye_outer", "right_eye_outer"),
+    ("mouth_left", "mouth_right"),
+)
+ANCHORS = {"legs": "hip", "arms": "shoulder"}
+SIDE_MARGIN = 0.25
+"""How far past the body's midline (in anchor widths, world landmarks) a limb may reach before
+it costs (feet land close to the midline when walking)."""
+MOTION_CAP = 4.0
+"""The most one row's motion can cost (in group sizes): a glitch of the model in one frame
+must not outweigh the evidence of the whole clip."""
+SIDE_CAP = 2.0
+"""The most one point can cost for being on the wrong side (in anchor widths)."""
 
 
 class CleaningConfig(BaseModel):
@@ -32,7 +51,9 @@ class CleaningConfig(BaseModel):
     max_gap_s: float = Field(0.25, ge=0, description="Longer gaps are left empty and reported.")
     cutoff_hz: float = Field(6.0, gt=0, description="Butterworth low-pass cut-off frequency.")
     filter_order: int = Field(4, ge=1, le=8, description="Order of the zero-lag filter.")
-    swap_ratio: float = Field(0.6, gt=0, lt=1, description="Swap when it costs < ratio x keep.")
+    swap_penalty: float = Field(
+        0.08, gt=0, description="Cost of exchanging one frame's labels (in group sizes)."
+    )
     outlier_window_s: float = Field(0.3, gt=0)
     outlier_sigmas: float = Field(5.0, gt=0)
 
@@ -75,72 +96,239 @@ def drop_low_confidence(traj: Trajectories, threshold: float) -> tuple[Trajector
 
 
 def _pair_columns(traj: Trajectories, group: tuple[str, ...]) -> tuple[list[int], list[int]]:
-    left = [traj.index(f"left_{n}") for n in group if f"left_{n}" in traj.keypoints]
-    right = [traj.index(f"right_{n}") for n in group if f"right_{n}" in traj.keypoints]
-    return left, right
+    names = [n for n in group if f"left_{n}" in traj.keypoints and f"right_{n}" in traj.keypoints]
+    return [traj.index(f"left_{n}") for n in names], [traj.index(f"right_{n}") for n in names]
 
 
-def _swap_cost(cur_l: np.ndarray, cur_r: np.ndarray, ref_l: np.ndarray, ref_r: np.ndarray) -> float:
-    """Distance to the reference with labels exchanged, divided by the distance as labelled."""
-    keep = np.concatenate([_dist(cur_l, ref_l), _dist(cur_r, ref_r)])
-    swap = np.concatenate([_dist(cur_l, ref_r), _dist(cur_r, ref_l)])
-    ok = np.isfinite(keep) & np.isfinite(swap)
-    if not ok.any() or keep[ok].mean() <= 0:
-        return float("inf")
-    return float(swap[ok].mean() / keep[ok].mean())
+def _labelled(points: np.ndarray) -> np.ndarray:
+    """(T, 2, P, 2): the group's points as labelled (state 0) and with left/right exchanged
+    (state 1); `points` is (T, P, 2) with the left columns first, then the right ones."""
+    half = points.shape[1] // 2
+    exchanged = np.concatenate([points[:, half:], points[:, :half]], axis=1)
+    return np.stack([points, exchanged], axis=1)
 
 
-def _dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.linalg.norm(a - b, axis=-1)
+def _motion_costs(points: np.ndarray, weight: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """(T, 2, 2, 2) cost of labelling rows t-2, t-1, t with states (a, b, c) (0 as labelled,
+    1 exchanged): the weighted mean distance of the points from where constant velocity puts
+    them (their acceleration), plus half their step (their speed). NaN points weigh nothing;
+    rows with no usable point cost 0."""
+    lab = _labelled(points)  # (T, 2, P, 2)
+    n = len(points)
+    costs = np.zeros((n, 2, 2, 2))
+    if n < 3:
+        return costs
+    dt = np.diff(time)
+    ratio = (dt[1:] / dt[:-1])[:, None, None, None, None, None]
+    p0 = lab[:-2][:, :, None, None]  # a
+    p1 = lab[1:-1][:, None, :, None]  # b
+    p2 = lab[2:][:, None, None, :]  # c
+    step = p2 - p1
+    acc = step - (p1 - p0) * ratio
+    w = (weight[:-2] * weight[1:-1] * weight[2:])[:, None, None, None, :]
+    with np.errstate(invalid="ignore"):
+        dist = np.linalg.norm(acc, axis=-1) + 0.5 * np.linalg.norm(step, axis=-1)
+    ok = np.isfinite(dist) & (w > 0)
+    total = np.sum(np.where(ok, dist * w, 0.0), axis=-1)
+    count = np.sum(np.where(ok, w, 0.0), axis=-1)
+    costs[2:] = np.where(count > 0, total / np.maximum(count, 1e-12), 0.0)
+    return costs
 
 
-def find_swaps(position: np.ndarray, left: list[int], right: list[int], ratio: float) -> list[int]:
-    """Frames whose left/right labels (for the given columns) should be exchanged.
+def viterbi_labels(costs: np.ndarray, unary: np.ndarray) -> np.ndarray:
+    """The cheapest per-row state (0..K-1) over the whole clip.
 
-    Walks forward in time keeping a reference pose (the last corrected frame, extrapolated
-    with its velocity). A frame is swapped when exchanging labels brings it closer to the
-    reference by the factor `ratio` (keep cost x ratio > swap cost). Near-crossing legs make
-    both costs similar, so they are left alone.
+    `costs[t, a, b, c]` is the motion cost of states (a, b, c) at rows t-2, t-1, t (see
+    `_motion_costs`), `unary[t, c]` the cost of state c at row t alone. The dynamic
+    programme's state is the pair (state at t-1, state at t), so the motion term can judge
+    acceleration: a label swap is a jump of one leg onto the other's path and back, which
+    continuity of position alone cannot tell from the legs crossing.
     """
-    swapped: list[int] = []
-    fixed = position[:, left + right, :].copy()
-    n = len(left)
-    prev: np.ndarray | None = None
-    prev2: np.ndarray | None = None
-    for t in range(len(fixed)):
-        cur = fixed[t]
-        if not np.isfinite(cur).any():
-            continue
-        if prev is not None:
-            ref = prev if prev2 is None else prev + np.nan_to_num(prev - prev2)
-            both = np.isfinite(cur[:n, 0]) & np.isfinite(cur[n:, 0])
-            if both.any():
-                r = _swap_cost(cur[:n][both], cur[n:][both], ref[:n][both], ref[n:][both])
-                if r < ratio:
-                    fixed[t] = np.concatenate([cur[n:], cur[:n]])
-                    swapped.append(t)
-        prev2, prev = prev, fixed[t].copy()
-    return swapped
+    n, k = unary.shape
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if n == 1:
+        return np.array([int(np.argmin(unary[0]))])
+    value = unary[0][:, None] + unary[1][None, :]  # (a, b)
+    back = np.zeros((n, k, k), dtype=np.int64)
+    for t in range(2, n):
+        total = value[:, :, None] + costs[t]  # (a, b, c)
+        back[t] = np.argmin(total, axis=0)
+        value = np.min(total, axis=0) + unary[t][None, :]
+    b, c = np.unravel_index(int(np.argmin(value)), (k, k))
+    states = np.zeros(n, dtype=np.int64)
+    states[-1], states[-2] = c, b
+    for t in range(n - 1, 1, -1):
+        states[t - 2] = back[t, states[t - 1], states[t]]
+    return states
 
 
-def fix_swaps(traj: Trajectories, ratio: float) -> tuple[Trajectories, dict[str, list[int]]]:
-    """Detect and undo left/right label swaps of the legs and of the arms."""
+def _group_motion(
+    position: np.ndarray,
+    world: np.ndarray,
+    confidence: np.ndarray,
+    time: np.ndarray,
+    cols: list[int],
+) -> np.ndarray:
+    """(T, 2, 2, 2) motion costs (`_motion_costs`) of one group of left+right columns, in the
+    picture and in the model's 3D world landmarks, each in units of the group's typical
+    left-right distance so that groups and clips of any size weigh alike."""
+    half = len(cols) // 2
+    total = np.zeros((len(time), 2, 2, 2))
+    for arr in (position[:, cols], world[:, cols]):
+        weight = np.where(np.isfinite(arr[..., 0]), np.clip(confidence[:, cols], 0.05, 1.0), 0.0)
+        with np.errstate(invalid="ignore"):
+            gaps = np.linalg.norm(arr[:, :half] - arr[:, half:], axis=-1)
+        size = np.nanmedian(gaps) if np.isfinite(gaps).any() else np.nan
+        if np.isfinite(size) and size > 0:
+            total += np.minimum(_motion_costs(arr, weight, time) / size, MOTION_CAP)
+    return total
+
+
+def _limb_costs(
+    position: np.ndarray, world: np.ndarray, limb: list[int], anchor: list[int]
+) -> np.ndarray:
+    """(T, 2, 2) cost of anchor labelling a (0 as labelled, 1 exchanged) with limb labelling
+    b: each limb's first point must stay near its usual distance from its own anchor point
+    in the picture (segment-length consistency) and, in the world landmarks, each limb must
+    stay on its own side of the body's midline (a leg swung forward or back does not cross
+    it, though in a slanted picture it seems to)."""
+    half = len(limb) // 2
+    out = np.zeros((len(position), 2, 2))
+    anchors = _labelled(position[:, anchor])  # (T, 2, 2, 2)
+    firsts = _labelled(position[:, [limb[0], limb[half]]])
+    limbs_w = _labelled(world[:, limb])
+    anchors_w = _labelled(world[:, anchor])
+    with np.errstate(invalid="ignore"):
+        gaps = np.linalg.norm(firsts[:, 0, 0] - firsts[:, 0, 1], axis=-1)
+        reach = np.linalg.norm(firsts[:, 0] - anchors[:, 0], axis=-1)
+    if not np.isfinite(gaps).any() or not np.isfinite(reach).all(axis=-1).any():
+        return out
+    size = np.nanmedian(gaps)
+    typical = np.nanmedian(reach, axis=0)
+    for a in (0, 1):
+        for b in (0, 1):
+            with np.errstate(invalid="ignore"):
+                dist = np.linalg.norm(firsts[:, b] - anchors[:, a], axis=-1)
+            length = np.nansum(np.abs(dist - typical), axis=-1)
+            if np.isfinite(size) and size > 0:
+                out[:, a, b] += np.where(np.isfinite(dist).all(axis=-1), length / size, 0.0)
+            out[:, a, b] += _side_costs(limbs_w[:, b], anchors_w[:, a])
+    return out
+
+
+def _side_costs(points: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+    """(T,): how far the left points (first half of `points` (T, P, 3), world metres) lie past
+    the body's midline to the right, along the line between the anchors (T, 2, 3) (right to
+    left), and the right points to the left, in anchor widths beyond `SIDE_MARGIN`. Unknown
+    points cost nothing."""
+    axis = anchor[:, 0] - anchor[:, 1]
+    mid = anchor.mean(axis=1)
+    half = points.shape[1] // 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        length = np.linalg.norm(axis, axis=-1)
+        width = np.nanmedian(length) if np.isfinite(length).any() else np.nan
+        # the line's direction from this row, its length from the clip: the model's 3D hips
+        # sometimes nearly meet, and dividing by that would blow the cost up
+        along = np.sum((points - mid[:, None]) * (axis / length[:, None])[:, None], axis=-1)
+        along = along / width  # anchor widths, + to the left
+    wrong = np.concatenate(
+        [
+            np.maximum(-along[:, :half] - SIDE_MARGIN, 0),
+            np.maximum(along[:, half:] - SIDE_MARGIN, 0),
+        ],
+        axis=1,
+    )
+    return np.nansum(np.minimum(wrong, SIDE_CAP), axis=1)
+
+
+def find_swaps(
+    position: np.ndarray,
+    confidence: np.ndarray,
+    world: np.ndarray,
+    time: np.ndarray,
+    body: list[int],
+    limb: list[int],
+    anchor: list[int],
+    penalty: float,
+    body_settled: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose body labels and whose limb labels should be exchanged (two bool arrays),
+    chosen jointly over the whole clip by `viterbi_labels` with four states per row (body
+    and limb each as labelled or exchanged).
+
+    `body`, `limb`, `anchor`: left columns then right columns of the body pairs, of the
+    limb's pairs, and of the two points the limb hangs from (hips or shoulders). Costs: the
+    smoothness of each group's motion in the picture and in 3D (`_group_motion`), the limb's
+    fit to its anchors (`_limb_costs`), and `penalty` per exchanged label set per row, so the
+    model's labels stand where nothing says otherwise. Judged jointly, a leg swap seen from
+    the side (hips overlapping in the picture) is not taken for the whole person turning
+    round, and a whole-body turn is not taken for two limb swaps.
+    """
+    out = np.zeros(len(time), dtype=bool), np.zeros(len(time), dtype=bool)
+    seen = np.isfinite(position[:, body + limb, 0]).any(axis=1)
+    rows = np.flatnonzero(seen)
+    if rows.size == 0:
+        return out
+    pos, wor, conf, t = position[rows], world[rows], confidence[rows], time[rows]
+    mb = _group_motion(pos, wor, conf, t, body)
+    ml = _group_motion(pos, wor, conf, t, limb)
+    # state k = 2 * body + limb; costs[t, a, b, c] over the states at rows t-2, t-1, t
+    kb, kl = np.arange(4) // 2, np.arange(4) % 2
+    costs = (
+        mb[:, kb[:, None, None], kb[None, :, None], kb[None, None, :]]
+        + ml[:, kl[:, None, None], kl[None, :, None], kl[None, None, :]]
+    )
+    fit = _limb_costs(pos, wor, limb, anchor)
+    unary = fit[:, kb, kl] + penalty * (kb + kl)[None, :]
+    if body_settled:
+        unary[:, kb == 1] = np.inf
+    states = viterbi_labels(costs, unary)
+    out[0][rows], out[1][rows] = kb[states] == 1, kl[states] == 1
+    return out
+
+
+def fix_swaps(traj: Trajectories, penalty: float) -> tuple[Trajectories, dict[str, list[int]]]:
+    """Detect and undo left/right label swaps: the whole body (the model turning the person
+    round) jointly with the legs (anchored at the hips), then the arms (anchored at the
+    repaired shoulders)."""
     position, confidence, world = traj.position.copy(), traj.confidence.copy(), traj.world.copy()
     found: dict[str, list[int]] = {}
-    for name, group in SWAP_GROUPS.items():
-        left, right = _pair_columns(traj, group)
-        if not left or len(left) != len(right):
+    body_l, body_r = _pair_columns(traj, SWAP_GROUPS["body"])
+    body = body_l + body_r
+    for limb_name in ("legs", "arms"):
+        limb_l, limb_r = _pair_columns(traj, SWAP_GROUPS[limb_name])
+        anchor = [traj.index(f"{s}_{ANCHORS[limb_name]}") for s in ("left", "right")]
+        if not limb_l or not body_l or any(a not in body for a in anchor):
             continue
-        frames = find_swaps(traj.position, left, right, ratio)
-        found[name] = frames
-        if frames:
-            rows = np.array(frames)[:, None]
-            for arr in (position, confidence, world):
-                arr[rows, left + right] = arr[rows, right + left]
+        limb = limb_l + limb_r
+        settled = limb_name != "legs"  # the body is labelled jointly with the legs
+        swap_body, swap_limb = find_swaps(
+            position, confidence, world, traj.time, body, limb, anchor, penalty, settled
+        )
+        if limb_name == "legs":
+            found["body"] = np.flatnonzero(swap_body).tolist()
+            face = [(traj.index(a), traj.index(b)) for a, b in FACE_PAIRS if a in traj.keypoints]
+            face_l, face_r = [a for a, _ in face], [b for _, b in face]
+            _exchange((position, confidence, world), swap_body, body_l + face_l, body_r + face_r)
+        found[limb_name] = np.flatnonzero(swap_limb).tolist()
+        _exchange((position, confidence, world), swap_limb, limb_l, limb_r)
     step = ProcessingStep(
-        name="fix_swaps", params={"ratio": ratio, "frames": {k: len(v) for k, v in found.items()}}
+        name="fix_swaps",
+        params={"penalty": penalty, "frames": {k: len(v) for k, v in found.items()}},
     )
     return traj.evolve(step, position=position, confidence=confidence, world=world), found
+
+
+def _exchange(
+    arrays: tuple[np.ndarray, ...], rows: np.ndarray, left: list[int], right: list[int]
+) -> None:
+    """Exchange the left and right columns of `arrays` in place at the True `rows`."""
+    if not rows.any():
+        return
+    sel = np.flatnonzero(rows)[:, None]
+    for arr in arrays:
+        arr[sel, left + right] = arr[sel, right + left]
 
 
 def hampel_mask(values: np.ndarray, window: int, sigmas: float, floor: float) -> np.ndarray:
@@ -262,7 +450,7 @@ def clean(
     """Run every cleaning step in order and report what changed."""
     cfg = config or CleaningConfig()
     traj, low = drop_low_confidence(traj, cfg.min_confidence)
-    traj, swaps = fix_swaps(traj, cfg.swap_ratio)
+    traj, swaps = fix_swaps(traj, cfg.swap_penalty)
     traj, outliers = reject_outliers(traj, cfg.outlier_window_s, cfg.outlier_sigmas)
     traj, filled, gaps = interpolate_gaps(traj, cfg.max_gap_s)
     traj = butterworth(traj, cfg.cutoff_hz, cfg.filter_order)

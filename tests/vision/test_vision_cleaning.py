@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.signal import correlate
 
 from kneechain.vision import cleaning as c
-from kneechain.vision.trajectories import from_points
+from kneechain.vision.trajectories import Trajectories, from_points
+from tests.vision.skeleton3d import seen
 
 FS = 60.0
 
@@ -67,7 +71,7 @@ def test_injected_swaps_are_found_and_undone() -> None:
             pts[f"left_{part}"][injected],
         )
     noisy = from_points(swapped, truth.time)
-    fixed, found = c.fix_swaps(noisy, 0.6)
+    fixed, found = c.fix_swaps(noisy, 0.08)
     assert found["legs"] == injected
     np.testing.assert_allclose(fixed.position, truth.position, equal_nan=True)
     assert fixed.meta.provenance[-1].name == "fix_swaps"
@@ -75,7 +79,7 @@ def test_injected_swaps_are_found_and_undone() -> None:
 
 def test_crossing_legs_are_not_swapped() -> None:
     pts = _walking_legs()  # the legs cross twice per second by construction
-    _, found = c.fix_swaps(from_points(pts, np.arange(120) / 30.0), 0.6)
+    _, found = c.fix_swaps(from_points(pts, np.arange(120) / 30.0), 0.08)
     assert found["legs"] == []
 
 
@@ -131,3 +135,73 @@ def test_clean_runs_all_steps_in_order() -> None:
         "butterworth",
     ]
     assert report.outliers == 0 and report.swapped_frames["legs"] == []
+    assert report.swapped_frames["body"] == []
+
+
+def _exchanged(traj: Trajectories, rows: list[int], names: tuple[str, ...]) -> Trajectories:
+    """`traj` with the left/right labels of the pairs `names` exchanged at `rows`, in the
+    picture and in the world landmarks alike (as the pose model swaps them)."""
+    left = [traj.index(f"left_{n}") for n in names]
+    right = [traj.index(f"right_{n}") for n in names]
+    sel = np.array(rows)[:, None]
+    position, world = traj.position.copy(), traj.world.copy()
+    position[sel, left + right] = position[sel, right + left]
+    world[sel, left + right] = world[sel, right + left]
+    return replace(traj, position=position, world=world)
+
+
+LEGS = ("knee", "ankle", "heel", "foot_index")
+WHOLE = ("hip", "shoulder", "ear", *LEGS)
+STRIDE = 30  # frames per stride of the constructed walker (1 Hz at 30 fps)
+
+
+SLOW = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    "bearing", [90.0, 30.0, *(pytest.param(b, marks=SLOW) for b in (60.0, 0.0, 150.0))]
+)
+@pytest.mark.parametrize("names", [LEGS, WHOLE], ids=["legs", "whole-body"])
+def test_swaps_at_every_phase_of_a_step_are_repaired(bearing: float, names) -> None:
+    """A swap of 1, 3, 8 or 20 frames starting at every 3rd frame of a stride (so at every
+    phase of the step, the legs crossing included), seen from five directions with 2 px of
+    pose noise: every swapped frame where the legs are apart is repaired, none is added."""
+    base, _ = seen(bearing, np.arange(0, 3, 1 / 30))
+    noise = np.random.default_rng(1).normal(0, 2, base.position.shape)
+    base = replace(base, position=base.position + noise)
+    apart = (
+        np.mean(
+            [np.linalg.norm(base.xy(f"left_{j}") - base.xy(f"right_{j}"), axis=1) for j in LEGS],
+            axis=0,
+        )
+        > 40
+    )
+    for start in range(10, 10 + STRIDE, 3):
+        for length in (1, 3, 8, 20):
+            rows = list(range(start, start + length))
+            fixed, found = c.fix_swaps(_exchanged(base, rows, names), 0.08)
+            got = np.zeros(len(base), bool)
+            got[found["legs"]] = True
+            want = np.zeros(len(base), bool)
+            want[rows] = True
+            assert not np.any((got != want) & apart), (start, length)
+            if names == WHOLE:
+                assert found["body"] == rows, (start, length)
+            np.testing.assert_allclose(fixed.position[apart], base.position[apart])
+
+
+@pytest.mark.parametrize(("states", "rows"), [(2, 9), (4, 6)])
+@pytest.mark.parametrize("seed", range(8))
+def test_viterbi_finds_the_cheapest_whole_path(states: int, rows: int, seed: int) -> None:
+    """Against brute force over every labelling of a short clip with random costs."""
+    rng = np.random.default_rng(seed)
+    costs = rng.random((rows, states, states, states))
+    unary = rng.random((rows, states))
+
+    def total(path: tuple[int, ...]) -> float:
+        motion = sum(costs[t, path[t - 2], path[t - 1], path[t]] for t in range(2, rows))
+        return float(motion + sum(unary[t, path[t]] for t in range(rows)))
+
+    best = min(itertools.product(range(states), repeat=rows), key=total)
+    found = tuple(c.viterbi_labels(costs, unary).tolist())
+    assert total(found) == pytest.approx(total(best))

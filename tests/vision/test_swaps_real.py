@@ -1,0 +1,43 @@
+"""Left/right swap repair on real video: Pose2Sim's four calibrated cameras (slow).
+
+The truth for each camera comes from the other three (bench/multicam.py `leg_truth`: their
+knees and ankles triangulated with the labelling that reprojects best, named as most of them
+name it). On camera 2 the pose model turns the whole person round in frames 41-59 and
+flickers between labellings in 60-74 (29 swapped frames with the legs more than 40 px apart).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from bench import multicam
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def study() -> dict:
+    folder = multicam.demo_files()
+    if folder is None:
+        pytest.skip("the pose2sim wheel could not be fetched")
+    cams = multicam.read_qca(folder / "Calib.qca.txt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        raws = {c: multicam._pose(folder, c, raw=True) for c in multicam.CAMERAS}
+        return multicam.swap_study(cams, raws)
+
+
+def test_camera_2_swaps_are_repaired(study: dict) -> None:
+    swapped, wrong, introduced = study["cam02"]["counts"]
+    assert swapped >= 25
+    # measured 2026-11-30: 1 left (74) and 1 made (71), both frames where the model swapped
+    # the knees but not the ankles, so no labelling of the whole leg is right there
+    assert wrong <= 1 and introduced <= 1
+
+
+def test_no_camera_gets_new_swaps_beyond_one_frame(study: dict) -> None:
+    for cam, row in study.items():
+        assert row["counts"][2] <= 1, cam
+        assert row["counts"][1] <= max(1, row["counts"][0] // 10), cam
