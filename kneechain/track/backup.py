@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from kneechain.errors import ErrorKind
 from kneechain.track.db import SQLITE_BUSY_MS, Store, is_sqlite
 from kneechain.track.errors import TrackError
 
@@ -56,14 +57,18 @@ def backup(
     """Copy the database to `dest` (and, with `media`, the media files to `dest` + '.media/')."""
     if not is_sqlite(store.engine):
         raise TrackError(
-            "kneechain backup copies the embedded SQLite database; for PostgreSQL use pg_dump "
-            "(for example: pg_dump --format=custom --file=kneechain.dump DBNAME)"
+            "A backup copies the embedded SQLite database; a PostgreSQL database is backed up "
+            "with PostgreSQL's own tool, pg_dump"
         )
     source = Path(store.engine.url.database or "")
     if not source.is_file():
         raise TrackError(f"there is no database file at {source} to back up yet")
     if dest.exists() and not overwrite:
-        raise TrackError(f"{dest} already exists; choose a new name or add --overwrite")
+        raise TrackError(
+            f"{dest} already exists.",
+            hint="Choose a new name, or say that it may be replaced.",
+            kind=ErrorKind.conflict,
+        )
     if dest.resolve() == source.resolve():
         raise TrackError("the backup cannot overwrite the live database; choose another path")
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,13 @@ from kneechain.assess.case import measure_index
 from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.knowledge.models import Reference
 from kneechain.track.config import tracking_config
-from kneechain.track.logbook import measure_series, outcome_series, sessions_of
+from kneechain.track.logbook import (
+    OUTCOME_PARTS,
+    PART_NAMES,
+    measure_series,
+    outcome_series,
+    sessions_of,
+)
 from kneechain.track.models import PersonRecord
 from kneechain.track.progress import higher_is_better, judge, mcid_of, mdc_of, references
 
@@ -120,7 +126,6 @@ def measure_panel(
 def outcome_panel(db: Session, user: PersonRecord, kb: KnowledgeBase, outcome_id: str) -> Panel:
     """An outcome score over time; for pain, session ratings are shown faintly behind it."""
     outcome = kb.outcomes[outcome_id]
-    series = outcome_series(db, user, outcome_id)
     mcid = mcid_of(outcome, tracking_config().preferred_mcid_population)
     extra = []
     if outcome_id == "nprs":
@@ -128,9 +133,12 @@ def outcome_panel(db: Session, user: PersonRecord, kb: KnowledgeBase, outcome_id
                   if s.pain_before is not None]  # fmt: skip
         if before:
             extra.append(Line("pain before sessions", before, ""))
-    lines = (
-        [Line("score", series, _verdict(series, mcid, outcome.higher_is_better))] if series else []
-    )
+    lines = []
+    for part in OUTCOME_PARTS.get(outcome_id, (None,)):  # NPRS: one line per rating, never mixed
+        series = outcome_series(db, user, outcome_id, part)
+        if series:
+            label = PART_NAMES[part] if part else "score"
+            lines.append(Line(label, series, _verdict(series, mcid, outcome.higher_is_better)))
     return Panel(
         title=outcome.name,
         subtitle=f"{outcome.min_score:g}-{outcome.max_score:g}, "

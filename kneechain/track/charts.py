@@ -17,7 +17,15 @@ from kneechain.track.errors import TrackError
 from kneechain.track.models import PersonRecord
 
 FORMATS = (".png", ".svg")
-COLOURS = {"left": "#1f77b4", "right": "#d62728", "both": "#2ca02c", "score": "#6a3d9a"}
+COLOURS = {
+    "left": "#1f77b4",
+    "right": "#d62728",
+    "both": "#2ca02c",
+    "score": "#6a3d9a",
+    "pain now": "#6a3d9a",
+    "worst pain in the last week": "#e6550d",
+    "pain with activity": "#8c6d31",
+}
 NORM_COLOUR = "#2ca02c"
 THRESHOLD_COLOUR = "#888888"
 UNITS = {"deg": "°", "points": " points", "cm": " cm"}

@@ -101,12 +101,14 @@ def person_delete(
 
 
 def parse_exercise(text: str) -> dict[str, object]:
-    """'glute_bridge:3' or 'lateral_lunge:2:lateral_lunge_supported' -> an exercise entry."""
+    """'glute bridge:3' or 'lateral lunge:2:short lateral lunge holding a support' -> an entry
+    (names as the handout writes them; ids work too)."""
     parts = text.split(":")
     if len(parts) not in (2, 3) or not parts[1].strip().isdigit():
         raise fail(
-            f"--exercise {text!r} should look like ID:SETS or ID:SETS:REGRESSION_ID.",
-            hint="For example glute_bridge:3 or lateral_lunge:2:lateral_lunge_supported.",
+            f"--exercise {text!r} should look like NAME:SETS or NAME:SETS:EASIER NAME.",
+            hint="For example 'glute bridge:3' or "
+            "'lateral lunge:2:short lateral lunge holding a support'.",
         )
     regression = parts[2].strip() if len(parts) == 3 and parts[2].strip() else None
     return {
@@ -116,20 +118,45 @@ def parse_exercise(text: str) -> dict[str, object]:
     }
 
 
-def prompt_exercises(program_ids: list[str]) -> list[dict[str, object]]:
-    """Ask, for each exercise of the program (or for ids typed in), the sets done."""
-    if not program_ids:
-        typed = typer.prompt("Exercises done (knowledge ids, separated by spaces)")
-        program_ids = typed.split()
-    done = []
-    for exercise_id in program_ids:
-        sets = typer.prompt(f"Sets (or rounds) of {exercise_id} done, 0 if skipped", type=int)
+def _ask_exercise(question: str) -> str | None:
+    """Ask for an exercise by name until it is one kneechain knows (blank: None)."""
+    from kneechain.errors import KneechainError
+    from kneechain.knowledge.loader import default_knowledge
+    from kneechain.track.logbook import resolve_exercise
+
+    while True:
+        typed = typer.prompt(question, default="", show_default=False).strip()
+        if not typed:
+            return None
+        try:
+            return resolve_exercise(typed, default_knowledge())
+        except KneechainError as exc:
+            typer.echo(exc.text())
+
+
+def prompt_exercises(program_doc: dict | None) -> list[dict[str, object]]:
+    """Ask the sets done of each exercise of the program, by the name its handout shows;
+    without a program, ask for the exercises by name, one at a time, each checked as typed."""
+    from kneechain.track.plan import program_exercises
+
+    planned = program_exercises(program_doc) if program_doc else []
+    done: list[dict[str, object]] = []
+    for item in planned:
+        sets = typer.prompt(f"Sets (or rounds) of {item.name} done, 0 if skipped", type=int)
         if sets == 0:
             continue
-        easier = typer.prompt(f"Easier variant used for {exercise_id} (blank: none)", default="")
-        done.append(
-            {"exercise_id": exercise_id, "sets_done": sets, "regression_id": easier or None}
-        )
+        easier = None
+        if item.easier_id and typer.confirm(
+            f"Did you do the easier {item.easier_name} instead?", default=False
+        ):
+            easier = item.easier_id
+        done.append({"exercise_id": item.exercise_id, "sets_done": sets, "regression_id": easier})
+    while not planned:
+        exercise_id = _ask_exercise("Exercise done (its name; leave blank when all are listed)")
+        if exercise_id is None:
+            break
+        sets = typer.prompt("Sets (or rounds) done", type=int)
+        done.append({"exercise_id": exercise_id, "sets_done": sets, "regression_id": None})
     return done
 
 
@@ -149,7 +176,10 @@ def log(
     person: str | None = PERSON,
     day: str | None = DAY,
     exercise: list[str] | None = typer.Option(
-        None, "--exercise", "-e", help="ID:SETS[:REGRESSION_ID]; repeat per exercise."
+        None,
+        "--exercise",
+        "-e",
+        help="NAME:SETS[:EASIER NAME], names as in the handout; repeat per exercise.",
     ),
     pain_before: int | None = typer.Option(None, "--pain-before", help="Knee pain 0-10 before."),
     pain_after: int | None = typer.Option(None, "--pain-after", help="Knee pain 0-10 after."),
@@ -167,12 +197,12 @@ def log(
         else:
             who = people.get(ctx, person).name
             try:
-                ids = [p.exercise_id for p in programs.current(ctx, who).program.exercises]
+                doc = programs.current(ctx, who).program.model_dump(mode="json")
             except KneechainError as exc:
                 if exc.code != "program.none":
                     raise
-                ids = []  # no program stored: ask for the exercises by name
-            items = prompt_exercises(ids)
+                doc = None  # no program stored: ask for the exercises by name
+            items = prompt_exercises(doc)
             if pain_before is None:
                 pain_before = typer.prompt("Knee pain before, 0-10", type=int)
             if pain_after is None:

@@ -50,7 +50,13 @@ class TrackingConfig(Frozen):
     preferred_mcid_population: str
     retest: Schedule
     trend: TrendRule
+    decimals: dict[str, int]
     wording: Wording
+
+    def round(self, value: float, unit: str) -> float:
+        """`value` to the precision of its unit (one decimal for a unit not listed)."""
+        return round(value, self.decimals.get(unit, 1))
+
     caseload: Caseload
 
     @model_validator(mode="after")

@@ -172,8 +172,9 @@ def _decode_media(export: ExportFile, media: MediaStore) -> dict[str, bytes]:
         if item.content_base64 is None:
             if item.sha256 not in media:
                 raise TrackError(
-                    f"media {item.filename} ({item.sha256[:12]}...) is not in the file "
-                    "(exported with --no-media) nor in this store; export again with media"
+                    f"The file {item.filename} ({item.sha256[:12]}...) is neither in the export "
+                    "(it was exported without media files) nor stored here; export again with "
+                    "the media files"
                 )
             continue
         try:
@@ -196,8 +197,8 @@ def _check_new(db: Session, export: ExportFile) -> None:
         )
     ):
         raise TrackError(
-            f"{person.name!r} is already stored here; delete them first "
-            f"(`kneechain person delete {person.name!r} --yes`) or import into another database"
+            f"{person.name!r} is already stored here; delete them first, or import into "
+            "another database"
         )
 
 

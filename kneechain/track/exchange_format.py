@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 FORMAT = "kneechain-person"
 FORMAT_VERSION = 1
@@ -114,8 +114,14 @@ class OutcomeRow(Row):
     uid: Uid
     measured_on: date
     outcome_id: str
+    part: str | None = Field(default=None, validate_default=True)  # NPRS: now, worst, activity
     score: float
     created_at: datetime
+
+    @field_validator("part")
+    @classmethod
+    def _nprs_part(cls, part: str | None, info: ValidationInfo) -> str | None:
+        return "now" if part is None and info.data.get("outcome_id") == "nprs" else part
 
 
 class ExportFile(Row):

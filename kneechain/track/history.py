@@ -25,6 +25,7 @@ from kneechain.track.records import current_program
 @dataclass(frozen=True)
 class History:
     sessions: list[ExerciseSessionRecord]
+    program_start: date | None
     planned_per_week: float | None
     weeks: list[WeekAdherence]
     adherence: float | None
@@ -34,19 +35,25 @@ class History:
 
 
 def build_history(db: Session, user: PersonRecord, today: date) -> History:
-    """Sessions oldest first; adherence from the program's start (or the first session) to today."""
+    """Sessions oldest first; adherence from the program's first day (without a program, from the
+    first session) to today. Sessions before the program started are listed but not counted, and
+    a program that has not started yet has no weeks."""
     sessions = sessions_of(db, user)
     program = current_program(db, user)
     planned = planned_sessions_per_week(program.doc) if program else None
-    starts = [s.performed_on for s in sessions[:1]] + ([program.started_on] if program else [])
-    start = min(starts) if starts else today
-    weeks = weekly_adherence([s.performed_on for s in sessions], planned, start, max(today, start))
+    if program is not None:
+        start = program.started_on
+    else:
+        start = sessions[0].performed_on if sessions else today
+    days = [s.performed_on for s in sessions]
+    weeks = weekly_adherence(days, planned, start, today) if start <= today else []
     before = [(s.performed_on, float(s.pain_before)) for s in sessions if s.pain_before is not None]
     after = [(s.performed_on, float(s.pain_after)) for s in sessions if s.pain_after is not None]
     rule = tracking_config().trend
-    nprs = next((c for c in all_changes(db, user) if c.kind == "outcome" and c.id == "nprs"), None)
+    nprs = next((c for c in all_changes(db, user) if c.kind == "outcome" and c.part == "now"), None)
     return History(
         sessions=sessions,
+        program_start=program.started_on if program else None,
         planned_per_week=planned,
         weeks=weeks,
         adherence=overall_adherence(weeks),

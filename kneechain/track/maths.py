@@ -11,17 +11,11 @@ Status = Literal["improved", "worse", "no_clear_change", "changed", "unjudged", 
 DAYS_PER_WEEK = 7
 
 
-def monday_of(day: date) -> date:
-    """The Monday that starts `day`'s ISO week."""
-    return day - timedelta(days=day.weekday())
-
-
 @dataclass(frozen=True)
 class WeekAdherence:
-    """Sessions done in one calendar week against the sessions the program planned for it.
-
-    `planned` is pro-rated when the period covers only part of the week (a program started on a
-    Thursday plans 4/7 of a week's sessions for that first week).
+    """Sessions done in one program week (7 days from `week_start`) against the sessions the
+    program planned for it. `planned` is pro-rated for a week cut short by the end of the period
+    (today): 3 days into a week, 3/7 of its sessions are planned so far.
     """
 
     week_start: date
@@ -39,20 +33,21 @@ class WeekAdherence:
 def weekly_adherence(
     days_done: Sequence[date], planned_per_week: float | None, start: date, end: date
 ) -> list[WeekAdherence]:
-    """One entry per calendar week from `start` to `end` (inclusive); several sessions on one
-    day count once, because a program's frequency is counted in days."""
+    """One entry per program week from `start` (week 1 starts on the program's first day, as in
+    the program itself) to `end` (inclusive); days before `start` never count. Several sessions
+    on one day count once, because a program's frequency is counted in days."""
     if end < start:
         raise ValueError("end must not be before start")
     done_days = {d for d in days_done if start <= d <= end}
     weeks = []
-    monday = monday_of(start)
-    while monday <= end:
-        first, last = max(monday, start), min(monday + timedelta(days=6), end)
+    first = start
+    while first <= end:
+        last = min(first + timedelta(days=DAYS_PER_WEEK - 1), end)
         covered = (last - first).days + 1
         done = sum(1 for d in done_days if first <= d <= last)
         planned = None if planned_per_week is None else planned_per_week * covered / DAYS_PER_WEEK
-        weeks.append(WeekAdherence(week_start=monday, done=done, planned=planned))
-        monday += timedelta(days=DAYS_PER_WEEK)
+        weeks.append(WeekAdherence(week_start=first, done=done, planned=planned))
+        first += timedelta(days=DAYS_PER_WEEK)
     return weeks
 
 

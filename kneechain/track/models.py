@@ -238,7 +238,9 @@ class SessionExerciseRecord(Base):
 
 
 class OutcomeScoreRecord(Base):
-    """A patient-reported outcome (NPRS, Kujala) on one day."""
+    """A patient-reported outcome (NPRS, Kujala) on one day. `part` says which rating of a
+    questionnaire that has several (NPRS: now, worst in the last week, with activity); these
+    are different measures and are never mixed."""
 
     __tablename__ = "outcome_scores"
     __table_args__ = (
@@ -250,6 +252,7 @@ class OutcomeScoreRecord(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     measured_on: Mapped[date] = mapped_column(Date)
     outcome_id: Mapped[str] = mapped_column(String(64))
+    part: Mapped[str | None] = mapped_column(String(20))
     score: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

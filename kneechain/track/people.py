@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from kneechain.errors import ErrorKind
 from kneechain.track.errors import TrackError
 from kneechain.track.media import MediaStore
 from kneechain.track.models import ROLES, CareLinkRecord, MediaItemRecord, PersonRecord
@@ -54,18 +55,28 @@ def find_person(db: Session, name: str) -> PersonRecord:
     if user is None:
         known = [u.name for u in list_people(db)]
         hint = (
-            f"known people: {', '.join(known)}"
+            f"Known people: {', '.join(known)}."
             if known
-            else "nobody is stored yet; add someone with `kneechain person add NAME`"
+            else "Nobody is stored yet: add the person first."
         )
-        raise TrackError(f"no person named {cleaned!r}; {hint}")
+        raise TrackError(
+            f"No person named {cleaned!r} is stored.",
+            hint=hint,
+            code="person.not_found",
+            kind=ErrorKind.not_found,
+            field="person",
+        )
     return user
 
 
 def link_clinician(db: Session, clinician: PersonRecord, client: PersonRecord) -> CareLinkRecord:
     """Let a clinician follow a client (idempotent)."""
     if clinician.role != "clinician":
-        raise TrackError(f"{clinician.name!r} is not a clinician; add them with --role clinician")
+        raise TrackError(
+            f"{clinician.name} is stored as a client, not a clinician, so cannot follow anyone.",
+            hint="Add the clinician as a clinician (a separate entry) and link that one.",
+            field="clinician",
+        )
     if clinician.id == client.id:
         raise TrackError("a clinician cannot be their own client")
     link = db.get(CareLinkRecord, (clinician.id, client.id))

@@ -31,6 +31,34 @@ def exercise_ids(doc: Mapping[str, Any]) -> list[str]:
     return [i["exercise_id"] for i in items if isinstance(i, Mapping) and "exercise_id" in i]
 
 
+@dataclass(frozen=True)
+class PlannedExercise:
+    """An exercise of a stored program as its handout names it, with its easier variant."""
+
+    exercise_id: str
+    name: str
+    easier_id: str | None = None
+    easier_name: str | None = None
+
+
+def program_exercises(doc: Mapping[str, Any]) -> list[PlannedExercise]:
+    """The program's exercises in handout order, by the names the handout shows."""
+    out = []
+    for item in doc.get("exercises") or []:
+        if not isinstance(item, Mapping) or "exercise_id" not in item:
+            continue
+        easier = item.get("regression") if isinstance(item.get("regression"), Mapping) else {}
+        out.append(
+            PlannedExercise(
+                exercise_id=str(item["exercise_id"]),
+                name=str(item.get("name") or item["exercise_id"]),
+                easier_id=easier.get("exercise_id"),
+                easier_name=easier.get("name"),
+            )
+        )
+    return out
+
+
 def planned_sessions_per_week(doc: Mapping[str, Any]) -> float | None:
     """Days a week the program asks for: its own figure, else the most frequent exercise's.
 

@@ -18,7 +18,7 @@ from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.knowledge.models import Outcome, Reference
 from kneechain.knowledge.render import number
 from kneechain.track.config import TrackingConfig, tracking_config
-from kneechain.track.logbook import measure_series, outcome_series
+from kneechain.track.logbook import OUTCOME_PARTS, PART_NAMES, measure_series, outcome_series
 from kneechain.track.maths import Status, classify_change
 from kneechain.track.models import MeasurementRecord, OutcomeScoreRecord, PersonRecord
 
@@ -38,10 +38,12 @@ class Change:
     latest: Point
     threshold: float | None
     status: Status
+    part: str | None = None  # which rating of a questionnaire with several (NPRS: now, worst)
+    decimals: int = 1
 
     @property
     def delta(self) -> float:
-        return self.latest[1] - self.baseline[1]
+        return round(self.latest[1] - self.baseline[1], self.decimals)
 
 
 def references(kb: KnowledgeBase, measure_id: str) -> list[Reference]:
@@ -76,23 +78,29 @@ def judge(series: list[Point], threshold: float | None, better_up: bool | None) 
     return classify_change(series[0][1], series[-1][1], threshold, better_up)
 
 
-def measure_changes(db: Session, user: PersonRecord, kb: KnowledgeBase) -> list[Change]:
+def _rounded(series: list[Point], decimals: int) -> list[Point]:
+    return [(day, round(value, decimals)) for day, value in series]
+
+
+def measure_changes(
+    db: Session, user: PersonRecord, kb: KnowledgeBase, config: TrackingConfig | None = None
+) -> list[Change]:
     """One change per measured measure and side, in knowledge-base order."""
+    config = config or tracking_config()
     specs = measure_index()
     measured = set(
         db.scalars(select(MeasurementRecord.measure_id).where(MeasurementRecord.user_id == user.id))
     )
     changes = []
     for measure_id in (m for m in specs if m in measured):
-        spec, mdc, better = (
-            specs[measure_id],
-            mdc_of(kb, measure_id),
-            higher_is_better(kb, measure_id),
-        )
+        spec = specs[measure_id]
+        mdc, better = mdc_of(kb, measure_id), higher_is_better(kb, measure_id)
+        decimals = config.decimals.get(spec.unit, 1)
         for side, series in measure_series(db, user, measure_id).items():
+            shown = _rounded(series, decimals)
             changes.append(
-                Change("measure", measure_id, spec.name, side, spec.unit, series[0], series[-1],
-                       mdc, judge(series, mdc, better))
+                Change("measure", measure_id, spec.name, side, spec.unit, shown[0], shown[-1],
+                       mdc, judge(shown, mdc, better), decimals=decimals)
             )  # fmt: skip
     return changes
 
@@ -100,27 +108,33 @@ def measure_changes(db: Session, user: PersonRecord, kb: KnowledgeBase) -> list[
 def outcome_changes(
     db: Session, user: PersonRecord, kb: KnowledgeBase, config: TrackingConfig
 ) -> list[Change]:
-    """One change per outcome questionnaire that has at least one score."""
+    """One change per outcome questionnaire (and per rating of one with several, e.g. NPRS
+    pain now and worst pain in the last week: never mixed) that has at least one score."""
     scored = set(
         db.scalars(
             select(OutcomeScoreRecord.outcome_id).where(OutcomeScoreRecord.user_id == user.id)
         )
     )
+    decimals = config.decimals.get("points", 1)
     changes = []
     for outcome in (o for o in kb.outcomes.values() if o.id in scored):
-        series = outcome_series(db, user, outcome.id)
         mcid = mcid_of(outcome, config.preferred_mcid_population)
-        status = judge(series, mcid, outcome.higher_is_better)
-        changes.append(
-            Change("outcome", outcome.id, outcome.name, "both", "points", series[0], series[-1],
-                   mcid, status)
-        )  # fmt: skip
+        for part in OUTCOME_PARTS.get(outcome.id, (None,)):
+            series = _rounded(outcome_series(db, user, outcome.id, part), decimals)
+            if not series:
+                continue
+            name = f"{outcome.name}: {PART_NAMES[part]}" if part else outcome.name
+            status = judge(series, mcid, outcome.higher_is_better)
+            changes.append(
+                Change("outcome", outcome.id, name, "both", "points", series[0], series[-1],
+                       mcid, status, part=part, decimals=decimals)
+            )  # fmt: skip
     return changes
 
 
 def all_changes(db: Session, user: PersonRecord) -> list[Change]:
     kb, config = default_knowledge(), tracking_config()
-    return measure_changes(db, user, kb) + outcome_changes(db, user, kb, config)
+    return measure_changes(db, user, kb, config) + outcome_changes(db, user, kb, config)
 
 
 def describe(change: Change, config: TrackingConfig | None = None) -> str:

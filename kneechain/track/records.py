@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from kneechain.assess.case import Case, Measurement
 from kneechain.assess.result import AssessmentResult
+from kneechain.errors import ErrorKind
 from kneechain.knowledge.loader import default_knowledge
+from kneechain.track.dates import not_in_future
 from kneechain.track.documents import (
     knowledge_fingerprint,
     parse_case,
@@ -59,6 +62,24 @@ def _add_rows(
     return records
 
 
+def content_hash(doc: Mapping[str, Any]) -> str:
+    """SHA-256 of a document's content (keys sorted), the same for the same case however its
+    file was laid out."""
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def find_same_assessment(
+    db: Session, user: PersonRecord, case_doc: Mapping[str, Any], taken_on: date
+) -> AssessmentRecord | None:
+    """An assessment of `user` on `taken_on` whose case has the same content, if one is stored."""
+    digest = content_hash(case_doc)
+    query = select(AssessmentRecord).where(
+        AssessmentRecord.user_id == user.id, AssessmentRecord.taken_on == taken_on
+    )
+    return next((a for a in db.scalars(query) if content_hash(a.case_doc) == digest), None)
+
+
 def save_assessment(
     db: Session,
     user: PersonRecord,
@@ -66,16 +87,31 @@ def save_assessment(
     result: AssessmentResult | Mapping[str, Any] | None = None,
     *,
     taken_on: date | None = None,
+    today: date | None = None,
 ) -> AssessmentRecord:
-    """Store a case (and its result) as documents, index its measurements and outcome scores."""
+    """Store a case (and its result) as documents, index its measurements and outcome scores.
+
+    The same case stored again for the same person (same content) is refused, not copied: a
+    second copy would count every value twice."""
     parsed = parse_case(case)
     outcome = parse_result(result) if result is not None else None
-    day = taken_on or parsed.assessed_on or date.today()
+    day = not_in_future(
+        taken_on or parsed.assessed_on or today or date.today(), "The assessment date", today
+    )
+    case_doc = parsed.model_dump(mode="json")
+    same = find_same_assessment(db, user, case_doc, day)
+    if same is not None:
+        raise TrackError(
+            f"This assessment of {day.isoformat()} is already stored for {user.name}; "
+            "it was not stored again.",
+            code="assessment.duplicate",
+            kind=ErrorKind.conflict,
+        )
     record = AssessmentRecord(
         user_id=user.id,
         taken_on=day,
         case_schema_version=parsed.case_version,
-        case_doc=parsed.model_dump(mode="json"),
+        case_doc=case_doc,
         result_schema_version=outcome.engine_version if outcome else None,
         result_doc=outcome.model_dump(mode="json") if outcome else None,
         knowledge_fingerprint=knowledge_fingerprint(),
@@ -83,23 +119,38 @@ def save_assessment(
     db.add(record)
     db.flush()
     _add_rows(db, user, day, parsed.measurements, assessment=record)
-    for outcome_id, score in _outcome_scores(parsed, outcome).items():
+    for outcome_id, part, score in _outcome_scores(parsed, outcome):
         db.add(
-            OutcomeScoreRecord(user_id=user.id, measured_on=day, outcome_id=outcome_id, score=score)
+            OutcomeScoreRecord(
+                user_id=user.id, measured_on=day, outcome_id=outcome_id, part=part, score=score
+            )
         )
     db.flush()
     return record
 
 
-def _outcome_scores(case: Case, result: AssessmentResult | None) -> dict[str, float]:
-    """Outcome scores of an assessment: the result's totals, else the pain now from the case."""
+def _outcome_scores(
+    case: Case, result: AssessmentResult | None
+) -> list[tuple[str, str | None, float]]:
+    """Outcome scores of an assessment as (outcome, part, score): every NPRS rating given (pain
+    now, worst, with activity: each its own measure) and the Kujala total when complete."""
     known = default_knowledge().outcomes
-    scores = {}
+    scores: dict[tuple[str, str | None], float] = {}
     if result is not None:
-        scores = {o.id: o.score for o in result.outcomes if o.id in known and o.score is not None}
-    if "nprs" not in scores and case.complaint.nprs_now is not None:
-        scores["nprs"] = case.complaint.nprs_now
-    return scores
+        scores = {
+            (o.id, o.part): o.score
+            for o in result.outcomes
+            if o.id in known and o.score is not None
+        }
+    complaint = case.complaint
+    for part, value in (
+        ("now", complaint.nprs_now),
+        ("worst", complaint.nprs_worst),
+        ("activity", complaint.nprs_activity),
+    ):
+        if value is not None:
+            scores.setdefault(("nprs", part), value)
+    return [(outcome_id, part, score) for (outcome_id, part), score in scores.items()]
 
 
 def add_measurements(
@@ -107,8 +158,8 @@ def add_measurements(
 ) -> list[MeasurementRecord]:
     """Store a re-measurement made outside a full assessment (for example at a re-test)."""
     if not items:
-        raise TrackError("give at least one measurement to store")
-    return _add_rows(db, user, taken_on, items)
+        raise TrackError("Give at least one measurement to store.")
+    return _add_rows(db, user, not_in_future(taken_on, "The measurement date"), items)
 
 
 def add_media(
@@ -150,10 +201,14 @@ def save_video_analysis(
 ) -> VideoAnalysisRecord:
     """Store one video's analysis: the clip and evidence frames by hash, and its measurements."""
     if test_id not in default_knowledge().tests:
-        raise TrackError(f"unknown test {test_id!r}; see `kneechain knowledge list tests`")
+        raise TrackError(
+            f"There is no test called {test_id!r}.",
+            hint="Known tests: " + ", ".join(default_knowledge().tests) + ".",
+            field="test_id",
+        )
     clip = add_media(db, media, user, video, "video")
     frames = [add_media(db, media, user, path, "frame").sha256 for path in evidence]
-    day = analysed_on or date.today()
+    day = not_in_future(analysed_on or date.today(), "The day of the video")
     record = VideoAnalysisRecord(
         user_id=user.id,
         assessment_id=assessment.id if assessment else None,

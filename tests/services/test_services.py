@@ -80,15 +80,15 @@ def test_the_default_person_is_asked_for_when_several_exist(ctx: ServiceContext)
 
 def test_compare_judges_each_value_against_its_smallest_real_change(ctx: ServiceContext) -> None:
     people.add(ctx, "Dana")
-    first = assessment.read_case(DESK)
+    desk = assessment.read_case(DESK)
+    # six weeks before the example's day, so that neither lies in the future
+    first = desk.model_copy(update={"assessed_on": desk.assessed_on - timedelta(weeks=6)})
     assessment.record(ctx, "Dana", first)
     better = [
         m.model_copy(update={"value": m.value + 15}) if m.measure == "hip_ir_supine" else m
         for m in first.measurements
     ]
-    later = first.model_copy(
-        update={"measurements": better, "assessed_on": first.assessed_on + timedelta(weeks=6)}
-    )
+    later = desk.model_copy(update={"measurements": better})
     assessment.record(ctx, "Dana", later)
     comparison = assessment.compare(ctx, "Dana")
     hip = [v for v in comparison.values if v.measure_id == "hip_ir_supine"]

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from kneechain.track.maths import (
     WeekAdherence,
     classify_change,
-    monday_of,
     overall_adherence,
     slope,
     weekly_adherence,
@@ -21,24 +20,23 @@ from kneechain.track.maths import (
 MON = date(2026, 1, 5)  # a Monday
 
 
-def test_monday_of() -> None:
-    assert monday_of(date(2026, 1, 11)) == MON  # Sunday
-    assert monday_of(MON) == MON
-
-
 def test_weekly_adherence_hand_computed() -> None:
     # Program of 3 days a week started on Thursday 8 Jan; evaluated through Sunday 18 Jan.
-    done = [date(2026, 1, 8), date(2026, 1, 8), date(2026, 1, 10), date(2026, 1, 13)]
-    weeks = weekly_adherence(done, 3, date(2026, 1, 8), date(2026, 1, 18))
-    assert [w.week_start for w in weeks] == [MON, MON + timedelta(7)]
-    # first week: Thu-Sun = 4 days -> 3 * 4/7 planned; two distinct days done
+    thu = date(2026, 1, 8)
+    done = [date(2026, 1, 6), thu, thu, date(2026, 1, 10), date(2026, 1, 16), date(2026, 1, 17)]
+    weeks = weekly_adherence(done, 3, thu, date(2026, 1, 18))
+    # program weeks start on the program's first day, never the Monday before it
+    assert [w.week_start for w in weeks] == [thu, thu + timedelta(7)]
+    # week 1, Thu 8 - Wed 14: two distinct days (the 6th is before the program and never counts)
     assert weeks[0].done == 2
-    assert weeks[0].planned == pytest.approx(12 / 7)
-    assert weeks[0].ratio == 1.0  # capped
-    assert weeks[1].done == 1
-    assert weeks[1].ratio == pytest.approx(1 / 3)
-    # overall: min(2, 12/7) + min(1, 3) over 12/7 + 3
-    assert overall_adherence(weeks) == pytest.approx((12 / 7 + 1) / (12 / 7 + 3))
+    assert weeks[0].planned == pytest.approx(3)
+    assert weeks[0].ratio == pytest.approx(2 / 3)
+    # week 2 so far, Thu 15 - Sun 18 = 4 days -> 3 * 4/7 planned; two days done: capped at 1
+    assert weeks[1].done == 2
+    assert weeks[1].planned == pytest.approx(12 / 7)
+    assert weeks[1].ratio == 1.0
+    # overall: min(2, 3) + min(2, 12/7) over 3 + 12/7
+    assert overall_adherence(weeks) == pytest.approx((2 + 12 / 7) / (3 + 12 / 7))
 
 
 def test_adherence_without_a_plan_is_unknown() -> None:
