@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # the litert-lite/-heavy backends then say which command provides the files.
 POSE_MODELS := .cache/models/mediapipe-pose-0.5.1675469404/.fetched
 
-.PHONY: demo test test-fast test-slow lint venv bench clean system-deps-test pose-models
+.PHONY: demo test test-fast test-slow lint venv bench bench-runtime clean system-deps-test pose-models
 
 venv: $(STAMP) $(POSE_MODELS)
 
@@ -58,6 +58,10 @@ test: lint test-fast test-slow
 
 bench: $(STAMP) $(POSE_MODELS)
 	$(BIN)/python bench/pose_throughput.py
+
+# our LiteRT pose runtime against the MediaPipe graph: time per frame and accuracy
+bench-runtime: $(STAMP) $(POSE_MODELS)
+	$(BIN)/python bench/pose_runtime.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

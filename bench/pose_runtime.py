@@ -195,6 +195,10 @@ def four_camera() -> dict[str, object] | str:
     out: dict[str, object] = {
         "reference": "MediaPipe graph, the other three cameras triangulated (leave-one-out)",
         "frames_per_camera": len(raw["mediapipe"][names[0]][0]),
+        "litert-full vs mediapipe graph, median px": {
+            cam: compare(raw["litert-full"][cam][0], raw["mediapipe"][cam][0])["median_px"]
+            for cam in names
+        },
     }
     for backend in BACKENDS:
         row: dict[str, object] = {}
