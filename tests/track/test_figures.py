@@ -224,12 +224,12 @@ def test_an_easier_variant_logged_alone_counts_for_its_exercise(sqlite_store: St
 
 
 def test_the_migration_names_the_part_of_old_pain_ratings(tmp_path: Path) -> None:
-    """Before revision 0004 an assessment kept only its last NPRS rating (here: worst) and
+    """Before revision 0005 an assessment kept only its last NPRS rating (here: worst) and
     `score --nprs` stored pain now; after it, each row says which rating it is and the
     assessment's other ratings are added from its case document."""
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     try:
-        upgrade(engine, "0003_jobs")
+        upgrade(engine, "0004_checkup_drafts")
         doc = json.dumps({"complaint": {"nprs_now": 3, "nprs_worst": 7}})
         with engine.begin() as conn:
             conn.execute(

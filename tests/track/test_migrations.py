@@ -84,3 +84,18 @@ def test_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.Monke
 def test_bad_database_url_is_explained() -> None:
     with pytest.raises(StorageError, match="not valid"):
         open_store("not a url")
+
+
+def test_the_migrations_have_one_head() -> None:
+    """Two branches that each added a migration after the same parent leave two heads, and no
+    database can be upgraded: re-point the later one's down_revision before landing."""
+    from alembic.script import ScriptDirectory
+
+    from kneechain.track.db import alembic_config
+
+    engine = make_engine("sqlite://")
+    try:
+        heads = ScriptDirectory.from_config(alembic_config(engine)).get_heads()
+    finally:
+        engine.dispose()
+    assert len(heads) == 1, f"several migration heads: {sorted(heads)}"

@@ -5,8 +5,8 @@ Before this revision an assessment stored one NPRS row: the last rating its resu
 revision names the part of every NPRS row and adds the ratings an assessment had but did not
 store, read from the assessment's own case document.
 
-Revision ID: 0004_outcome_parts
-Revises: 0003_jobs
+Revision ID: 0005_outcome_parts
+Revises: 0004_checkup_drafts
 Create Date: 2026-11-30 06:40:00
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0004_outcome_parts"
-down_revision: str | Sequence[str] | None = "0003_jobs"
+revision: str = "0005_outcome_parts"
+down_revision: str | Sequence[str] | None = "0004_checkup_drafts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
