@@ -82,10 +82,10 @@ def batch(
     again after an interruption: finished clips are not analysed again."""
     from kneechain.jobs.batch import read_input, run_batch
     from kneechain.jobs.runner import open_runner
-    from kneechain.settings import Settings
+    from kneechain.settings import load_settings
 
     rows = read_input(source, test)
-    settings = Settings()
+    settings = load_settings()
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

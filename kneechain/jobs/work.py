@@ -163,7 +163,7 @@ class Worker:
             "fps": traj.meta.fps,
             "protocol": analysis.result.model_dump(mode="json"),
             "pose_warnings": list(analysis.pose_warnings),
-            "evidence": sorted(files),
+            "evidence": list(files),  # in the order written: pictures, then the clip
             "versions": versions(),
         }
         return ClipOutput(result, files)

@@ -17,6 +17,15 @@ from kneechain.vision import sample_data
 from kneechain.vision.trajectories import Trajectories
 
 
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`analyze` runs as a job stored in the tracking database: never the user's own."""
+    data = tmp_path / "kneechain-data"
+    monkeypatch.setenv("KNEECHAIN_DATA_DIR", str(data))
+    monkeypatch.delenv("KNEECHAIN_DATABASE_URL", raising=False)
+    return data
+
+
 @pytest.fixture(scope="session")
 def walker_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     video = sample_data.demo_video()

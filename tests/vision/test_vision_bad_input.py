@@ -131,6 +131,7 @@ def test_analyze_says_truncated_not_refilm(tmp_path: Path, demo_video: Path) -> 
     """A copy of which only the first fifth decodes (about 40 of 230 frames) ends `analyze`
     with "damaged or truncated" and exit 2, not with a complaint about the filming."""
     cut = videos.truncated_copy(demo_video, tmp_path / "cut.mp4", 0.2)
-    result = runner.invoke(app, ["analyze", str(cut), "--test", "gait", "--no-evidence"])
+    args = ["analyze", str(cut), "--test", "gait", "--no-evidence"]
+    result = runner.invoke(app, args, env={"KNEECHAIN_DATA_DIR": str(tmp_path / "data")})
     assert result.exit_code == 2, result.output
     assert "damaged or truncated" in result.output and "No steps" not in result.output

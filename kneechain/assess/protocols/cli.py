@@ -51,28 +51,34 @@ def analyze(
 ) -> None:
     """Measure a test from a phone clip: values with norms and quality, and proof frames."""
     from kneechain.assess.protocols import cli_render as render  # heavy imports
-    from kneechain.assess.protocols import evidence, registry, run
+    from kneechain.errors import ErrorKind, KneechainError
+    from kneechain.services import video as service
+    from kneechain.services.context import ServiceContext
     from kneechain.vision.cli import parse_box
-    from kneechain.vision.errors import VideoError
-    from kneechain.vision.pipeline import PoseOptions
 
     if not video.is_file():
         _fail(f"{video} does not exist.", "Give the path of the clip you filmed.")
+    is_video = video.suffix.lower() != ".npz"
+    request = service.ClipAnalysisRequest(
+        video=video,
+        test_id=test,
+        side=side.value if side else None,
+        person=parse_box(person),
+        every=every,
+        evidence=write and is_video,
+        clip=clip,
+        evidence_dir=(out or Path(f"{video.stem}-{test}-evidence")) if write and is_video else None,
+    )
     try:
-        registry.protocol(test)
-    except ValueError as err:
-        _fail(str(err))
-    options = PoseOptions(person=parse_box(person), every=every, overlay=False, key_frames=False)
-    try:
-        analysis = run.analyse_file(video, test, side.value if side else None, options)
-    except VideoError as err:
-        _fail(err.problem, err.advice)
-    files: list[Path] = []
-    if write and analysis.video is not None:
-        folder = out or Path(f"{video.stem}-{test}-evidence")
-        files = evidence.write_evidence(
-            analysis.video, analysis.trajectories, analysis.result, folder, clip
-        )
+        with ServiceContext.open() as ctx:  # the clip is analysed as a job, in a worker
+            analysis = service.analyse_clip(ctx, request)
+    except KneechainError as err:
+        if err.kind is ErrorKind.bad_media:
+            _fail(err.message, err.hint or "")
+        if err.code == "test.no_protocol":
+            _fail(f"{err.message} {err.hint or ''}".strip())
+        raise
+    files = analysis.evidence_files
     if output_format is OutputFormat.json:
         data = analysis.result.model_dump(mode="json")
         data["pose_warnings"] = analysis.pose_warnings
@@ -82,7 +88,7 @@ def analyze(
     for warning in analysis.pose_warnings:
         console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     Console().print(render.report(analysis.result))
-    if out is not None and analysis.video is None:
+    if out is not None and not is_video:
         typer.echo("No evidence pictures: the input is a trajectories file, not a video.")
     for f in files:
         typer.echo(f"Evidence: {f}")

@@ -1,0 +1,217 @@
+"""Use cases of video analysis: measure a test from a clip (as a job), follow a job, store the
+result for a person.
+
+    with ServiceContext.open() as ctx:
+        out = video.analyse_clip(ctx, video.ClipAnalysisRequest(video=p, test_id="gait"))
+        out.result.measurements, out.evidence_files, out.job_id
+        video.store_analysis(ctx, out, person="Ann")          # clip and pictures kept by hash
+
+The analysis always runs as a job (kneechain.jobs): in a worker process of a local runner
+made for the call (or the runner the caller passes, e.g. the web app's long-lived one), so the
+same clip with the same options and versions is analysed once, whoever asks. The web app
+submits without waiting (`submit_clip`), polls `job_status` and turns a finished job into the
+output with `analysis_of`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from kneechain.assess.protocols.result import ProtocolResult
+from kneechain.errors import ErrorKind, KneechainError
+from kneechain.jobs.models import ClipRequest, JobEvent, JobStatus, JobView
+from kneechain.jobs.runner import JobRunner
+from kneechain.services.context import ServiceContext
+
+
+class ClipAnalysisRequest(ClipRequest):
+    """Measure one test from one clip (the job's request), and where to copy the evidence."""
+
+    evidence_dir: Path | None = Field(
+        None, description="copy the evidence here (None: it stays in the data folder only)"
+    )
+
+    def job_request(self) -> ClipRequest:
+        return ClipRequest.model_validate(self.model_dump(exclude={"evidence_dir"}))
+
+
+class StoredAnalysis(BaseModel):
+    """A clip's analysis kept for a person."""
+
+    id: str = Field(description="the stored video analysis' public id")
+    person: str
+    measurements: int
+    evidence_files: int
+    already_stored: bool = Field(description="this very analysis was stored before")
+
+
+class ClipAnalysis(BaseModel):
+    """What a clip measured, with everything needed to check it."""
+
+    job_id: str
+    job_key: str
+    test_id: str
+    video: Path
+    video_sha256: str
+    result: ProtocolResult = Field(description="measurements, quality parts, repetitions, ...")
+    pose_warnings: list[str]
+    frames: int
+    fps: float | None
+    evidence_files: list[Path] = Field(description="copies in evidence_dir, else the stored ones")
+    versions: dict[str, str]
+    reused: bool = Field(description="an identical earlier job's result (not recomputed)")
+    stored: StoredAnalysis | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """Pose warnings, then the protocol's."""
+        return [*self.pose_warnings, *self.result.warnings]
+
+
+def local_runner(ctx: ServiceContext, workers: int = 1) -> JobRunner:
+    """A local job runner on the context's database (close it after use)."""
+    from kneechain.jobs.runner import open_runner
+
+    return open_runner(ctx.settings, ctx.store, runner="local", workers=workers)
+
+
+def submit_clip(ctx: ServiceContext, request: ClipAnalysisRequest, runner: JobRunner) -> JobView:
+    """Queue the analysis on `runner` and return its job at once (done already when an
+    identical job finished before)."""
+    return runner.submit(request.job_request())
+
+
+def job_status(ctx: ServiceContext, job_id: str) -> JobView:
+    """A job as stored (from any process): status, progress, error or result."""
+    from kneechain.jobs import store as jobs_db
+
+    return jobs_db.get(ctx.store, job_id)
+
+
+def analyse_clip(
+    ctx: ServiceContext,
+    request: ClipAnalysisRequest,
+    *,
+    runner: JobRunner | None = None,
+    on_event: Callable[[JobEvent], None] | None = None,
+) -> ClipAnalysis:
+    """Measure the test from the clip as a job and wait for it; a KneechainError (bad media,
+    unknown test, missing clip, ...) when it cannot be measured."""
+    own = runner is None
+    jobs = runner or local_runner(ctx)
+    try:
+        job = jobs.submit(request.job_request())
+        reused = job.status.finished
+        [done] = jobs.wait([job.id], on_event)
+    finally:
+        if own:
+            jobs.close()
+    return analysis_of(ctx, done, request, reused=reused)
+
+
+def raise_failure(job: JobView) -> None:
+    """The job's stored error as a KneechainError (it went wrong, so nothing to return)."""
+    error = job.error
+    if error is None:
+        raise KneechainError(
+            "job.not_finished",
+            f"The job {job.id} is {job.status.value}, not finished.",
+            hint="Wait until it is done.",
+            kind=ErrorKind.conflict,
+        )
+    raise KneechainError(**error.model_dump())
+
+
+def analysis_of(
+    ctx: ServiceContext,
+    job: JobView,
+    request: ClipAnalysisRequest | None = None,
+    *,
+    reused: bool = False,
+) -> ClipAnalysis:
+    """A finished job as the use case's output; its evidence copied to the request's
+    evidence_dir when one is given."""
+    if job.status is not JobStatus.done or job.result is None:
+        raise_failure(job)
+    result: dict[str, Any] = job.result or {}
+    asked = ClipRequest.model_validate(job.inputs.get("request", {}))
+    folder = ctx.settings.data_dir / job.result_ref if job.result_ref else None
+    stored = [folder / name for name in result.get("evidence", [])] if folder else []
+    files = stored
+    if request is not None and request.evidence_dir is not None and stored:
+        request.evidence_dir.mkdir(parents=True, exist_ok=True)
+        files = [Path(shutil.copy2(f, request.evidence_dir / f.name)) for f in stored]
+    return ClipAnalysis(
+        job_id=job.id,
+        job_key=job.key,
+        test_id=result.get("test_id", asked.test_id),
+        video=request.video if request is not None else asked.video,
+        video_sha256=result.get("video_sha256") or job.inputs.get("video_sha256", ""),
+        result=ProtocolResult.model_validate(result["protocol"]),
+        pose_warnings=list(result.get("pose_warnings", [])),
+        frames=int(result.get("frames", 0)),
+        fps=result.get("fps"),
+        evidence_files=files,
+        versions=dict(result.get("versions", {})),
+        reused=reused,
+    )
+
+
+def store_analysis(
+    ctx: ServiceContext, analysis: ClipAnalysis, person: str | None = None
+) -> ClipAnalysis:
+    """Keep the analysis for `person` (the only person stored when None): the clip and the
+    evidence pictures in the media store by hash, the measurements indexed for trends. The
+    same analysis stored twice for the same person is kept once."""
+    from sqlalchemy import select
+
+    from kneechain.services.people import resolve
+    from kneechain.track.models import VideoAnalysisRecord
+    from kneechain.track.records import save_video_analysis
+
+    if not analysis.video.is_file():
+        raise KneechainError(
+            "clip.not_found",
+            f"{analysis.video} is no longer there, so it cannot be kept.",
+            kind=ErrorKind.not_found,
+        )
+    pictures = [f for f in analysis.evidence_files if f.suffix.lower() == ".png"]
+    with ctx.db() as db:
+        owner = resolve(db, person)
+        earlier = db.scalars(
+            select(VideoAnalysisRecord).where(
+                VideoAnalysisRecord.user_id == owner.id,
+                VideoAnalysisRecord.file_hash == analysis.video_sha256,
+                VideoAnalysisRecord.test_id == analysis.test_id,
+            )
+        ).all()
+        same = next((r for r in earlier if r.doc.get("job_key") == analysis.job_key), None)
+        record = same or save_video_analysis(
+            db,
+            ctx.store.media,
+            owner,
+            video=analysis.video,
+            test_id=analysis.test_id,
+            measurements=analysis.result.measurements,
+            evidence=pictures,
+            doc={
+                "job_id": analysis.job_id,
+                "job_key": analysis.job_key,
+                "protocol": analysis.result.model_dump(mode="json"),
+                "pose_warnings": analysis.pose_warnings,
+                "versions": analysis.versions,
+            },
+        )
+        kept = StoredAnalysis(
+            id=record.uid,
+            person=owner.name,
+            measurements=len(analysis.result.measurements),
+            evidence_files=len(record.evidence_hashes),
+            already_stored=same is not None,
+        )
+    return analysis.model_copy(update={"stored": kept})

@@ -1,0 +1,96 @@
+"""The video analysis use case: a clip measured as a job, reused, failed, stored for a person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from kneechain.errors import ErrorKind, KneechainError
+from kneechain.services import people
+from kneechain.services import video as service
+from kneechain.services.context import ServiceContext
+from kneechain.settings import Settings
+from kneechain.track.models import MeasurementRecord, MediaItemRecord, VideoAnalysisRecord
+
+
+@pytest.fixture()
+def ctx(settings: Settings) -> Iterator[ServiceContext]:
+    with ServiceContext.open(settings) as opened:
+        yield opened
+
+
+def test_a_clip_is_measured_once_and_kept_once(ctx: ServiceContext, squat_file: Path) -> None:
+    request = service.ClipAnalysisRequest(video=squat_file, test_id="double_leg_squat")
+    first = service.analyse_clip(ctx, request)
+    again = service.analyse_clip(ctx, request)
+    assert not first.reused and again.reused and again.job_id == first.job_id
+    depth = {m.side: m.value for m in first.result.measurements if m.measure == "squat_depth"}
+    assert depth == {"left": 90.0, "right": 90.0}
+    assert first.frames == 330 and set(first.versions) >= {"engine", "knowledge", "pose"}
+    assert service.job_status(ctx, first.job_id).status.value == "done"
+    people.add(ctx, "Ann")
+    kept = service.store_analysis(ctx, first)
+    twice = service.store_analysis(ctx, again, person="Ann")
+    assert kept.stored is not None and twice.stored is not None
+    assert kept.stored.person == "Ann" and not kept.stored.already_stored
+    assert twice.stored.already_stored and twice.stored.id == kept.stored.id
+    with ctx.db() as db:
+        assert db.scalar(select(func.count()).select_from(VideoAnalysisRecord)) == 1
+        rows = db.scalar(select(func.count()).select_from(MeasurementRecord))
+        assert rows == len(first.result.measurements)
+        assert db.scalar(select(func.count()).select_from(MediaItemRecord)) == 1  # the clip
+
+
+def test_a_clip_that_cannot_be_measured_raises_its_error(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a trajectories file")
+    request = service.ClipAnalysisRequest(video=broken, test_id="double_leg_squat")
+    with pytest.raises(KneechainError) as err:
+        service.analyse_clip(ctx, request)
+    assert err.value.kind is ErrorKind.bad_media and "broken.npz" in err.value.message
+    with pytest.raises(KneechainError) as missing:
+        service.job_status(ctx, "f" * 32)
+    assert missing.value.kind is ErrorKind.not_found
+
+
+def test_the_web_way_submit_then_poll(ctx: ServiceContext, squat_file: Path) -> None:
+    request = service.ClipAnalysisRequest(video=squat_file, test_id="double_leg_squat", side="left")
+    with service.local_runner(ctx) as runner:
+        job = service.submit_clip(ctx, request, runner)
+        runner.wait([job.id])
+    done = service.job_status(ctx, job.id)
+    out = service.analysis_of(ctx, done, request)
+    assert out.job_id == job.id and {m.side for m in out.result.measurements} <= {"left", None}
+
+
+@pytest.mark.slow
+def test_a_real_clip_with_evidence_stored_for_a_person(ctx: ServiceContext, tmp_path: Path) -> None:
+    from kneechain.assess.protocols.walker_clip import WALKER_BOX, cut_walker
+    from kneechain.vision import sample_data
+
+    demo = sample_data.demo_video()
+    if demo is None:
+        pytest.skip(f"real demo video unavailable: {sample_data.last_failure()}")
+    clip = cut_walker(demo, tmp_path / "walker.mp4")
+    request = service.ClipAnalysisRequest(
+        video=clip,
+        test_id="gait",
+        person=WALKER_BOX,
+        clip=False,
+        evidence_dir=tmp_path / "evidence",
+    )
+    out = service.analyse_clip(ctx, request)
+    pictures = sorted((tmp_path / "evidence").glob("*.png"))
+    assert pictures and out.evidence_files == [tmp_path / "evidence" / p.name for p in pictures]
+    assert len(pictures) == len(out.result.evidence)
+    people.add(ctx, "Walker")
+    kept = service.store_analysis(ctx, out, "Walker")
+    assert kept.stored is not None and kept.stored.evidence_files == len(pictures)
+    with ctx.db() as db:
+        media = db.scalar(select(func.count()).select_from(MediaItemRecord))
+    assert media == 1 + len(pictures)
