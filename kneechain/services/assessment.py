@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from kneechain.assess.case import Case
+from kneechain.assess.case import Case, Measurement
 from kneechain.assess.caseio import load_case
 from kneechain.assess.engine import assess
 from kneechain.assess.result import AssessmentResult, FindingResult
@@ -18,6 +18,8 @@ from kneechain.services.context import ServiceContext
 from kneechain.services.models import PersonOut
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from kneechain.track.models import AssessmentRecord
 
 
@@ -51,6 +53,17 @@ class AssessmentSummary(BaseModel):
     findings: list[str]
 
 
+class Origin(BaseModel):
+    """How a value was measured: by hand, by a clinician, or from a clip (its frames and the
+    proof pictures kept in the media store, by content hash)."""
+
+    provenance: str
+    quality: float | None = None
+    video_file: str | None = None
+    frames: list[int] = []
+    evidence: list[str] = []  # sha256 of the proof pictures
+
+
 class ValueChange(BaseModel):
     """One measure on one side in two assessments, and whether it changed for real."""
 
@@ -63,6 +76,8 @@ class ValueChange(BaseModel):
     delta: float | None
     smallest_real_change: float | None
     verdict: str  # improved / worse / no_clear_change / changed / unjudged / only_one
+    before_origin: Origin | None = None
+    after_origin: Origin | None = None
 
 
 class AssessmentComparison(BaseModel):
@@ -169,6 +184,28 @@ def _pick(rows: list[AssessmentRecord], ref: str) -> AssessmentRecord:
     )
 
 
+def _evidence_by_video(db: Session, person_id: int) -> dict[str, list[str]]:
+    """The proof pictures stored for each analysed clip of a person, by the clip's hash."""
+    from sqlalchemy import select
+
+    from kneechain.track.models import VideoAnalysisRecord
+
+    rows = db.scalars(select(VideoAnalysisRecord).where(VideoAnalysisRecord.user_id == person_id))
+    return {r.file_hash: [str(h) for h in r.evidence_hashes] for r in rows}
+
+
+def _origin(measurement: Measurement, proofs: dict[str, list[str]]) -> Origin:
+    source = measurement.source
+    video = source.video_sha256 if source else None
+    return Origin(
+        provenance=measurement.provenance,
+        quality=measurement.quality,
+        video_file=source.file_name if source else None,
+        frames=list(source.frames) if source else [],
+        evidence=proofs.get(video, []) if video else [],
+    )
+
+
 def compare(
     ctx: ServiceContext, person: str | None, first: str = "1", second: str = "-1"
 ) -> AssessmentComparison:
@@ -195,8 +232,12 @@ def compare(
         cases = [Case.model_validate(r.case_doc) for r in (a, b)]
         summaries = [_summary(a), _summary(b)]
         person_shown = person_out(who)
+        proofs = _evidence_by_video(db, who.id)
     before = {(m.measure, m.side or "both"): m.value for m in cases[0].measurements}
     after = {(m.measure, m.side or "both"): m.value for m in cases[1].measurements}
+    origins = [
+        {(m.measure, m.side or "both"): _origin(m, proofs) for m in c.measurements} for c in cases
+    ]
     measures = {m.id: m for t in kb.tests.values() for m in t.measures}
     values = []
     for key in sorted(set(before) | set(after)):
@@ -220,6 +261,8 @@ def compare(
                 delta=delta,
                 smallest_real_change=mdc,
                 verdict=verdict,
+                before_origin=origins[0].get(key),
+                after_origin=origins[1].get(key),
             )
         )
     old_f, new_f = set(summaries[0].findings), set(summaries[1].findings)

@@ -226,3 +226,48 @@ def test_export_import_round_trip_and_delete(ctx: ServiceContext, tmp_path: Path
     back = exchange.import_file(ctx, tmp_path / "alex.json")
     assert back.name == "Alex" and back.assessments == 1
     assert programs.current(ctx, "Alex").version == 1
+
+
+def test_compare_links_video_values_to_their_proof_pictures(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    import hashlib
+
+    from kneechain.assess.case import VideoSource
+    from kneechain.track.people import find_person
+    from kneechain.track.records import save_video_analysis
+
+    clip = tmp_path / "squat.mp4"
+    clip.write_bytes(b"not really a video, only its bytes are stored")
+    proof = tmp_path / "proof.png"
+    proof.write_bytes(b"\x89PNG picture")
+    digest = hashlib.sha256(clip.read_bytes()).hexdigest()
+    people.add(ctx, "Alex")
+    first = assessment.read_case(DESK)
+    assessment.record(ctx, "Alex", first)
+    measured = [
+        m.model_copy(
+            update={
+                "provenance": "video",
+                "quality": 0.9,
+                "source": VideoSource(video_sha256=digest, file_name="squat.mp4", frames=[41]),
+            }
+        )
+        for m in first.measurements[:1]
+    ]
+    later = first.model_copy(
+        update={
+            "measurements": measured + first.measurements[1:],
+            "assessed_on": first.assessed_on + timedelta(weeks=4),
+        }
+    )
+    assessment.record(ctx, "Alex", later)
+    with ctx.db() as db:
+        save_video_analysis(
+            db, ctx.store.media, find_person(db, "Alex"), video=clip,
+            test_id="lying_leg_turn", measurements=[], evidence=[proof],
+        )  # fmt: skip
+    row = next(v for v in assessment.compare(ctx, "Alex").values if v.after_origin.frames)
+    assert row.before_origin.provenance == "manual" and row.before_origin.evidence == []
+    assert row.after_origin.video_file == "squat.mp4" and row.after_origin.frames == [41]
+    assert row.after_origin.evidence == [hashlib.sha256(proof.read_bytes()).hexdigest()]
