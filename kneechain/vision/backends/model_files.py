@@ -135,6 +135,7 @@ def fetch(dest: Path | None = None) -> list[Path]:
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
         cmd = [npm, "pack", f"{NPM_PACKAGE}@{NPM_VERSION}", "--pack-destination", tmp]
+        cmd += ["--fetch-retries=2", "--fetch-timeout=60000"]  # offline: fail in minutes
         try:
             subprocess.run(cmd, check=True, capture_output=True, timeout=600)
         except (subprocess.SubprocessError, OSError) as exc:
