@@ -2,9 +2,9 @@
 
 Both backends see the same RGB frames of the shared clips and track on their own; the
 landmark distance is taken over every landmark of every frame where both found a pose. The
-target of issue 18 is a median of at most 1 px. (The two differ by about 0.1 px on a frame
-found from a detection; tracking feeds small differences forward, most in frames where the
-model itself is unsure, so a few frames differ by more.)
+target of issue 18 is a median of at most 1 px. (On one image the two differ by 0.006 px
+median; tracking feeds such differences forward, most in frames where the model itself is
+unsure, so a few frames differ by more.)
 """
 
 from __future__ import annotations
