@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -223,14 +222,15 @@ def test_an_easier_variant_logged_alone_counts_for_its_exercise(sqlite_store: St
     assert done == [("lateral_lunge", "lateral_lunge_supported"), ("glute_bridge", None)]
 
 
-def test_the_migration_names_the_part_of_old_pain_ratings(tmp_path: Path) -> None:
+def test_the_migration_names_the_part_of_old_pain_ratings(database_url: str) -> None:
     """Before revision 0005 an assessment kept only its last NPRS rating (here: worst) and
     `score --nprs` stored pain now; after it, each row says which rating it is and the
     assessment's other ratings are added from its case document."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    engine = make_engine(database_url)
     try:
         upgrade(engine, "0004_checkup_drafts")
         doc = json.dumps({"complaint": {"nprs_now": 3, "nprs_worst": 7}})
+        doc_value = "CAST(:doc AS JSON)" if engine.dialect.name == "postgresql" else ":doc"
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -242,7 +242,8 @@ def test_the_migration_names_the_part_of_old_pain_ratings(tmp_path: Path) -> Non
                 text(
                     "INSERT INTO assessments (uid, user_id, taken_on, case_schema_version,"
                     " case_doc, knowledge_fingerprint, created_at)"
-                    " VALUES ('a1', 1, '2026-01-05', '1.0', :doc, 'kb', '2026-01-05 00:00:00')"
+                    f" VALUES ('a1', 1, '2026-01-05', '1.0', {doc_value}, 'kb',"
+                    " '2026-01-05 00:00:00')"
                 ),
                 {"doc": doc},
             )
@@ -257,7 +258,7 @@ def test_the_migration_names_the_part_of_old_pain_ratings(tmp_path: Path) -> Non
             rows = conn.execute(text(
                 "SELECT measured_on, part, score FROM outcome_scores ORDER BY measured_on, part"
             )).all()  # fmt: skip
-        assert [tuple(r) for r in rows] == [
+        assert [(str(day), part, score) for day, part, score in rows] == [
             ("2026-01-05", "now", 3.0),
             ("2026-01-05", "worst", 7.0),
             ("2026-01-12", "now", 2.0),
