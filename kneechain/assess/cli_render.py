@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from kneechain.assess.result import AssessmentResult, FindingResult, OutcomeScore
-from kneechain.knowledge.render import number
+from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.knowledge.render import measure_names, number
 
 URGENCY_WORDS = {
     "emergency": "now (emergency)",
@@ -17,14 +18,16 @@ URGENCY_WORDS = {
 }
 
 
-def _red_flags(result: AssessmentResult) -> RenderableType:
+def _red_flags(result: AssessmentResult, kb: KnowledgeBase) -> RenderableType:
     table = Table(show_header=True, header_style="bold red", expand=True)
-    table.add_column("Red flag")
-    table.add_column("Why it matters")
-    table.add_column("See")
-    table.add_column("When")
+    table.add_column("You answered yes to", ratio=3)
+    table.add_column("Why it matters", ratio=3)
+    table.add_column("See", ratio=2)
+    table.add_column("When", min_width=11)
     for hit in result.red_flags:
-        table.add_row(hit.id, hit.reason, hit.refer_to, URGENCY_WORDS[hit.urgency])
+        flag = kb.red_flags.get(hit.id)
+        asked = flag.question if flag is not None else hit.reason
+        table.add_row(asked, hit.reason, hit.refer_to, URGENCY_WORDS[hit.urgency])
     intro = Text(
         "Stop self-care: see a clinician before doing any of the exercises. "
         "This tool does not prescribe a program while a red flag is present.",
@@ -69,11 +72,21 @@ def _lines(title: str, lines: list[str], style: str) -> RenderableType:
     return text
 
 
-def report(result: AssessmentResult) -> RenderableType:
-    """The whole report: red flags first, then findings, outcome scores and what to do next."""
+def _names(ids: list[str], names: dict[str, str]) -> str:
+    """Ids as names, joined in plain words ('the Thomas test and the single-leg squat')."""
+    words = [names.get(i, i.replace("_", " ")) for i in ids]
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def report(result: AssessmentResult, kb: KnowledgeBase | None = None) -> RenderableType:
+    """The whole report: red flags first, then findings, outcome scores and what to do next.
+    Every knowledge-base id is shown by its name."""
+    kb = kb or default_knowledge()
     parts: list[RenderableType] = []
     if result.refer:
-        parts.append(_red_flags(result))
+        parts.append(_red_flags(result, kb))
     if result.findings:
         parts.append(Text("What explains the knee pain along the chain", style="bold"))
         parts.extend(_finding(f) for f in result.findings)
@@ -89,14 +102,17 @@ def report(result: AssessmentResult) -> RenderableType:
             _lines("Who can help", [f"{c.name}: {c.why}" for c in result.clinicians], "green")
         )
     if result.suspicions:
+        tests = {t.id: t.name for t in kb.tests.values()}
         lines = [
-            f"{s.name}: your answers point to it; test with {', '.join(s.tests)}"
+            f"{s.name}: your answers point to it; to check it: {_names(s.tests, tests)}"
             for s in result.suspicions
         ]
         parts.append(_lines("Worth testing next", lines, "blue"))
     if result.unused_measurements:
+        measures = measure_names(kb.tests)
         lines = [
-            f"{u.measure} ({u.side or 'both'}) = {number(u.value)}: {u.reason}"
+            f"{measures.get(u.measure, u.measure.replace('_', ' '))}"
+            f"{'' if u.side is None else f' ({u.side})'} = {number(u.value)}: {u.reason}"
             for u in result.unused_measurements
         ]
         parts.append(_lines("Measurements not used", lines, "yellow"))

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.knowledge.models import Exercise, Finding, Test
-from kneechain.knowledge.render import dosage_text, reference_text
+from kneechain.knowledge.render import dosage_text, reference_text, view_words
 
 CATEGORY_LABEL = {
     "soft_tissue": "soft tissue",
@@ -95,7 +95,9 @@ def _test(t: Test, kb: KnowledgeBase) -> list[Text | str]:
     lines: list[Text | str] = [Text(t.purpose), Text("Set-up:", style="bold")]
     lines += [f"  {n}. {step}" for n, step in enumerate(t.setup, 1)]
     if t.camera:
-        lines.append(Text(f"Filming ({t.camera.view} view, {t.camera.height}):", style="bold"))
+        lines.append(
+            Text(f"Filming ({view_words(t.camera.view)}, {t.camera.height}):", style="bold")
+        )
         lines += [f"  - {i}" for i in t.camera.instructions]
     units = {m.id: m.unit for m in t.measures}
     lines.append(Text("Measures and references:", style="bold"))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from kneechain.knowledge.models import Dosage, Frequency, Range, Reference
+from kneechain.knowledge.models import Dosage, Frequency, Range, Reference, Test
 
 
 def number(value: float) -> str:
@@ -83,3 +84,24 @@ def reference_text(ref: Reference, unit: str) -> str:
     value = number(ref.value) if ref.value is not None else "?"
     prefix = f"{ref.comparator} " if ref.comparator else ""
     return f"{prefix}{value}{unit_text}"
+
+
+#: camera views in the words a person reads
+VIEW_WORDS = {
+    "front": "front view",
+    "rear": "rear view",
+    "side": "side view",
+    "above": "view from above",
+    "feet_end": "view along the legs from the feet",
+    "none": "no camera",
+}
+
+
+def view_words(view: str) -> str:
+    """'feet_end' -> 'view along the legs from the feet'; an unknown view as plain words."""
+    return VIEW_WORDS.get(view, f"{view.replace('_', ' ')} view")
+
+
+def measure_names(tests: Mapping[str, Test]) -> dict[str, str]:
+    """Each measure id of the tests -> its name as a person reads it."""
+    return {m.id: m.name for t in tests.values() for m in t.measures}

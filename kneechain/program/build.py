@@ -18,6 +18,9 @@ from kneechain.program.models import (
     Prescription,
     Program,
     Referral,
+    RetestItem,
+    RunningAdvice,
+    WeekStep,
 )
 from kneechain.program.prescribe import order_key, prescribe
 from kneechain.program.rules import Limit, ProgramRules, default_program_rules
@@ -35,6 +38,7 @@ class ProgramOptions(BaseModel):
     daily_minutes: tuple[float, float] | None = Field(
         default=None, description="(min, max) minutes of the daily routine; default from rules"
     )
+    runner: bool = Field(default=False, description="the person runs: add the running advice")
 
 
 def first_monday(on_or_after: date) -> date:
@@ -119,6 +123,52 @@ def _budget_notes(types: list[DayType], limits: dict[str, Limit], rules: Program
     return notes
 
 
+def stop_rule(rules: ProgramRules) -> str:
+    """When to stop the exercises and see a clinician, for every plan."""
+    return " ".join(
+        rules.text.stop_rule.format(pain=f"{rules.adapt.regress_when.pain_at_least:g}").split()
+    )
+
+
+def running_advice(rules: ProgramRules) -> RunningAdvice:
+    """What the sources support for a person who runs, and what none says."""
+    r = rules.running
+    return RunningAdvice(
+        advice=[" ".join(a.split()) for a in r.advice],
+        unsupported=" ".join(r.unsupported.split()),
+        source_ids=list(r.source_ids),
+    )
+
+
+def week_by_week(
+    weeks: int,
+    prescriptions: Sequence[Prescription],
+    retest_items: Sequence[RetestItem],
+    rules: ProgramRules,
+) -> list[WeekStep]:
+    """What changes each week: the start, building up within the doses, the step-rate change
+    built up over its first weeks (when the program has it), re-tests in their weeks, the end."""
+    g = rules.progression
+    max_pain = f"{rules.adapt.progress_when.pain_at_most:g}"
+    cadence = any(p.dosage.frequency.per == "run" for p in prescriptions)
+    plan = []
+    for week in range(1, weeks + 1):
+        items: list[str] = []
+        tests = [t.name for t in retest_items if week in t.weeks]
+        if tests and week > 1:
+            items.append(g.retest_week.format(tests=", ".join(tests)))
+        if week == 1:
+            items.append(g.first_week)
+        elif week == weeks:
+            items.append(g.last_week)
+        else:
+            items.append(g.middle_weeks.format(max_pain=max_pain))
+        if cadence and week <= len(rules.running.cadence_weeks):
+            items.append(rules.running.cadence_weeks[week - 1])
+        plan.append(WeekStep(week=week, items=[" ".join(i.split()) for i in items]))
+    return plan
+
+
 def build_program(
     result: AssessmentResult,
     options: ProgramOptions,
@@ -136,6 +186,7 @@ def build_program(
         "session_time": rules.week.session_time,
         "education": education(result.findings, kb, rules),
         "findings": finding_summaries(result.findings, [], kb, rules),
+        "stop_rule": stop_rule(rules),
     }
     if result.refer:
         referral = [
@@ -173,13 +224,18 @@ def _full_program(
     types = day_types(prescriptions, rules)
     week = week_plan(prescriptions, rules)
     base = base | {"findings": finding_summaries(result.findings, prescriptions, kb, rules)}
+    retest_items = retests(result.findings, kb, rules, base["weeks"], options.start_date)
+    runs = options.runner or any(p.dosage.frequency.per == "run" for p in prescriptions)
     return Program(
         refer=False,
         exercises=prescriptions,
         day_types=types,
         week=week,
         sessions_per_week=sum(1 for d in week if d.day_type is not None),
-        retests=retests(result.findings, kb, rules, base["weeks"], options.start_date),
+        retests=retest_items,
         notes=_budget_notes(types, limits, rules),
+        plan=week_by_week(base["weeks"], prescriptions, retest_items, rules),
+        plan_basis=" ".join(rules.progression.basis.split()),
+        running=running_advice(rules) if runs else None,
         **base,
     )

@@ -17,6 +17,7 @@ from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.program.models import DayType, EditNote, FindingSummary, Prescription, Program
 from kneechain.program.prescribe import order_key, prescription
 from kneechain.program.rules import ProgramRules
+from kneechain.program.schedule import day_description
 
 Action = Literal["swap", "remove", "add", "redose"]
 
@@ -103,6 +104,7 @@ def _days(
     old: str | None,
     new: str | None,
     add_to: frozenset[str] = frozenset(),
+    rules: ProgramRules | None = None,
 ) -> list[DayType]:
     """Day types with `old` replaced by `new` (removed when `new` is None); with no `old`, `new`
     is added to the day types named in `add_to`. Each day's minutes are summed again."""
@@ -116,7 +118,10 @@ def _days(
             ids.append(new)
         ids.sort(key=lambda i: order_key(by_id[i]))
         total = round(sum(by_id[i].minutes for i in ids), 1)
-        days.append(day.model_copy(update={"exercise_ids": ids, "minutes": total}))
+        update: dict[str, object] = {"exercise_ids": ids, "minutes": total}
+        if rules is not None and any(d.id == day.id for d in rules.day_types):
+            update["description"] = day_description(day.id, [by_id[i] for i in ids], rules)
+        days.append(day.model_copy(update=update))
     return days
 
 
@@ -226,7 +231,7 @@ def apply_edit(
     if old is not None:
         findings = _findings(list(program.findings), old, new)
     days = (
-        _days(program, exercises, old, new, add_to)
+        _days(program, exercises, old, new, add_to, rules)
         if edit.action != "redose"
         else list(program.day_types)
     )

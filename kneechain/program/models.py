@@ -141,6 +141,21 @@ class EditNote(Frozen):
     on: date
 
 
+class WeekStep(Frozen):
+    """What changes in one program week."""
+
+    week: int = Field(ge=1)
+    items: list[str] = Field(min_length=1)
+
+
+class RunningAdvice(Frozen):
+    """Advice for a person who runs: what the sources support, and what none says."""
+
+    advice: list[str]
+    unsupported: str
+    source_ids: list[str]
+
+
 class Program(Frozen):
     program_version: str = PROGRAM_VERSION
     version: int = Field(1, ge=1, description="1 as generated; one more for each edit")
@@ -161,6 +176,10 @@ class Program(Frozen):
     session_time: str
     retests: list[RetestItem] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    stop_rule: str = Field("", description="when to stop and see a clinician (every plan)")
+    plan: list[WeekStep] = Field(default_factory=list, description="week by week")
+    plan_basis: str | None = Field(None, description="what the week-by-week plan rests on")
+    running: RunningAdvice | None = Field(None, description="for a person who runs")
 
     def exercise(self, exercise_id: str) -> Prescription:
         for p in self.exercises:

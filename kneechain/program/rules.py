@@ -20,6 +20,7 @@ from kneechain.knowledge.loader import (
     default_knowledge,
     parse_document,
 )
+from kneechain.knowledge.models import Category
 
 RULES_PATH = Path(__file__).parent / "data" / "rules.yaml"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -121,6 +122,34 @@ class Texts(Frozen):
     referral: str
     not_explained: str
     over_budget: str
+    stop_rule: str = Field(description="when to stop and see a clinician; on every plan")
+    stop_rule_source_ids: list[str] = Field(min_length=1)
+    #: what each kind of exercise asks, in session order ("release", "stretch"...), for headings
+    category_words: dict[Category, str]
+    order_one: str = Field(description="heading of a session with one kind of work: {first}")
+    order_many: str = Field(description="heading with several: {first}, {rest}")
+
+
+class Running(Frozen):
+    """Advice for a person who runs: only what a source supports, and the gap said plainly."""
+
+    source_ids: list[str] = Field(min_length=1)
+    advice: list[str] = Field(min_length=1)
+    unsupported: str = Field(description="what no source in the knowledge base says")
+    cadence_weeks: list[str] = Field(
+        description="week by week, how the step-rate change is built up (cadence exercise)"
+    )
+
+
+class Progression(Frozen):
+    """The week-by-week plan: a product choice where no source gives one (said in the plan)."""
+
+    product_choice: str
+    first_week: str
+    middle_weeks: str
+    last_week: str
+    retest_week: str
+    basis: str = Field(description="shown with the plan: what it rests on")
 
 
 class ProgramRules(Frozen):
@@ -133,6 +162,8 @@ class ProgramRules(Frozen):
     adapt: Adapt
     retest: Retest
     text: Texts
+    running: Running
+    progression: Progression
 
     def day_type(self, day_type_id: str) -> DayTypeRule:
         for d in self.day_types:
@@ -157,6 +188,15 @@ def check_rules(rules: ProgramRules, kb: KnowledgeBase) -> list[str]:
         f"knowledge test {t!r} has no retest interval"
         for t in kb.tests
         if t not in rules.retest.every_weeks
+    ]
+    problems += [
+        f"{where} names unknown source {s!r}"
+        for where, ids in (
+            ("text.stop_rule_source_ids", rules.text.stop_rule_source_ids),
+            ("running.source_ids", rules.running.source_ids),
+        )
+        for s in ids
+        if s not in kb.sources
     ]
     ids = {d.id for d in rules.day_types}
     problems += [f"day type {d!r} missing" for d in ("daily", "strength") if d not in ids]

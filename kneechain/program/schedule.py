@@ -7,10 +7,32 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from kneechain.knowledge.loader import KnowledgeBase
+from kneechain.knowledge.models import CATEGORY_ORDER
 from kneechain.program.models import DayType, PlanDay, Prescription, RetestItem
 from kneechain.program.prescribe import order_key
 from kneechain.program.rules import WEEKDAYS, ProgramRules, Weekday
 from kneechain.program.select import FindingLike
+
+
+def order_text(prescriptions: Sequence[Prescription], rules: ProgramRules) -> str:
+    """The kinds of work in a session, in session order: 'Release first, then stretch.',
+    'Release.' -- the heading says only what the session holds."""
+    present = [c for c in CATEGORY_ORDER if any(p.category == c for p in prescriptions)]
+    words = [rules.text.category_words[c] for c in present]
+    if not words:
+        return ""
+    first = words[0][:1].upper() + words[0][1:]
+    if len(words) == 1:
+        return rules.text.order_one.format(first=first)
+    return rules.text.order_many.format(first=first, rest=", then ".join(words[1:]))
+
+
+def day_description(
+    day_type_id: str, prescriptions: Sequence[Prescription], rules: ProgramRules
+) -> str:
+    """A day type's description with its `{order}` filled from the exercises it holds."""
+    template = rules.day_type(day_type_id).description
+    return template.replace("{order}", order_text(prescriptions, rules)).strip()
 
 
 def day_types(prescriptions: Sequence[Prescription], rules: ProgramRules) -> list[DayType]:
@@ -26,7 +48,7 @@ def day_types(prescriptions: Sequence[Prescription], rules: ProgramRules) -> lis
             DayType(
                 id=rule.id,
                 name=rule.name,
-                description=rule.description,
+                description=day_description(rule.id, items, rules),
                 exercise_ids=[p.exercise_id for p in items],
                 minutes=round(sum(p.minutes for p in items), 1),
                 in_calendar=rule.calendar,

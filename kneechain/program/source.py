@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from kneechain.assess.case import Case
 from kneechain.assess.caseio import CaseError, read_text_file, validate_case
 from kneechain.assess.engine import assess
 from kneechain.assess.result import AssessmentResult
@@ -26,6 +27,14 @@ class ProgramInputError(KneechainError, ValueError):
 class ProgramInput:
     result: AssessmentResult
     assessed_on: date | None
+    runner: bool = False
+
+
+def is_runner(case: Case) -> bool:
+    """The person runs: running among their activities, or a measurement taken running."""
+    return any(a.kind == "running" for a in case.person.activities) or any(
+        m.activity == "running" for m in case.measurements
+    )
 
 
 def _looks_like_result(data: object) -> bool:
@@ -54,4 +63,4 @@ def read_input(path: Path) -> ProgramInput:
         case = validate_case(data, str(path))
     except CaseError as exc:
         raise ProgramInputError(f"{path} is not a valid case", exc.problems) from exc
-    return ProgramInput(assess(case), case.assessed_on)
+    return ProgramInput(assess(case), case.assessed_on, is_runner(case))

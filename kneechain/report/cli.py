@@ -51,11 +51,14 @@ def program(
     from kneechain.services import programs
     from kneechain.services.context import ServiceContext
 
-    request = programs.ProgramRequest(
-        start=parse_date(start, "--start"), weeks=weeks, daily_minutes=_minutes(minutes)
-    )
     with ServiceContext.open() as ctx:
         source = programs.read_source(input)
+        request = programs.ProgramRequest(
+            start=parse_date(start, "--start"),
+            weeks=weeks,
+            daily_minutes=_minutes(minutes),
+            runner=source.runner,
+        )
         result = programs.build(ctx, source.result, request, source.assessed_on)
         files = programs.write_handout(ctx, result, html=html, pdf=pdf, ics=ics)
     if output_format is OutputFormat.json:

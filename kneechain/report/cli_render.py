@@ -19,8 +19,19 @@ def _week(program: Program) -> Table:
     return table
 
 
+def _how(name: str, steps: list[str]) -> Text:
+    """The exercise's name and its steps, numbered: how to do it, not only what it is."""
+    text = Text(name, style="bold")
+    for i, step in enumerate(steps, start=1):
+        text.append(f"\n{i}. {step}")
+    return text
+
+
 def _day(program: Program, day: DayType) -> Panel:
-    table = Table("#", "exercise", "dose", "why", show_lines=True, expand=True)
+    table = Table("#", "exercise: how to do it", "dose", "why", show_lines=True, expand=True)
+    table.columns[1].ratio = 5
+    table.columns[2].ratio = 3
+    table.columns[3].ratio = 2
     for n, ex_id in enumerate(day.exercise_ids, start=1):
         p = program.exercise(ex_id)
         dose = Text(p.dosage_text)
@@ -31,7 +42,7 @@ def _day(program: Program, day: DayType) -> Panel:
         why = "; ".join(
             r.finding_name + ("" if r.side == "both" else f" ({r.side})") for r in p.reasons
         )
-        table.add_row(str(n), p.name, dose, why)
+        table.add_row(str(n), _how(p.name, p.steps), dose, why)
     title = f"{day.name} - about {day.minutes:g} min"
     return Panel(Group(Text(day.description, style="dim"), table), title=title)
 
@@ -41,6 +52,27 @@ def _retests(program: Program) -> Table:
     for t in program.retests:
         table.add_row(t.name, f"{t.after_weeks} wk", ", ".join(d.isoformat() for d in t.dates))
     return table
+
+
+def _plan(program: Program) -> Table:
+    table = Table("week", "what changes", title="Week by week", show_lines=True, expand=True)
+    groups: list[tuple[int, int, list[str]]] = []
+    for step in program.plan:
+        if groups and groups[-1][2] == step.items and groups[-1][1] == step.week - 1:
+            groups[-1] = (groups[-1][0], step.week, step.items)
+        else:
+            groups.append((step.week, step.week, list(step.items)))
+    for first, last, items in groups:
+        table.add_row(str(first) if first == last else f"{first}-{last}", "\n".join(items))
+    if program.plan_basis:
+        table.caption = program.plan_basis
+    return table
+
+
+def _running(program: Program) -> Panel:
+    assert program.running is not None
+    lines = [f"- {a}" for a in program.running.advice] + [f"- {program.running.unsupported}"]
+    return Panel("\n".join(lines), title="If you run", title_align="left", border_style="green")
 
 
 def program_view(program: Program) -> RenderableType:
@@ -61,6 +93,19 @@ def program_view(program: Program) -> RenderableType:
         parts.append(_week(program))
     parts += [_day(program, d) for d in program.day_types]
     parts += [Text(n, style="yellow") for n in program.notes]
+    if program.plan:
+        parts.append(_plan(program))
+    if program.running is not None:
+        parts.append(_running(program))
     if program.retests:
         parts.append(_retests(program))
+    if program.stop_rule:
+        parts.append(
+            Panel(
+                program.stop_rule,
+                title="When to stop and see a clinician",
+                title_align="left",
+                border_style="red",
+            )
+        )
     return Group(*parts)

@@ -128,7 +128,10 @@ def record(
 
     result = assess_case(ctx, case)
     if program is None and with_program and not result.refer:
-        program = programs.build(ctx, result, assessed_on=case.assessed_on, today=today)
+        from kneechain.program.source import is_runner
+
+        request = programs.ProgramRequest(runner=is_runner(case))
+        program = programs.build(ctx, result, request, assessed_on=case.assessed_on, today=today)
     with ctx.db() as db:
         who = resolve(db, person)
         stored = save_assessment(db, who, case, result)

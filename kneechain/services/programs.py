@@ -32,6 +32,7 @@ class ProgramRequest(BaseModel):
     daily_minutes: tuple[float, float] | None = Field(
         None, description="Shortest and longest daily routine, in minutes."
     )
+    runner: bool = Field(False, description="The person runs: the plan adds running advice.")
 
 
 class HandoutFiles(BaseModel):
@@ -64,6 +65,7 @@ def build(
         start_date=start_date(request, assessed_on, today or date.today()),
         weeks=request.weeks,
         daily_minutes=request.daily_minutes,
+        runner=request.runner,
     )
     domain = ctx.domain
     return build_program(result, options, domain.program_rules, domain.knowledge)

@@ -78,3 +78,25 @@ def test_schema_case_and_result() -> None:
     assert "measurements" in json.loads(case.output)["properties"]
     result = runner.invoke(app, ["schema", "result"])
     assert "findings" in json.loads(result.output)["properties"]
+
+
+def test_reports_show_names_never_ids() -> None:
+    """Red flags by the question answered, tests and unused measurements by name, at 80
+    columns as at 160 (issue #12: 'test with thomas_test', 'hot_swollen_fev...')."""
+    from tests.plain_words import ids_shown
+
+    for name in ("runner_right_valgus_pelvic_drop", "red_flag_hot_swollen_knee"):
+        for width in ("80", "160"):
+            path = EXAMPLES / f"{name}.json"
+            result = runner.invoke(app, ["assess", "--input", str(path)], env={"COLUMNS": width})
+            assert result.exit_code == 0, result.output
+            assert ids_shown(result.output) == [], result.output
+    runner_case = runner.invoke(
+        app, ["assess", "-i", str(EXAMPLES / "runner_right_valgus_pelvic_drop.json")], env=WIDE
+    )
+    assert "to check it: Thomas test" in runner_case.output
+    assert "Knee angle from behind at mid-stance (right) = 15" in runner_case.output
+    flag = runner.invoke(
+        app, ["assess", "-i", str(EXAMPLES / "red_flag_hot_swollen_knee.json")], env=WIDE
+    )
+    assert "Is the knee hot, red and swollen" in flag.output

@@ -28,7 +28,8 @@ def test_analyze_prints_values_norms_and_quality(squat_file: Path) -> None:
     args = ["analyze", str(squat_file), "--test", "double_leg_squat"]
     result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "squat_fppa" in result.output and "18 deg" in result.output
+    assert "Frontal plane projection angle at the deepest point" in result.output
+    assert "18 deg" in result.output and "squat_fppa" not in result.output
     assert "problem if > 12 deg" in result.output
 
 

@@ -59,7 +59,8 @@ def test_handout_is_valid_html_and_shows_every_picture(path: Path) -> None:
         svg = ET.fromstring(base64.b64decode(src.split(",", 1)[1]))
         assert svg.find("{http://www.w3.org/2000/svg}title").text in img.get("alt")
     sections = doc.findall(".//section")
-    assert len(sections) == 1 + len(program.day_types) + (1 if program.retests else 0)
+    plan_page = 1 if program.plan or program.running else 0
+    assert len(sections) == 1 + plan_page + len(program.day_types) + (1 if program.retests else 0)
 
 
 def test_handout_says_why_each_exercise_is_there_and_shows_its_cautions() -> None:
@@ -229,3 +230,22 @@ def test_a_bad_routine_length_is_refused_naming_the_option() -> None:
     too_long = runner.invoke(app, ["program", "-i", str(RUNNER), "--minutes", "60-150"])
     assert too_long.exit_code == 2 and "at most 120 minutes" in too_long.output
     assert "Traceback" not in too_long.output
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_every_handout_says_when_to_stop(path: Path) -> None:
+    program = program_for(path)
+    doc = parse_strict(render_html(program))
+    stop = doc.find(".//div[@id='stop-rule']")
+    assert stop is not None and "see a clinician" in "".join(stop.itertext())
+
+
+def test_runner_handout_has_the_week_by_week_plan_and_running_advice() -> None:
+    source = read_input(RUNNER)
+    program = build_program(source.result, ProgramOptions(start_date=START, runner=source.runner))
+    doc = parse_strict(render_html(program))
+    plan = doc.find(".//section[@id='plan']")
+    assert plan is not None
+    text = " ".join("".join(plan.itertext()).split())
+    assert "Week by week" in text and "If you run" in text and "no mileage rule" in text
+    assert len(plan.findall(".//table[@class='plan']//tr")) == program.weeks + 1

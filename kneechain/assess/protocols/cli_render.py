@@ -8,7 +8,7 @@ from rich.text import Text
 
 from kneechain.assess.protocols.result import MeasurementDetail, ProtocolResult
 from kneechain.knowledge.loader import default_knowledge
-from kneechain.knowledge.render import number, reference_text
+from kneechain.knowledge.render import number, reference_text, view_words
 
 KINDS = {"norm": "norm", "threshold": "problem if", "mdc": "smallest real change", "asymmetry": ""}
 
@@ -39,8 +39,9 @@ def report(result: ProtocolResult, min_quality: float = 0.5) -> Group:
     """A table of the measurements and the warnings, ready for `Console.print`."""
     test = default_knowledge().tests[result.test_id]
     units = {m.id: m.unit for m in test.measures}
+    names = {m.id: m.name for m in test.measures}
     table = Table(
-        title=f"{test.name} - {result.view} view",
+        title=f"{test.name} - {view_words(result.view)}",
         title_justify="left",
         caption="Quality = seen x view x steady x reps, each 0-1",
         caption_justify="left",
@@ -54,7 +55,7 @@ def report(result: ProtocolResult, min_quality: float = 0.5) -> Group:
         if m.quality is not None and m.quality < min_quality:
             value += " (low quality: reported, not used alone)"
         table.add_row(
-            m.measure,
+            names.get(m.measure, m.measure.replace("_", " ")),
             m.side or "both",
             value,
             norms_text(result.test_id, m.measure, m.activity),
