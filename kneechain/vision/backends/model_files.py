@@ -58,9 +58,11 @@ def cache_dir() -> Path:
 
 
 def _mediapipe_modules() -> Path:
-    import mediapipe
+    """The wheel's model folder, found from the installed distribution, not by importing
+    mediapipe (pose helper processes load only its pose code under a bare package module)."""
+    from importlib.metadata import distribution
 
-    return Path(mediapipe.__file__).parent / "modules"
+    return Path(str(distribution("mediapipe").locate_file("mediapipe/modules")))
 
 
 def sha256(path: Path) -> str:
