@@ -81,6 +81,7 @@ class CheckupReport(Frozen):
     values: list[ValueLine]
     pictures: list[ProofPicture]
     notes: list[str]
+    measure_names: dict[str, str]
 
 
 def band_for(kb: KnowledgeBase, measurement: Measurement) -> tuple[Band | None, float | None]:
@@ -190,6 +191,7 @@ def report(ctx: ServiceContext, person: str, assessment_uid: str) -> CheckupRepo
         values=_values(kb, case),
         pictures=pictures,
         notes=result.notes,
+        measure_names={m.id: m.name for t in kb.tests.values() for m in t.measures},
     )
 
 

@@ -7,7 +7,7 @@ from html import escape
 
 from kneechain.services.reports import ValueLine
 
-WIDTH, HEIGHT, PAD = 320, 46, 8
+WIDTH, HEIGHT, PAD = 320, 52, 14
 
 
 def _fmt(value: float) -> str:
@@ -31,36 +31,36 @@ def band_svg(line: ValueLine) -> str:
     parts = [
         f'<svg class="band-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(label)}">',
-        f'<rect x="{PAD}" y="12" width="{WIDTH - 2 * PAD}" height="10" rx="5" fill="#e9eef2"/>',
+        f'<rect x="{PAD}" y="17" width="{WIDTH - 2 * PAD}" height="10" rx="5" fill="#e9eef2"/>',
     ]
     if band.norm_low is not None and band.norm_high is not None:
         low, high = x(band.norm_low), x(band.norm_high)
         if high - low < 4:
             low, high = low - 2, high + 2
         parts.append(
-            f'<rect x="{low:.1f}" y="12" width="{high - low:.1f}" height="10" rx="5" '
+            f'<rect x="{low:.1f}" y="17" width="{high - low:.1f}" height="10" rx="5" '
             f'fill="#8fd19e"><title>{escape(band.norm_label or "norm")}</title></rect>'
         )
     if band.threshold is not None:
         t = x(band.threshold)
         parts.append(
-            f'<line x1="{t:.1f}" x2="{t:.1f}" y1="8" y2="26" stroke="#b42318" '
+            f'<line x1="{t:.1f}" x2="{t:.1f}" y1="13" y2="31" stroke="#b42318" '
             f'stroke-width="2" stroke-dasharray="3 2"><title>{escape(band.threshold_label or "")}'
             "</title></line>"
         )
     v = x(line.value)
     colour = "#b42318" if band.outside else "#1b2430"
     parts.append(
-        f'<circle cx="{v:.1f}" cy="17" r="7" fill="{colour}" stroke="#fff" stroke-width="2">'
+        f'<circle cx="{v:.1f}" cy="22" r="7" fill="{colour}" stroke="#fff" stroke-width="2">'
         f"<title>{escape(label)}</title></circle>"
-        f'<text x="{PAD}" y="42" font-size="11" fill="#566173">{_fmt(band.scale_low)}</text>'
-        f'<text x="{WIDTH - PAD}" y="42" font-size="11" fill="#566173" text-anchor="end">'
+        f'<text x="{PAD}" y="48" font-size="11" fill="#566173">{_fmt(band.scale_low)}</text>'
+        f'<text x="{WIDTH - PAD}" y="48" font-size="11" fill="#566173" text-anchor="end">'
         f"{_fmt(band.scale_high)} {escape(line.unit)}</text>"
     )
     if band.norm_low is not None:
         mid = x(((band.norm_low or 0) + (band.norm_high or band.norm_low or 0)) / 2)
         parts.append(
-            f'<text x="{mid:.1f}" y="42" font-size="11" fill="#1f7a3d" text-anchor="middle">'
+            f'<text x="{mid:.1f}" y="10" font-size="10" fill="#1f7a3d" text-anchor="middle">'
             "norm</text>"
         )
     parts.append("</svg>")

@@ -50,6 +50,7 @@ function setUpRecorders(root) {
       navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
         .then(function (s) {
           stream = s;
+          preview.hidden = false;
           preview.srcObject = s;
           preview.play();
           chunks = [];
