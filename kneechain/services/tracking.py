@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from kneechain.assess.case import Measurement
 from kneechain.services.context import ServiceContext
 from kneechain.services.people import PersonOut, person_out, resolve
+from kneechain.track.chartdata import Line, Panel
 from kneechain.track.history import build_history
 from kneechain.track.logbook import SessionEntry, log_session, record_outcome
 from kneechain.track.maths import Trend
@@ -268,43 +269,14 @@ def chart(ctx: ServiceContext, person: str | None, out: Path) -> Path:
         return progress_chart(db, resolve(db, person), out)
 
 
-class ChartLineOut(Out):
-    """One plotted series of a progress panel, with its verdict."""
-
-    label: str
-    points: list[tuple[date, float]]
-    verdict: str
-
-
-class ChartPanelOut(Out):
-    """One progress panel: the same figures the PNG chart draws (norms, threshold, the
-    smallest change that counts), for front ends that draw their own chart."""
-
-    title: str
-    subtitle: str
-    unit: str
-    lines: list[ChartLineOut]
-    norm_band: tuple[float, float] | None = None
-    norm_line: float | None = None
-    norm_label: str = ""
-    threshold: float | None = None
-    threshold_label: str = ""
-    problem_below: bool = False
-    y_range: tuple[float, float] | None = None
-    min_change: float | None = None
-    min_change_label: str = ""
-    higher_is_better: bool | None = None
-    extra: list[ChartLineOut] = []
+#: the progress panels as data: the chart's own models (one definition for the PNG and the web)
+ChartLineOut = Line
+ChartPanelOut = Panel
 
 
 def chart_panels(ctx: ServiceContext, person: str | None) -> list[ChartPanelOut]:
     """The progress panels as data (what `chart` draws)."""
-    from dataclasses import asdict
-
     from kneechain.track.chartdata import progress_panels
 
     with ctx.db() as db:
-        return [
-            ChartPanelOut.model_validate(asdict(p))
-            for p in progress_panels(db, resolve(db, person))
-        ]
+        return progress_panels(db, resolve(db, person))

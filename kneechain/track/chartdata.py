@@ -8,12 +8,13 @@ difference for scores), drawn as a band around the first value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from kneechain.assess.case import measure_index
+from kneechain.base import Frozen
 from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.knowledge.models import Reference
 from kneechain.track.config import tracking_config
@@ -38,8 +39,7 @@ MEASURE_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
 OUTCOME_PANELS: tuple[str, ...] = ("nprs", "kujala")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(Frozen):
     """One plotted series with its verdict (improved / no clear change yet / ...)."""
 
     label: str
@@ -47,8 +47,10 @@ class Line:
     verdict: str
 
 
-@dataclass(frozen=True)
-class Panel:
+class Panel(Frozen):
+    """One progress panel: the figures the PNG chart draws (norms, threshold, the smallest change
+    that counts), also returned as data for front ends that draw their own chart."""
+
     title: str
     subtitle: str
     unit: str
@@ -63,7 +65,7 @@ class Panel:
     min_change: float | None = None
     min_change_label: str = ""
     higher_is_better: bool | None = None
-    extra: list[Line] = field(default_factory=list)
+    extra: list[Line] = Field(default_factory=list)
 
 
 def _fits(ref: Reference, sex: str | None) -> bool:
@@ -102,7 +104,7 @@ def measure_panel(
     band, line, norm_label = norm_for(refs, user.sex)
     threshold = next((r for r in refs if r.kind == "threshold" and _fits(r, user.sex)), None)
     lines = [
-        Line(side, series, _verdict(series, mdc, better))
+        Line(label=side, points=series, verdict=_verdict(series, mdc, better))
         for side, series in data[chosen].items()
         if series
     ]
@@ -132,13 +134,14 @@ def outcome_panel(db: Session, user: PersonRecord, kb: KnowledgeBase, outcome_id
         before = [(s.performed_on, float(s.pain_before)) for s in sessions_of(db, user)
                   if s.pain_before is not None]  # fmt: skip
         if before:
-            extra.append(Line("pain before sessions", before, ""))
+            extra.append(Line(label="pain before sessions", points=before, verdict=""))
     lines = []
     for part in OUTCOME_PARTS.get(outcome_id, (None,)):  # NPRS: one line per rating, never mixed
         series = outcome_series(db, user, outcome_id, part)
         if series:
             label = PART_NAMES[part] if part else "score"
-            lines.append(Line(label, series, _verdict(series, mcid, outcome.higher_is_better)))
+            verdict = _verdict(series, mcid, outcome.higher_is_better)
+            lines.append(Line(label=label, points=series, verdict=verdict))
     return Panel(
         title=outcome.name,
         subtitle=f"{outcome.min_score:g}-{outcome.max_score:g}, "

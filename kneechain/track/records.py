@@ -287,19 +287,6 @@ def save_program_doc(
     )
 
 
-def load_program(path: Path) -> dict[str, Any]:
-    """Read a program JSON file written by the program generator."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TrackError(f"cannot read the program file {path}: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise TrackError(f"{path.name} is not JSON: {exc.msg} at line {exc.lineno}") from exc
-    if not isinstance(data, dict):
-        raise TrackError(f"{path.name} should hold one program (a JSON object)")
-    return data
-
-
 def current_program(db: Session, user: PersonRecord) -> ProgramRecord | None:
     """The most recently started program, the one sessions are logged against."""
     query = (
