@@ -54,9 +54,9 @@ def _mount() -> None:
     from kneechain.track.cli import mount as mount_track
 
     mount_track(app)
-    from kneechain.report.cli import program
+    from kneechain.report.cli import app as program_app
 
-    app.command("program")(program)
+    app.add_typer(program_app, name="program")
     from kneechain.cli_settings import settings
 
     app.command("settings")(settings)

@@ -26,9 +26,18 @@ def _minutes(text: str | None) -> tuple[float, float] | None:
     return low, high
 
 
+app = typer.Typer(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    help="Build the corrective program for a case (-i CASE.json), or change a stored one (edit).",
+)
+
+
+@app.callback()
 def program(
-    input: Path = typer.Option(
-        ..., "--input", "-i", help="Case file (JSON), or a result from `kneechain assess -f json`."
+    context: typer.Context,
+    input: Path | None = typer.Option(
+        None, "--input", "-i", help="Case file (JSON), or a result from `kneechain assess -f json`."
     ),
     output_format: OutputFormat = typer.Option(
         OutputFormat.text, "--format", "-f", help="text: readable; json: the program's structure."
@@ -47,7 +56,17 @@ def program(
     """Build the ordered, dosed, illustrated corrective program for a case.
 
     With --html, --pdf or --ics it writes those files and lists them; without, it shows the
-    program in the terminal."""
+    program in the terminal. `kneechain program edit` changes a person's stored program."""
+    if context.invoked_subcommand is not None:
+        if input is not None:
+            sub = context.invoked_subcommand
+            raise fail(f"--input is for building a program, not for `program {sub}`.")
+        return
+    if input is None:
+        raise fail(
+            "Give the case to build the program for: kneechain program -i CASE.json.",
+            hint="To change a stored program: kneechain program edit --help.",
+        )
     from kneechain.services import programs
     from kneechain.services.context import ServiceContext
 
@@ -72,3 +91,76 @@ def program(
     from kneechain.report.cli_render import program_view
 
     console.print(program_view(result))
+
+
+def _pairs(values: list[str], option: str, example: str) -> list[tuple[str, str]]:
+    pairs = []
+    for text in values:
+        old, sep, new = text.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise fail(f"{option} {text!r} should look like {example}.")
+        pairs.append((old.strip(), new.strip()))
+    return pairs
+
+
+@app.command("edit")
+def edit(
+    person: str | None = typer.Option(
+        None, "--person", "-p", help="Whose program (a name). May be left out when only one exists."
+    ),
+    swap: list[str] = typer.Option(
+        [], "--swap", help="'OLD=NEW': replace an exercise by another (names as the handout)."
+    ),
+    remove: list[str] = typer.Option([], "--remove", help="An exercise to take out (its name)."),
+    add: list[str] = typer.Option([], "--add", help="An exercise to add (its name)."),
+    finding: str | None = typer.Option(
+        None, "--for", help="With --add: the finding it treats (default: the main finding)."
+    ),
+    dose: list[str] = typer.Option(
+        [],
+        "--dose",
+        help="'NAME=DOSE': a new dose in plain words, e.g. 'glute bridge=2 sets of 10'.",
+    ),
+    note: str = typer.Option("", "--note", help="Why: kept with the change in the history."),
+    by: str | None = typer.Option(None, "--by", help="Who made the change (a clinician's name)."),
+) -> None:
+    """Change a person's stored program: swap, remove, add or re-dose exercises, with a note.
+    The result is a new version; earlier versions stay stored."""
+    from kneechain.program.edit import ProgramEdit
+    from kneechain.services import programs
+    from kneechain.services.context import ServiceContext
+
+    changes: list[dict[str, object]] = []
+    changes += [
+        {"action": "swap", "exercise": a, "new_exercise": b}
+        for a, b in _pairs(swap, "--swap", "'lateral lunge=glute bridge'")
+    ]
+    changes += [{"action": "remove", "exercise": name} for name in remove]
+    changes += [{"action": "add", "exercise": name, "finding": finding} for name in add]
+    changes += [
+        {"action": "redose", "exercise": a, "dose": b}
+        for a, b in _pairs(dose, "--dose", "'glute bridge=2 sets of 10 repetitions'")
+    ]
+    if not changes:
+        raise fail(
+            "Say what to change: --swap, --remove, --add or --dose.",
+            hint="For example: kneechain program edit --remove 'lateral lunge' --note 'hurts'.",
+        )
+    edits = [_edit(ProgramEdit, {**c, "note": note}) for c in changes]
+    with ServiceContext.open() as ctx:
+        before = programs.current(ctx, person)
+        after = programs.edit(ctx, person, edits, by=by, expected_version=before.version)
+    from kneechain.report.cli_render import edit_view
+
+    Console().print(edit_view(before.program, after.program))
+
+
+def _edit(model: type, data: dict[str, object]) -> object:
+    from pydantic import ValidationError
+
+    from kneechain.errors import invalid
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid("program.edit_invalid", "The change is not complete.", exc, model) from exc

@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kneechain.program.models import DayType, Program
+from kneechain.program.models import DayType, EditNote, Program
 from kneechain.report.texts import handout_texts
 
 
@@ -109,3 +109,31 @@ def program_view(program: Program) -> RenderableType:
             )
         )
     return Group(*parts)
+
+
+def edit_view(before: Program, after: Program) -> RenderableType:
+    """What a clinician's change did: the new version, each change with its note, and the
+    exercises now in the program."""
+    names = {p.exercise_id: p.name for p in [*before.exercises, *after.exercises]}
+    lines = Text(f"The program is now version {after.version}", style="bold")
+    lines.append(f" (was {before.version}; earlier versions stay stored).\n")
+    for e in after.edits[len(before.edits) :]:
+        lines.append(f"- {edit_words(e, names)}\n")
+    lines.append("Exercises now: " + "; ".join(p.name for p in after.exercises))
+    return lines
+
+
+def edit_words(e: EditNote, names: dict[str, str]) -> str:
+    """One change in plain words: 'swapped Lateral lunge for Glute bridge: hurts (Dr A)'."""
+    old = names.get(e.exercise_id or "", (e.exercise_id or "").replace("_", " "))
+    new = names.get(e.new_exercise_id or "", (e.new_exercise_id or "").replace("_", " "))
+    text = {
+        "swap": f"swapped {old} for {new}",
+        "remove": f"removed {old}",
+        "add": f"added {new}",
+        "redose": f"new dose for {old}: {e.dose}",
+    }[e.action]
+    if e.note:
+        text += f"; why: {e.note}"
+    who = ", ".join(x for x in (e.by, e.on.isoformat()) if x)
+    return f"{text} ({who})"
