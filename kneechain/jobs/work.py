@@ -126,6 +126,7 @@ class Worker:
         """Measure `request`'s test on `video` (the clip's local copy); evidence as bytes."""
         from kneechain.assess.protocols import evidence, run
         from kneechain.jobs.key import versions
+        from kneechain.vision import followed
         from kneechain.vision.pipeline import PoseOptions
 
         check_test(request.test_id)
@@ -149,6 +150,11 @@ class Worker:
                 written = evidence.write_evidence(
                     analysis.video, analysis.trajectories, analysis.result, folder, request.clip
                 )
+                if analysis.person is not None:  # whom the result followed, first
+                    picture = followed.write_picture(
+                        analysis.video, analysis.person, folder / "followed.png"
+                    )
+                    written = ([picture] if picture is not None else []) + written
                 files = {p.name: p.read_bytes() for p in written}
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -163,7 +169,7 @@ class Worker:
             "fps": traj.meta.fps,
             "protocol": analysis.result.model_dump(mode="json"),
             "pose_warnings": list(analysis.pose_warnings),
-            "evidence": list(files),  # in the order written: pictures, then the clip
+            "evidence": list(files),  # whom followed, the measures' pictures, then the clip
             "versions": versions(),
         }
         return ClipOutput(result, files)

@@ -16,23 +16,47 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kneechain.vision.subject import (
+    DOES,
+    TIE_RATIO,
+    AmbiguousSubject,
+    Posture,
+    Subject,
+    Trail,
+    decide,
+    fit,
+    prominence,
+)
+
 CENTRE_WEIGHT = 0.5
-LINK_DISTANCE = 0.8  # a person may move this many body sizes between two samples
-MAX_REACH_STEPS = 2  # unseen for a while, the search widens to at most this many steps of reach
+LINK_DISTANCE = 0.8  # the first pass's follower: a person moves less between two samples
+LINK_SPEED = 1.2  # linking samples: a person moves at most this many body sizes a second
+LINK_FLOOR = 0.2  # plus this much (detector jitter)
+MAX_REACH_S = 2.0  # unseen for longer, the search stops widening
 HINT_MIN_IOU = 0.1  # the user's box marks a detection overlapping it at least this much
 SIZE_RATIO = 1.6  # and change size by at most this factor
 CROP_MARGIN = 1.4
 STEP = 0.15  # of the crop side: a tracked hip moving more between two frames is someone else
 
 
+SAME_PERSON = 0.2  # two detections whose hips are closer than this many body sizes: one person
+SAME_PERSON_SIZES = 2.0  # ... and whose sizes differ by less than this factor
+WEAK = 0.75  # a detection scoring less is a duplicate of a stronger one ...
+WEAK_SAME_PERSON = 0.35  # ... within this many body sizes ...
+WEAK_SIZES = 3.0  # ... and this factor of size
+
+
 @dataclass(frozen=True)
 class Box:
-    """A person region in pixels: centre (cx, cy), square side `size`, detector score."""
+    """A person region in pixels: hip centre (cx, cy), square side `size` enclosing the body,
+    detector score, and `tilt`: the body axis (hips towards head) from upright, in degrees
+    (0 standing or sitting up, 90 lying, 180 upside down)."""
 
     cx: float
     cy: float
     size: float
     score: float = 1.0
+    tilt: float = 0.0
 
     @classmethod
     def from_xywh(cls, x: float, y: float, w: float, h: float) -> Box:
@@ -60,6 +84,7 @@ class Sample:
     index: int = -1
     brightness: float = float("nan")
     sharpness: float = float("nan")
+    postures: tuple[Posture | None, ...] = ()  # one per box when the people were posed
 
 
 @dataclass(frozen=True)
@@ -144,11 +169,17 @@ class Follower:
 
 @dataclass(frozen=True)
 class PersonChoice:
-    """The outcome of choosing: how many people were seen, and the crop to use (if any)."""
+    """The outcome of choosing: how many people were seen, the crop to use (if any), how the
+    person was chosen, every person's trail and which of them were followed (one person, or
+    several trails of the subject leaving and coming back). `dropped` lists the frames whose
+    skeleton was found not to be the followed person's (filled in after the pose pass)."""
 
     people_seen: int
     crop: CropPlan | None
     chosen_by: str
+    people: tuple[Trail, ...] = ()
+    followed: tuple[int, ...] = ()
+    dropped: tuple[int, ...] = ()
 
 
 def on_target(
@@ -204,11 +235,27 @@ def _time_to_nearest(time: np.ndarray, times: np.ndarray) -> np.ndarray:
     return np.minimum(np.abs(time - times[left]), np.abs(time - times[right]))
 
 
-def non_max_suppression(boxes: list[Box], threshold: float = 0.3) -> list[Box]:
-    """Keep the best-scoring box of every group overlapping by more than `threshold` IoU."""
+def same_person(a: Box, b: Box) -> bool:
+    """Two detections of one person: hips within `SAME_PERSON` body sizes, similar size; or
+    a weak detection (score under `WEAK`, as the whole frame gives for people the tiles
+    find well) near a stronger one, however different its size.
+
+    Body boxes of different people overlap a lot (side by side, one in front of the other),
+    so overlap alone would merge them; their hips are apart by at least a hip width."""
+    size = max(a.size, b.size)
+    distance = float(np.hypot(a.cx - b.cx, a.cy - b.cy)) / size
+    ratio = max(a.size, b.size) / min(a.size, b.size)
+    if distance < SAME_PERSON and ratio < SAME_PERSON_SIZES:
+        return True
+    return min(a.score, b.score) < WEAK and distance < WEAK_SAME_PERSON and ratio < WEAK_SIZES
+
+
+def non_max_suppression(boxes: list[Box]) -> list[Box]:
+    """One box per person: the best-scoring detection of every group of detections of the
+    same person (`same_person`; the whole frame and the tiles find the same people)."""
     kept: list[Box] = []
     for box in sorted(boxes, key=lambda b: -b.score):
-        if all(box.iou(k) <= threshold for k in kept):
+        if not any(same_person(box, k) for k in kept):
             kept.append(box)
     return kept
 
@@ -233,22 +280,50 @@ def _default_score(box: Box, width: int, height: int) -> float:
     return box.size * (1.0 - CENTRE_WEIGHT * off)
 
 
+def _predicted(track: dict[int, Box], samples: list[Sample], time: float) -> tuple[float, float]:
+    """Where the track's person should be at `time`: moving on at the speed between their
+    last two detections (when those are under `MAX_REACH_S` apart), at most `LINK_SPEED`."""
+    last = max(track)
+    current = track[last]
+    earlier = [i for i in track if i < last]
+    if not earlier:
+        return current.cx, current.cy
+    before = track[max(earlier)]
+    dt = samples[last].time - samples[max(earlier)].time
+    if dt <= 0 or dt > MAX_REACH_S:
+        return current.cx, current.cy
+    vx, vy = (current.cx - before.cx) / dt, (current.cy - before.cy) / dt
+    speed = float(np.hypot(vx, vy))
+    cap = LINK_SPEED * current.size
+    if speed > cap:
+        vx, vy = vx * cap / speed, vy * cap / speed
+    ahead = min(time - samples[last].time, MAX_REACH_S)
+    return current.cx + vx * ahead, current.cy + vy * ahead
+
+
 def _candidates(
-    tracks: list[dict[int, Box]], i: int, boxes: tuple[Box, ...]
+    tracks: list[dict[int, Box]], samples: list[Sample], i: int
 ) -> list[tuple[float, int, int]]:
-    """(distance, track, box) pairs where box may continue track at sample `i`: near enough
-    and of a similar size. Reach grows while a person is unseen, but only up to
-    `MAX_REACH_STEPS` steps, so someone appearing across the frame later is never taken for
-    the person who left."""
+    """(cost, track, box) pairs where box may continue track at sample `i`: near enough
+    and of a similar size. Reach grows with the time a person is unseen (`LINK_SPEED` body
+    sizes a second, beyond detector jitter `LINK_FLOOR`), but only up to `MAX_REACH_S`, so
+    someone appearing across the frame later is never taken for the person who left. The
+    cost is the distance from where the person should be by now (moving on as they moved),
+    in body sizes, plus the time unseen (a track seen just before wins a tie) and the change
+    of body axis (a walker does not turn into someone tucked mid-jump)."""
     pairs = []
     for t, track in enumerate(tracks):
         last = max(track)
         current = track[last]
-        reach = LINK_DISTANCE * current.size * min(i - last, MAX_REACH_STEPS)
-        for j, box in enumerate(boxes):
+        unseen = min(samples[i].time - samples[last].time, MAX_REACH_S)
+        reach = current.size * (LINK_FLOOR + LINK_SPEED * unseen)
+        px, py = _predicted(track, samples, samples[i].time)
+        for j, box in enumerate(samples[i].boxes):
             distance = float(np.hypot(box.cx - current.cx, box.cy - current.cy))
             if distance < reach and 1 / SIZE_RATIO < box.size / current.size < SIZE_RATIO:
-                pairs.append((distance, t, j))
+                off = float(np.hypot(box.cx - px, box.cy - py)) / current.size
+                turn = abs(box.tilt - current.tilt) / 90.0
+                pairs.append((off + LINK_SPEED * unseen + turn, t, j))
     return pairs
 
 
@@ -263,7 +338,7 @@ def build_tracks(samples: list[Sample]) -> list[dict[int, Box]]:
     for i, sample in enumerate(samples):
         taken_tracks: set[int] = set()
         taken_boxes: set[int] = set()
-        for _, t, j in sorted(_candidates(tracks, i, sample.boxes)):
+        for _, t, j in sorted(_candidates(tracks, samples, i)):
             if t not in taken_tracks and j not in taken_boxes:
                 tracks[t][i] = sample.boxes[j]
                 taken_tracks.add(t)
@@ -272,9 +347,64 @@ def build_tracks(samples: list[Sample]) -> list[dict[int, Box]]:
     return tracks
 
 
-def _hinted_track(
-    samples: list[Sample], tracks: list[dict[int, Box]], hint: Box
-) -> dict[int, Box] | None:
+def people_count(samples: list[Sample], tracks: list[dict[int, Box]]) -> int:
+    """How many people were in view at once, at most. A person counts from their first to
+    their last detection (missed in between when partly hidden, mid-jump), a track seen
+    only once counts where it was seen; a person leaving and coming back counts once."""
+    spans = [(min(t), max(t)) for t in tracks if len(t) >= 2]
+    best = 0
+    for i in range(len(samples)):
+        spanning = sum(a <= i <= b for a, b in spans)
+        single = sum(1 for t in tracks if len(t) == 1 and i in t)
+        best = max(best, spanning + single)
+    return best
+
+
+def trail(samples: list[Sample], track: dict[int, Box]) -> Trail:
+    """A track as arrays in time order (for the pure choice functions of subject.py)."""
+    order = sorted(track)
+    return Trail(
+        time=np.array([samples[i].time for i in order]),
+        x=np.array([track[i].cx for i in order]),
+        y=np.array([track[i].cy for i in order]),
+        size=np.array([track[i].size for i in order]),
+        tilt=np.array([track[i].tilt for i in order]),
+        postures=tuple(_posture_at(samples[i], track[i]) for i in order),
+        frame=np.array([samples[i].index for i in order], dtype=np.int64),
+    )
+
+
+def followed_trail(choice: PersonChoice) -> Trail:
+    """The followed trails (one, or the subject's several passes) as one, in time order."""
+    trails = [choice.people[t] for t in choice.followed]
+    if not trails:
+        empty = np.zeros(0)
+        return Trail(empty, empty, empty, empty, empty)
+    time = np.concatenate([p.time for p in trails])
+    order = np.argsort(time, kind="stable")
+    postures = [x for p in trails for x in p.postures]
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in trails])[order]
+
+    return Trail(
+        time[order],
+        joined("x"),
+        joined("y"),
+        joined("size"),
+        joined("tilt"),
+        tuple(postures[i] for i in order) if len(postures) == len(time) else (),
+        joined("frame"),
+    )
+
+
+def _posture_at(sample: Sample, box: Box) -> Posture | None:
+    if not sample.postures:
+        return None
+    return sample.postures[sample.boxes.index(box)]
+
+
+def _hinted_track(samples: list[Sample], tracks: list[dict[int, Box]], hint: Box) -> int | None:
     """The track of the person in the user's box when someone is first in it: the earliest
     sample with a detection overlapping the box, taking the best-overlapping one there. A
     later, better overlap (someone else stepping into the same spot) does not win."""
@@ -282,51 +412,105 @@ def _hinted_track(
         inside = [b for b in sample.boxes if b.iou(hint) >= HINT_MIN_IOU]
         if inside:
             best = max(inside, key=hint.iou)
-            return next(track for track in tracks if track.get(i) == best)
+            return next(t for t, track in enumerate(tracks) if track.get(i) == best)
     return None
 
 
-def _best_track(
-    samples: list[Sample], hint: Box | None, width: int, height: int
-) -> dict[int, Box] | None:
-    """The chosen person's track: the one in the user's box (see `_hinted_track`), or by
-    default the one with the largest summed size-and-centrality (present longest, biggest,
-    nearest the middle)."""
-    tracks = build_tracks(samples)
-    if hint is not None:
-        return _hinted_track(samples, tracks, hint)
-    scores = [sum(_default_score(b, width, height) for b in t.values()) for t in tracks]
-    return tracks[int(np.argmax(scores))] if tracks else None
+def _span(track: dict[int, Box], samples: list[Sample]) -> tuple[float, float]:
+    return samples[min(track)].time, samples[max(track)].time
+
+
+def _chain(
+    chosen: int, fits: list[float], tracks: list[dict[int, Box]], samples: list[Sample]
+) -> list[int]:
+    """The chosen track plus the tracks, best fitting first, that fit the subject nearly as
+    well (`TIE_RATIO`) and fall where nobody already followed is in view: the subject
+    leaving and coming back (several passes in front of the phone) is followed on every
+    pass, someone else doing less of it afterwards is not."""
+    kept = [chosen]
+    spans = [_span(tracks[chosen], samples)]
+    for t in sorted(range(len(tracks)), key=lambda t: -fits[t]):
+        a, b = _span(tracks[t], samples)
+        if t == chosen or fits[t] < TIE_RATIO * fits[chosen] or len(tracks[t]) < 2:
+            continue
+        if all(b < lo or a > hi for lo, hi in spans):
+            kept.append(t)
+            spans.append((a, b))
+    return kept
+
+
+def _ask(tied: tuple[int, ...], people: list[Trail], subject: Subject) -> AmbiguousSubject:
+    """The message when two or more people fit the test equally well."""
+    boxes = []
+    for t in tied:
+        p = people[t]
+        k = len(p.time) // 2
+        side = p.size[k]
+        x, y = round(p.x[k] - side / 2), round(p.y[k] - side / 2)
+        boxes.append(
+            f"--person {max(x, 0)},{max(y, 0)},{round(side)},{round(side)} "
+            f"(the person at x={round(p.x[k])}, y={round(p.y[k])} px at {p.time[k]:.1f} s)"
+        )
+    return AmbiguousSubject(
+        f"{len(tied)} people in view both {DOES[subject]}, so kneechain cannot tell which "
+        "one is being tested.",
+        "Run again with a box around the person to measure, for example "
+        + " or ".join(boxes)
+        + ", or film only that person.",
+    )
 
 
 def choose_person(
-    samples: list[Sample], width: int, height: int, hint: Box | None = None
+    samples: list[Sample],
+    width: int,
+    height: int,
+    hint: Box | None = None,
+    subject: Subject = "any",
 ) -> PersonChoice:
     """Pick the person to follow and plan the crop.
 
     With a `hint` (the user's box) the detection overlapping it most is chosen, and when no
     detection overlaps, the box itself is followed as a fixed region. Without a hint and with
-    a single person seen, no crop is used at all.
+    a single person seen, no crop is used at all. Otherwise the person who best does what
+    the test's `subject` does (subject.py); when two people in view at once fit nearly
+    equally, `AmbiguousSubject` asks for a box instead of guessing.
     """
-    seen = max((len(s.boxes) for s in samples), default=0)
+    tracks = build_tracks(samples)
+    seen = people_count(samples, tracks)
+    people = [trail(samples, t) for t in tracks]
     if hint is None and seen <= 1:
-        return PersonChoice(seen, None, "only person")
-    track = _best_track(samples, hint, width, height)
-    if track is None:
-        if hint is None:
-            return PersonChoice(seen, None, "nobody detected")
-        fixed = CropPlan(
-            np.array([0.0]), np.array([hint.cx]), np.array([hint.cy]), hint.size * CROP_MARGIN
-        )
-        return PersonChoice(seen, fixed, "user box (no detection inside)")
-    order = sorted(track)
+        return PersonChoice(seen, None, "only person", tuple(people), (0,) if people else ())
+    if hint is not None:
+        chosen = _hinted_track(samples, tracks, hint)
+        if chosen is None:
+            fixed = CropPlan(
+                np.array([0.0]), np.array([hint.cx]), np.array([hint.cy]), hint.size * CROP_MARGIN
+            )
+            return PersonChoice(seen, fixed, "user box (no detection inside)", tuple(people))
+        followed, chosen_by = [chosen], "user box"
+    else:
+        fits = [fit(p, subject, width, height) for p in people]
+        prominent = [prominence(p, width, height) for p in people]
+        spans = [_span(t, samples) for t in tracks]
+        decision = decide(fits, prominent, subject, spans)
+        if decision.chosen is None:
+            raise _ask(decision.tied, people, subject)
+        if subject == "any":
+            followed, chosen_by = [decision.chosen], "largest and most central"
+        elif not decision.fitting:
+            followed = [decision.chosen]
+            chosen_by = f"largest and most central (nobody seen to {DOES[subject]})"
+        else:
+            followed = _chain(decision.chosen, fits, tracks, samples)
+            chosen_by = f"test movement ({DOES[subject]})"
+    boxes = sorted((i, b) for t in followed for i, b in tracks[t].items())
     plan = CropPlan(
-        times=np.array([samples[i].time for i in order]),
-        cx=np.array([track[i].cx for i in order]),
-        cy=np.array([track[i].cy for i in order]),
-        side=max(track[i].size for i in order) * CROP_MARGIN,
+        times=np.array([samples[i].time for i, _ in boxes]),
+        cx=np.array([b.cx for _, b in boxes]),
+        cy=np.array([b.cy for _, b in boxes]),
+        side=float(np.percentile([b.size for _, b in boxes], 90)) * CROP_MARGIN,
     )
-    return PersonChoice(seen, plan, "user box" if hint is not None else "largest and most central")
+    return PersonChoice(seen, plan, chosen_by, tuple(people), tuple(followed))
 
 
 class PeopleDetector:
@@ -356,9 +540,11 @@ class PeopleDetector:
         for det in result.detections or []:
             kp = det.location_data.relative_keypoints
             hx, hy = kp[0].x * w, kp[0].y * h
-            radius = float(np.hypot(kp[1].x * w - hx, kp[1].y * h - hy))
+            dx, dy = kp[1].x * w - hx, kp[1].y * h - hy
+            radius = float(np.hypot(dx, dy))
             if radius > 0:
-                boxes.append(Box(hx, hy, 2 * radius, float(det.score[0])))
+                tilt = float(np.degrees(np.arctan2(abs(dx), -dy)))
+                boxes.append(Box(hx, hy, 2 * radius, float(det.score[0]), tilt))
         return boxes
 
     def detect(self, rgb: np.ndarray, min_score: float = 0.5) -> list[Box]:
@@ -368,7 +554,7 @@ class PeopleDetector:
         for x0, y0, side in tiles(width, height):
             crop = np.ascontiguousarray(rgb[y0 : y0 + side, x0 : x0 + side])
             found += [
-                Box(b.cx + x0, b.cy + y0, b.size, b.score)
+                Box(b.cx + x0, b.cy + y0, b.size, b.score, b.tilt)
                 for b in self._detect_tile(crop)
                 if b.score >= min_score
             ]

@@ -23,16 +23,19 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from kneechain.vision import export, summary
+from kneechain.vision import export, followed, summary
 from kneechain.vision.angles import angle_table, body_height
+from kneechain.vision.belongs import limb_outliers, off_track, ranges
 from kneechain.vision.cleaning import CleaningConfig, CleaningReport, clean
 from kneechain.vision.errors import VideoError
 from kneechain.vision.evidence import write_key_frames, write_overlay
 from kneechain.vision.parallel import plan_pieces
-from kneechain.vision.person import Box, CropPlan, PersonChoice, choose_person, on_target
+from kneechain.vision.person import Box, PersonChoice, choose_person, followed_trail
 from kneechain.vision.pose import PoseJob, RawPose, join, to_trajectories
 from kneechain.vision.quality import QualityConfig, check_clip
 from kneechain.vision.runner import VisionRunner
+from kneechain.vision.subject import Subject
+from kneechain.vision.survey import POSED_SUBJECTS, survey
 from kneechain.vision.trajectories import ProcessingStep, Trajectories, save
 from kneechain.vision.video import (
     REFILM,
@@ -45,13 +48,6 @@ from kneechain.vision.video import (
 
 ProgressHook = Callable[[str, int, int], None]
 """progress(stage, advance, total): called with advance=0 first to announce a stage's total."""
-
-
-FOLLOWED = {
-    "user box": "the person in the --person box",
-    "user box (no detection inside)": "the --person box region (nobody was detected in it)",
-    "largest and most central": "the largest and most central person (use --person to choose)",
-}
 
 
 class PoseOptions(BaseModel):
@@ -72,7 +68,10 @@ class PoseOptions(BaseModel):
     max_side: int = Field(0, ge=0, description="Shrink larger frames before pose (0: never).")
     overlay: bool = True
     key_frames: bool = True
-    sample_interval_s: float = Field(1.0, gt=0, description="Time between person-search samples.")
+    sample_interval_s: float = Field(0.5, gt=0, description="Time between person-search samples.")
+    subject: Subject = Field(
+        "any", description="What the test's subject does, to tell them from other people."
+    )
     cleaning: CleaningConfig = CleaningConfig()
     quality: QualityConfig = QualityConfig()
 
@@ -116,34 +115,32 @@ def _hip_centre(raw: RawPose) -> np.ndarray:
     return (raw.xy[:, left] + raw.xy[:, right]) / 2.0
 
 
-def off_target_ranges(
-    raw: RawPose, plan: CropPlan, every: int, bridge: int
-) -> list[tuple[int, int]]:
-    """Frame ranges where the first pass followed someone else (or nobody while the chosen
-    person was around); ranges closer than `bridge` frames are merged."""
-    consecutive = np.r_[False, np.diff(raw.frame) == every]
-    off = ~on_target(plan, raw.time, _hip_centre(raw), consecutive=consecutive)
-    ranges: list[tuple[int, int]] = []
-    for row in np.flatnonzero(off):
-        frame = int(raw.frame[row])
-        if ranges and frame - ranges[-1][1] < bridge:
-            ranges[-1] = (ranges[-1][0], frame + every)
-        else:
-            ranges.append((frame, frame + every))
-    return ranges
+def not_belonging(raw: RawPose, choice: PersonChoice) -> np.ndarray:
+    """Rows whose skeleton is not the followed person's (belongs.py): away from the
+    followed person's detected track, or with limbs of impossible length."""
+    confident = raw.visibility >= 0.5
+    bad = limb_outliers(raw.xy, raw.world, confident, raw.keypoints)
+    if choice.crop is not None and choice.followed:
+        others = tuple(p for t, p in enumerate(choice.people) if t not in choice.followed)
+        bad |= off_track(raw.time, _hip_centre(raw), followed_trail(choice), others)
+    return bad
 
 
-def _replace(raw: RawPose, parts: list[RawPose]) -> RawPose:
-    """`raw` with the rows of frames posed again taken from `parts`."""
-    rows = {int(f): i for i, f in enumerate(raw.frame)}
-    for part in parts:
-        for j, f in enumerate(part.frame):
-            i = rows[int(f)]
-            raw.xy[i], raw.visibility[i], raw.world[i] = (
-                part.xy[j],
-                part.visibility[j],
-                part.world[j],
-            )
+def dropped_warning(choice: PersonChoice, frame: np.ndarray, time: np.ndarray) -> str:
+    """The plain sentence for frames dropped because their skeleton was someone else's."""
+    rows = np.isin(frame, choice.dropped)
+    spans = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in ranges(rows, time)[:6])
+    return (
+        f"{len(choice.dropped)} frames ({spans}) were left out: the skeleton there was not "
+        "all the followed person's (another person in the way, or the model jumped to them)."
+    )
+
+
+def _drop(raw: RawPose, rows: np.ndarray) -> RawPose:
+    """`raw` with the landmarks of `rows` removed (unknown, confidence 0)."""
+    raw.xy[rows] = np.nan
+    raw.world[rows] = np.nan
+    raw.visibility[rows] = 0.0
     return raw
 
 
@@ -164,31 +161,34 @@ def pose_one_person(
     progress: ProgressHook | None = None,
     runner: VisionRunner | None = None,
 ) -> tuple[RawPose, PersonChoice, int, int]:
-    """Pose pass with sparse person search, then the frames where the first pass followed
-    someone other than the chosen person are posed again on a crop that follows the chosen
-    person. Returns the landmarks, the choice, the number of processes used and the number
-    of frames posed again. Without a `runner`, one of `opts.workers` processes is made for
-    the call and closed."""
+    """Find every person in sparse samples (survey.py), choose the test's subject (or the
+    user's box) before posing, then pose every frame once, on a crop that follows the chosen
+    person when several are in view. Frames whose skeleton is not that person's are dropped
+    (`PersonChoice.dropped`). Returns the landmarks, the choice, the number of processes
+    used and the number of frames posed twice (none: the person is chosen first). Without
+    a `runner`, one of `opts.workers` processes is made for the call and closed."""
     if runner is None:
         with VisionRunner(opts.workers) as own:
             return pose_one_person(info, opts, progress, own)
     processed = -(-info.frame_count // opts.every)
     sample_every = max(1, round(info.fps * opts.sample_interval_s))
-    # started before any progress is drawn, on the first frame: start-up lines hidden
+    # started before any progress is drawn, on the first frame: start-up lines hidden; the
+    # helpers load while this process finds the people
     runner.prepare(opts.backend, _warm_up_frames(info), detector=True, frames=processed)
-    job = PoseJob(opts.backend, opts.every, None, sample_every, opts.max_side, follow=True)
-    raw = join(_pose_ranges(runner, info, job, [(0, info.frame_count)], "pose", progress))
+    count = -(-info.frame_count // sample_every)
+    if progress:
+        progress("people", 0, count)
+    tick = (lambda n: progress("people", n, count)) if progress else None
+    posed = opts.backend if opts.subject in POSED_SUBJECTS else None
+    samples = survey(info, sample_every, runner.models, posed, tick)
     hint = Box.from_xywh(*opts.person) if opts.person else None
-    choice = choose_person(list(raw.samples), info.width, info.height, hint)
-    again = 0
-    if choice.crop is not None:
-        redo = off_target_ranges(raw, choice.crop, opts.every, sample_every)
-        if redo:
-            stage = "pose (chosen person)"
-            follow = replace(job, crop=choice.crop, sample_every=0, follow=False)
-            again = sum(-(-(b - a) // opts.every) for a, b in redo)
-            raw = _replace(raw, _pose_ranges(runner, info, follow, redo, stage, progress))
-    return raw, choice, runner.processes, again
+    choice = choose_person(samples, info.width, info.height, hint, opts.subject)
+    job = PoseJob(opts.backend, opts.every, choice.crop, 0, opts.max_side)
+    raw = join(_pose_ranges(runner, info, job, [(0, info.frame_count)], "pose", progress))
+    raw.samples = tuple(samples)
+    bad = not_belonging(raw, choice)
+    choice = replace(choice, dropped=tuple(int(f) for f in raw.frame[bad]))
+    return _drop(raw, bad), choice, runner.processes, 0
 
 
 def analyse(
@@ -222,15 +222,17 @@ def analyse(
             "person": choice.chosen_by,
             "crop": choice.crop is not None,
             "frames_posed_again": again,
+            "frames_dropped": len(choice.dropped),
         },
     )
     traj = to_trajectories(raw, info, sha256_of(info.path), step)
     light = float(np.nanmedian([s.brightness for s in raw.samples] or [np.nan]))
     focus = float(np.nanmedian([s.sharpness for s in raw.samples] or [np.nan]))
     warnings = check_clip(traj, light, focus, opts.quality)
-    if choice.people_seen > 1:
-        who = FOLLOWED.get(choice.chosen_by, choice.chosen_by)
-        warnings.insert(0, f"{choice.people_seen} people were visible; following {who}.")
+    if choice.people_seen > 1 or choice.crop is not None:
+        warnings.insert(0, followed.sentence(choice, info.width))
+    if choice.dropped:
+        warnings.insert(1, dropped_warning(choice, raw.frame, raw.time))
     tic = time.perf_counter()
     cleaned, report = clean(traj, opts.cleaning)
     angles = angle_table(cleaned)
@@ -300,6 +302,9 @@ def write_outputs(
         pictures = write_key_frames(video, clean, angles, key_folder)
         files |= {f"key_frame_{i}": p for i, p in enumerate(pictures)}
     analysis.timings["evidence_s"] = time.perf_counter() - tic
+    picture = followed.write_picture(video, analysis.person, folder / "followed.png")
+    if picture is not None:
+        files["followed"] = picture
     files["summary"] = summary.write(analysis, folder / "summary.json", files)
     return files
 

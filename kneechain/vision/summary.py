@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kneechain.vision import followed
 from kneechain.vision.cleaning import Gap
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ def build(analysis: PoseAnalysis, files: dict[str, Path]) -> dict[str, Any]:
             "people_seen": analysis.person.people_seen,
             "chosen_by": analysis.person.chosen_by,
             "cropped": analysis.person.crop is not None,
+            "followed": followed.sentence(analysis.person, info.width),
+            "frames_dropped": len(analysis.person.dropped),
         },
         "quality": {
             "median_brightness": round(analysis.brightness, 1),

@@ -37,9 +37,11 @@ def test_mirrored_clip_swaps_sides_and_values_agree(
     mirror = {(m.measure, m.side): m.value for m in gait.analyse(walker_mirrored).measurements}
     assert mirror[("cadence", None)] == pytest.approx(plain[("cadence", None)], rel=0.03)
     swap = {"left": "right", "right": "left"}
+    # a mean over two or four contacts; one frame's 2D knee angle differs between mirrored
+    # copies by up to 8 degrees (docs/vision.md), the means here by up to 5.3
     for measure in ("knee_flexion_contact", "overstride_shank_angle"):
         for side in ("left", "right"):
-            assert mirror[(measure, swap[side])] == pytest.approx(plain[(measure, side)], abs=5.0)
+            assert mirror[(measure, swap[side])] == pytest.approx(plain[(measure, side)], abs=6.0)
 
 
 def test_result_names_the_clip(walker: Trajectories) -> None:
@@ -58,5 +60,6 @@ def test_analyze_command_on_the_clip(walker_clip: Path, tmp_path: Path) -> None:
     data = json.loads(result.output[result.output.index("{") :])
     digest = hashlib.sha256(walker_clip.read_bytes()).hexdigest()
     assert all(m["source"]["video_sha256"] == digest for m in data["measurements"])
-    pictures = sorted((tmp_path / "ev").glob("*.png"))
+    pictures = sorted(p for p in (tmp_path / "ev").glob("*.png") if p.name != "followed.png")
     assert len(pictures) == len(data["evidence"]) > 0
+    assert str(tmp_path / "ev" / "followed.png") in data["evidence_files"]  # whom it measured

@@ -22,8 +22,10 @@ from tests.vision import videos
 pytestmark = pytest.mark.slow
 SEQUENTIAL = PoseOptions(workers=1, overlay=False, key_frames=False)
 CHUNKED = PoseOptions(workers=2, overlay=False, key_frames=False)
-# median absolute difference allowed, per angle family (see docs/vision.md, 'Accuracy')
-MIRROR_DEG = {"2d": 8.0, "3d": 15.0}
+# median absolute difference allowed, per angle family (see docs/vision.md, 'Accuracy'); the
+# person followed is the walker (seen from the side, her legs' left/right labels are
+# exchanged for stretches of the clip, hence the per-side 2D tolerance)
+MIRROR_DEG = {"2d": 10.0, "3d": 15.0}
 MIRROR_MEAN_DEG = {"2d": 3.0, "3d": 8.0}
 ANGLES = (
     "left_knee_flexion_2d",

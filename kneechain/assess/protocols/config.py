@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from kneechain.base import Frozen
 from kneechain.knowledge.loader import parse_document
+from kneechain.vision.subject import Subject
 
 NYQUIST_MARGIN = 2.5  # a pose rate at least this many times the cleaning cut-off
 
@@ -52,6 +53,9 @@ class ProtocolBase(Frozen):
     ratio_tolerance: float = Field(default=0.1, gt=0, description="same, for ratios")
     cutoff_hz: float = Field(
         default=6.0, gt=0, description="low-pass cut-off used when cleaning the pose"
+    )
+    subject: Subject = Field(
+        default="any", description="what the tested person does, to tell them from others"
     )
     pose_rate_hz: float | None = Field(
         default=None,

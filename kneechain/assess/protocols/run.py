@@ -14,6 +14,7 @@ from kneechain.assess.protocols.config import ProtocolConfig, default_config
 from kneechain.assess.protocols.registry import protocol
 from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision.cleaning import CleaningConfig
+from kneechain.vision.person import PersonChoice
 from kneechain.vision.pipeline import PoseOptions, ProgressHook
 from kneechain.vision.pipeline import analyse as pose_video
 from kneechain.vision.runner import VisionRunner
@@ -28,6 +29,7 @@ class Analysis:
     trajectories: Trajectories
     video: Path | None
     pose_warnings: list[str]
+    person: PersonChoice | None = None
 
 
 def trajectories_of(
@@ -37,20 +39,23 @@ def trajectories_of(
     options: PoseOptions | None = None,
     progress: ProgressHook | None = None,
     runner: VisionRunner | None = None,
-) -> tuple[Trajectories, Path | None, list[str]]:
+) -> tuple[Trajectories, Path | None, list[str], PersonChoice | None]:
     """Cleaned trajectories from a ``.npz`` file or a video, posed at the protocol's frame
-    rate (`pose_rate_hz`) and cleaned with its filter cut-off, on `runner` when given
-    (kneechain.vision.runner); the video path (None for ``.npz``) and the pose warnings."""
+    rate (`pose_rate_hz`) and cleaned with its filter cut-off, the person chosen by the
+    protocol's `subject`, on `runner` when given (kneechain.vision.runner); the video path
+    (None for ``.npz``), the pose warnings and whom the pose followed (None for ``.npz``)."""
     if path.suffix.lower() == ".npz":
-        return load(path), None, []
+        return load(path), None, [], None
     params = getattr(config.protocols, test_id)
     opts = options or PoseOptions(overlay=False, key_frames=False)
     cleaning = opts.cleaning.model_copy(update={"cutoff_hz": params.cutoff_hz})
     update = {"cleaning": CleaningConfig.model_validate(cleaning)}
     if opts.pose_rate_hz is None:  # the rate the protocol declares (None: every frame)
         update["pose_rate_hz"] = params.pose_rate_hz
+    if opts.subject == "any":  # the protocol says whom to look for among several people
+        update["subject"] = params.subject
     pose = pose_video(path, opts.model_copy(update=update), progress, runner)
-    return pose.clean, path, pose.warnings
+    return pose.clean, path, pose.warnings, pose.person
 
 
 def analyse_file(
@@ -65,8 +70,8 @@ def analyse_file(
     """Run `test_id`'s protocol on a video or trajectories file."""
     cfg = config or default_config()
     run = protocol(test_id)
-    traj, video, warnings = trajectories_of(path, test_id, cfg, options, progress, runner)
-    return Analysis(run(traj, cfg, side), traj, video, warnings)
+    traj, video, warnings, person = trajectories_of(path, test_id, cfg, options, progress, runner)
+    return Analysis(run(traj, cfg, side), traj, video, warnings, person)
 
 
 def merge(measurements: list[Measurement], new: list[Measurement]) -> list[Measurement]:
