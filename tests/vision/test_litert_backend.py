@@ -87,15 +87,24 @@ def test_nobody_in_a_blank_frame_and_reset_searches_again(demo_video: Path) -> N
 def test_the_calling_process_is_left_as_it_was(demo_video: Path) -> None:
     rgb = _frame(demo_video, 100)
     env, threads, cv_threads = dict(os.environ), threading.active_count(), cv2.getNumThreads()
+    native = _native_threads()
     model = litert_backend.LiteRTPose("full")
     assert model._landmarker.interpreter is not None
     model.process(rgb)
     model.process(rgb)
+    assert _native_threads() == native  # one-thread interpreters start no threads of their own
     model.close()
     assert dict(os.environ) == env
     assert threading.active_count() == threads
     assert cv2.getNumThreads() == cv_threads
+    assert _native_threads() == native
     assert litert_backend.NUM_THREADS == 1
+
+
+def _native_threads() -> int | None:
+    """Threads of this process as the OS counts them (Linux), None elsewhere."""
+    tasks = Path("/proc/self/task")
+    return len(list(tasks.iterdir())) if tasks.is_dir() else None
 
 
 def test_missing_or_damaged_model_says_which_setup_command_fixes_it(
