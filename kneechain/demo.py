@@ -52,31 +52,38 @@ def track_example(ctx: ServiceContext, case_file: Path, program: Program) -> Non
     console.print(f"Stored in {ctx.store.settings.database_url}")
 
 
-def measure_video(out: Path) -> None:
-    """The gait protocol on the demo clip's walker (found locally or in a pinned wheel)."""
+def measure_video(ctx: ServiceContext, out: Path) -> None:
+    """The gait protocol on the demo clip's walker (found locally or in a pinned wheel), run
+    as a job like every clip, and kept with the example person's records."""
     from kneechain.assess.protocols.cli_render import report as protocol_report
-    from kneechain.assess.protocols.evidence import write_evidence
-    from kneechain.assess.protocols.run import analyse_file
     from kneechain.assess.protocols.walker_clip import WALKER_BOX
-    from kneechain.vision.pipeline import PoseOptions
+    from kneechain.services import video as clips
     from kneechain.vision.sample_data import demo_video, last_failure
 
-    video = demo_video()
-    if video is None:
+    found = demo_video()
+    if found is None:
         console.print(f"[yellow]No demo clip available, video step skipped:[/] {last_failure()}")
         return
     console.print(
-        f"{video.name}: two people in view; following the walker in the box {WALKER_BOX}."
+        f"{found.name}: two people in view; following the walker in the box {WALKER_BOX}."
     )
-    options = PoseOptions(person=WALKER_BOX, overlay=False, key_frames=False)
-    analysis = analyse_file(video, "gait", options=options)
+    request = clips.ClipAnalysisRequest(
+        video=found,
+        test_id="gait",
+        person=WALKER_BOX,
+        clip=False,
+        evidence_dir=out / "gait-evidence",
+    )
+    analysis = clips.analyse_clip(ctx, request)
     for warning in analysis.pose_warnings:
         console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     console.print(protocol_report(analysis.result))
-    files = write_evidence(
-        video, analysis.trajectories, analysis.result, out / "gait-evidence", False
+    clips.store_analysis(ctx, analysis, EXAMPLE_PERSON)
+    pictures = [f for f in analysis.evidence_files if f.suffix.lower() == ".png"]
+    console.print(
+        f"{len(pictures)} evidence pictures in {out / 'gait-evidence'}; "
+        f"the clip and its pictures are kept with {EXAMPLE_PERSON}'s records."
     )
-    console.print(f"{len(files)} evidence pictures in {out / 'gait-evidence'}")
 
 
 def demo(
@@ -107,6 +114,6 @@ def demo(
             console.print(f"[yellow]{path} skipped:[/] {why}")
         console.print(Rule("4. Tracking: stored, with the re-tests it schedules"))
         track_example(ctx, case, program)
-    if video:
-        console.print(Rule("5. Measuring from a phone video: walking, side view"))
-        measure_video(out)
+        if video:
+            console.print(Rule("5. Measuring from a phone video: walking, side view"))
+            measure_video(ctx, out)
