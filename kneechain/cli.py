@@ -57,6 +57,9 @@ def _mount() -> None:
     from kneechain.report.cli import app as program_app
 
     app.add_typer(program_app, name="program")
+    from kneechain.report.cli import client_report
+
+    app.command("client-report")(client_report)
     from kneechain.cli_settings import settings
 
     app.command("settings")(settings)

@@ -164,3 +164,25 @@ def _edit(model: type, data: dict[str, object]) -> object:
         return model.model_validate(data)
     except ValidationError as exc:
         raise invalid("program.edit_invalid", "The change is not complete.", exc, model) from exc
+
+
+def client_report(
+    person: str | None = typer.Option(
+        None, "--person", "-p", help="Whose report (a name). May be left out when only one exists."
+    ),
+    pdf: Path | None = typer.Option(None, "--pdf", help="Write the report as PDF."),
+    html: Path | None = typer.Option(None, "--html", help="Write the report as HTML."),
+) -> None:
+    """A clinician's printable report of one client: findings with their evidence,
+    measurements over time against the smallest real change, the program's versions,
+    adherence and the pain trend."""
+    from kneechain.services import reports
+    from kneechain.services.context import ServiceContext
+
+    if pdf is None and html is None:
+        raise fail("Say where to write the report: --pdf FILE and/or --html FILE.")
+    with ServiceContext.open() as ctx:
+        report = reports.client_report(ctx, person)
+        files = reports.write_client_report(ctx, report, html=html, pdf=pdf)
+    for path in files.written:
+        Console().print(f"Wrote {path}", highlight=False)

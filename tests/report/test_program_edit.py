@@ -7,27 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from kneechain.cli import app
 from kneechain.services import programs
 from kneechain.services.context import ServiceContext
 from tests.plain_words import ids_shown
+from tests.report.conftest import run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KNEECHAIN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("KNEECHAIN_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
+pytestmark = pytest.mark.usefixtures("own_data")
 
 
 def _recorded() -> None:
