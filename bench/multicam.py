@@ -393,6 +393,7 @@ def study() -> dict[str, object] | str:
             "front_view_score": round(view.score, 2),
         }
         errors: dict[str, dict[str, float]] = {}
+        calibration: dict[str, dict[str, float]] = {}
         for s in SIDES:
             flex2d = k.knee_flexion(*(traj.xy(f"{s}_{j}") for j in LEG))
             flex3d = k.knee_flexion(*(traj.xyz(f"{s}_{j}") for j in LEG))
@@ -406,7 +407,11 @@ def study() -> dict[str, object] | str:
             errors[f"knee_flexion_model3d_{s}"] = error_stats(flex3d, ref_flex[s])
             errors[f"hip_flexion_model3d_{s}"] = error_stats(hip3d, ref_hip[s])
             errors[f"fppa_2d_{s}"] = error_stats(fppa2d[low], ref_fppa[s][low])
+            calibration[f"knee_flexion_2d_{s}"] = _within(
+                traj, s, flex2d, ref_flex[s], turn_from(est.bearing_deg, "side"), est.sigma_deg
+            )
         row["errors"] = errors
+        row["uncertainty_calibration"] = calibration
         per_camera[cam] = row
     return {
         "frames": len(trajs[CAMERAS[0]]),
@@ -437,6 +442,34 @@ def error_stats(value: np.ndarray, truth: np.ndarray) -> dict[str, float]:
         "rmse": round(float(np.sqrt(np.mean(d * d))), 1),
         "bias": round(float(np.mean(d)), 1),
         "n": int(ok.sum()),
+    }
+
+
+def _within(
+    traj, side: str, value: np.ndarray, truth: np.ndarray, turn: float, turn_sigma: float
+) -> dict[str, float]:
+    """How well the stated uncertainty covers the error: each frame's knee flexion read as
+    a one-repetition measurement of a side-view protocol (kneechain.assess.protocols
+    .uncertainty, visibility from the frame's confidence, the camera's turn from a side view
+    as the view check estimates it); the share of frames whose error lies within +- one
+    sigma (68 % if the sigma is right) and the median sigma stated."""
+    from kneechain.assess.protocols.config import default_config
+    from kneechain.assess.protocols.uncertainty import measurement_uncertainty
+
+    qp = default_config().common.quality
+    conf = np.mean([traj.conf(f"{side}_{j}") for j in LEG], axis=0)
+    vis = np.clip((conf - qp.visibility_floor) / (qp.visibility_full - qp.visibility_floor), 0, 1)
+    ok = np.isfinite(value) & np.isfinite(truth)
+    sigma = np.array(
+        [
+            measurement_uncertainty("deg", v, q, turn, turn_sigma, None, 1, 5.0)
+            for v, q in zip(value[ok], vis[ok], strict=True)
+        ]
+    )
+    inside = np.abs(value[ok] - truth[ok]) <= sigma
+    return {
+        "share_within_1sd": round(float(inside.mean()), 2) if inside.size else float("nan"),
+        "median_sd_deg": round(float(np.median(sigma)), 1) if sigma.size else float("nan"),
     }
 
 

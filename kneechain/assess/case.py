@@ -191,6 +191,12 @@ class Measurement(Strict):
     repetitions: int | None = Field(
         default=None, ge=1, le=1000, description="reps or steps averaged"
     )
+    uncertainty: float | None = Field(
+        default=None,
+        ge=0,
+        description="one-sigma +- of an automatic measurement, in the measure's unit "
+        "(degrees for angles); a finding needs the value beyond its threshold by more",
+    )
     activity: GaitActivity | None = Field(
         default=None, description="for gait measures: filmed walking or running"
     )

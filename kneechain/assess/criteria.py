@@ -122,6 +122,17 @@ def threshold_calls(c: Criterion, ctx: Context) -> list[Call]:
             ctx.notes.append(f"{spec.name}: age, sex or activity unknown; used '{ref.label}'")
         assert ref.comparator is not None and ref.value is not None
         positive = crosses(reading.value, ref.comparator, ref.value)
+        if (
+            positive
+            and reading.uncertainty
+            and margin(reading.value, ref.value) <= reading.uncertainty
+        ):
+            positive = False  # within its own uncertainty of the threshold: not a finding
+            ctx.notes.append(
+                f"{spec.name}{f' ({side})' if side else ''}: {number(round(reading.value, 1))} is "
+                f"past the threshold {number(ref.value)} by less than its uncertainty "
+                f"(+- {number(round(reading.uncertainty, 1))}); not counted as a finding"
+            )
         severity = threshold_severity(reading.value, ref, mdc)
         beyond = mdc is not None and margin(reading.value, ref.value) > mdc
         norm = pick_norm(c, test, ctx.person)

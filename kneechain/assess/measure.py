@@ -32,6 +32,7 @@ class Reading:
     quality: float | None
     count: int
     activity: str | None
+    uncertainty: float | None = None
 
 
 def split_by_quality(
@@ -78,8 +79,16 @@ def readings(measurements: Iterable[Measurement]) -> dict[tuple[str, Side | None
             quality=min(qualities) if qualities else None,
             count=len(group),
             activity=activities.pop() if len(activities) == 1 else None,
+            uncertainty=_mean_uncertainty([m.uncertainty for m in group]),
         )
     return out
+
+
+def _mean_uncertainty(values: list[float | None]) -> float | None:
+    """The uncertainty of the mean of independent measurements (None if any lacks one)."""
+    if not values or any(v is None for v in values):
+        return None
+    return sum(v * v for v in values if v is not None) ** 0.5 / len(values)
 
 
 def crosses(value: float, comparator: Comparator, threshold: float) -> bool:

@@ -129,9 +129,9 @@ def test_whole_flow_with_a_clip_a_typed_value_and_skips(tmp_path: Path, squat_cl
     assert (
         "Phone at hip height, square in front of you, 3 m away, held upright." in seen
     )  # camera how-to
-    assert "Frontal plane projection angle at the deepest point, left side: 18" in seen
+    assert "Frontal plane projection angle at the deepest point, left side: 22.5" in seen
     assert (
-        "18 degrees (quality 1.00, good; 5 repetitions or steps)" in seen
+        "22.5 degrees (quality 1.00, good; 5 repetitions or steps)" in seen
         and "(no proof pictures: the input is not a video)" in seen
     )
     saved = json.loads(out_path.read_text())

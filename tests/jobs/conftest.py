@@ -34,7 +34,7 @@ def squat_npz(folder: Path, name: str = "squat.npz", depth_deg: float = 90.0) ->
     """A constructed double-leg squat (5 reps), saved as a trajectories file."""
     time = clock(11)
     depth = dips(time, depth_deg, 5)
-    traj = c.standing_front(time, depth=(depth, depth), fppa=(depth / 5, depth / 45))
+    traj = c.standing_front(time, depth=(depth, depth), fppa=(depth / 4, depth / 45))
     folder.mkdir(parents=True, exist_ok=True)
     return save(traj, folder / name)
 

@@ -29,7 +29,7 @@ def test_analyze_prints_values_norms_and_quality(squat_file: Path) -> None:
     result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Frontal plane projection angle at the deepest point" in result.output
-    assert "18 deg" in result.output and "squat_fppa" not in result.output
+    assert "18 +- 6.1 deg" in result.output and "squat_fppa" not in result.output
     assert "problem if > 12 deg" in result.output
 
 
@@ -55,15 +55,32 @@ def test_analyze_unknown_test(squat_file: Path) -> None:
     assert result.exit_code == 2 and "No video protocol" in result.output
 
 
-def test_assess_merges_video_measurements(squat_file: Path) -> None:
+def _new_findings(squat: Path) -> tuple[set[str], str]:
     case = EXAMPLES / "hip_not_the_cause.json"
     args = ["assess", "--input", str(case), "--format", "json"]
     plain = json.loads(CliRunner().invoke(app, args).output)
-    result = CliRunner().invoke(app, [*args, "--video", f"double_leg_squat={squat_file}"])
+    result = CliRunner().invoke(app, [*args, "--video", f"double_leg_squat={squat}"])
     assert result.exit_code == 0, result.output
     merged = json.loads(result.output)
-    found = {f["id"] for f in merged["findings"]} - {f["id"] for f in plain["findings"]}
+    return {f["id"] for f in merged["findings"]} - {f["id"] for f in plain["findings"]}, (
+        result.output
+    )
+
+
+def test_assess_merges_video_measurements(tmp_path: Path) -> None:
+    time = clock(11)
+    depth = dips(time, 90.0, 5)  # FPPA 22.5 +- 6.1 degrees: beyond 12 by more than its +-
+    traj = c.standing_front(time, depth=(depth, depth), fppa=(depth / 4, depth / 45))
+    found, _ = _new_findings(save(traj, tmp_path / "valgus.npz"))
     assert "dynamic_knee_valgus" in found
+
+
+def test_a_value_past_the_threshold_by_less_than_its_uncertainty_is_no_finding(
+    squat_file: Path,
+) -> None:
+    found, output = _new_findings(squat_file)  # FPPA 18 +- 6.1 degrees, threshold 12
+    assert "dynamic_knee_valgus" not in found
+    assert "by less than its uncertainty (+- 6.1)" in output
 
 
 def test_assess_bad_video_option(squat_file: Path) -> None:

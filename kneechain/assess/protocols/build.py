@@ -21,6 +21,7 @@ from kneechain.assess.protocols.result import (
     ProtocolResult,
     Repetition,
 )
+from kneechain.assess.protocols.uncertainty import measurement_uncertainty
 from kneechain.assess.protocols.views import ViewReport
 from kneechain.vision.trajectories import Trajectories
 
@@ -120,6 +121,16 @@ class Collector:
         spread = quality_spread([r.value for r in readings])
         vis = quality.visibility_score(self.traj, joints, rows, self.common.quality)
         qp = quality.parts(vis, self.view.score, spread, tolerance, len(readings), target)
+        plus_minus = measurement_uncertainty(
+            spec.unit,
+            value,
+            vis,
+            self.view.turn_deg,
+            self.view.sigma_deg,
+            spread,
+            len(readings),
+            tolerance,
+        )
         self.measurements.append(
             Measurement(
                 measure=measure,
@@ -128,6 +139,7 @@ class Collector:
                 provenance="video",
                 quality=qp.score,
                 repetitions=len(readings),
+                uncertainty=round(plus_minus, DIGITS.get(spec.unit, 2)),
                 activity=activity,
                 source=self.source(rows),
             )

@@ -43,7 +43,7 @@ def report(result: ProtocolResult, min_quality: float = 0.5) -> Group:
     table = Table(
         title=f"{test.name} - {view_words(result.view)}",
         title_justify="left",
-        caption="Quality = seen x view x steady x reps, each 0-1",
+        caption="Value +- one-sigma uncertainty; quality = seen x view x steady x reps, each 0-1",
         caption_justify="left",
     )
     for column in ("Measure", "Side", "Value", "Norms", "Quality", "Reps"):
@@ -51,7 +51,8 @@ def report(result: ProtocolResult, min_quality: float = 0.5) -> Group:
     details = {(d.measure, d.side): d for d in result.details}
     for m in result.measurements:
         unit = units[m.measure]
-        value = f"{number(m.value)} {unit if unit != 'ratio' else ''}".strip()
+        plus_minus = f" +- {number(m.uncertainty)}" if m.uncertainty is not None else ""
+        value = f"{number(m.value)}{plus_minus} {unit if unit != 'ratio' else ''}".strip()
         if m.quality is not None and m.quality < min_quality:
             value += " (low quality: reported, not used alone)"
         table.add_row(
