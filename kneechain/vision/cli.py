@@ -11,7 +11,10 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 
 console = Console(stderr=True)
 
-PERSON_HELP = "Box x,y,w,h (pixels) around the person to follow, where they first appear in it."
+BOX_HELP = (
+    "Which person in the clip to follow: a box x,y,w,h in pixels around them where they first "
+    "appear (e.g. 600,200,400,800). Without it, the person the test is about is found."
+)
 BACKEND_HELP = (
     "Pose model: mediapipe (the MediaPipe graph, default) or our LiteRT runtime of the same "
     "models, litert-lite (fastest), litert-full, litert-heavy (most accurate)."
@@ -27,10 +30,10 @@ def parse_box(text: str | None) -> tuple[int, int, int, int] | None:
         x, y, w, h = (int(float(v)) for v in text.split(","))
     except ValueError:
         raise typer.BadParameter(
-            "use four numbers x,y,w,h in pixels, e.g. 600,200,400,800"
+            "use four numbers x,y,w,h in pixels, e.g. 600,200,400,800", param_hint="--box"
         ) from None
     if w <= 0 or h <= 0 or x < 0 or y < 0:
-        raise typer.BadParameter("x and y must be >= 0, width and height > 0")
+        raise typer.BadParameter("x and y must be >= 0, width and height > 0", param_hint="--box")
     return x, y, w, h
 
 
@@ -58,7 +61,7 @@ class _Bars:
 def pose(
     video: Path = typer.Argument(..., help="The video file (mp4, mov, avi...)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the results."),
-    person: str = typer.Option(None, "--person", help=PERSON_HELP),
+    box: str = typer.Option(None, "--box", help=BOX_HELP),
     every: int = typer.Option(1, "--every", min=1, help="Analyse every N-th frame."),
     workers: int = typer.Option(0, "--workers", min=0, help="Pose processes (0: one per core)."),
     overlay: bool = typer.Option(True, "--overlay/--no-overlay", help="Write the annotated video."),
@@ -79,7 +82,7 @@ def pose(
 
     base = PoseOptions()
     options = PoseOptions(
-        person=parse_box(person),
+        person=parse_box(box),
         every=every,
         workers=workers,
         backend=backend,

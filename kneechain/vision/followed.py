@@ -40,14 +40,14 @@ def sentence(choice: PersonChoice, width: int) -> str:
     if not choice.people:
         return "No person was detected in the sampled frames; the whole picture was posed."
     if choice.crop is not None and not choice.followed:
-        who = "the region of the --person box (nobody was detected in it)"
+        who = "the region given with --box (nobody was detected in it)"
     else:
         trail = choice.people[choice.followed[0]]
         who = where(trail, width)
     why = {
         "only person": "the only person in view",
-        "user box": "chosen by the --person box",
-        "largest and most central": "chosen as the largest and most central (use --person "
+        "user box": "chosen with --box",
+        "largest and most central": "chosen as the largest and most central (use --box "
         "to choose another)",
     }.get(choice.chosen_by, "")
     movement, nobody = "test movement (", "largest and most central (nobody seen to "

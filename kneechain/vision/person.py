@@ -448,7 +448,7 @@ def _ask(tied: tuple[int, ...], people: list[Trail], subject: Subject) -> Ambigu
         side = p.size[k]
         x, y = round(p.x[k] - side / 2), round(p.y[k] - side / 2)
         boxes.append(
-            f"--person {max(x, 0)},{max(y, 0)},{round(side)},{round(side)} "
+            f"--box {max(x, 0)},{max(y, 0)},{round(side)},{round(side)} "
             f"(the person at x={round(p.x[k])}, y={round(p.y[k])} px at {p.time[k]:.1f} s)"
         )
     return AmbiguousSubject(

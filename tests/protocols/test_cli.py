@@ -87,3 +87,28 @@ def test_assess_bad_video_option(squat_file: Path) -> None:
     case = EXAMPLES / "hip_not_the_cause.json"
     result = CliRunner().invoke(app, ["assess", "--input", str(case), "--video", "nonsense"])
     assert result.exit_code == 2 and "TEST_ID=PATH" in result.output
+
+
+def test_the_pixel_box_is_box_and_person_is_a_name(
+    squat_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #12: `--person` means a person's name in every command; the box has its own name."""
+    for command in ("analyze", "pose"):
+        help_text = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"}).output
+        assert "--box" in help_text and "x,y,w,h in pixels" in help_text
+    assert (
+        "person's records (a name)"
+        in CliRunner().invoke(app, ["analyze", "--help"], env={"COLUMNS": "200"}).output
+    )
+    args = ["analyze", str(squat_file), "--test", "double_leg_squat"]
+    result = CliRunner().invoke(app, [*args, "--person", "600,200,400,800"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "takes a person's name" in result.output and "--box 600,200,400,800" in result.output
+    monkeypatch.setenv("KNEECHAIN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("KNEECHAIN_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(app, [*args, "--person", "Nobody"])
+    assert result.exit_code != 0 and "Nobody" in result.output
+    assert CliRunner().invoke(app, ["person", "add", "Ana"]).exit_code == 0
+    result = CliRunner().invoke(app, [*args, "--person", "Ana"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Kept with Ana's records" in result.output

@@ -54,7 +54,7 @@ def test_result_names_the_clip(walker: Trajectories) -> None:
 def test_analyze_command_on_the_clip(walker_clip: Path, tmp_path: Path) -> None:
     x, y, w, h = WALKER_BOX
     args = ["analyze", str(walker_clip), "--test", "gait", "--format", "json"]
-    args += ["--person", f"{x},{y},{w},{h}", "--out", str(tmp_path / "ev"), "--no-clip"]
+    args += ["--box", f"{x},{y},{w},{h}", "--out", str(tmp_path / "ev"), "--no-clip"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output[result.output.index("{") :])

@@ -200,7 +200,7 @@ def test_two_people_walking_alike_make_it_ask_for_a_box() -> None:
     b = {i: Box(100 + 130 * i, 650, 400) for i in range(10)}
     with pytest.raises(AmbiguousSubject) as err:
         choose_person(_samples([a, b], 10), W, H, subject="travels")
-    assert "--person" in err.value.advice and "2 people" in err.value.problem
+    assert "--box" in err.value.advice and "2 people" in err.value.problem
     # a box settles it
     choice = choose_person(_samples([a, b], 10), W, H, Box.from_xywh(0, 450, 300, 400), "travels")
     assert choice.chosen_by == "user box" and choice.crop.cx[0] == pytest.approx(100)

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from kneechain.vision.cli import PERSON_HELP
+from kneechain.vision.cli import BOX_HELP
 
 console = Console(stderr=True)
 
@@ -45,7 +45,13 @@ def analyze(
     write: bool = typer.Option(
         True, "--evidence/--no-evidence", help="Write evidence pictures (video input only)."
     ),
-    person: str = typer.Option(None, "--person", help=PERSON_HELP),
+    box: str = typer.Option(None, "--box", help=BOX_HELP),
+    person: str | None = typer.Option(
+        None,
+        "--person",
+        "-p",
+        help="Keep the clip, its values and proof pictures with this person's records (a name).",
+    ),
     every: int = typer.Option(1, "--every", min=1, help="Analyse every N-th frame."),
     clip: bool = typer.Option(True, "--clip/--no-clip", help="Write the annotated clip."),
 ) -> None:
@@ -63,15 +69,28 @@ def analyze(
         video=video,
         test_id=test,
         side=side.value if side else None,
-        person=parse_box(person),
+        person=parse_box(box),
         every=every,
         evidence=write and is_video,
         clip=clip,
         evidence_dir=(out or Path(f"{video.stem}-{test}-evidence")) if write and is_video else None,
     )
+    if person is not None and _looks_like_box(person):
+        from kneechain.cli_errors import fail
+
+        raise fail(
+            f"--person takes a person's name, not a box ({person}).",
+            hint=f"To say which person in the clip to follow, use --box {person}.",
+        )
     try:
         with ServiceContext.open() as ctx:  # the clip is analysed as a job, in a worker
+            if person is not None:
+                from kneechain.services import people
+
+                people.get(ctx, person)  # an unknown name is refused before the work
             analysis = service.analyse_clip(ctx, request)
+            if person is not None:
+                analysis = service.store_analysis(ctx, analysis, person)
     except KneechainError as err:
         if err.kind is ErrorKind.bad_media:
             _fail(err.message, err.hint or "")
@@ -92,3 +111,15 @@ def analyze(
         typer.echo("No evidence pictures: the input is a trajectories file, not a video.")
     for f in files:
         typer.echo(f"Evidence: {f}")
+    if analysis.stored is not None:
+        kept = analysis.stored
+        again = " (already kept before)" if kept.already_stored else ""
+        typer.echo(
+            f"Kept with {kept.person}'s records{again}: {kept.measurements} value(s), "
+            f"{kept.evidence_files} proof picture(s)."
+        )
+
+
+def _looks_like_box(text: str) -> bool:
+    parts = text.split(",")
+    return len(parts) == 4 and all(p.strip().replace(".", "", 1).isdigit() for p in parts)
