@@ -54,30 +54,30 @@ def run_analysis(video: Path, test: str, person: tuple[int, int, int, int] | Non
     from kneechain.assess.protocols.config import default_config
     from kneechain.assess.protocols.evidence import write_evidence
     from kneechain.assess.protocols.registry import protocol
-    from kneechain.assess.protocols.run import trajectories_of
+    from kneechain.assess.protocols.run import pose_for_test
     from kneechain.vision.angles import angle_table
     from kneechain.vision.errors import VideoError
     from kneechain.vision.evidence import OverlayJob, write_key_frames
     from kneechain.vision.pipeline import PoseOptions
 
-    options = PoseOptions(person=person, overlay=False, key_frames=False)
+    options = PoseOptions(person=person, overlay=False, key_frames=False, keep_frames=True)
     cfg = default_config()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         start = time.perf_counter()
-        traj, _, _ = trajectories_of(video, test, cfg, options)
+        traj, _, _, _, frames = pose_for_test(video, test, cfg, options)
         try:
             result = protocol(test)(traj, cfg, None)
         except VideoError as err:  # the protocol refused the clip: that is the report
             outcome = f"refused: {err.problem[:100]}"
             analysed = time.perf_counter() - start
             angles = angle_table(traj)
-            clip = OverlayJob(video, traj, angles, folder / "annotated.mp4")
+            clip = OverlayJob(video, traj, angles, folder / "annotated.mp4", stash=frames)
             files = write_key_frames(video, traj, angles, folder / "key_frames") + clip.result()
         else:
             outcome = f"measured: {len(result.measurements)} measurements"
             analysed = time.perf_counter() - start
-            files = write_evidence(video, traj, result, folder, clip=True)
+            files = write_evidence(video, traj, result, folder, True, frames)
         seconds = time.perf_counter() - start
     params = traj.meta.provenance[0].params
     return {

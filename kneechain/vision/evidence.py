@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from kneechain.vision.stash import OVERLAY_MAX_SIDE, FrameStash, overlay_size, shrink
 from kneechain.vision.trajectories import Trajectories
 from kneechain.vision.video import iter_frames, read_frames
 
@@ -47,7 +48,6 @@ PANEL = (
     ("Pelvis", "pelvic_obliquity_2d"),
     ("Trunk lat", "trunk_lateral_lean_2d"),
 )
-OVERLAY_MAX_SIDE = 960  # pixels on the annotated clip's long side (proof pictures: full size)
 PIPELINE_DEPTH = 8  # frames in flight between the reader, drawing and the encoder
 _END = object()
 
@@ -117,7 +117,7 @@ def draw(
 
 def overlay_scale(width: int, height: int, max_side: int = OVERLAY_MAX_SIDE) -> float:
     """The factor that brings a frame's long side down to `max_side` (1: never enlarged)."""
-    return min(1.0, max_side / max(width, height, 1))
+    return overlay_size(width, height, max_side)[0] / max(width, 1)
 
 
 def write_overlay(
@@ -128,44 +128,54 @@ def write_overlay(
     progress: Callable[[int], None] | None = None,
     key_folder: Path | None = None,
     max_side: int = OVERLAY_MAX_SIDE,
+    stash: FrameStash | None = None,
 ) -> list[Path]:
     """An mp4 of the analysed frames with skeleton and angle values drawn on them, at most
     `max_side` pixels on its long side; with `key_folder`, the key frames (see `key_rows`)
-    are saved as full-size PNG in the same pass. Returns the files written (video first).
+    are saved as full-size PNG too. Returns the files written (video first).
 
-    Decoding (FFmpeg's threads), drawing and encoding run as a pipeline: a reader thread and
-    a writer thread beside the drawing one (OpenCV releases the interpreter lock while it
-    decodes, resizes and encodes), so the clip costs about its slowest stage per frame."""
+    The frames come from `stash` (the posed frames kept while posing, stash.py) when it
+    holds them all, else from the video. Reading, drawing and encoding run as a pipeline:
+    a reader thread and a writer thread beside the drawing one (OpenCV releases the
+    interpreter lock while it decodes, resizes and encodes)."""
     rows = {int(f): i for i, f in enumerate(traj.frame)}
     keys = {row: label for label, row in key_rows(angles).items()} if key_folder else {}
     if key_folder is not None:
         key_folder.mkdir(parents=True, exist_ok=True)
-    stop = int(traj.frame[-1]) + 1 if len(traj) else 0
     every = int(np.min(np.diff(traj.frame))) if len(traj) > 1 else 1
-    first = int(traj.frame[0]) if len(traj) else 0
-    written = [path]
+    source = None
+    if stash is not None and max_side == OVERLAY_MAX_SIDE:
+        source = stash.frames(traj.frame)
+    pictures_first: list[Path] = []
+    if source is None:
+        source = _video_frames(video, traj, every)
+    elif keys and key_folder is not None:  # the stash is small: proof pictures from the video
+        keys = {}
+        picks = key_rows(angles)
+        full = read_frames(video, [int(traj.frame[row]) for row in picks.values()])
+        for label, row in picks.items():
+            index = int(traj.frame[row])
+            if index in full:
+                key_path = key_folder / f"{label}_frame{index:05d}.png"
+                cv2.imwrite(str(key_path), draw(full[index].image, traj, row, angles))
+                pictures_first.append(key_path)
+    written = [path, *pictures_first]
     frames: queue.Queue = queue.Queue(maxsize=PIPELINE_DEPTH)
     pictures: queue.Queue = queue.Queue(maxsize=PIPELINE_DEPTH)
-    reader = _Stage(_read_into, video, first, stop, every, frames)
+    reader = _Stage(_read_into, source, frames)
     writer = _Stage(_encode_from, path, traj.meta.fps / every, pictures)
+    width = traj.meta.image_width
     try:
-        while (frame := frames.get()) is not _END:
-            row = rows.get(frame.index)
+        while (item := frames.get()) is not _END:
+            index, image = item
+            row = rows.get(index)
             if row is None:
                 continue
-            h, w = frame.image.shape[:2]
-            scale = overlay_scale(w, h, max_side)
-            small = frame.image
-            if scale < 1.0:
-                size = (max(2, round(w * scale / 2) * 2), max(2, round(h * scale / 2) * 2))
-                small = cv2.resize(
-                    frame.image, size, interpolation=cv2.INTER_LINEAR
-                )  # AREA: 5x slower
-                scale = size[0] / w
-            _put(pictures, draw(small, traj, row, angles, scale), writer)
+            small = shrink(image, max_side)
+            _put(pictures, draw(small, traj, row, angles, small.shape[1] / width), writer)
             if row in keys and key_folder is not None:
-                key_path = key_folder / f"{keys[row]}_frame{frame.index:05d}.png"
-                cv2.imwrite(str(key_path), draw(frame.image, traj, row, angles))
+                key_path = key_folder / f"{keys[row]}_frame{index:05d}.png"
+                cv2.imwrite(str(key_path), draw(image, traj, row, angles))
                 written.append(key_path)
             if progress is not None:
                 progress(1)
@@ -176,6 +186,14 @@ def write_overlay(
     reader.raise_failure()
     writer.raise_failure()
     return written if writer.wrote else written[1:]
+
+
+def _video_frames(video: Path, traj: Trajectories, every: int) -> Iterator[tuple[int, np.ndarray]]:
+    if not len(traj):
+        return
+    first, stop = int(traj.frame[0]), int(traj.frame[-1]) + 1
+    for frame in iter_frames(video, start=first, stop=stop, every=every):
+        yield frame.index, frame.image
 
 
 class _Stage(threading.Thread):
@@ -220,14 +238,12 @@ def _put(box: queue.Queue, item: object, consumer: _Stage) -> None:
             continue
 
 
-def _read_into(
-    stage: _Stage, video: Path, first: int, stop: int, every: int, out: queue.Queue
-) -> bool:
+def _read_into(stage: _Stage, source: Iterator[tuple[int, np.ndarray]], out: queue.Queue) -> bool:
     try:
-        for frame in iter_frames(video, start=first, stop=stop, every=every):
+        for item in source:
             if stage.halt.is_set():
                 return False
-            out.put(frame)
+            out.put(item)
     finally:
         out.put(_END)
     return True

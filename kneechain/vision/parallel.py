@@ -80,10 +80,6 @@ def plan_pieces(ranges: list[tuple[int, int]], every: int) -> list[tuple[int, in
     return pieces
 
 
-def processed_frames(pieces: list[tuple[int, int]], every: int) -> int:
-    return sum(-(-(b - a) // every) for a, b in pieces)
-
-
 class WorkTable:
     """The work table in shared memory, its lock, the pass it belongs to and a frame counter.
 
@@ -173,7 +169,7 @@ def pose_piece(
     `start` (none at the video's first frame), then the piece; warm-up rows are dropped."""
     first = max(0, start - WARMUP_FRAMES * job.every)
     warmup = -(-(start - first) // job.every)
-    raw = pose_range(path, first, stop, job, _AfterWarmup(warmup, progress), models)
+    raw = pose_range(path, first, stop, job, _AfterWarmup(warmup, progress), models, start)
     return raw.drop_before(start)
 
 

@@ -34,6 +34,7 @@ from kneechain.vision.person import Box, PersonChoice, choose_person, followed_t
 from kneechain.vision.pose import PoseJob, RawPose, join, to_trajectories
 from kneechain.vision.quality import QualityConfig, check_clip
 from kneechain.vision.runner import VisionRunner
+from kneechain.vision.stash import FrameStash
 from kneechain.vision.subject import Subject
 from kneechain.vision.survey import POSED_SUBJECTS, survey
 from kneechain.vision.trajectories import ProcessingStep, Trajectories, save
@@ -67,6 +68,11 @@ class PoseOptions(BaseModel):
     backend: str = "mediapipe"
     max_side: int = Field(0, ge=0, description="Shrink larger frames before pose (0: never).")
     overlay: bool = True
+    keep_frames: bool = Field(
+        False,
+        description="Keep downsized copies of the posed frames (PoseAnalysis.frames) for an "
+        "annotated clip written later, so the video is not decoded again.",
+    )
     key_frames: bool = True
     sample_interval_s: float = Field(0.5, gt=0, description="Time between person-search samples.")
     subject: Subject = Field(
@@ -91,6 +97,7 @@ class PoseAnalysis:
     brightness: float
     sharpness: float
     timings: dict[str, float] = field(default_factory=dict)
+    frames: FrameStash | None = None  # the posed frames, downsized (PoseOptions.keep_frames)
 
 
 def _pose_ranges(
@@ -160,6 +167,7 @@ def pose_one_person(
     opts: PoseOptions,
     progress: ProgressHook | None = None,
     runner: VisionRunner | None = None,
+    stash: FrameStash | None = None,
 ) -> tuple[RawPose, PersonChoice, int, int]:
     """Find every person in sparse samples (survey.py), choose the test's subject (or the
     user's box) before posing, then pose every frame once, on a crop that follows the chosen
@@ -169,12 +177,11 @@ def pose_one_person(
     a `runner`, one of `opts.workers` processes is made for the call and closed."""
     if runner is None:
         with VisionRunner(opts.workers) as own:
-            return pose_one_person(info, opts, progress, own)
-    processed = -(-info.frame_count // opts.every)
+            return pose_one_person(info, opts, progress, own, stash)
     sample_every = max(1, round(info.fps * opts.sample_interval_s))
     # started before any progress is drawn, on the first frame: start-up lines hidden; the
     # helpers load while this process finds the people
-    runner.prepare(opts.backend, _warm_up_frames(info), detector=True, frames=processed)
+    runner.prepare(opts.backend, _warm_up_frames(info), detector=True, frames=info.frame_count)
     count = -(-info.frame_count // sample_every)
     if progress:
         progress("people", 0, count)
@@ -184,6 +191,7 @@ def pose_one_person(
     hint = Box.from_xywh(*opts.person) if opts.person else None
     choice = choose_person(samples, info.width, info.height, hint, opts.subject)
     job = PoseJob(opts.backend, opts.every, choice.crop, 0, opts.max_side)
+    job = replace(job, stash=str(stash.folder) if stash is not None else "")
     raw = join(_pose_ranges(runner, info, job, [(0, info.frame_count)], "pose", progress))
     raw.samples = tuple(samples)
     bad = not_belonging(raw, choice)
@@ -206,7 +214,8 @@ def analyse(
     opts = opts.model_copy(
         update={"every": max(opts.every, step_for_rate(info.fps, opts.pose_rate_hz))}
     )
-    raw, choice, workers, again = pose_one_person(info, opts, progress, runner)
+    stash = FrameStash() if opts.keep_frames or opts.overlay else None
+    raw, choice, workers, again = pose_one_person(info, opts, progress, runner, stash)
     timings = {"pose_s": time.perf_counter() - start}
     if len(raw.frame) == 0:
         raise_no_frames(info)
@@ -249,6 +258,7 @@ def analyse(
         light,
         focus,
         timings,
+        stash,
     )
 
 
@@ -295,7 +305,9 @@ def write_outputs(
         if progress:
             progress("overlay", 0, total)
         tick = (lambda n: progress("overlay", n, total)) if progress else None
-        media = write_overlay(video, clean, angles, folder / "overlay.mp4", tick, key_folder)
+        media = write_overlay(
+            video, clean, angles, folder / "overlay.mp4", tick, key_folder, stash=analysis.frames
+        )
         files["overlay"] = media[0]
         files |= {f"key_frame_{i}": p for i, p in enumerate(media[1:])}
     elif key_folder is not None:

@@ -17,6 +17,7 @@ import numpy as np
 
 from kneechain.vision.models import Models
 from kneechain.vision.person import CropPlan, Follower, PeopleDetector, Sample
+from kneechain.vision.stash import PieceWriter
 from kneechain.vision.trajectories import ProcessingStep, Trajectories, TrajectoryMeta
 from kneechain.vision.video import VideoInfo, iter_frames, mean_brightness, sharpness
 
@@ -62,7 +63,8 @@ class PoseJob:
     a multiple of it (0: never); with `follow`, a `Follower` keeps the model on one person
     when several are in view (the first frame is then also searched). decode_threads:
     video decoder threads (0: FFmpeg's default; 1 when every core runs a pose process).
-    max_side: frames
+    stash: a folder where downsized copies of the posed frames are kept for the annotated
+    clip (stash.py; empty: none). max_side: frames
     whose long side is larger are shrunk before the model sees them (0: never). Off by
     default: on the demo clip, shrinking a 1768-px frame to 960 px cost more CPU than
     MediaPipe saved; MediaPipe crops the person from the full frame to 256 px itself.
@@ -75,6 +77,7 @@ class PoseJob:
     max_side: int = 0
     follow: bool = False
     decode_threads: int = 0
+    stash: str = ""
 
 
 def _to_rgb(
@@ -97,6 +100,7 @@ def pose_range(
     job: PoseJob,
     progress: Progress | None = None,
     models: Models | None = None,
+    stash_from: int | None = None,
 ) -> RawPose:
     """Pose of frames `start <= index < stop` (every `job.every`-th), in full-frame pixels.
 
@@ -106,11 +110,19 @@ def pose_range(
 
     `models` are the calling process's models (the pose model is reset first, so the result
     depends on the frames alone); without them, models are started for this call and closed.
+    With `job.stash`, the posed frames from `stash_from` (default `start`) on are kept there.
     """
     own = models is None
     models = Models() if models is None else models
     try:
-        return _pose_range(path, start, stop, job, models, progress)
+        keep = None
+        if job.stash:
+            keep = PieceWriter(Path(job.stash), start if stash_from is None else stash_from)
+        try:
+            return _pose_range(path, start, stop, job, models, progress, keep)
+        finally:
+            if keep is not None:
+                keep.close()
     except BaseException:
         models.release()  # a model stopped mid-frame is not reused
         raise
@@ -126,6 +138,7 @@ def _pose_range(
     job: PoseJob,
     models: Models,
     progress: Progress | None,
+    keep: PieceWriter | None = None,
 ) -> RawPose:
     every, crop, sample_every = job.every, job.crop, job.sample_every
     model = models.pose_model(job.backend)
@@ -149,6 +162,8 @@ def _pose_range(
         else:
             window = follower.window() if follower is not None else None
         result = model.process(_to_rgb(frame.image, window, job.max_side))
+        if keep is not None:
+            keep.add(frame.index, frame.image)
         x0, y0, x1, y1 = window if window is not None else (0, 0, w, h)
         frames.append(frame.index)
         times.append(frame.time)

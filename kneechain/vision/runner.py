@@ -43,7 +43,6 @@ from kneechain.vision.parallel import (
     MIN_PARALLEL_FRAMES,
     PosePool,
     default_workers,
-    processed_frames,
 )
 from kneechain.vision.pose import PoseJob, Progress, RawPose
 
@@ -92,7 +91,8 @@ class VisionRunner:
         return self._pool.processes if self._pool is not None else 1
 
     def _pool_for(self, frames: int) -> PosePool:
-        """The pool; helpers are started once a pass is long enough to be worth them."""
+        """The pool; helpers are started once a pass spans enough video frames (decoded,
+        posed or not) to be worth them."""
         if self._closed:
             raise RuntimeError("this VisionRunner is closed")
         helpers = self.workers - 1 if frames >= MIN_PARALLEL_FRAMES else 0
@@ -105,9 +105,9 @@ class VisionRunner:
     def prepare(
         self, backend: str, warm_up: tuple[np.ndarray, ...], detector: bool, frames: int = 0
     ) -> None:
-        """Before a clip of `frames` processed frames: start the helpers it is worth (they
-        load while this process starts its models), then this process's models, quietly,
-        on the `warm_up` RGB frames."""
+        """Before a clip of `frames` video frames: start the helpers it is worth (they load
+        while this process starts its models), then this process's models, quietly, on the
+        `warm_up` RGB frames."""
         self._pool_for(frames)
         self.models.prepare(backend, warm_up, detector)
 
@@ -115,7 +115,8 @@ class VisionRunner:
         self, path: Path, pieces: list[tuple[int, int]], job: PoseJob, progress: Progress | None
     ) -> list[RawPose]:
         """Landmarks of each piece (see parallel.plan_pieces), in order."""
-        pool = self._pool_for(processed_frames(pieces, job.every))
+        spanned = sum(b - a for a, b in pieces) if len(pieces) > 1 else 0
+        pool = self._pool_for(spanned)
         return pool.run(path, pieces, job, progress)
 
     def close(self) -> None:

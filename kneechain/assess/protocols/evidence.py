@@ -14,6 +14,7 @@ from kneechain.assess.protocols.result import EvidenceFrame, ProtocolResult
 from kneechain.vision.angles import angle_table
 from kneechain.vision.errors import VideoError
 from kneechain.vision.evidence import BONES, COLOURS, OverlayJob
+from kneechain.vision.stash import FrameStash
 from kneechain.vision.trajectories import Trajectories
 from kneechain.vision.video import REFILM, read_frames
 
@@ -64,14 +65,23 @@ def draw_evidence(image: np.ndarray, traj: Trajectories, ev: EvidenceFrame) -> n
 
 
 def write_evidence(
-    video: Path, traj: Trajectories, result: ProtocolResult, folder: Path, clip: bool = True
+    video: Path,
+    traj: Trajectories,
+    result: ProtocolResult,
+    folder: Path,
+    clip: bool = True,
+    frames: FrameStash | None = None,
 ) -> list[Path]:
     """Write one PNG per evidence frame (and `annotated.mp4` when `clip`) into `folder`.
 
     The proof pictures come first, read in one pass over the video; the annotated clip is
-    made meanwhile on a background thread (kneechain.vision.evidence.OverlayJob)."""
+    made meanwhile on a background thread (kneechain.vision.evidence.OverlayJob), from the
+    posed frames kept while posing (`frames`, PoseOptions.keep_frames) when given."""
     folder.mkdir(parents=True, exist_ok=True)
-    overlay = OverlayJob(video, traj, angle_table(traj), folder / "annotated.mp4") if clip else None
+    overlay = None
+    if clip:
+        angles = angle_table(traj)
+        overlay = OverlayJob(video, traj, angles, folder / "annotated.mp4", stash=frames)
     written = []
     frames = read_frames(video, [ev.frame for ev in result.evidence])
     for ev in result.evidence:

@@ -18,6 +18,7 @@ from kneechain.vision.person import PersonChoice
 from kneechain.vision.pipeline import PoseOptions, ProgressHook
 from kneechain.vision.pipeline import analyse as pose_video
 from kneechain.vision.runner import VisionRunner
+from kneechain.vision.stash import FrameStash
 from kneechain.vision.trajectories import Trajectories, load
 
 
@@ -30,6 +31,7 @@ class Analysis:
     video: Path | None
     pose_warnings: list[str]
     person: PersonChoice | None = None
+    frames: FrameStash | None = None  # posed frames kept for the annotated clip (keep_frames)
 
 
 def trajectories_of(
@@ -44,8 +46,24 @@ def trajectories_of(
     rate (`pose_rate_hz`) and cleaned with its filter cut-off, the person chosen by the
     protocol's `subject`, on `runner` when given (kneechain.vision.runner); the video path
     (None for ``.npz``), the pose warnings and whom the pose followed (None for ``.npz``)."""
+    traj, video, warnings, person, _ = pose_for_test(
+        path, test_id, config, options, progress, runner
+    )
+    return traj, video, warnings, person
+
+
+def pose_for_test(
+    path: Path,
+    test_id: str,
+    config: ProtocolConfig,
+    options: PoseOptions | None = None,
+    progress: ProgressHook | None = None,
+    runner: VisionRunner | None = None,
+) -> tuple[Trajectories, Path | None, list[str], PersonChoice | None, FrameStash | None]:
+    """`trajectories_of` plus the posed frames kept for the annotated clip (None unless
+    `options.keep_frames`, and for ``.npz`` input)."""
     if path.suffix.lower() == ".npz":
-        return load(path), None, [], None
+        return load(path), None, [], None, None
     params = getattr(config.protocols, test_id)
     opts = options or PoseOptions(overlay=False, key_frames=False)
     cleaning = opts.cleaning.model_copy(update={"cutoff_hz": params.cutoff_hz})
@@ -55,7 +73,7 @@ def trajectories_of(
     if opts.subject == "any":  # the protocol says whom to look for among several people
         update["subject"] = params.subject
     pose = pose_video(path, opts.model_copy(update=update), progress, runner)
-    return pose.clean, path, pose.warnings, pose.person
+    return pose.clean, path, pose.warnings, pose.person, pose.frames
 
 
 def analyse_file(
@@ -70,8 +88,10 @@ def analyse_file(
     """Run `test_id`'s protocol on a video or trajectories file."""
     cfg = config or default_config()
     run = protocol(test_id)
-    traj, video, warnings, person = trajectories_of(path, test_id, cfg, options, progress, runner)
-    return Analysis(run(traj, cfg, side), traj, video, warnings, person)
+    traj, video, warnings, person, frames = pose_for_test(
+        path, test_id, cfg, options, progress, runner
+    )
+    return Analysis(run(traj, cfg, side), traj, video, warnings, person, frames)
 
 
 def merge(measurements: list[Measurement], new: list[Measurement]) -> list[Measurement]:
