@@ -137,6 +137,7 @@ class Worker:
             workers=self.pose_workers,
             overlay=False,
             key_frames=False,
+            keep_frames=request.evidence and request.clip,  # the clip is drawn from them
         )
         progress = _Throttle(report)
         analysis = run.analyse_file(
@@ -148,7 +149,12 @@ class Worker:
             folder = Path(tempfile.mkdtemp(prefix="kneechain-evidence-"))
             try:
                 written = evidence.write_evidence(
-                    analysis.video, analysis.trajectories, analysis.result, folder, request.clip
+                    analysis.video,
+                    analysis.trajectories,
+                    analysis.result,
+                    folder,
+                    request.clip,
+                    analysis.frames,
                 )
                 if analysis.person is not None:  # whom the result followed, first
                     picture = followed.write_picture(
@@ -158,6 +164,8 @@ class Worker:
                 files = {p.name: p.read_bytes() for p in written}
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
+                if analysis.frames is not None:
+                    analysis.frames.close()
             progress("evidence", 1, 1)
         traj = analysis.trajectories
         result = {
