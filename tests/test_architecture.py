@@ -288,3 +288,15 @@ def test_the_terminal_starts_without_heavy_libraries(argv: list[str]) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_one_frozen_base() -> None:
+    """Frozen pydantic models derive from `kneechain.base.Frozen`; no package defines its own."""
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path != PACKAGE / "base.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef) and node.name == "Frozen"
+    ]
+    assert offenders == []

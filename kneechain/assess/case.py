@@ -17,8 +17,9 @@ import types
 from datetime import date
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from kneechain.base import Frozen
 from kneechain.knowledge.loader import default_knowledge
 from kneechain.knowledge.models import Measure, Test
 from kneechain.knowledge.render import number
@@ -56,12 +57,10 @@ def _is_number(annotation: Any) -> bool:
     return annotation in (int, float)
 
 
-class Strict(BaseModel):
+class Strict(Frozen):
     """Base of every case model: immutable and unknown fields rejected (typos fail loudly).
 
     A number field refuses yes/no (JSON `true`/`false`): pydantic would read `true` as 1."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod

@@ -13,8 +13,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from kneechain.base import Frozen
 from kneechain.errors import ErrorBody
 
 Box = tuple[int, int, int, int]
@@ -36,10 +37,6 @@ class JobStatus(StrEnum):
     @property
     def finished(self) -> bool:
         return self in (JobStatus.done, JobStatus.failed)
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class ClipRequest(Frozen):

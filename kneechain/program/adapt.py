@@ -10,26 +10,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from kneechain.base import Frozen
 from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.program.rules import ProgramRules
 
 
-class SessionReport(BaseModel):
+class SessionReport(Frozen):
     """How one session of one exercise went."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     exercise_id: str
     pain: float = Field(ge=0, le=10, description="pain during or right after, 0-10")
     too_hard: bool = False
 
 
-class Change(BaseModel):
+class Change(Frozen):
     """Advice to switch: `to` is the exercise to do instead (None: stop and ask a clinician)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["regress", "progress"]
     exercise_id: str

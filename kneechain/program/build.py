@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kneechain.assess.result import AssessmentResult
+from kneechain.base import Frozen
 from kneechain.errors import KneechainError
 from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.program.models import (
@@ -28,10 +29,8 @@ from kneechain.program.schedule import day_types, retests, week_plan
 from kneechain.program.select import FindingLike, select, weight
 
 
-class ProgramOptions(BaseModel):
+class ProgramOptions(Frozen):
     """Choices a person can make about the program's shape (everything else is rules)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     start_date: date
     weeks: int | None = Field(default=None, ge=1, le=52, description="default from the rules")

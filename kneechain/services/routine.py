@@ -7,18 +7,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
-
+from kneechain.base import Frozen
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.program.models import Prescription, Program, Variant
 from kneechain.program.rules import WEEKDAYS
 from kneechain.services import programs
 from kneechain.services.context import ServiceContext
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
 
 class Step(Frozen):

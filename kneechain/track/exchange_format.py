@@ -9,15 +9,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
+
+from kneechain.base import Frozen
 
 FORMAT = "kneechain-person"
 FORMAT_VERSION = 1
 Uid = str
 
 
-class Row(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Row(Frozen):
+    """A row of the export file (immutable; unknown fields refused)."""
 
 
 class PersonRow(Row):

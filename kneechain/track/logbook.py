@@ -7,10 +7,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kneechain.base import Frozen
 from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.track.dates import not_in_future
 from kneechain.track.documents import explain
@@ -27,21 +28,17 @@ from kneechain.track.models import (
 Pain = int
 
 
-class ExerciseDone(BaseModel):
+class ExerciseDone(Frozen):
     """One exercise in a session: its name (as the handout writes it, or its id), the sets
     completed, and the easier variant used, if any (also by name)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     exercise_id: str
     sets_done: int = Field(ge=0, le=50)
     regression_id: str | None = None
 
 
-class SessionEntry(BaseModel):
+class SessionEntry(Frozen):
     """A session to log. Pain is rated 0 (none) to 10 (worst imaginable)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     performed_on: date
     exercises: list[ExerciseDone] = Field(min_length=1)
