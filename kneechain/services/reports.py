@@ -145,3 +145,11 @@ def write_client_report(
     if pdf:
         files.written.append(_write(pdf, render_pdf(page)))
     return files
+
+
+def client_report_pdf(ctx: ServiceContext, report: ClientReport) -> bytes:
+    """The report as PDF bytes (for a front end that sends it rather than writes it)."""
+    from kneechain.report.clinician import render_client_html
+    from kneechain.report.handout import render_pdf
+
+    return render_pdf(render_client_html(report.model_dump(mode="python"), ctx.domain.knowledge))

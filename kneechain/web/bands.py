@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from kneechain.services.reports import ValueLine
+from kneechain.services.results import ValueLine
 
 WIDTH, HEIGHT, PAD = 320, 52, 14
 

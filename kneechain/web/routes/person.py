@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
-from kneechain.services import reports
+from kneechain.services import results
 from kneechain.web import bands, views
 from kneechain.web.deps import Ctx, CurrentViewer, Subject
 from kneechain.web.pages import render
@@ -32,7 +32,7 @@ def checkup_report(
     request: Request, ctx: Ctx, viewer: CurrentViewer, subject: Subject, checkup_uid: str
 ) -> Response:
     own = subject.uid == viewer.person_uid
-    report = reports.report(ctx, subject.name, checkup_uid)
+    report = results.report(ctx, subject.name, checkup_uid)
     context = {
         "title": "Your results" if own else f"{subject.name}: results",
         "subject": subject,
@@ -46,6 +46,6 @@ def checkup_report(
 
 @router.get("/people/{uid}/media/{sha256}", summary="A proof picture or clip of the record")
 def media(ctx: Ctx, subject: Subject, sha256: str) -> Response:
-    data, kind = reports.media_file(ctx, subject.name, sha256)
+    data, kind = results.media_file(ctx, subject.name, sha256)
     headers = {"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"}
     return Response(data, media_type=kind, headers=headers)
