@@ -81,6 +81,7 @@ class ChangeOut(Out):
 class HistoryOut(Out):
     person: PersonOut
     sessions: list[SessionOut]
+    program_start: date | None = None  # adherence counts from this day (no weeks before it)
     planned_per_week: float | None
     weeks: list[WeekOut]
     adherence: float | None
@@ -218,6 +219,7 @@ def history(ctx: ServiceContext, person: str | None, today: date | None = None) 
         return HistoryOut(
             person=person_out(who),
             sessions=[_session_out(ctx, s) for s in hist.sessions],
+            program_start=hist.program_start,
             planned_per_week=hist.planned_per_week,
             weeks=[
                 WeekOut(week_start=w.week_start, done=w.done, planned=w.planned, ratio=w.ratio)

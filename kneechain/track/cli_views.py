@@ -94,7 +94,10 @@ def print_history(console: Console, hist: HistoryOut) -> None:
     console.print(f"[bold]{escape(hist.person.name)}[/]: {len(hist.sessions)} session(s) logged")
     if hist.sessions:
         console.print(sessions_table(hist.sessions))
-    console.print(adherence_table(hist))
+    if hist.weeks:
+        console.print(adherence_table(hist))
+    elif hist.program_start is not None:
+        console.print(f"The program starts on {hist.program_start}; adherence counts from then.")
     if hist.adherence is not None:
         console.print(f"Overall adherence: {hist.adherence:.0%}")
     elif hist.planned_per_week is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,18 @@ def test_record_an_assessment_and_its_program(tmp_path: Path) -> None:
     assert code == 2 and "is not a valid program" in out
     code, out = run("history")
     assert "1 session(s) logged" in out
+
+
+def test_history_before_the_program_starts(tmp_path: Path) -> None:
+    run("person", "add", "Desk")
+    case = EXAMPLES / "stiff_ankle_after_sprain.json"
+    program = tmp_path / "program.json"
+    later = (date.today() + timedelta(days=10)).isoformat()
+    code, text = run("program", "-i", str(case), "--start", later, "-f", "json")
+    assert code == 0, text
+    program.write_text(text)
+    assert run("record", str(case), "--program", str(program))[0] == 0
+    code, out = run("history")
+    assert code == 0, out
+    assert f"The program starts on {later}; adherence counts from then." in out
+    assert "Adherence per week" not in out
