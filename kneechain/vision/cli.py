@@ -110,6 +110,5 @@ def pose(
     for warning in analysis.warnings:
         console.print(f"[yellow]Warning:[/] {warning}")
     typer.echo(f"Analysed {len(analysis.clean)} frames of {video.name}; results in {out}")
-    for name in ("trajectories", "angles_csv", "trc", "overlay", "summary"):
-        if name in files:
-            typer.echo(f"  {files[name].name}")
+    for path in sorted(set(files.values())):  # every file written, folders included
+        typer.echo(f"  {path.relative_to(out) if path.is_relative_to(out) else path}")

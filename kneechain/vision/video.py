@@ -9,7 +9,9 @@ frame rate is represented exactly.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,11 +49,34 @@ class Frame:
     image: np.ndarray
 
 
+#: OpenCV reads this when its FFmpeg back-end starts (the first capture of a process) and sets
+#: FFmpeg's log level from it; -8 is FFmpeg's AV_LOG_QUIET.
+FFMPEG_LOG_VARIABLE = "OPENCV_FFMPEG_LOGLEVEL"
+FFMPEG_QUIET = "-8"
+
+
+@contextmanager
+def quiet_ffmpeg() -> Iterator[None]:
+    """FFmpeg's own lines ("partial file", "moov atom not found"...) stay off the console:
+    kneechain says what is wrong with a clip in its own words. The variable is set only for the
+    moment the capture opens (a value the person set, to debug, is kept) and the environment
+    is left as it was."""
+    if FFMPEG_LOG_VARIABLE in os.environ:
+        yield
+        return
+    os.environ[FFMPEG_LOG_VARIABLE] = FFMPEG_QUIET
+    try:
+        yield
+    finally:
+        os.environ.pop(FFMPEG_LOG_VARIABLE, None)
+
+
 def _capture(path: Path, threads: int = 0) -> cv2.VideoCapture:
     """An FFmpeg capture that turns frames upright; `threads` decoder threads (0: FFmpeg's
     choice, one per core, which only adds switching when every core already poses)."""
     params = [cv2.CAP_PROP_N_THREADS, threads] if threads > 0 else []
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, params)
+    with quiet_ffmpeg():
+        cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, params)
     cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
     return cap
 

@@ -32,6 +32,9 @@ def test_pose_command_writes_every_output(short_demo: Path, tmp_path: Path) -> N
     assert np.all(np.diff(traj.frame) == 2)
     assert np.nanmax(traj.time) == pytest.approx(88 / 30, abs=0.02)
     assert any((out / "key_frames").glob("*.png"))
+    listed = {line.strip() for line in result.output.splitlines() if line.startswith("  ")}
+    on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert listed == on_disk, "the list after pose names every file written"
     # a second run replaces the earlier result in place
     again = CliRunner().invoke(
         app, ["pose", str(short_demo), "--out", str(out), "--every", "3", "--no-overlay"]
