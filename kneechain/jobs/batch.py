@@ -96,9 +96,10 @@ class ClipOutcome(BaseModel):
 
     @property
     def status(self) -> str:
+        """done, failed, or not finished (the batch was stopped before it was)."""
         if self.job is not None:
-            return self.job.status.value
-        return "failed" if self.error is not None else "not run"
+            return self.job.status.value if self.job.status.finished else "not finished"
+        return "failed" if self.error is not None else "not finished"
 
 
 class BatchSummary(BaseModel):

@@ -1,24 +1,28 @@
 """The local backend: a pool of worker processes that the runner owns.
 
 Each worker is a spawned, non-daemonic process, set up once (work.Worker: heavy imports,
-vision's per-process settings) and then given one task at a time through its own pipe; it
-answers through one queue shared by all workers. Because it is not daemonic, vision may
-still pose one clip on several processes from inside it (`pose_workers`).
+vision's per-process settings), then given one task at a time through its own pipe; it
+answers (progress, result, error) through the same pipe, so there is no shared queue and no
+semaphore to leak. Because it is not daemonic, vision may still pose one clip on several
+processes from inside it (`pose_workers`).
 
 Each worker leads its own process group: Ctrl-C in the terminal reaches the caller alone
 (who then stops the workers), and a worker that dies takes the pose helpers it started with
-it (the group is killed). A worker whose caller disappears stops by itself. When a worker
-dies in the middle of a task, the task is reported `Lost` and a fresh worker takes its place.
+it (the group is killed). A worker whose caller disappears, even killed, kills its group.
+When a worker dies in the middle of a task, the task is reported `Lost` and a fresh worker
+takes its place.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
-import queue
 import signal
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -29,8 +33,6 @@ from typing import Any
 from kneechain.jobs.backend import Backend, Finished, Lost, Message, Progress, Refused, Task
 from kneechain.jobs.work import Worker, error_body
 
-#: seconds a worker waits for work before checking that its caller is still there
-IDLE_CHECK_S = 1.0
 #: seconds a closing pool gives its workers to stop before they are killed
 STOP_GRACE_S = 2.0
 
@@ -39,8 +41,7 @@ WorkerFactory = Callable[[int], Worker]
 
 def _worker_main(
     index: int,
-    inbox: Connection,
-    outbox: Any,
+    pipe: Connection,
     factory: WorkerFactory,
     pose_workers: int,
     log_file: Path | None,
@@ -48,6 +49,7 @@ def _worker_main(
     """One worker process: set up once, then run tasks until told to stop."""
     os.setpgrp()  # Ctrl-C goes to the caller's group only; the caller stops us
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_now)  # stopped mid-job: unwind, closing vision
     if log_file is not None:  # decoder and model notices go to the log, not the caller's screen
         log_file.parent.mkdir(parents=True, exist_ok=True)
         sys.stderr.flush()
@@ -55,40 +57,59 @@ def _worker_main(
         os.dup2(handle, 2)
         os.close(handle)
     parent = multiprocessing.parent_process()
+    if parent is not None:  # the caller gone (even killed): stop now, helpers included
+        threading.Thread(target=_stop_with, args=(parent,), daemon=True).start()
+    send = _Sender(pipe)
     try:
         worker = factory(pose_workers)
     except BaseException:
-        outbox.put(("broken", index, traceback.format_exc()))
+        send(("broken", index, traceback.format_exc()))
         return
     try:
-        while True:
-            if not inbox.poll(IDLE_CHECK_S):
-                if parent is not None and not parent.is_alive():
-                    return
-                continue
-            task: Task | None = inbox.recv()
-            if task is None:
-                return
-            _run_task(worker, task, outbox)
+        while (task := pipe.recv()) is not None:
+            _run_task(worker, task, send)
+    except EOFError:  # the caller closed the pipe
+        pass
     finally:
         worker.close()
 
 
-def _run_task(worker: Worker, task: Task, outbox: Any) -> None:
+def _exit_now(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+class _Sender:
+    """Sends messages on the worker's pipe, one thread at a time."""
+
+    def __init__(self, pipe: Connection) -> None:
+        self.pipe, self.lock = pipe, threading.Lock()
+
+    def __call__(self, message: object) -> None:
+        with self.lock:
+            self.pipe.send(message)
+
+
+def _stop_with(parent: Any) -> None:
+    """Wait for the caller's process to end, then kill this worker's process group."""
+    multiprocessing.connection.wait([parent.sentinel])
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+def _run_task(worker: Worker, task: Task, send: _Sender) -> None:
     def report(stage: str, done: int, total: int) -> None:
-        outbox.put(Progress(task.job_id, task.attempt, stage, done, total))
+        send(Progress(task.job_id, task.attempt, stage, done, total))
 
     try:
         output = worker.analyse(task.request, task.request.video, report)
     except Exception as exc:  # final: the same input would fail the same way
-        outbox.put(Refused(task.job_id, task.attempt, error_body(exc)))
+        send(Refused(task.job_id, task.attempt, error_body(exc)))
     else:
-        outbox.put(Finished(task.job_id, task.attempt, output))
+        send(Finished(task.job_id, task.attempt, output))
 
 
 class _Slot:
-    def __init__(self, process: SpawnProcess, inbox: Connection) -> None:
-        self.process, self.inbox = process, inbox
+    def __init__(self, process: SpawnProcess, pipe: Connection) -> None:
+        self.process, self.pipe = process, pipe
         self.task: Task | None = None
 
 
@@ -113,23 +134,22 @@ class LocalBackend(Backend):
         self.slots = max(1, workers)
         self.pose_workers = max(1, pose_workers)
         self._context = multiprocessing.get_context("spawn")
-        self._outbox = self._context.Queue()
         self._factory = factory
         self.log_file = log_file
         self._slots: list[_Slot | None] = [None] * self.slots
         self._closed = False
 
     def _spawn(self, index: int) -> _Slot:
-        mine, theirs = self._context.Pipe(duplex=False)
+        mine, theirs = self._context.Pipe(duplex=True)
         process = self._context.Process(
             target=_worker_main,
-            args=(index, mine, self._outbox, self._factory, self.pose_workers, self.log_file),
+            args=(index, theirs, self._factory, self.pose_workers, self.log_file),
             name=f"kneechain-job-{index}",
             daemon=False,
         )
         process.start()
-        mine.close()
-        slot = _Slot(process, theirs)
+        theirs.close()
+        slot = _Slot(process, mine)
         self._slots[index] = slot
         return slot
 
@@ -146,69 +166,75 @@ class LocalBackend(Backend):
             raise RuntimeError("the local job pool is closed")
         for index, slot in enumerate(self._slots):
             if slot is None or not slot.process.is_alive():
+                if slot is not None:
+                    self._bury(index, slot)
                 slot = self._spawn(index)
             if slot.task is None:
                 slot.task = task
-                slot.inbox.send(task)
+                slot.pipe.send(task)
                 return
         raise RuntimeError("no free worker")
 
     def poll(self, timeout: float) -> list[Message]:
+        live = [s for s in self._slots if s is not None]
+        if not live:
+            time.sleep(timeout)
+            return []
+        waitables = [s.pipe for s in live] + [s.process.sentinel for s in live]
+        multiprocessing.connection.wait(waitables, timeout)
         messages: list[Message] = []
-        try:
-            messages.append(self._unpack(self._outbox.get(timeout=timeout)))
-            while True:
-                messages.append(self._unpack(self._outbox.get_nowait()))
-        except queue.Empty:
-            pass
-        messages = [m for m in messages if m is not None]
-        for m in messages:
-            if isinstance(m, Finished | Refused | Lost):
-                self._release(m.job_id, m.attempt)
-        return messages + self._check_dead()
+        for index, slot in enumerate(self._slots):
+            if slot is None:
+                continue
+            messages += self._read(slot)
+            if not slot.process.is_alive():
+                messages += self._read(slot)  # anything it sent before it ended
+                lost = self._bury(index, slot)
+                if lost is not None:
+                    messages.append(lost)
+        return messages
 
-    def _unpack(self, item: Any) -> Message | None:
+    def _read(self, slot: _Slot) -> list[Message]:
+        """Every message waiting on the slot's pipe; a settled task frees the slot."""
+        found: list[Message] = []
+        try:
+            while slot.pipe.poll():
+                item = slot.pipe.recv()
+                message = self._unpack(slot, item)
+                if message is None:
+                    continue
+                found.append(message)
+                task = slot.task
+                if (
+                    isinstance(message, Finished | Refused | Lost)
+                    and task is not None
+                    and (task.job_id, task.attempt) == (message.job_id, message.attempt)
+                ):
+                    slot.task = None
+        except (EOFError, OSError):
+            pass
+        return found
+
+    @staticmethod
+    def _unpack(slot: _Slot, item: Any) -> Message | None:
         if isinstance(item, tuple) and item and item[0] == "broken":
-            _, index, text = item
-            slot = self._slots[index]
-            task = slot.task if slot is not None else None
+            task = slot.task
             if task is None:
                 return None
-            return Lost(task.job_id, task.attempt, f"a job worker could not start: {text}")
-        return item
+            return Lost(task.job_id, task.attempt, f"a job worker could not start: {item[2]}")
+        return item  # type: ignore[no-any-return]
 
-    def _release(self, job_id: str, attempt: int) -> None:
-        for slot in self._slots:
-            task = slot.task if slot is not None else None
-            if (
-                slot is not None
-                and task is not None
-                and (task.job_id, task.attempt) == (job_id, attempt)
-            ):
-                slot.task = None
-
-    def _check_dead(self) -> list[Message]:
-        """Tasks of workers that died: Lost (after anything they sent was read)."""
-        lost: list[Message] = []
-        for index, slot in enumerate(self._slots):
-            if slot is None or slot.process.is_alive():
-                continue
-            _kill_group(slot.process.pid)  # pose helpers it left behind
-            slot.process.join()
-            self._slots[index] = None
-            if slot.task is not None:
-                code = slot.process.exitcode
-                reason = f"its worker process stopped (exit code {code})"
-                lost.append(Lost(slot.task.job_id, slot.task.attempt, reason))
-        if lost:  # a result sent just before dying counts; the runner ignores a late Lost
-            try:
-                while True:
-                    item = self._unpack(self._outbox.get_nowait())
-                    if item is not None:
-                        lost.insert(0, item)
-            except queue.Empty:
-                pass
-        return lost
+    def _bury(self, index: int, slot: _Slot) -> Lost | None:
+        """A worker that ended: its helpers killed, its slot emptied; its task, if it still
+        held one, Lost."""
+        _kill_group(slot.process.pid)
+        slot.process.join()
+        slot.pipe.close()
+        self._slots[index] = None
+        if slot.task is None:
+            return None
+        reason = f"its worker process stopped (exit code {slot.process.exitcode})"
+        return Lost(slot.task.job_id, slot.task.attempt, reason)
 
     def close(self) -> None:
         if self._closed:
@@ -217,17 +243,18 @@ class LocalBackend(Backend):
         for slot in self._slots:
             if slot is not None and slot.process.is_alive():
                 with contextlib.suppress(OSError):
-                    slot.inbox.send(None)
+                    slot.pipe.send(None)
+            if slot is not None and slot.task is not None and slot.process.pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(slot.process.pid, signal.SIGTERM)  # it closes vision, then ends
         for slot in self._slots:
             if slot is None:
                 continue
-            slot.process.join(timeout=STOP_GRACE_S if slot.task is None else 0.0)
+            slot.process.join(timeout=STOP_GRACE_S)
             _kill_group(slot.process.pid)
             slot.process.join()
-            slot.inbox.close()
+            slot.pipe.close()
         self._slots = [None] * self.slots
-        self._outbox.close()
-        self._outbox.join_thread()
 
 
 def _kill_group(pid: int | None) -> None:
