@@ -134,15 +134,69 @@ def _ask_exercise(question: str) -> str | None:
             typer.echo(exc.text())
 
 
+def _pick_planned(planned: list, program_doc: dict) -> list:
+    """Ask which of the numbered program exercises were done (numbers or names, separated by
+    commas; Enter: all of them); a number or name that is not in the list is said at once and
+    the question asked again."""
+    from kneechain.errors import KneechainError
+    from kneechain.knowledge.loader import default_knowledge
+    from kneechain.track.logbook import resolve_exercise
+
+    typer.echo("Your program's exercises:")
+    for n, item in enumerate(planned, start=1):
+        typer.echo(f"  {n}. {item.name}")
+    by_id = {item.exercise_id: item for item in planned}
+    for item in planned:  # an easier variant's name counts for its main exercise
+        if item.easier_id and item.easier_id not in by_id:
+            by_id[item.easier_id] = item
+    while True:
+        typed = typer.prompt(
+            "Which did you do? Numbers or names, separated by commas (Enter: all of them)",
+            default="",
+            show_default=False,
+        ).strip()
+        if not typed:
+            return list(planned)
+        chosen, problem = [], None
+        for token in (t.strip() for t in typed.split(",") if t.strip()):
+            if token.isdigit():
+                if not 1 <= int(token) <= len(planned):
+                    problem = f"There is no number {token}: choose 1 to {len(planned)}."
+                    break
+                chosen.append(planned[int(token) - 1])
+                continue
+            try:
+                exercise_id = resolve_exercise(token, default_knowledge(), program_doc)
+            except KneechainError as exc:
+                problem = exc.text()
+                break
+            if exercise_id not in by_id:
+                problem = f"{token!r} is not in your program; choose from the list above."
+                break
+            chosen.append(by_id[exercise_id])
+        if problem is None:
+            return list(dict.fromkeys(chosen))
+        typer.echo(problem)
+
+
+def _ask_int(question: str, low: int, high: int) -> int:
+    """A whole number from `low` to `high`, asked again (nothing lost) until it is one."""
+    while True:
+        typed = typer.prompt(question, default="", show_default=False).strip()
+        if typed.isdigit() and low <= int(typed) <= high:
+            return int(typed)
+        typer.echo(f"Give a whole number from {low} to {high}.")
+
+
 def prompt_exercises(program_doc: dict | None) -> list[dict[str, object]]:
-    """Ask the sets done of each exercise of the program, by the name its handout shows;
+    """Offer the program's exercises by number and name and ask the sets of each one done;
     without a program, ask for the exercises by name, one at a time, each checked as typed."""
     from kneechain.track.plan import program_exercises
 
     planned = program_exercises(program_doc) if program_doc else []
     done: list[dict[str, object]] = []
-    for item in planned:
-        sets = typer.prompt(f"Sets (or rounds) of {item.name} done, 0 if skipped", type=int)
+    for item in _pick_planned(planned, program_doc or {}) if planned else []:
+        sets = _ask_int(f"Sets (or rounds) of {item.name} done", 0, 99)
         if sets == 0:
             continue
         easier = None
@@ -155,7 +209,7 @@ def prompt_exercises(program_doc: dict | None) -> list[dict[str, object]]:
         exercise_id = _ask_exercise("Exercise done (its name; leave blank when all are listed)")
         if exercise_id is None:
             break
-        sets = typer.prompt("Sets (or rounds) done", type=int)
+        sets = _ask_int("Sets (or rounds) done", 0, 99)
         done.append({"exercise_id": exercise_id, "sets_done": sets, "regression_id": None})
     return done
 
@@ -204,9 +258,9 @@ def log(
                 doc = None  # no program stored: ask for the exercises by name
             items = prompt_exercises(doc)
             if pain_before is None:
-                pain_before = typer.prompt("Knee pain before, 0-10", type=int)
+                pain_before = _ask_int("Knee pain before, 0-10", 0, 10)
             if pain_after is None:
-                pain_after = typer.prompt("Knee pain after, 0-10", type=int)
+                pain_after = _ask_int("Knee pain after, 0-10", 0, 10)
         entry = _entry(
             {
                 "performed_on": when,

@@ -162,7 +162,7 @@ def test_record_an_assessment_and_its_program(tmp_path: Path) -> None:
     assert plan["retests"][0]["dates"][0] in out
     # asked by the names the handout shows; an exercise with an easier form asks about it
     first = plan["exercises"][0]
-    answers = "3\n" + ("n\n" if first["regression"] else "")
+    answers = "\n3\n" + ("n\n" if first["regression"] else "")  # Enter: all of them
     answers += "0\n" * (len(plan["exercises"]) - 1) + "3\n2\n"
     code, out = run("log", "--date", "2026-11-03", input=answers)
     assert code == 0, out
@@ -190,3 +190,23 @@ def test_history_before_the_program_starts(tmp_path: Path) -> None:
     assert code == 0, out
     assert f"The program starts on {later}; adherence counts from then." in out
     assert "Adherence per week" not in out
+
+
+def test_log_offers_the_program_by_number_and_checks_each_answer_as_typed() -> None:
+    """Issue #12: the stored program's exercises by number and name; a wrong number or name is
+    said at once and asked again, a name with spaces stays one exercise, a pain outside 0-10
+    is asked again: nothing typed before is lost and no id is ever needed."""
+    run("person", "add", "Runner")
+    code, out = run("record", str(EXAMPLES / "runner_right_valgus_pelvic_drop.json"))
+    assert code == 0, out
+    answers = "\n".join(
+        ["9", "glute brige", "glute bridge, 3", "2", "x", "1", "n", "11", "5", "3", ""]
+    )
+    code, out = run("log", "--date", "2026-10-20", input=answers)
+    assert code == 0, out
+    assert "1. Ball release on the outside of the hip (TFL)" in out and "2. Glute bridge" in out
+    assert "There is no number 9" in out and "There is no exercise called 'glute brige'" in out
+    assert "Give a whole number from 0 to 99" in out and "Give a whole number from 0 to 10" in out
+    assert "Logged 2 exercise(s)" in out
+    shown = " ".join(run("history")[1].split())
+    assert "Glute bridge x2, Lateral lunge x1" in shown
