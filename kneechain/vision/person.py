@@ -33,6 +33,7 @@ LINK_DISTANCE = 0.8  # the first pass's follower: a person moves less between tw
 LINK_SPEED = 1.2  # linking samples: a person moves at most this many body sizes a second
 LINK_FLOOR = 0.2  # plus this much (detector jitter)
 MAX_REACH_S = 2.0  # unseen for longer, the search stops widening
+MAX_HIDDEN_S = 2.0  # missed for at most this long, a person still counts as in view
 HINT_MIN_IOU = 0.1  # the user's box marks a detection overlapping it at least this much
 SIZE_RATIO = 1.6  # and change size by at most this factor
 CROP_MARGIN = 1.4
@@ -41,7 +42,7 @@ STEP = 0.15  # of the crop side: a tracked hip moving more between two frames is
 
 SAME_PERSON = 0.2  # two detections whose hips are closer than this many body sizes: one person
 SAME_PERSON_SIZES = 2.0  # ... and whose sizes differ by less than this factor
-WEAK = 0.75  # a detection scoring less is a duplicate of a stronger one ...
+WEAK = 0.8  # a detection scoring less is a duplicate of a stronger one ...
 WEAK_SAME_PERSON = 0.35  # ... within this many body sizes ...
 WEAK_SIZES = 3.0  # ... and this factor of size
 
@@ -348,15 +349,19 @@ def build_tracks(samples: list[Sample]) -> list[dict[int, Box]]:
 
 
 def people_count(samples: list[Sample], tracks: list[dict[int, Box]]) -> int:
-    """How many people were in view at once, at most. A person counts from their first to
-    their last detection (missed in between when partly hidden, mid-jump), a track seen
-    only once counts where it was seen; a person leaving and coming back counts once."""
-    spans = [(min(t), max(t)) for t in tracks if len(t) >= 2]
+    """How many people were in view at once, at most: at each sample, the people detected
+    plus those missed there but detected shortly (`MAX_HIDDEN_S`) before and after (partly
+    hidden, mid-jump). A person leaving and coming back counts once."""
     best = 0
-    for i in range(len(samples)):
-        spanning = sum(a <= i <= b for a, b in spans)
-        single = sum(1 for t in tracks if len(t) == 1 and i in t)
-        best = max(best, spanning + single)
+    for i, sample in enumerate(samples):
+        hidden = 0
+        for track in tracks:
+            before = [j for j in track if j < i]
+            after = [j for j in track if j > i]
+            if i not in track and before and after:
+                gap = samples[min(after)].time - samples[max(before)].time
+                hidden += gap <= MAX_HIDDEN_S
+        best = max(best, len(sample.boxes) + hidden)
     return best
 
 
@@ -444,7 +449,7 @@ def _ask(tied: tuple[int, ...], people: list[Trail], subject: Subject) -> Ambigu
     boxes = []
     for t in tied:
         p = people[t]
-        k = len(p.time) // 2
+        k = 0  # where they were first seen: people doing the same thing may meet midway
         side = p.size[k]
         x, y = round(p.x[k] - side / 2), round(p.y[k] - side / 2)
         boxes.append(
