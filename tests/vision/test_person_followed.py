@@ -37,8 +37,7 @@ def test_sentence_says_whom_and_why() -> None:
     assert "walk or run across the picture" in text and "2 people were in view" in text
     boxed = choose_person(_samples(), W, H, hint=Box.from_xywh(55, 25, 90, 90))
     assert sentence(boxed, W) == (
-        "Followed the person in the left of the picture, chosen by the --person box; "
-        "2 people were in view."
+        "Followed the person in the left of the picture, chosen with --box; 2 people were in view."
     )
     alone = choose_person([Sample(0.0, (Box(160, 120, 100),), index=0)], W, H)
     assert "the only person in view; 1 person was in view" in sentence(alone, W)

@@ -87,7 +87,7 @@ def test_two_people_doing_the_same_movement_make_it_ask(scenes: Path, demo_video
     with pytest.raises(AmbiguousSubject) as err:
         analyse(clip, GAIT)
     assert isinstance(err.value, VideoError)  # the CLI shows it as a plain message
-    assert err.value.advice.count("--person") == 2
+    assert err.value.advice.count("--box") == 2
     # the box of the lower walker (first seen at the left) settles it
     boxed = analyse(clip, GAIT.model_copy(update={"person": (0, 200, 200, 200)}))
     assert boxed.person.chosen_by == "user box"
