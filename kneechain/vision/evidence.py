@@ -48,6 +48,12 @@ PANEL = (
     ("Pelvis", "pelvic_obliquity_2d"),
     ("Trunk lat", "trunk_lateral_lean_2d"),
 )
+#: values of the frontal plane: read from a front or rear view only, never drawn on a side view
+FRONTAL = frozenset(
+    {"left_fppa_2d", "right_fppa_2d", "pelvic_obliquity_2d", "trunk_lateral_lean_2d"}
+)
+#: the info box never covers more than this share of the frame's width
+PANEL_MAX_WIDTH = 0.3
 PIPELINE_DEPTH = 8  # frames in flight between the reader, drawing and the encoder
 _END = object()
 
@@ -64,15 +70,57 @@ def _pt(p: np.ndarray, scale: float = 1.0) -> tuple[int, int] | None:
     return (round(p[0] * scale), round(p[1] * scale)) if np.isfinite(p).all() else None
 
 
+def panel_for(traj: Trajectories) -> tuple[tuple[str, str], ...]:
+    """The values worth drawing for this clip: frontal-plane ones (knee alignment, FPPA,
+    pelvis and trunk tilt) are left out when the camera looks from the side, where a 2D
+    reading of them means nothing."""
+    from kneechain.vision.view import estimate_view, turn_from
+
+    estimate = estimate_view(traj)
+    bearing = estimate.bearing_deg
+    if estimate.known and turn_from(bearing, "side") < turn_from(bearing, "front_or_rear"):
+        return tuple(p for p in PANEL if p[1] not in FRONTAL)
+    return PANEL
+
+
+def label_spots(
+    knees: dict[str, tuple[int, int]], sizes: dict[str, tuple[int, int]], gap: int
+) -> dict[str, tuple[int, int]]:
+    """Where each knee's value is written (bottom-left corner of its text): beside its circle
+    on the outer side, the knee further left in the picture labelled to its left and the other
+    to its right, so the two texts never overlap, however close the knees are."""
+    order = sorted(knees, key=lambda side: knees[side][0])
+    spots = {}
+    for i, side in enumerate(order):
+        (x, y), (w, h) = knees[side], sizes[side]
+        to_left = i == 0 and len(order) == 2
+        spots[side] = (x - gap - w, y + h // 2) if to_left else (x + gap, y + h // 2)
+    return spots
+
+
+def _knee_labels(
+    out: np.ndarray, knees: dict[str, tuple[tuple[int, int], float]], size: float, thick: int
+) -> None:
+    font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.6 * size
+    texts = {side: f"{value:.0f}" for side, (_, value) in knees.items()}
+    sizes = {side: cv2.getTextSize(t, font, scale, thick)[0] for side, t in texts.items()}
+    where = {side: point for side, (point, _) in knees.items()}
+    for side, at in label_spots(where, sizes, int(18 * size)).items():
+        cv2.putText(out, texts[side], at, font, scale, COLOURS[side], thick, cv2.LINE_AA)
+
+
 def draw(
     image: np.ndarray,
     traj: Trajectories,
     row: int,
     angles: dict[str, np.ndarray],
     scale: float = 1.0,
+    panel: tuple[tuple[str, str], ...] = PANEL,
 ) -> np.ndarray:
     """Draw row `row` of `traj` and its angles onto a copy of `image`, which is the video
-    frame resized by `scale` (positions are in the video's pixels)."""
+    frame resized by `scale` (positions are in the video's pixels). `panel` names the values
+    of the info box (see `panel_for`); the box is sized to its text, at most
+    `PANEL_MAX_WIDTH` of the frame's width."""
     out = image.copy()
     size = max(out.shape[:2]) / 1000.0
     thick = max(1, round(2 * size))
@@ -80,39 +128,40 @@ def draw(
         pa, pb = _pt(traj.xy(a)[row], scale), _pt(traj.xy(b)[row], scale)
         if pa and pb:
             cv2.line(out, pa, pb, _colour(a, b), thick, cv2.LINE_AA)
+    knees = {}
     for side in ("left", "right"):
         knee = _pt(traj.xy(f"{side}_knee")[row], scale)
         value = angles.get(f"{side}_knee_flexion_2d", np.array([np.nan] * len(traj)))[row]
         if knee and np.isfinite(value):
             cv2.circle(out, knee, int(14 * size), COLOURS[side], thick)
-            cv2.putText(
-                out,
-                f"{value:.0f}",
-                (knee[0] + int(18 * size), knee[1]),
-                cv2.FONT_HERSHEY_SIMPLEX,
-                0.6 * size,
-                COLOURS[side],
-                thick,
-                cv2.LINE_AA,
-            )
-    lines = [f"t = {traj.time[row]:.2f} s  frame {int(traj.frame[row])}"]
-    for label, name in PANEL:
+            knees[side] = (knee, float(value))
+    _knee_labels(out, knees, size, thick)
+    lines = [f"t {traj.time[row]:.2f} s, frame {int(traj.frame[row])}"]
+    for label, name in panel:
         value = angles.get(name, np.array([np.nan] * len(traj)))[row]
-        lines.append(f"{label}: {value:6.1f} deg" if np.isfinite(value) else f"{label}:    --")
-    height = int(22 * size) + 4
-    cv2.rectangle(out, (0, 0), (int(260 * size), height * len(lines) + 8), (0, 0, 0), -1)
-    for i, text in enumerate(lines):
-        cv2.putText(
-            out,
-            text,
-            (6, height * (i + 1)),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.55 * size,
-            (255, 255, 255),
-            max(1, thick - 1),
-            cv2.LINE_AA,
-        )
+        lines.append(f"{label}: {value:.1f} deg" if np.isfinite(value) else f"{label}: --")
+    info_box(out, lines, size, max(1, thick - 1))
     return out
+
+
+def info_box(
+    out: np.ndarray, lines: list[str], size: float, thick: int, max_width: float = PANEL_MAX_WIDTH
+) -> None:
+    """White lines on a black box in the top-left corner, no wider than `max_width` of the
+    frame's width (the text is made smaller to fit)."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    scale = 0.5 * size
+    widest = max(cv2.getTextSize(t, font, scale, thick)[0][0] for t in lines)
+    limit = max_width * out.shape[1] - 12
+    if widest > limit:
+        scale *= limit / widest
+        widest = max(cv2.getTextSize(t, font, scale, thick)[0][0] for t in lines)
+    line_h = cv2.getTextSize("Ag", font, scale, thick)[0][1]
+    step = int(line_h * 1.6) + 1
+    cv2.rectangle(out, (0, 0), (widest + 12, step * len(lines) + 6), (0, 0, 0), -1)
+    for i, text in enumerate(lines):
+        at = (6, step * (i + 1))
+        cv2.putText(out, text, at, font, scale, (255, 255, 255), thick, cv2.LINE_AA)
 
 
 def overlay_scale(width: int, height: int, max_side: int = OVERLAY_MAX_SIDE) -> float:
@@ -139,6 +188,7 @@ def write_overlay(
     a reader thread and a writer thread beside the drawing one (OpenCV releases the
     interpreter lock while it decodes, resizes and encodes)."""
     rows = {int(f): i for i, f in enumerate(traj.frame)}
+    panel = panel_for(traj)
     keys = {row: label for label, row in key_rows(angles).items()} if key_folder else {}
     if key_folder is not None:
         key_folder.mkdir(parents=True, exist_ok=True)
@@ -157,7 +207,7 @@ def write_overlay(
             index = int(traj.frame[row])
             if index in full:
                 key_path = key_folder / f"{label}_frame{index:05d}.png"
-                cv2.imwrite(str(key_path), draw(full[index].image, traj, row, angles))
+                cv2.imwrite(str(key_path), draw(full[index].image, traj, row, angles, panel=panel))
                 pictures_first.append(key_path)
     written = [path, *pictures_first]
     frames: queue.Queue = queue.Queue(maxsize=PIPELINE_DEPTH)
@@ -172,10 +222,10 @@ def write_overlay(
             if row is None:
                 continue
             small = shrink(image, max_side)
-            _put(pictures, draw(small, traj, row, angles, small.shape[1] / width), writer)
+            _put(pictures, draw(small, traj, row, angles, small.shape[1] / width, panel), writer)
             if row in keys and key_folder is not None:
                 key_path = key_folder / f"{keys[row]}_frame{index:05d}.png"
-                cv2.imwrite(str(key_path), draw(image, traj, row, angles))
+                cv2.imwrite(str(key_path), draw(image, traj, row, angles, panel=panel))
                 written.append(key_path)
             if progress is not None:
                 progress(1)
@@ -306,6 +356,7 @@ def write_key_frames(
 ) -> list[Path]:
     """PNG pictures of the key rows, annotated like the overlay."""
     folder.mkdir(parents=True, exist_ok=True)
+    panel = panel_for(traj)
     picks = key_rows(angles)
     frames = read_frames(video, [int(traj.frame[row]) for row in picks.values()])
     written = []
@@ -313,6 +364,6 @@ def write_key_frames(
         index = int(traj.frame[row])
         if index in frames:
             path = folder / f"{label}_frame{index:05d}.png"
-            cv2.imwrite(str(path), draw(frames[index].image, traj, row, angles))
+            cv2.imwrite(str(path), draw(frames[index].image, traj, row, angles, panel=panel))
             written.append(path)
     return written

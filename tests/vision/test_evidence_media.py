@@ -77,3 +77,52 @@ def test_the_background_job_returns_the_files_or_the_failure(
     monkeypatch.setattr(evidence, "draw", broken)
     with pytest.raises(RuntimeError, match="drawing failed"):
         OverlayJob(wide_video, traj, {}, tmp_path / "bad.mp4").result()
+
+
+def test_knee_values_sit_on_the_outer_sides_and_never_overlap() -> None:
+    """Issue #12: the two knee values printed over each other when the knees were close."""
+    from kneechain.vision.evidence import label_spots
+
+    sizes = {"left": (30, 14), "right": (30, 14)}
+    for gap_between in (0, 3, 10, 40):
+        knees = {"left": (320 + gap_between, 200), "right": (320, 202)}
+        spots = label_spots(knees, sizes, 12)
+        boxes = {s: (x, x + sizes[s][0]) for s, (x, _) in spots.items()}
+        (a0, a1), (b0, b1) = sorted(boxes.values())
+        assert a1 <= b0, (gap_between, spots)
+        if gap_between:  # the knee further left in the picture is labelled to its left
+            assert spots["right"][0] + 30 <= 320 - 12
+            assert spots["left"][0] >= 320 + gap_between + 12
+
+
+def test_the_info_box_is_small_on_a_640_pixel_frame() -> None:
+    """Issue #12: the info box covered a quarter of a 640-px frame."""
+    from kneechain.assess.protocols import constructed as c
+    from kneechain.vision.angles import angle_table
+    from kneechain.vision.evidence import PANEL, draw
+
+    traj = c.standing_front(np.linspace(0, 1, 31), depth=(45.0, 45.0), fppa=(10.0, 10.0))
+    frame = np.full((traj.meta.image_height, traj.meta.image_width, 3), 90, np.uint8)
+    small = cv2.resize(frame, (640, 360))
+    k = 640 / traj.meta.image_width
+    picture = draw(small, traj, 15, angle_table(traj), k, PANEL)
+    black = np.all(picture < 5, axis=2)
+    ys, xs = np.nonzero(black)
+    box = (xs.max() + 1) * (ys.max() + 1)
+    assert xs.max() < 0.3 * 640 and box < 0.08 * 640 * 360, (xs.max(), ys.max())
+
+
+def test_front_view_values_are_not_drawn_on_a_side_view(monkeypatch) -> None:
+    from kneechain.vision import evidence, view
+    from kneechain.vision.view import ViewEstimate
+
+    def bearing(deg: float):
+        return lambda traj: ViewEstimate(deg, 5.0, 30, ())
+
+    monkeypatch.setattr(view, "estimate_view", bearing(85.0))
+    side = [name for _, name in evidence.panel_for(None)]  # type: ignore[arg-type]
+    assert side == ["left_knee_flexion_2d", "right_knee_flexion_2d"]
+    monkeypatch.setattr(view, "estimate_view", bearing(-10.0))
+    assert evidence.panel_for(None) == evidence.PANEL  # type: ignore[arg-type]
+    monkeypatch.setattr(view, "estimate_view", bearing(float("nan")))
+    assert evidence.panel_for(None) == evidence.PANEL  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from kneechain.assess.case import measure_index
 from kneechain.assess.protocols.result import EvidenceFrame, ProtocolResult
 from kneechain.vision.angles import angle_table
 from kneechain.vision.errors import VideoError
-from kneechain.vision.evidence import BONES, COLOURS, OverlayJob
+from kneechain.vision.evidence import BONES, COLOURS, OverlayJob, info_box
 from kneechain.vision.stash import FrameStash
 from kneechain.vision.trajectories import Trajectories
 from kneechain.vision.video import REFILM, read_frames
@@ -47,20 +47,10 @@ def draw_evidence(image: np.ndarray, traj: Trajectories, ev: EvidenceFrame) -> n
         cv2.line(out, p, q, HIGHLIGHT, 2 * thick + 1, cv2.LINE_AA)
     for p in points:
         cv2.circle(out, p, 3 * thick, HIGHLIGHT, -1, cv2.LINE_AA)
-    unit = measure_index()[ev.measure].unit
-    caption = f"{ev.measure}{' ' + ev.side if ev.side else ''}: {ev.value:.1f} {unit}"
-    caption += f"  (frame {ev.frame})"
-    cv2.rectangle(out, (0, 0), (int(560 * scale), int(40 * scale)), (0, 0, 0), -1)
-    cv2.putText(
-        out,
-        caption,
-        (8, int(28 * scale)),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        0.7 * scale,
-        (255, 255, 255),
-        thick,
-        cv2.LINE_AA,
-    )
+    spec = measure_index()[ev.measure]
+    unit = "" if spec.unit == "ratio" else f" {spec.unit}"
+    title = f"{spec.name}{f' ({ev.side})' if ev.side else ''}"
+    info_box(out, [title, f"{ev.value:.1f}{unit}, frame {ev.frame}"], scale, thick, 0.6)
     return out
 
 
