@@ -88,7 +88,7 @@ def test_knee_values_sit_on_the_outer_sides_and_never_overlap() -> None:
         knees = {"left": (320 + gap_between, 200), "right": (320, 202)}
         spots = label_spots(knees, sizes, 12)
         boxes = {s: (x, x + sizes[s][0]) for s, (x, _) in spots.items()}
-        (a0, a1), (b0, b1) = sorted(boxes.values())
+        (_, a1), (b0, _) = sorted(boxes.values())
         assert a1 <= b0, (gap_between, spots)
         if gap_between:  # the knee further left in the picture is labelled to its left
             assert spots["right"][0] + 30 <= 320 - 12
