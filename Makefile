@@ -1,5 +1,6 @@
 # kneechain: two entry points for a fresh machine.
-#   make demo   set up .venv and run the main journey on embedded defaults
+#   make demo   set up .venv, run the main journey on embedded defaults, then serve the web
+#               app on demo records (a clinician, two clients) until Ctrl-C
 #   make test   set up .venv and run the whole test suite (fast, then slow)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -32,6 +33,7 @@ $(STAMP): pyproject.toml scripts/vendor-htmx.sh
 
 demo: $(STAMP)
 	$(BIN)/kneechain demo
+	$(BIN)/kneechain serve --demo
 
 LINT_PATHS := $(wildcard kneechain tests bench)
 

@@ -211,12 +211,12 @@ def finish(
     case = flow.build_case(qn, state).model_copy(update={"assessed_on": today or date.today()})
     recorded = assessment.record(ctx, person, case, today=today)
     clips = [a for a in state.answers.values() if isinstance(a, flow.ClipAnswer)]
-    _store_clips(ctx, person, recorded.uid, clips, case.assessed_on or date.today())
+    store_clips(ctx, person, recorded.uid, clips, case.assessed_on or date.today())
     _save(ctx, person, None)
     return recorded
 
 
-def _store_clips(
+def store_clips(
     ctx: ServiceContext, person: str, assessment_uid: str, clips: list[flow.ClipAnswer], on: date
 ) -> None:
     """Keep each clip's analysis with the assessment: its values and its proof pictures

@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from kneechain.assess import flow
 from kneechain.errors import ErrorBody, ErrorKind, KneechainError
-from kneechain.jobs.models import ClipRequest, JobStatus
+from kneechain.jobs.models import JobStatus
 from kneechain.jobs.runner import JobRunner
-from kneechain.services import checkups
+from kneechain.services import checkups, video
 from kneechain.services.context import ServiceContext
 from kneechain.services.people import resolve
 from kneechain.track.models import CheckupDraftRecord, MediaItemRecord
@@ -178,7 +178,7 @@ def submit(
             )
         user_id = who.id
     checkups.ensure_draft(ctx, person)
-    job = runner.submit(_request(ctx, digest, question.test_id or "", shown))
+    job = video.submit_clip(ctx, _request(ctx, digest, question.test_id or "", shown), runner)
     pending = PendingClip(
         question_id=question_id,
         test_id=question.test_id or "",
@@ -190,8 +190,10 @@ def submit(
     return pending
 
 
-def _request(ctx: ServiceContext, digest: str, test_id: str, label: str) -> ClipRequest:
-    return ClipRequest(
+def _request(
+    ctx: ServiceContext, digest: str, test_id: str, label: str
+) -> video.ClipAnalysisRequest:
+    return video.ClipAnalysisRequest(
         video=ctx.store.media.path_for(digest), test_id=test_id, label=label, clip=False
     )
 
@@ -202,11 +204,12 @@ def progress(ctx: ServiceContext, runner: JobRunner, person: str) -> ClipProgres
     if data is None:
         return ClipProgress(status="none")
     pending = PendingClip.model_validate(data)
-    job = runner.status(pending.job_id)
+    job = video.job_status(ctx, pending.job_id)
     interrupted = job.error is not None and job.error.kind is ErrorKind.unavailable
     if not job.status.finished or interrupted:
         # after a restart of the server nobody runs it: the same request finds the same job
-        job = runner.submit(_request(ctx, pending.sha256, pending.test_id, pending.file_name))
+        request = _request(ctx, pending.sha256, pending.test_id, pending.file_name)
+        job = video.submit_clip(ctx, request, runner)
         if job.id != pending.job_id:
             pending = pending.model_copy(update={"job_id": job.id})
             _set_pending(ctx, user_id, pending.model_dump())
@@ -225,7 +228,7 @@ def progress(ctx: ServiceContext, runner: JobRunner, person: str) -> ClipProgres
             total=job.progress.total,
             **common,
         )
-    answer = _answer(ctx, runner, pending, job.result, runner.result_folder(job))
+    answer = clip_answer(ctx, pending.test_id, pending.file_name, video.analysis_of(ctx, job))
     _set_pending(ctx, user_id, None)
     try:
         checkups.answer(ctx, person, pending.question_id, answer)
@@ -234,29 +237,24 @@ def progress(ctx: ServiceContext, runner: JobRunner, person: str) -> ClipProgres
     return ClipProgress(status="done", **common)
 
 
-def _answer(
-    ctx: ServiceContext,
-    runner: JobRunner,
-    pending: PendingClip,
-    result: dict[str, Any],
-    folder: Path | None,
+def clip_answer(
+    ctx: ServiceContext, test_id: str, file_name: str, analysis: video.ClipAnalysis
 ) -> flow.ClipAnswer:
-    """The job's result as the question's answer; the proof pictures go into the media store
-    and are named by their hash (`media:<sha256>`), so a page can show them to whoever may
-    see the record."""
-    protocol = result.get("protocol", {})
-    evidence = []
-    for name in result.get("evidence", []):
-        path = folder / name if folder else None
-        if path is not None and path.is_file() and path.suffix.lower() in (".png", ".jpg"):
-            evidence.append(f"media:{ctx.store.media.put_file(path)}")
+    """The analysis as the question's answer; the proof pictures go into the media store and
+    are named by their hash (`media:<sha256>`), so a page can show them to whoever may see
+    the record."""
+    evidence = [
+        f"media:{ctx.store.media.put_file(path)}"
+        for path in analysis.evidence_files
+        if path.is_file() and path.suffix.lower() in (".png", ".jpg")
+    ]
     return flow.ClipAnswer(
-        test_id=pending.test_id,
-        file=pending.file_name,
-        view=str(protocol.get("view", "")),
-        measurements=protocol.get("measurements", []),
+        test_id=test_id,
+        file=file_name,
+        view=analysis.result.view,
+        measurements=analysis.result.measurements,
         evidence=evidence,
-        warnings=[*result.get("pose_warnings", []), *protocol.get("warnings", [])],
+        warnings=analysis.warnings,
     )
 
 

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 HOST_HELP = "Address to listen on (default: the web_host setting, 127.0.0.1)."
 PORT_HELP = "Port to listen on (default: the web_port setting, 8000)."
+DEMO_HELP = "Serve fresh demo records (a clinician and two clients) instead of your own data."
+OUT_HELP = "Folder for the demo records (emptied first); only with --demo."
+CHECK_HELP = "Start, check that the app answers, and stop (for tests); only with --demo."
 
 
 def serve(
     host: str = typer.Option(None, "--host", help=HOST_HELP),
     port: int = typer.Option(None, "--port", min=1, max=65535, help=PORT_HELP),
+    demo: bool = typer.Option(False, "--demo", help=DEMO_HELP),
+    out: Path = typer.Option(Path("out/demo/web"), "--out", help=OUT_HELP),
+    check: bool = typer.Option(False, "--check", help=CHECK_HELP),
 ) -> None:
     """Serve the web app: the person's journey and the clinician's caseload in a browser."""
     import uvicorn
 
     from kneechain.services.context import ServiceContext
+    from kneechain.settings import Settings
     from kneechain.web.app import create_app
 
+    if demo:
+        from kneechain.web.demo_data import serve_demo
+
+        settings = Settings()
+        serve_demo(out, host or settings.web_host, port or settings.web_port, check=check)
+        return
     ctx = ServiceContext.open()
     app = create_app(ctx)
     address = host or ctx.settings.web_host

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kneechain.assess.case import Case
-from kneechain.services import accounts, assessment, routine, tracking
+from kneechain.services import accounts, assessment, checkups, clips, routine, tracking, video
 from kneechain.services.context import ServiceContext
 from kneechain.track.logbook import SessionEntry
 
@@ -72,8 +72,39 @@ def _log_weeks(
         day += timedelta(days=1)
 
 
-def seed_demo(ctx: ServiceContext, today: date | None = None) -> list[DemoLogin]:
-    """Store the demo clinician and clients; returns their logins."""
+def _walking_checkup(ctx: ServiceContext, name: str, clip: Path, on: date) -> None:
+    """A check-up whose gait values come from a real clip analysed as a job, with its proof
+    pictures, as if the person had filmed their walk in the wizard."""
+    analysis = video.analyse_clip(
+        ctx, video.ClipAnalysisRequest(video=clip, test_id="gait", clip=False, label=clip.name)
+    )
+    answer = clips.clip_answer(ctx, "gait", clip.name, analysis)
+    base = _case("runner_right_valgus_pelvic_drop.json", on)
+    filmed = {(m.measure, m.side) for m in answer.measurements}
+    kept = [m for m in base.measurements if (m.measure, m.side) not in filmed]
+    case = base.model_copy(update={"measurements": kept + list(answer.measurements)})
+    recorded = assessment.record(ctx, name, case, with_program=False)
+    checkups.store_clips(ctx, name, recorded.uid, [answer], on)
+
+
+def demo_clip(folder: Path) -> Path | None:
+    """A short real clip for the demo: the walker of the project's sample video (pinned and
+    hash-checked by vision.sample_data), cut to her five seconds of walking; None without it."""
+    from kneechain.assess.protocols.walker_clip import cut_walker
+    from kneechain.vision.sample_data import demo_video
+
+    source = demo_video()
+    if source is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    return cut_walker(source, folder / "walking-side-view.mp4")
+
+
+def seed_demo(
+    ctx: ServiceContext, today: date | None = None, clip: Path | None = None
+) -> list[DemoLogin]:
+    """Store the demo clinician and clients (with `clip` analysed for Robin when given);
+    returns their logins."""
     today = today or date.today()
     logins = [
         _account(ctx, "clinician@demo.kneechain", "Dr Demo (demo clinician)", "clinician"),
@@ -104,4 +135,51 @@ def seed_demo(ctx: ServiceContext, today: date | None = None) -> list[DemoLogin]
     _log_weeks(ctx, robin, first.program_start or start, today - timedelta(days=9),
                [3, 3, 4, 4, 5, 5, 6], skip={2, 5})  # fmt: skip
     tracking.scores(ctx, robin, today - timedelta(days=9), {"nprs": 6})
+    if clip is not None:
+        _walking_checkup(ctx, robin, clip, today - timedelta(days=8))
     return logins
+
+
+def serve_demo(
+    folder: Path, host: str = "127.0.0.1", port: int = 8000, check: bool = False
+) -> None:
+    """`make demo`: fresh demo records in `folder` (a real clip analysed when the sample video
+    is available), the address and logins printed, then the app served until Ctrl-C. With
+    `check`, the server is started, asked for its log-in page once, and stopped."""
+    import shutil
+    import threading
+    import time
+    import urllib.request
+
+    import uvicorn
+
+    from kneechain.settings import Settings
+    from kneechain.web.app import create_app
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    ctx = ServiceContext.open(Settings(data_dir=folder / "data", database_url=None))
+    try:
+        print("Seeding the demo records (a clip is analysed: about a minute)...", flush=True)
+        logins = seed_demo(ctx, clip=demo_clip(folder / "clips"))
+        address = f"http://{host}:{port}"
+        print(f"\nkneechain web demo on {address}  (data in {folder}; Ctrl-C stops it)")
+        for login in logins:
+            print(f"  {login.role:<10} {login.email:<28} password: {login.password}")
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(ctx), host=host, port=port, log_level="warning")
+        )
+        if not check:
+            server.run()
+            return
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with urllib.request.urlopen(f"{address}/login", timeout=10) as response:
+            print(f"checked: {address}/login answers {response.status}")
+        server.should_exit = True
+        thread.join(timeout=30)
+    finally:
+        ctx.close()

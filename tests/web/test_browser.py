@@ -256,8 +256,19 @@ def test_clinician_journey(server: str, chromium: object) -> None:
     page.locator("table a").first.click()
     assert "Results of" in page.content()
     shot("client-results")
-    page.goto(page.url.split("/checkups")[0] + "/progress")
+    record = page.url.split("/checkups")[0]
+    page.goto(record + "/progress")
     shot("client-progress")
+    page.goto(record)
+    page.click("text=Edit the program")
+    page.locator("details summary").first.click()
+    page.locator("input[name=dose]").first.fill("hold 30 seconds, twice a day")
+    page.locator("input[name=note]").first.fill("Tolerating it well")
+    page.locator("button:has-text('Re-dose')").first.click()
+    assert "Saved as version 2" in page.content() and "Tolerating it well" in page.content()
+    shot("program-edited")
+    status = page.evaluate(f"fetch('{record}/report.pdf').then(r => r.status)")
+    assert status in (200, 503)
     clinician.close()
 
 
