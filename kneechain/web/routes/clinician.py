@@ -60,6 +60,7 @@ def _edit_page(
         "nav": "caseload",
         "current": programs.current(ctx, subject.name),
         "exercises": sorted(kb.exercises.values(), key=lambda e: e.name),
+        "names": {e.id: e.name for e in kb.exercises.values()},
         "error": error,
         "saved": saved,
     }
