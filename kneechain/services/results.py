@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from kneechain.assess.case import Case, Measurement
@@ -21,15 +20,12 @@ from kneechain.assess.result import (
     Suspicion,
     UnusedMeasurement,
 )
+from kneechain.base import Frozen
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.services.context import ServiceContext
 from kneechain.services.people import resolve
 from kneechain.track.models import AssessmentRecord, MediaItemRecord, VideoAnalysisRecord
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
 
 class Band(Frozen):
