@@ -79,3 +79,45 @@ def test_place_must_be_a_point_or_a_landmark() -> None:
     )
     with pytest.raises(IllustrationError, match="give either `at`"):
         parse_illustrations(text)
+
+
+def _scene(ident: str):
+    from kneechain.knowledge.illustrations import default_illustrations
+    from kneechain.report.figures.svg import pose_scene
+
+    figures = default_illustrations()
+    illus = figures.get(ident)
+    return illus, pose_scene(illus, figures)
+
+
+def test_tfl_ball_release_shows_a_person_lying_on_the_side_on_the_ball() -> None:
+    """Issue #12: the picture showed a half-sitting figure. Lying: the trunk within 15 degrees
+    of level and low over the floor; the bottom hip resting on the ball; the legs long."""
+    import math
+
+    illus, posed = _scene("tfl_ball_release")
+    (fig,) = posed.start.values()
+    (px, py), (sx, sy) = fig["pelvis"], fig["shoulder"]
+    assert abs(math.degrees(math.atan2(sy - py, abs(sx - px)))) < 15
+    assert max(py, sy) < 0.25  # a standing person has the shoulders at about 0.8
+    ball = next(p for p in illus.props if p.kind == "ball")
+    bx, by = ball.place.at
+    hip = fig["hip_far"]
+    assert abs(hip[0] - bx) < 0.02 and 0 < hip[1] - (by + ball.radius) < 0.03
+    for pose in (posed.start, posed.end):
+        (f,) = pose.values()
+        assert all(f[f"ankle_{s}"][1] > -0.01 for s in ("near", "far")), "no leg below the floor"
+
+
+def test_lateral_lunge_bends_the_stepping_knee_and_has_no_unexplained_stripe() -> None:
+    """Issue #12: tiny, almost no knee bend and an orange stripe nobody explained."""
+    illus, posed = _scene("lateral_lunge")
+    fig = illus.figures[0]
+    assert fig.end is not None and fig.end.joints["knee_near"] >= 40
+    assert not fig.highlight
+    (start,) = posed.start.values()
+    (end,) = posed.end.values()
+    assert start["pelvis"][1] - end["pelvis"][1] > 0.1, "the hips sink"
+    assert abs(end["ankle_far"][0] - start["ankle_far"][0]) < 0.01, "the staying foot stays"
+    assert end["ankle_near"][0] - end["ankle_far"][0] > 0.5, "a wide step"
+    assert abs(end["ankle_near"][1] - end["ankle_far"][1]) < 0.02, "both feet on the floor"
