@@ -18,10 +18,12 @@ submit to the last result, worker start-up included. RAY: the same batch on Ray 
 this machine (ray.init() timed apart), 2 tasks at once of num_cpus=1. Ray's overhead per
 job: 20 trivial jobs (a saved trajectories file, analysed in milliseconds) on each runner.
 Memory: the peak RSS (VmHWM) of every worker process, read from /proc before the runner
-closes. Figures are clips per minute and frames per second (frames posed / wall seconds),
-and ratios to the baseline measured in the same run. The machine's 2 cores are shared with
-other work: absolute figures are noisy, the ratios less so. Results go to
-bench/results/batch.json and are printed.
+closes. CPU: the CPU seconds the work used (this process, plus every worker process: the
+local pool's, or Ray's task workers; Ray's own daemons are not counted), which the other
+work on the machine changes little, against the baseline's. Figures are clips per minute
+and frames per second (frames posed / wall seconds), and ratios to the baseline measured
+just before. The machine's 2 cores are shared with other work: wall-clock figures are
+noisy, the CPU ratio much less so. Results go to bench/results/batch.json and are printed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -77,14 +80,30 @@ def batch_clips(folder: Path) -> list[tuple[Path, str, tuple[int, int, int, int]
     return clips
 
 
+def _cpu_self() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds a live process has used (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def baseline(paths: list[Path]) -> dict[str, float]:
     """Raw MediaPipe in one process over every clip (pose_throughput.py's baseline)."""
     from pose_throughput import run_baseline
 
+    cpu = _cpu_self()
     runs = [run_baseline(path) for path in paths]
     return {
         "frames": sum(r["frames"] for r in runs),
         "seconds": round(sum(r["seconds"] for r in runs), 2),
+        "cpu_seconds": round(_cpu_self() - cpu, 1),
     }
 
 
@@ -119,7 +138,7 @@ def run_batch(kind: str, clips: list, data: Path, workers: int = 2) -> dict[str,
     from kneechain.settings import Settings
 
     settings = Settings(data_dir=data, pose_workers=1, ray_cpus_per_job=1)
-    tic = time.perf_counter()
+    tic, cpu = time.perf_counter(), _cpu_self()
     runner = open_runner(settings, runner=kind, workers=workers)
     started = time.perf_counter() - tic
     try:
@@ -132,6 +151,7 @@ def run_batch(kind: str, clips: list, data: Path, workers: int = 2) -> dict[str,
         seconds = time.perf_counter() - tic
         pids = runner.backend.pids if kind == "local" else _ray_worker_pids()  # type: ignore[attr-defined]
         memory = sorted(m for m in (_vm_hwm_mb(p) for p in pids) if m is not None)
+        cpu_used = _cpu_self() - cpu + sum(_cpu_of(p) for p in pids)
     finally:
         runner.close()
     frames = sum(int((v.result or {}).get("frames", 0)) for v in views)
@@ -150,6 +170,7 @@ def run_batch(kind: str, clips: list, data: Path, workers: int = 2) -> dict[str,
             for r, v in zip(requests, views, strict=True)
         ],
         "worker_peak_rss_mb": memory,
+        "cpu_seconds": round(cpu_used, 1),
     }
 
 
@@ -195,6 +216,8 @@ def paired(kind: str, clips: list, paths: list[Path], folder: Path) -> dict[str,
         "clips_per_min": round(len(clips) / seconds * 60, 2),
         "fps": round(base["frames"] / seconds, 1),
         "ratio_to_baseline": round(base["seconds"] / seconds, 2),
+        "baseline_cpu_seconds": base["cpu_seconds"],
+        "cpu_ratio_to_baseline": round(float(run["cpu_seconds"]) / base["cpu_seconds"], 2),
     }
 
 
