@@ -83,7 +83,7 @@ def _box(
     x0, y0 = int(max(cx - size / 2, 0)), int(max(cy - size / 2, 0))
     x1, y1 = int(min(cx + size / 2, w - 1)), int(min(cy + size / 2, h - 1))
     cv2.rectangle(image, (x0, y0), (x1, y1), colour, thick, cv2.LINE_AA)
-    scale = thick / 4
+    scale = max(0.45, image.shape[1] / 2400) * (1.2 if thick > 3 else 1.0)
     (tw, th), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, max(1, thick // 2))
     ty = y0 + th + 8 if y0 < top + th + 10 else y0 - 6
     ty = max(ty, top + th + 8)

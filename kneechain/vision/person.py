@@ -1,13 +1,14 @@
 """Choosing the one person to follow when several are visible.
 
 MediaPipe Pose follows a single person, whoever it finds first. To follow the RIGHT person,
-kneechain samples frames sparsely during the pose pass (about one per second), finds every
-person in them with BlazePose's own person detector (shipped in the same wheel; run on
-overlapping square tiles so small people in wide frames are found), picks the person the
-user marked (a bounding box) or, by default, the largest and most central one, and links
-that person from sample to sample into a `CropPlan`. When the first pass followed someone
-else in some frames, the pipeline poses the video again on a crop that follows the chosen
-person. With a single person in view, the first pass is the result.
+kneechain first samples the clip sparsely (survey.py, about twice a second), finds every
+person in the samples with BlazePose's own person detector (shipped in the same wheel; run
+on overlapping square tiles so small people in wide frames are found; one box per person),
+links each person from sample to sample into a track, and picks the person the user marked
+(a bounding box) or the one who does what the test is about (subject.py). The chosen
+person's track becomes a `CropPlan`: every frame is then posed once, on a crop that follows
+them. With a single person in view, the whole frame is posed. (`Follower`, which kept a
+pose pass on one person without a plan, is kept for `PoseJob.follow`.)
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ MAX_HIDDEN_S = 2.0  # missed for at most this long, a person still counts as in 
 HINT_MIN_IOU = 0.1  # the user's box marks a detection overlapping it at least this much
 SIZE_RATIO = 1.6  # and change size by at most this factor
 CROP_MARGIN = 1.4
-STEP = 0.15  # of the crop side: a tracked hip moving more between two frames is someone else
 
 
 SAME_PERSON = 0.2  # two detections whose hips are closer than this many body sizes: one person
@@ -181,59 +181,6 @@ class PersonChoice:
     people: tuple[Trail, ...] = ()
     followed: tuple[int, ...] = ()
     dropped: tuple[int, ...] = ()
-
-
-def on_target(
-    plan: CropPlan,
-    time: np.ndarray,
-    hip_xy: np.ndarray,
-    reach_s: float = 1.0,
-    consecutive: np.ndarray | None = None,
-) -> np.ndarray:
-    """True for frames where the pose is on the chosen person (hip centre inside the crop).
-
-    Frames without a pose count as on target, except within `reach_s` of the times the
-    chosen person was seen, where a crop may find them. Further than `reach_s` from every
-    detection of the person (mid-jump, behind someone) the plan is a straight-line guess;
-    there a pose the model tracked without a break from a frame on target near a detection
-    is the chosen person too. `consecutive[i]` says that row i is the frame right after row
-    i-1; without it no tracking is assumed.
-    """
-    cx = np.interp(time, plan.times, plan.cx)
-    cy = np.interp(time, plan.times, plan.cy)
-    dist = np.maximum(np.abs(hip_xy[:, 0] - cx), np.abs(hip_xy[:, 1] - cy))
-    seen_span = (time >= plan.times[0] - reach_s) & (time <= plan.times[-1] + reach_s)
-    missing = ~np.isfinite(dist)
-    verdict = np.where(missing, ~seen_span, dist <= plan.side / 2.0)
-    if consecutive is None or len(plan.times) == 1:
-        return verdict
-    known = _time_to_nearest(time, plan.times) <= reach_s
-    seeds = verdict & known & ~missing
-    tracked = _tracked_from(seeds, ~known & ~missing, hip_xy, consecutive, STEP * plan.side)
-    return verdict | tracked
-
-
-def _tracked_from(
-    seeds: np.ndarray, open_: np.ndarray, xy: np.ndarray, consecutive: np.ndarray, step: float
-) -> np.ndarray:
-    """Rows reached from `seeds`, forwards and backwards, through `open_` rows each following
-    the previous frame directly and moving less than `step` pixels from it (a larger jump is
-    the model switching to someone else)."""
-    moved = np.r_[np.inf, np.hypot(*np.diff(xy, axis=0).T)]
-    linked = np.asarray(consecutive, bool) & (moved < step)  # row i continues row i-1
-    out = seeds.copy()
-    for i in range(1, len(out)):
-        out[i] |= bool(linked[i] and out[i - 1] and open_[i])
-    for i in range(len(out) - 2, -1, -1):
-        out[i] |= bool(linked[i + 1] and out[i + 1] and open_[i])
-    return out
-
-
-def _time_to_nearest(time: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """For each of `time`, the distance to the nearest of the sorted `times`."""
-    right = np.clip(np.searchsorted(times, time), 0, len(times) - 1)
-    left = np.clip(right - 1, 0, len(times) - 1)
-    return np.minimum(np.abs(time - times[left]), np.abs(time - times[right]))
 
 
 def same_person(a: Box, b: Box) -> bool:

@@ -3,11 +3,12 @@
     analysis = analyse(Path("squat.mp4"), PoseOptions())          # in memory
     analysis = run_pose(Path("squat.mp4"), Path("out/"), PoseOptions())  # and written
 
-Steps: probe the video; pose every frame (chunked over the cores) while sampling about one
-frame a second to find the people and judge light and focus; choose the person (and pose
-again on a crop if the first pass followed someone else); judge the clip; clean; compute
-angles. `write_outputs` writes into a temporary folder and moves it into
-place only when everything succeeded, so a failed run never leaves a half-written result.
+Steps: probe the video; sample it about twice a second to find every person and judge light
+and focus; choose the person (the user's box or the test's subject); pose every frame once
+(in pieces over the cores), on a crop following that person when several are in view; drop
+frames whose skeleton is not theirs; judge the clip; clean; compute angles. `write_outputs`
+writes into a temporary folder and moves it into place only when everything succeeded, so a
+failed run never leaves a half-written result.
 """
 
 from __future__ import annotations

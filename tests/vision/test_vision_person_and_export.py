@@ -13,11 +13,9 @@ from kneechain.vision.angles import angle_table, mirrored_name
 from kneechain.vision.backends import available_backends, create_backend, register_backend
 from kneechain.vision.person import (
     Box,
-    CropPlan,
     Sample,
     choose_person,
     non_max_suppression,
-    on_target,
     tiles,
 )
 from kneechain.vision.trajectories import from_points
@@ -53,36 +51,6 @@ def test_user_box_with_nobody_inside_is_followed_as_a_fixed_region() -> None:
     choice = choose_person(_two_people(), W, H, hint=Box.from_xywh(0, 0, 100, 100))
     assert choice.chosen_by.startswith("user box (no detection")
     assert choice.crop.window(3.0, W, H) == (0, 0, 140, 140)
-
-
-def test_on_target_flags_frames_following_someone_else() -> None:
-    plan = choose_person(_two_people(), W, H).crop
-    time = np.array([0.0, 1.0, 2.0, 3.0])
-    hips = np.array([[800, 450], [1350, 600], [np.nan, np.nan], [810, 460]], dtype=float)
-    assert on_target(plan, time, hips).tolist() == [True, False, False, True]
-
-
-def test_a_pose_tracked_without_a_break_from_the_chosen_person_stays_on_target() -> None:
-    # detected at 0-1 s and 5-6 s only; from 2 s the person runs off the straight line the
-    # plan guesses between (x = 800 throughout); 10 frames a second here
-    plan = CropPlan(np.array([0.0, 1.0, 5.0, 6.0]), np.full(4, 800.0), np.full(4, 450.0), 400)
-    time = np.round(np.arange(0.9, 3.05, 0.1), 1)  # 0.9 .. 3.0 s
-    x = 800 + np.clip(time - 2.0, 0, None) * 400  # 40 px a frame, far off the guess by 2.6 s
-    hips = np.c_[x, np.full_like(x, 450.0)]
-    steps = np.r_[False, np.ones(len(time) - 1, bool)]
-    far = x - 800 > 200
-    assert far.sum() == 5 and on_target(plan, time, hips, consecutive=steps).all()
-    assert not on_target(plan, time, hips)[far].any()  # without tracking: judged by the guess
-    jump = hips.copy()
-    jump[15:, 0] += 300  # the model switched to someone else at 2.4 s
-    verdict = on_target(plan, time, jump, consecutive=steps)
-    assert verdict[:15].all() and not verdict[15:].any()
-    broken = steps.copy()
-    broken[12] = False  # frame 12 does not follow frame 11: tracking not known to go on
-    assert not on_target(plan, time, hips, consecutive=broken)[far].any()
-    near = hips.copy()
-    near[2, 0] = 1300  # near a detection (1.1 s) the plan decides: someone else there
-    assert not on_target(plan, time, near, consecutive=steps)[2]
 
 
 def test_boxes_nms_and_tiles() -> None:
