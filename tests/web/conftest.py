@@ -48,8 +48,12 @@ def ctx(settings: Settings) -> Iterator[ServiceContext]:
 
 
 @pytest.fixture
-def app(ctx: ServiceContext) -> FastAPI:
-    return create_app(ctx)
+def app(ctx: ServiceContext) -> Iterator[FastAPI]:
+    web = create_app(ctx)
+    yield web
+    runner = getattr(web.state, "jobs", None)
+    if runner is not None:  # its worker processes end with it
+        runner.close()
 
 
 class Browser:

@@ -10,12 +10,25 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
-from kneechain.services import accounts, people
+from kneechain.program.edit import ProgramEdit
+from kneechain.services import (
+    accounts,
+    assessment,
+    checkups,
+    clips,
+    people,
+    programs,
+    results,
+    routine,
+    tracking,
+)
+from kneechain.track.logbook import SessionEntry
 from kneechain.web import views
 from kneechain.web.deps import (
     Ctx,
     CurrentClinician,
     CurrentViewer,
+    Jobs,
     MaybeSession,
     Subject,
     csrf_token,
@@ -85,3 +98,113 @@ def clients(ctx: Ctx, viewer: CurrentClinician) -> list[people.ClientSummary]:
 @router.get("/people/{uid}", summary="A person's record: start page")
 def record(ctx: Ctx, subject: Subject) -> views.StartPage:
     return views.start_page(ctx, subject)
+
+
+# --- the record's use cases (every one behind the same permission check: Subject) ----------
+
+
+class AnswerIn(BaseModel):
+    """An answer to the question asked now: yes/no, a number, a choice value, several choice
+    values, or null to skip."""
+
+    question_id: str
+    value: bool | int | float | str | list[str] | None = None
+
+
+@router.get("/people/{uid}/checkup", summary="The check-up: where it stands")
+def checkup_now(ctx: Ctx, subject: Subject) -> checkups.CheckupStep:
+    return checkups.current(ctx, subject.name)
+
+
+@router.post("/people/{uid}/checkup/answers", summary="Answer the question asked now")
+def checkup_answer(ctx: Ctx, subject: Subject, answer: AnswerIn) -> checkups.CheckupStep:
+    return checkups.answer(ctx, subject.name, answer.question_id, answer.value)
+
+
+@router.post("/people/{uid}/checkup/back", summary="Forget the last answer")
+def checkup_back(ctx: Ctx, subject: Subject) -> checkups.CheckupStep:
+    return checkups.back(ctx, subject.name)
+
+
+@router.post("/people/{uid}/checkup/finish", summary="Assess and store the check-up")
+def checkup_finish(ctx: Ctx, subject: Subject) -> assessment.RecordedAssessment:
+    return checkups.finish(ctx, subject.name)
+
+
+@router.get("/people/{uid}/checkup/clip", summary="How the pending clip's analysis goes")
+def checkup_clip(ctx: Ctx, subject: Subject, jobs: Jobs) -> clips.ClipProgress:
+    return clips.progress(ctx, jobs, subject.name)
+
+
+@router.get("/people/{uid}/checkups", summary="The stored check-ups, oldest first")
+def checkup_list(ctx: Ctx, subject: Subject) -> list[assessment.AssessmentSummary]:
+    return assessment.assessments(ctx, subject.name)
+
+
+@router.get("/people/{uid}/checkups/{checkup_uid}", summary="A check-up's results")
+def checkup_results(ctx: Ctx, subject: Subject, checkup_uid: str) -> results.CheckupReport:
+    return results.report(ctx, subject.name, checkup_uid)
+
+
+@router.get("/people/{uid}/compare", summary="Two check-ups side by side")
+def compare(
+    ctx: Ctx, subject: Subject, first: str = "1", second: str = "-1"
+) -> assessment.AssessmentComparison:
+    return assessment.compare(ctx, subject.name, first, second)
+
+
+@router.get("/people/{uid}/program", summary="The current program version")
+def program(ctx: Ctx, subject: Subject) -> programs.ProgramVersion:
+    return programs.current(ctx, subject.name)
+
+
+@router.get("/people/{uid}/routine", summary="The routine of a day (default today)")
+def day_routine(
+    ctx: Ctx, subject: Subject, on: date | None = None, session: str | None = None
+) -> routine.Routine:
+    return routine.routine(ctx, subject.name, on or date.today(), session)
+
+
+@router.post("/people/{uid}/program/edits", summary="Change the program (clinicians)")
+def program_edit(
+    ctx: Ctx,
+    viewer: CurrentClinician,
+    subject: Subject,
+    edits: list[ProgramEdit],
+    expected_version: int | None = None,
+) -> programs.ProgramVersion:
+    return programs.edit(
+        ctx, subject.name, edits, by=viewer.name, expected_version=expected_version
+    )
+
+
+@router.post("/people/{uid}/sessions", summary="Log a session", status_code=201)
+def log_session(ctx: Ctx, subject: Subject, entry: SessionEntry) -> tracking.SessionOut:
+    return tracking.log(ctx, subject.name, entry)
+
+
+@router.get("/people/{uid}/history", summary="Sessions, adherence and pain trends")
+def history(ctx: Ctx, subject: Subject) -> tracking.HistoryOut:
+    return tracking.history(ctx, subject.name, date.today())
+
+
+@router.get("/people/{uid}/progress", summary="Changes against the smallest real change")
+def progress(ctx: Ctx, subject: Subject) -> tracking.ProgressOut:
+    return tracking.progress(ctx, subject.name)
+
+
+@router.get("/people/{uid}/charts", summary="The progress charts as data")
+def charts(ctx: Ctx, subject: Subject) -> list[tracking.ChartPanelOut]:
+    return tracking.chart_panels(ctx, subject.name)
+
+
+@router.get("/people/{uid}/retests", summary="Re-tests due")
+def retests(ctx: Ctx, subject: Subject) -> tracking.RetestsOut:
+    return tracking.retests(ctx, subject.name, date.today())
+
+
+@router.get("/people/{uid}/clinicians", summary="Clinicians who follow the record")
+def clinicians(ctx: Ctx, viewer: CurrentViewer, subject: Subject) -> list[accounts.PersonRef]:
+    if subject.uid != viewer.person_uid:
+        return []
+    return accounts.clinicians_of(ctx, viewer)

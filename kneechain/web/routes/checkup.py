@@ -13,7 +13,7 @@ from kneechain.assess import flow
 from kneechain.assess.questionnaire import Question
 from kneechain.errors import KneechainError
 from kneechain.services import checkups, clips
-from kneechain.web.deps import Ctx, CurrentViewer, Jobs, Subject
+from kneechain.web.deps import Ctx, CurrentViewer, Jobs, Subject, get_runner
 from kneechain.web.pages import render
 
 router = APIRouter(tags=["pages: check-up"])
@@ -66,13 +66,11 @@ def _back_to(subject: Subject) -> Response:
 
 
 @router.get("/people/{uid}/checkup", summary="The check-up: the question asked now")
-def checkup(
-    request: Request, ctx: Ctx, viewer: CurrentViewer, subject: Subject, jobs: Jobs
-) -> Response:
+def checkup(request: Request, ctx: Ctx, viewer: CurrentViewer, subject: Subject) -> Response:
     step = checkups.current(ctx, subject.name)
     clip = None
     if step.question is not None and step.question.kind == "clip":
-        clip = clips.progress(ctx, jobs, subject.name)
+        clip = clips.progress(ctx, get_runner(request), subject.name)
         if clip.status == "done":
             step = checkups.current(ctx, subject.name)
             clip = None
