@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from kneechain.errors import ErrorKind, KneechainError, invalid
 from kneechain.services.context import ServiceContext
+from kneechain.track import audit
 from kneechain.track.models import (
     AccountRecord,
     CareLinkRecord,
@@ -279,6 +280,21 @@ def person_for(db: Session, viewer: Viewer | None, person_uid: str) -> PersonRec
     return person
 
 
+def _note(
+    db: Session, viewer: Viewer, person: PersonRecord, action: audit.Action, what: str
+) -> None:
+    """The access goes to the audit log (services.audit shows it) in this unit of work."""
+    audit.note(
+        db,
+        person,
+        actor_uid=viewer.person_uid,
+        actor_name=viewer.name,
+        actor_role=viewer.role,
+        action=action,
+        what=what,
+    )
+
+
 def _ref(user: PersonRecord) -> PersonRef:
     return PersonRef(uid=user.uid, name=user.name, role=_role(user))
 
@@ -287,10 +303,21 @@ def _role(user: PersonRecord) -> Role:
     return "clinician" if user.role == "clinician" else "person"
 
 
-def open_record(ctx: ServiceContext, viewer: Viewer | None, person_uid: str) -> PersonRef:
-    """The person whose record is asked for, once `person_for` allows it."""
+def open_record(
+    ctx: ServiceContext,
+    viewer: Viewer | None,
+    person_uid: str,
+    action: audit.Action = "read",
+    what: str = "",
+) -> PersonRef:
+    """The person whose record is asked for, once `person_for` allows it; the access is noted
+    in the audit log (`services.audit`) in the same unit of work. `what` names the use case
+    (the web gives its route, e.g. "GET /people/{uid}/progress")."""
     with ctx.db() as db:
-        return _ref(person_for(db, viewer, person_uid))
+        person = person_for(db, viewer, person_uid)
+        if viewer is not None:
+            _note(db, viewer, person, action, what or "open the record")
+        return _ref(person)
 
 
 def clinicians_of(ctx: ServiceContext, viewer: Viewer) -> list[PersonRef]:
@@ -333,6 +360,7 @@ def link_clinician(ctx: ServiceContext, viewer: Viewer, clinician_email: str) ->
             )
         if db.get(CareLinkRecord, (clinician.id, me.id)) is None:
             db.add(CareLinkRecord(clinician_id=clinician.id, client_id=me.id))
+            _note(db, viewer, me, "change", f"let {clinician.name} follow the record")
         return PersonRef(uid=clinician.uid, name=clinician.name, role="clinician")
 
 
@@ -342,8 +370,10 @@ def unlink_clinician(ctx: ServiceContext, viewer: Viewer, clinician_uid: str) ->
         me = person_for(db, viewer, viewer.person_uid)
         clinician = db.scalar(select(PersonRecord).where(PersonRecord.uid == clinician_uid))
         if clinician is not None:
-            db.execute(
+            gone = db.execute(
                 delete(CareLinkRecord).where(
                     CareLinkRecord.clinician_id == clinician.id, CareLinkRecord.client_id == me.id
                 )
             )
+            if gone.rowcount:
+                _note(db, viewer, me, "change", f"stop {clinician.name} following the record")

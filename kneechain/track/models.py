@@ -339,3 +339,27 @@ class CheckupDraftRecord(Base):
     state: Mapped[dict[str, Any]]
     pending_clip: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+AUDIT_ACTIONS = ("read", "change")
+
+
+class AuditEventRecord(Base):
+    """Who read or changed a person's record, when, and through which use case: written by
+    kneechain.services.audit on every opening of a record by someone signed in."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        CheckConstraint(_in("action", AUDIT_ACTIONS), name="action"),
+        Index("ix_audit_events_person_at", "person_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    person_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: kept as written, so the trail still says who it was when the actor's record is gone
+    actor_name: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(10))
+    what: Mapped[str] = mapped_column(String(300))

@@ -79,9 +79,14 @@ def get_clinician(viewer: CurrentViewer) -> Viewer:
 CurrentClinician = Annotated[Viewer, Depends(get_clinician)]
 
 
-def get_subject(uid: str, ctx: Ctx, session: MaybeSession) -> PersonRef:
-    """The person named by the path's `uid`, after the one permission check."""
-    return accounts.open_record(ctx, session.viewer if session is not None else None, uid)
+def get_subject(request: Request, uid: str, ctx: Ctx, session: MaybeSession) -> PersonRef:
+    """The person named by the path's `uid`, after the one permission check; the access goes
+    to the audit log as a read or, for a state-changing request, a change."""
+    action = "read" if request.method in SAFE_METHODS else "change"
+    route = request.scope.get("route")
+    what = f"{request.method} {getattr(route, 'path', request.url.path)}"
+    viewer = session.viewer if session is not None else None
+    return accounts.open_record(ctx, viewer, uid, action, what)
 
 
 Subject = Annotated[PersonRef, Depends(get_subject)]

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from kneechain.web.routes import api, auth, checkup, clinician, person, program, progress
+from kneechain.web.routes import api, audit, auth, checkup, clinician, person, program, progress
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -11,5 +11,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     program.router,
     progress.router,
     clinician.router,
+    audit.router,
     api.router,
 )
