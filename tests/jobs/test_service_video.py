@@ -87,7 +87,9 @@ def test_a_real_clip_with_evidence_stored_for_a_person(ctx: ServiceContext, tmp_
     out = service.analyse_clip(ctx, request)
     pictures = sorted((tmp_path / "evidence").glob("*.png"))
     assert pictures and sorted(out.evidence_files) == pictures
-    assert len(pictures) == len(out.result.evidence)
+    names = {p.name for p in pictures}
+    for ev in out.result.evidence:  # every measurement's proof picture is there
+        assert f"{ev.measure}{'_' + ev.side if ev.side else ''}_frame{ev.frame}.png" in names
     people.add(ctx, "Walker")
     kept = service.store_analysis(ctx, out, "Walker")
     assert kept.stored is not None and kept.stored.evidence_files == len(pictures)
