@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kneechain.program.models import DayType, EditNote, Program
+from kneechain.report.plan import plan_rows
 from kneechain.report.texts import handout_texts
 
 
@@ -56,14 +57,8 @@ def _retests(program: Program) -> Table:
 
 def _plan(program: Program) -> Table:
     table = Table("week", "what changes", title="Week by week", show_lines=True, expand=True)
-    groups: list[tuple[int, int, list[str]]] = []
-    for step in program.plan:
-        if groups and groups[-1][2] == step.items and groups[-1][1] == step.week - 1:
-            groups[-1] = (groups[-1][0], step.week, step.items)
-        else:
-            groups.append((step.week, step.week, list(step.items)))
-    for first, last, items in groups:
-        table.add_row(str(first) if first == last else f"{first}-{last}", "\n".join(items))
+    for weeks, items in plan_rows(program):
+        table.add_row(weeks, "\n".join(items))
     if program.plan_basis:
         table.caption = program.plan_basis
     return table

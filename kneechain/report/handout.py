@@ -14,6 +14,7 @@ from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.program.models import Prescription, Program, Reason
 from kneechain.program.rules import ProgramRules, default_program_rules
 from kneechain.report.figures import illustration_svg
+from kneechain.report.plan import plan_rows
 from kneechain.report.texts import handout_texts
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,6 +81,7 @@ def render_html(
         .get_template("handout.html")
         .render(
             program=program,
+            plan_rows=plan_rows(program),
             title=texts.title,
             start=program.start_date.strftime("%A %d %B %Y"),
             css=(TEMPLATES / "handout.css").read_text(encoding="utf-8"),
