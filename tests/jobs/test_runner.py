@@ -18,7 +18,7 @@ from kneechain.jobs.models import ClipRequest, JobEvent, JobStatus
 from kneechain.jobs.runner import JobRunner
 from kneechain.settings import Settings
 from kneechain.track.db import Store
-from tests.jobs.workers import log_lines, make_logging_worker
+from tests.jobs.workers import log_lines, make_gated_worker, make_logging_worker
 
 
 def runner_for(
@@ -142,3 +142,25 @@ def test_jobs_left_by_a_closed_runner_are_taken_over_by_the_next(
         [done] = second.run([request])
     assert done.id == job.id and done.status is JobStatus.done and done.attempts == 1
     assert len(log_lines(log, "done")) == 1
+
+
+def test_a_job_another_live_runner_holds_is_followed_not_run_twice(
+    store: Store, settings: Settings, squat_file: Path, tmp_path: Path
+) -> None:
+    log, gate = tmp_path / "log.txt", tmp_path / "gate"
+    request = ClipRequest(video=squat_file, test_id="double_leg_squat")
+    first_backend = LocalBackend(1, 1, factory=partial(make_gated_worker, log, gate))
+    with (
+        JobRunner(store, first_backend, data_dir=settings.data_dir) as first,
+        runner_for(store, settings, log) as second,
+    ):
+        job = first.submit(request)
+        deadline = time.monotonic() + 60
+        while not log_lines(log, "start") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        followed = second.submit(request)  # the same key, held by a live runner
+        assert followed.id == job.id and followed.status is JobStatus.running
+        gate.touch()
+        [seen] = second.wait([job.id], timeout=60)
+    assert seen.status is JobStatus.done and seen.attempts == 1
+    assert len(log_lines(log, "start")) == 1 and len(log_lines(log, "done")) == 1

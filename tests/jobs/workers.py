@@ -13,11 +13,14 @@ from kneechain.jobs.work import ClipOutput, Report, Worker
 
 class LoggingWorker(Worker):
     """Appends 'start <pid> <clip>' and 'done <pid> <clip>' lines to `log`. When `hang` is
-    given and does not exist yet, the first job creates it and then waits to be killed."""
+    given and does not exist yet, the first job creates it and then waits to be killed; when
+    `gate` is given, every job waits for that file to exist."""
 
-    def __init__(self, pose_workers: int, log: Path, hang: Path | None = None) -> None:
+    def __init__(
+        self, pose_workers: int, log: Path, hang: Path | None = None, gate: Path | None = None
+    ) -> None:
         super().__init__(pose_workers)
-        self.log, self.hang = log, hang
+        self.log, self.hang, self.gate = log, hang, gate
 
     def _note(self, what: str, request: ClipRequest) -> None:
         with self.log.open("a", encoding="utf-8") as fh:
@@ -30,6 +33,8 @@ class LoggingWorker(Worker):
         if self.hang is not None and not self.hang.exists():
             self.hang.write_text(str(os.getpid()), encoding="utf-8")
             time.sleep(120)  # killed long before
+        while self.gate is not None and not self.gate.exists():  # held until the test opens it
+            time.sleep(0.05)
         output = super().analyse(request, video, report)
         self._note("done", request)
         return output
@@ -37,6 +42,10 @@ class LoggingWorker(Worker):
 
 def make_logging_worker(log: Path, hang: Path | None, pose_workers: int) -> Worker:
     return LoggingWorker(pose_workers, log, hang)
+
+
+def make_gated_worker(log: Path, gate: Path, pose_workers: int) -> Worker:
+    return LoggingWorker(pose_workers, log, None, gate)
 
 
 def log_lines(log: Path, what: str) -> list[str]:
