@@ -28,6 +28,26 @@ def norms_text(test_id: str, measure: str, activity: str | None = None) -> str:
     return "; ".join(dict.fromkeys(parts)) or "-"
 
 
+#: the protocols' extra figures in words (value in the unit that ends the key)
+EXTRAS = {
+    "fppa_left_minus_right_deg": "Knee falling inward, left minus right",
+    "left_minus_right_deg": "Left minus right",
+    "duty_factor": "Share of each stride on the ground (below 0.5: running)",
+    "step_time_cv_percent": "Step-to-step variation of step time",
+    "view_turn_deg": "Camera turned from the view the test needs",
+    "view_turn_sd_deg": "Uncertainty of that turn",
+    "camera_bearing_deg": "Camera bearing (0 in front, +90 at your left, -90 at your right)",
+}
+EXTRA_UNITS = {"deg": "deg", "percent": "%"}
+
+
+def extra_text(key: str, value: float) -> str:
+    """One extra figure of a protocol in words: 'Camera turned from the view ...: 3 deg'."""
+    unit = next((u for suffix, u in EXTRA_UNITS.items() if key.endswith(f"_{suffix}")), "")
+    words = EXTRAS.get(key, key.replace("_", " ").capitalize())
+    return f"{words}: {number(value)} {unit}".rstrip()
+
+
 def _quality(detail: MeasurementDetail | None) -> str:
     if detail is None:
         return "-"
@@ -65,7 +85,7 @@ def report(result: ProtocolResult, min_quality: float = 0.5) -> Group:
         )
     lines: list[Table | Text] = [table]
     for key, value in result.extras.items():
-        lines.append(Text(f"{key.replace('_', ' ')}: {number(value)}"))
+        lines.append(Text(extra_text(key, value)))
     for warning in result.warnings:
         lines.append(Text(f"Warning: {warning}", style="yellow"))
     return Group(*lines)
