@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kneechain.assess.result import AssessmentResult
@@ -165,6 +166,14 @@ def current(ctx: ServiceContext, person: str | None) -> ProgramVersion:
         )
 
 
+def _lock_programs(db: Session, person: str | None) -> None:
+    """Hold the person's row until this unit of work ends, so that two edits of their program
+    queue and the second reads the version the first stored (PostgreSQL reads committed data
+    without locks; SQLite's transactions already start with the write lock)."""
+    who = resolve(db, person)
+    db.execute(select(PersonRecord.id).where(PersonRecord.id == who.id).with_for_update())
+
+
 def edit(
     ctx: ServiceContext,
     person: str | None,
@@ -181,6 +190,7 @@ def edit(
         raise KneechainError("program.no_edit", "No change was given.")
     domain = ctx.domain
     with ctx.db() as db:
+        _lock_programs(db, person)
         who, record = _current(db, person)
         program = Program.model_validate(record.doc)
         if expected_version is not None and program.version != expected_version:
