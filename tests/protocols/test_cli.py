@@ -112,3 +112,12 @@ def test_the_pixel_box_is_box_and_person_is_a_name(
     result = CliRunner().invoke(app, [*args, "--person", "Ana"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Kept with Ana's records" in result.output
+
+
+def test_warnings_name_measures_by_their_names() -> None:
+    from kneechain.assess.protocols.cli_render import named
+
+    names = {"knee_flexion_stance_peak": "Peak knee bend in stance"}
+    text = named("knee_flexion_stance_peak (right): no usable repetition, so no value.", names)
+    assert text == "Peak knee bend in stance (right): no usable repetition, so no value."
+    assert named("left_knee stays as_is", names) == "left_knee stays as_is"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -48,6 +50,11 @@ def extra_text(key: str, value: float) -> str:
     return f"{words}: {number(value)} {unit}".rstrip()
 
 
+def named(text: str, names: dict[str, str]) -> str:
+    """`text` with every measure id in it replaced by the measure's name."""
+    return re.sub(r"\b[a-z][a-z0-9_]*_[a-z0-9_]*\b", lambda m: names.get(m[0], m[0]), text)
+
+
 def _quality(detail: MeasurementDetail | None) -> str:
     if detail is None:
         return "-"
@@ -87,5 +94,5 @@ def report(result: ProtocolResult, min_quality: float = 0.5) -> Group:
     for key, value in result.extras.items():
         lines.append(Text(extra_text(key, value)))
     for warning in result.warnings:
-        lines.append(Text(f"Warning: {warning}", style="yellow"))
+        lines.append(Text(f"Warning: {named(warning, names)}", style="yellow"))
     return Group(*lines)
