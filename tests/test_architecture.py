@@ -300,3 +300,76 @@ def test_one_frozen_base() -> None:
         if isinstance(node, ast.ClassDef) and node.name == "Frozen"
     ]
     assert offenders == []
+
+
+#: loaders of the packaged domain content (each reads the packaged files once per process);
+#: `measure_index`/`measure_test` are the packaged knowledge base's measure index
+PACKAGED_LOADERS = {
+    "default_knowledge",
+    "default_rules",
+    "default_program_rules",
+    "default_config",
+    "tracking_config",
+    "measure_index",
+    "measure_test",
+}
+#: library modules that must be given their knowledge base, rules and tracking data
+DOMAIN_FED = [
+    *sorted((PACKAGE / "track").glob("*.py")),
+    *sorted((PACKAGE / "program").glob("*.py")),
+    PACKAGE / "assess" / "engine.py",
+    PACKAGE / "assess" / "rules.py",
+]
+#: (module, calling function) pairs allowed to call a packaged loader, and why
+LOADER_ALLOWED = {
+    # the loaders themselves: the packaged rules and tracking data are checked against the
+    # packaged knowledge base (services/domain.py checks them against another one)
+    ("assess/rules.py", "default_rules"): "the packaged rules, checked against the packaged kb",
+    ("program/rules.py", "default_program_rules"): "the same for the program rules",
+    ("track/config.py", "tracking_config"): "the same for the tracking data",
+}
+
+
+def _loader_calls(path: Path) -> list[tuple[str, str, int]]:
+    """(enclosing function, loader, line) for each call of a packaged loader in `path`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[str, str, int]] = []
+
+    def visit(node: ast.AST, where: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = (
+                child.name if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) else where
+            )
+            if isinstance(child, ast.Call):
+                func = child.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                if name in PACKAGED_LOADERS:
+                    found.append((where, name, child.lineno))
+            visit(child, inner)
+
+    visit(tree, "<module>")
+    return found
+
+
+def _front_end_or_loader_free(path: Path) -> list[str]:
+    rel = path.relative_to(PACKAGE).as_posix()
+    if _is_front_end(path):  # front ends are edges: they may load the packaged content
+        return []
+    return [
+        f"{rel}:{line} {where}() calls {name}()"
+        for where, name, line in _loader_calls(path)
+        if (rel, where) not in LOADER_ALLOWED
+    ]
+
+
+def test_library_code_is_given_its_domain_not_the_packaged_one() -> None:
+    """track/, program/ and the assessment engine read the knowledge base, rules and tracking
+    data they are given (the service passes `ctx.domain.<part>`), never the packaged ones."""
+    problems = [p for path in DOMAIN_FED for p in _front_end_or_loader_free(path)]
+    assert problems == []
+
+
+def test_the_loader_check_catches_a_fallback(tmp_path: Path) -> None:
+    module = tmp_path / "fallback.py"
+    module.write_text("def f(kb=None):\n    return kb or default_knowledge()\n", encoding="utf-8")
+    assert _loader_calls(module) == [("f", "default_knowledge", 2)]

@@ -20,7 +20,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from kneechain.base import Frozen
-from kneechain.knowledge.loader import default_knowledge
+from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
 from kneechain.knowledge.models import Measure, Test
 from kneechain.knowledge.render import number
 
@@ -294,16 +294,25 @@ def _known_ids(answers: dict[str, bool], known: set[str], what: str) -> dict[str
     return answers
 
 
-def measure_index() -> dict[str, Measure]:
-    """Every measure of every test in the knowledge base, by measure id."""
-    kb = default_knowledge()
+def measures_in(kb: KnowledgeBase) -> dict[str, Measure]:
+    """Every measure of every test in `kb`, by measure id."""
     return {m.id: m for t in kb.tests.values() for m in t.measures}
 
 
-def measure_test(measure_id: str) -> Test:
-    """The test that yields a measure."""
-    kb = default_knowledge()
+def test_of_measure(kb: KnowledgeBase, measure_id: str) -> Test:
+    """The test of `kb` that yields a measure."""
     for test in kb.tests.values():
         if any(m.id == measure_id for m in test.measures):
             return test
     raise KeyError(measure_id)
+
+
+def measure_index() -> dict[str, Measure]:
+    """Every measure of the packaged knowledge base, by measure id (what a case is validated
+    against; library code given a knowledge base uses `measures_in`)."""
+    return measures_in(default_knowledge())
+
+
+def measure_test(measure_id: str) -> Test:
+    """The packaged test that yields a measure (library code uses `test_of_measure`)."""
+    return test_of_measure(default_knowledge(), measure_id)

@@ -26,8 +26,8 @@ from kneechain.assess.result import (
     FindingResult,
     Suspicion,
 )
-from kneechain.assess.rules import RULES_PATH, Rules, default_rules
-from kneechain.knowledge.loader import DATA_DIR, KnowledgeBase, default_knowledge
+from kneechain.assess.rules import RULES_PATH, Rules
+from kneechain.knowledge.loader import DATA_DIR, KnowledgeBase
 
 
 def _digest(paths: list[Path]) -> str:
@@ -90,12 +90,9 @@ def _notes(case: Case, ctx_notes: list[str], findings: list[FindingResult]) -> l
     return notes
 
 
-def assess(
-    case: Case, rules: Rules | None = None, kb: KnowledgeBase | None = None
-) -> AssessmentResult:
-    """Assess one case: red flags, outcome scores, findings with evidence, what is unexplained."""
-    rules = rules or default_rules()
-    kb = kb or default_knowledge()
+def assess(case: Case, rules: Rules, kb: KnowledgeBase) -> AssessmentResult:
+    """Assess one case against the rules and knowledge base given (the domain in use): red flags,
+    outcome scores, findings with evidence, what is unexplained."""
     hits = red_flags(case, rules, kb)
     used, unused = split_by_quality(case.measurements, rules.min_quality)
     measures = {m.id: m for t in kb.tests.values() for m in t.measures}

@@ -141,13 +141,13 @@ def check_rules(rules: Rules, kb: KnowledgeBase) -> list[str]:
     return problems
 
 
-def load_rules(path: Path = RULES_PATH, kb: KnowledgeBase | None = None) -> Rules:
+def load_rules(path: Path, kb: KnowledgeBase) -> Rules:
     """Load and validate rules.yaml and check every id it names against the knowledge base."""
     try:
         rules = load_document(Rules, path)
     except KnowledgeError as exc:
         raise RulesError(str(exc)) from exc
-    problems = check_rules(rules, kb or default_knowledge())
+    problems = check_rules(rules, kb)
     if problems:
         raise RulesError(f"{path.name} does not fit the knowledge base:\n" + "\n".join(problems))
     return rules
@@ -156,4 +156,4 @@ def load_rules(path: Path = RULES_PATH, kb: KnowledgeBase | None = None) -> Rule
 @cache
 def default_rules() -> Rules:
     """The packaged rules, loaded once per process."""
-    return load_rules()
+    return load_rules(RULES_PATH, default_knowledge())

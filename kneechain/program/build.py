@@ -10,7 +10,7 @@ from pydantic import Field
 from kneechain.assess.result import AssessmentResult
 from kneechain.base import Frozen
 from kneechain.errors import KneechainError
-from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.program.models import (
     ClinicianNote,
     DayType,
@@ -24,7 +24,7 @@ from kneechain.program.models import (
     WeekStep,
 )
 from kneechain.program.prescribe import order_key, prescribe
-from kneechain.program.rules import Limit, ProgramRules, default_program_rules
+from kneechain.program.rules import Limit, ProgramRules
 from kneechain.program.schedule import day_types, retests, week_plan
 from kneechain.program.select import FindingLike, select, weight
 
@@ -171,12 +171,11 @@ def week_by_week(
 def build_program(
     result: AssessmentResult,
     options: ProgramOptions,
-    rules: ProgramRules | None = None,
-    kb: KnowledgeBase | None = None,
+    rules: ProgramRules,
+    kb: KnowledgeBase,
 ) -> Program:
-    """The program for one assessment. Same result and options, same program."""
-    rules = rules or default_program_rules()
-    kb = kb or default_knowledge()
+    """The program for one assessment, from the rules and knowledge base given (the domain in
+    use). Same result and options, same program."""
     weeks = options.weeks or rules.week.weeks
     base = {
         "knowledge_version": result.knowledge_version,

@@ -203,15 +203,13 @@ def check_rules(rules: ProgramRules, kb: KnowledgeBase) -> list[str]:
     return problems
 
 
-def parse_rules(
-    text: str, kb: KnowledgeBase | None = None, name: str = "rules.yaml"
-) -> ProgramRules:
+def parse_rules(text: str, kb: KnowledgeBase, name: str = "rules.yaml") -> ProgramRules:
     """Validate rules text; errors name the field and say what is wrong."""
     try:
         rules = parse_document(ProgramRules, text, name)
     except KnowledgeError as exc:
         raise ProgramRulesError(str(exc)) from exc
-    problems = check_rules(rules, kb or default_knowledge())
+    problems = check_rules(rules, kb)
     if problems:
         raise ProgramRulesError(f"{name}: " + "; ".join(problems))
     return rules
@@ -220,4 +218,4 @@ def parse_rules(
 @cache
 def default_program_rules() -> ProgramRules:
     """The packaged program rules, loaded once per process."""
-    return parse_rules(RULES_PATH.read_text(encoding="utf-8"))
+    return parse_rules(RULES_PATH.read_text(encoding="utf-8"), default_knowledge())

@@ -13,7 +13,9 @@ from kneechain.assess.case import Case
 from kneechain.assess.caseio import CaseError, read_text_file, validate_case
 from kneechain.assess.engine import assess
 from kneechain.assess.result import AssessmentResult
+from kneechain.assess.rules import Rules
 from kneechain.errors import KneechainError, validation_problems
+from kneechain.knowledge.loader import KnowledgeBase
 
 
 class ProgramInputError(KneechainError, ValueError):
@@ -41,8 +43,9 @@ def _looks_like_result(data: object) -> bool:
     return isinstance(data, dict) and "findings" in data and "refer" in data
 
 
-def read_input(path: Path) -> ProgramInput:
-    """Parse `path`: a case (`kneechain assess` input) or a result (`kneechain assess -f json`)."""
+def read_input(path: Path, rules: Rules, kb: KnowledgeBase) -> ProgramInput:
+    """Parse `path`: a case (`kneechain assess` input, assessed with `rules` and `kb`) or a
+    result (`kneechain assess -f json`)."""
     try:
         data = json.loads(read_text_file(path))
     except OSError as exc:
@@ -63,4 +66,4 @@ def read_input(path: Path) -> ProgramInput:
         case = validate_case(data, str(path))
     except CaseError as exc:
         raise ProgramInputError(f"{path} is not a valid case", exc.problems) from exc
-    return ProgramInput(assess(case), case.assessed_on, is_runner(case))
+    return ProgramInput(assess(case, rules, kb), case.assessed_on, is_runner(case))

@@ -134,9 +134,11 @@ def record(
         program = programs.build(ctx, result, request, assessed_on=case.assessed_on, today=today)
     with ctx.db() as db:
         who = resolve(db, person)
-        stored = save_assessment(db, who, case, result)
+        stored = save_assessment(db, who, case, result, kb=ctx.domain.knowledge)
         program_record = (
-            save_program_model(db, who, program, assessment=stored) if program else None
+            save_program_model(db, who, program, kb=ctx.domain.knowledge, assessment=stored)
+            if program
+            else None
         )
         return RecordedAssessment(
             uid=stored.uid,

@@ -75,16 +75,22 @@ class Domain:
 
     @cached_property
     def assessment_rules(self) -> Rules:
-        from kneechain.assess.rules import default_rules, load_rules
+        from kneechain.assess.rules import RULES_PATH, default_rules, load_rules
 
-        if "knowledge" in self.__dict__ and self.knowledge is not _packaged_knowledge():
-            return load_rules(kb=self.knowledge)
+        if self._custom_knowledge():
+            return load_rules(RULES_PATH, self.knowledge)
         return default_rules()
+
+    def _custom_knowledge(self) -> bool:
+        return "knowledge" in self.__dict__ and self.knowledge is not _packaged_knowledge()
 
     @cached_property
     def program_rules(self) -> ProgramRules:
-        from kneechain.program.rules import default_program_rules
+        """The packaged program rules (checked against the knowledge base in use)."""
+        from kneechain.program.rules import RULES_PATH, default_program_rules, parse_rules
 
+        if self._custom_knowledge():
+            return parse_rules(RULES_PATH.read_text(encoding="utf-8"), self.knowledge)
         return default_program_rules()
 
     @cached_property
@@ -95,8 +101,11 @@ class Domain:
 
     @cached_property
     def tracking(self) -> TrackingConfig:
-        from kneechain.track.config import tracking_config
+        """The packaged tracking data (its outcomes checked against the knowledge base in use)."""
+        from kneechain.track.config import DATA_FILE, load_config, tracking_config
 
+        if self._custom_knowledge():
+            return load_config(DATA_FILE, self.knowledge)
         return tracking_config()
 
     @cached_property

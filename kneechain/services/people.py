@@ -145,7 +145,8 @@ def _alerts(
     )
     if latest is not None and (latest.result_doc or {}).get("refer"):
         alerts.append(Alert(kind="red_flag", message="A red flag was answered: refer first."))
-    for change in all_changes(db, client):
+    d = ctx.domain
+    for change in all_changes(db, client, d.knowledge, d.tracking):
         if change.kind == "outcome" and change.id == "nprs" and change.status == "worse":
             alerts.append(
                 Alert(
@@ -177,7 +178,8 @@ def caseload(ctx: ServiceContext, clinician: str, today: date | None = None) -> 
             )
         lines = []
         for client in store.clients_of(db, who):
-            history = build_history(db, client, today)
+            d = ctx.domain
+            history = build_history(db, client, today, d.knowledge, d.tracking)
             last_session = max((s.performed_on for s in history.sessions), default=None)
             last_assessment = db.scalar(
                 select(AssessmentRecord.taken_on)
@@ -187,7 +189,9 @@ def caseload(ctx: ServiceContext, clinician: str, today: date | None = None) -> 
             )
             activity = [d for d in (last_session, last_assessment) if d is not None]
             last_activity = max(activity) if activity else None
-            items, _ = due_for(db, client, today)
+            items, _ = due_for(
+                db, client, today, kb=d.knowledge, program_rules=d.program_rules, config=d.tracking
+            )
             due = [d.name for d in items if d.due_on <= today]
             lines.append(
                 ClientSummary(

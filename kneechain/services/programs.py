@@ -16,6 +16,7 @@ from kneechain.program.edit import ProgramEdit, apply_edit
 from kneechain.program.models import Program
 from kneechain.program.source import ProgramInput, read_input
 from kneechain.services.context import ServiceContext
+from kneechain.services.domain import Domain
 from kneechain.services.people import resolve
 from kneechain.track.models import AssessmentRecord, PersonRecord, ProgramRecord
 from kneechain.track.records import current_program, save_program
@@ -48,9 +49,11 @@ def start_date(request: ProgramRequest, assessed_on: date | None, today: date) -
     return request.start or first_monday(assessed_on or today)
 
 
-def read_source(path: Path) -> ProgramInput:
-    """A case file (assessed on reading) or a saved assessment result."""
-    return read_input(path)
+def read_source(path: Path, domain: Domain | None = None) -> ProgramInput:
+    """A case file (assessed on reading, with `domain`: the packaged one when none is given) or
+    a saved assessment result."""
+    domain = domain or Domain.packaged()
+    return read_input(path, domain.assessment_rules, domain.knowledge)
 
 
 def build(
@@ -209,6 +212,7 @@ def edit(
             db,
             who,
             program.model_dump(mode="json"),
+            kb=domain.knowledge,
             schema_version=program.program_version,
             started_on=record.started_on,
             assessment=db.get(AssessmentRecord, record.assessment_id)

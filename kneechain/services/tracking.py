@@ -148,7 +148,7 @@ def _session_out(ctx: ServiceContext, record: ExerciseSessionRecord) -> SessionO
     )
 
 
-def _change_out(change: Change) -> ChangeOut:
+def _change_out(ctx: ServiceContext, change: Change) -> ChangeOut:
     return ChangeOut(
         kind=change.kind,
         id=change.id,
@@ -162,7 +162,7 @@ def _change_out(change: Change) -> ChangeOut:
         delta=change.delta,
         threshold=change.threshold,
         status=change.status,
-        description=describe(change),
+        description=describe(change, ctx.domain.tracking),
     )
 
 
@@ -186,7 +186,7 @@ def log(ctx: ServiceContext, person: str | None, entry: SessionEntry) -> Session
     """Store one exercise session against the person's current program."""
     with ctx.db() as db:
         who = resolve(db, person)
-        record = log_session(db, who, entry, current_program(db, who))
+        record = log_session(db, who, entry, current_program(db, who), kb=ctx.domain.knowledge)
         return _session_out(ctx, record)
 
 
@@ -195,7 +195,7 @@ def scores(ctx: ServiceContext, person: str | None, on: date, values: dict[str, 
     with ctx.db() as db:
         who = resolve(db, person)
         for outcome_id, value in values.items():
-            record_outcome(db, who, outcome_id, value, on)
+            record_outcome(db, who, outcome_id, value, on, kb=ctx.domain.knowledge)
         return Stored(person=person_out(who), on=on, count=len(values))
 
 
@@ -205,7 +205,7 @@ def measurements(
     """Store re-measurements made at home or by a clinician."""
     with ctx.db() as db:
         who = resolve(db, person)
-        add_measurements(db, who, on, list(items))
+        add_measurements(db, who, on, list(items), ctx.domain.knowledge)
         return Stored(person=person_out(who), on=on, count=len(items))
 
 
@@ -214,7 +214,7 @@ def history(ctx: ServiceContext, person: str | None, today: date | None = None) 
     today = today or date.today()
     with ctx.db() as db:
         who = resolve(db, person)
-        hist = build_history(db, who, today)
+        hist = build_history(db, who, today, ctx.domain.knowledge, ctx.domain.tracking)
         rule = ctx.domain.tracking.trend
         return HistoryOut(
             person=person_out(who),
@@ -228,7 +228,7 @@ def history(ctx: ServiceContext, person: str | None, today: date | None = None) 
             adherence=hist.adherence,
             pain_before=_trend(hist.pain_before),
             pain_after=_trend(hist.pain_after),
-            pain_score=_change_out(hist.pain_score) if hist.pain_score else None,
+            pain_score=_change_out(ctx, hist.pain_score) if hist.pain_score else None,
             trend_rule=(rule.min_ratings, rule.min_days),
         )
 
@@ -237,9 +237,8 @@ def progress(ctx: ServiceContext, person: str | None) -> ProgressOut:
     """How each measurement and score changed, judged against its measurement error."""
     with ctx.db() as db:
         who = resolve(db, person)
-        return ProgressOut(
-            person=person_out(who), changes=[_change_out(c) for c in all_changes(db, who)]
-        )
+        changes = all_changes(db, who, ctx.domain.knowledge, ctx.domain.tracking)
+        return ProgressOut(person=person_out(who), changes=[_change_out(ctx, c) for c in changes])
 
 
 def retests(ctx: ServiceContext, person: str | None, today: date | None = None) -> RetestsOut:
@@ -247,7 +246,10 @@ def retests(ctx: ServiceContext, person: str | None, today: date | None = None) 
     today = today or date.today()
     with ctx.db() as db:
         who = resolve(db, person)
-        items, schedule = due_for(db, who, today)
+        d = ctx.domain
+        items, schedule = due_for(
+            db, who, today, kb=d.knowledge, program_rules=d.program_rules, config=d.tracking
+        )
         return RetestsOut(
             person=person_out(who),
             today=today,
@@ -268,7 +270,8 @@ def chart(ctx: ServiceContext, person: str | None, out: Path) -> Path:
             field="chart",
         )
     with ctx.db() as db:
-        return progress_chart(db, resolve(db, person), out)
+        d = ctx.domain
+        return progress_chart(db, resolve(db, person), out, d.knowledge, d.tracking)
 
 
 #: the progress panels as data: the chart's own models (one definition for the PNG and the web)
@@ -281,4 +284,4 @@ def chart_panels(ctx: ServiceContext, person: str | None) -> list[ChartPanelOut]
     from kneechain.track.chartdata import progress_panels
 
     with ctx.db() as db:
-        return progress_panels(db, resolve(db, person))
+        return progress_panels(db, resolve(db, person), ctx.domain.knowledge, ctx.domain.tracking)

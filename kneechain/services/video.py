@@ -198,6 +198,7 @@ def store_analysis(
             video=analysis.video,
             test_id=analysis.test_id,
             measurements=analysis.result.measurements,
+            kb=ctx.domain.knowledge,
             evidence=pictures,
             doc={
                 "job_id": analysis.job_id,

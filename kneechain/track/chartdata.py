@@ -13,11 +13,11 @@ from datetime import date
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from kneechain.assess.case import measure_index
+from kneechain.assess.case import measures_in
 from kneechain.base import Frozen
-from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.knowledge.models import Reference
-from kneechain.track.config import tracking_config
+from kneechain.track.config import TrackingConfig
 from kneechain.track.logbook import (
     OUTCOME_PARTS,
     PART_NAMES,
@@ -88,23 +88,30 @@ def norm_for(
     return (None, value.value, value.label) if value else (None, None, "")
 
 
-def _verdict(series: Series, threshold: float | None, better: bool | None) -> str:
-    return getattr(tracking_config().wording, judge(series, threshold, better))
+def _verdict(
+    series: Series, threshold: float | None, better: bool | None, config: TrackingConfig
+) -> str:
+    return getattr(config.wording, judge(series, threshold, better))
 
 
 def measure_panel(
-    db: Session, user: PersonRecord, kb: KnowledgeBase, title: str, candidates: tuple[str, ...]
+    db: Session,
+    user: PersonRecord,
+    kb: KnowledgeBase,
+    config: TrackingConfig,
+    title: str,
+    candidates: tuple[str, ...],
 ) -> Panel:
     """The candidate measure with the most values, with its references."""
     data = {m: measure_series(db, user, m) for m in candidates}
     chosen = max(candidates, key=lambda m: sum(len(s) for s in data[m].values()))
-    spec = measure_index()[chosen]
+    spec = measures_in(kb)[chosen]
     refs = references(kb, chosen)
     mdc, better = mdc_of(kb, chosen), higher_is_better(kb, chosen)
     band, line, norm_label = norm_for(refs, user.sex)
     threshold = next((r for r in refs if r.kind == "threshold" and _fits(r, user.sex)), None)
     lines = [
-        Line(label=side, points=series, verdict=_verdict(series, mdc, better))
+        Line(label=side, points=series, verdict=_verdict(series, mdc, better, config))
         for side, series in data[chosen].items()
         if series
     ]
@@ -120,15 +127,17 @@ def measure_panel(
         threshold_label=threshold.label if threshold else "",
         problem_below=bool(threshold and threshold.comparator in ("<", "<=")),
         min_change=mdc,
-        min_change_label=tracking_config().wording.threshold_measure,
+        min_change_label=config.wording.threshold_measure,
         higher_is_better=better,
     )
 
 
-def outcome_panel(db: Session, user: PersonRecord, kb: KnowledgeBase, outcome_id: str) -> Panel:
+def outcome_panel(
+    db: Session, user: PersonRecord, kb: KnowledgeBase, config: TrackingConfig, outcome_id: str
+) -> Panel:
     """An outcome score over time; for pain, session ratings are shown faintly behind it."""
     outcome = kb.outcomes[outcome_id]
-    mcid = mcid_of(outcome, tracking_config().preferred_mcid_population)
+    mcid = mcid_of(outcome, config.preferred_mcid_population)
     extra = []
     if outcome_id == "nprs":
         before = [(s.performed_on, float(s.pain_before)) for s in sessions_of(db, user)
@@ -140,7 +149,7 @@ def outcome_panel(db: Session, user: PersonRecord, kb: KnowledgeBase, outcome_id
         series = outcome_series(db, user, outcome_id, part)
         if series:
             label = PART_NAMES[part] if part else "score"
-            verdict = _verdict(series, mcid, outcome.higher_is_better)
+            verdict = _verdict(series, mcid, outcome.higher_is_better, config)
             lines.append(Line(label=label, points=series, verdict=verdict))
     return Panel(
         title=outcome.name,
@@ -149,14 +158,16 @@ def outcome_panel(db: Session, user: PersonRecord, kb: KnowledgeBase, outcome_id
         unit="points",
         lines=lines,
         min_change=mcid,
-        min_change_label=tracking_config().wording.threshold_outcome,
+        min_change_label=config.wording.threshold_outcome,
         higher_is_better=outcome.higher_is_better,
         extra=extra,
         y_range=(outcome.min_score, outcome.max_score),
     )
 
 
-def progress_panels(db: Session, user: PersonRecord) -> list[Panel]:
-    kb = default_knowledge()
-    panels = [measure_panel(db, user, kb, title, ids) for title, ids in MEASURE_PANELS]
-    return panels + [outcome_panel(db, user, kb, o) for o in OUTCOME_PANELS]
+def progress_panels(
+    db: Session, user: PersonRecord, kb: KnowledgeBase, config: TrackingConfig
+) -> list[Panel]:
+    """The chart's panels, with `kb`'s references and `config`'s words."""
+    panels = [measure_panel(db, user, kb, config, title, ids) for title, ids in MEASURE_PANELS]
+    return panels + [outcome_panel(db, user, kb, config, o) for o in OUTCOME_PANELS]

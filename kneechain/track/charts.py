@@ -11,8 +11,10 @@ from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 from sqlalchemy.orm import Session
 
+from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.knowledge.render import number
 from kneechain.track.chartdata import Panel, progress_panels
+from kneechain.track.config import TrackingConfig
 from kneechain.track.errors import TrackError
 from kneechain.track.models import PersonRecord
 
@@ -140,6 +142,8 @@ def render(panels: list[Panel], name: str, out: Path) -> Path:
     return out
 
 
-def progress_chart(db: Session, user: PersonRecord, out: Path) -> Path:
+def progress_chart(
+    db: Session, user: PersonRecord, out: Path, kb: KnowledgeBase, config: TrackingConfig
+) -> Path:
     """The person's progress chart: five panels and a key."""
-    return render(progress_panels(db, user), user.name, out)
+    return render(progress_panels(db, user, kb, config), user.name, out)

@@ -5,10 +5,15 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from kneechain.base import Frozen
-from kneechain.knowledge.loader import KnowledgeError, default_knowledge, load_document
+from kneechain.knowledge.loader import (
+    KnowledgeBase,
+    KnowledgeError,
+    default_knowledge,
+    load_document,
+)
 from kneechain.track.errors import StorageError
 
 DATA_FILE = Path(__file__).parent / "data" / "tracking.yaml"
@@ -59,23 +64,22 @@ class TrackingConfig(Frozen):
 
     caseload: Caseload
 
-    @model_validator(mode="after")
-    def _known_ids(self) -> TrackingConfig:
-        kb = default_knowledge()
-        for out in self.retest.outcomes:
-            if out.outcome_id not in kb.outcomes:
-                raise ValueError(f"retest.outcomes: unknown outcome {out.outcome_id!r}")
-        return self
 
-
-def load_config(path: Path = DATA_FILE) -> TrackingConfig:
+def load_config(path: Path, kb: KnowledgeBase) -> TrackingConfig:
+    """Read and validate a tracking file; every outcome it names must be in `kb`."""
     try:
-        return load_document(TrackingConfig, path)
+        config = load_document(TrackingConfig, path)
     except KnowledgeError as exc:
         raise StorageError(f"{path.name} is not valid: {exc}") from exc
+    unknown = [o.outcome_id for o in config.retest.outcomes if o.outcome_id not in kb.outcomes]
+    if unknown:
+        raise StorageError(
+            f"{path.name} is not valid: retest.outcomes: unknown outcome {unknown[0]!r}"
+        )
+    return config
 
 
 @cache
 def tracking_config() -> TrackingConfig:
     """The packaged tracking data, loaded once per process."""
-    return load_config()
+    return load_config(DATA_FILE, default_knowledge())

@@ -9,10 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from kneechain.assess.case import Case, Measurement, measure_test
+from kneechain.assess.case import Case, Measurement, test_of_measure
 from kneechain.assess.engine import knowledge_version
 from kneechain.assess.result import AssessmentResult
 from kneechain.errors import validation_problems
+from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.track.errors import TrackError
 
 
@@ -28,9 +29,10 @@ class MeasurementRow(BaseModel):
     source: str
 
 
-def knowledge_fingerprint() -> str:
-    """The knowledge base version a record was made with (package version and data digest)."""
-    return knowledge_version()
+def knowledge_fingerprint(kb: KnowledgeBase) -> str:
+    """The version of the knowledge base a record was made with (package version and a digest
+    of the folder it was read from)."""
+    return knowledge_version(kb.data_dir)
 
 
 def explain(exc: ValidationError, what: str, model: type[BaseModel] | None = None) -> TrackError:
@@ -56,10 +58,11 @@ def parse_result(data: AssessmentResult | Mapping[str, Any]) -> AssessmentResult
         raise explain(exc, "the assessment result", AssessmentResult) from exc
 
 
-def to_row(item: Measurement) -> MeasurementRow:
-    """Index a case measurement: its test, and side 'both' for one-value-for-both-legs measures."""
+def to_row(item: Measurement, kb: KnowledgeBase) -> MeasurementRow:
+    """Index a case measurement: its test in `kb`, and side 'both' for one-value-for-both-legs
+    measures."""
     return MeasurementRow(
-        test_id=measure_test(item.measure).id,
+        test_id=test_of_measure(kb, item.measure).id,
         measure_id=item.measure,
         side=item.side or "both",
         value=item.value,

@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from kneechain.track.config import tracking_config
+from kneechain.knowledge.loader import KnowledgeBase
+from kneechain.track.config import TrackingConfig
 from kneechain.track.logbook import sessions_of
 from kneechain.track.maths import (
     Trend,
@@ -34,13 +35,15 @@ class History:
     pain_score: Change | None
 
 
-def build_history(db: Session, user: PersonRecord, today: date) -> History:
+def build_history(
+    db: Session, user: PersonRecord, today: date, kb: KnowledgeBase, config: TrackingConfig
+) -> History:
     """Sessions oldest first; adherence from the program's first day (without a program, from the
     first session) to today. Sessions before the program started are listed but not counted, and
     a program that has not started yet has no weeks."""
     sessions = sessions_of(db, user)
     program = current_program(db, user)
-    planned = planned_sessions_per_week(program.doc) if program else None
+    planned = planned_sessions_per_week(program.doc, kb) if program else None
     if program is not None:
         start = program.started_on
     else:
@@ -49,8 +52,11 @@ def build_history(db: Session, user: PersonRecord, today: date) -> History:
     weeks = weekly_adherence(days, planned, start, today) if start <= today else []
     before = [(s.performed_on, float(s.pain_before)) for s in sessions if s.pain_before is not None]
     after = [(s.performed_on, float(s.pain_after)) for s in sessions if s.pain_after is not None]
-    rule = tracking_config().trend
-    nprs = next((c for c in all_changes(db, user) if c.kind == "outcome" and c.part == "now"), None)
+    rule = config.trend
+    nprs = next(
+        (c for c in all_changes(db, user, kb, config) if c.kind == "outcome" and c.part == "now"),
+        None,
+    )
     return History(
         sessions=sessions,
         program_start=program.started_on if program else None,

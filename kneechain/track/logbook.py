@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kneechain.base import Frozen
-from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.track.dates import not_in_future
 from kneechain.track.documents import explain
 from kneechain.track.errors import TrackError
@@ -167,12 +167,17 @@ def resolve_entry(
 
 
 def log_session(
-    db: Session, user: PersonRecord, entry: SessionEntry, program: ProgramRecord | None = None
+    db: Session,
+    user: PersonRecord,
+    entry: SessionEntry,
+    program: ProgramRecord | None = None,
+    *,
+    kb: KnowledgeBase,
 ) -> ExerciseSessionRecord:
-    """Store one session (exercises named as a person names them, see `resolve_entry`) and
-    return it."""
+    """Store one session (exercises named as a person names them in `kb` or the program, see
+    `resolve_entry`) and return it."""
     not_in_future(entry.performed_on, "The session date")
-    entry = resolve_entry(entry, default_knowledge(), program.doc if program else None)
+    entry = resolve_entry(entry, kb, program.doc if program else None)
     session = ExerciseSessionRecord(
         user_id=user.id,
         program_id=program.id if program else None,
@@ -211,10 +216,12 @@ def record_outcome(
     score: float,
     measured_on: date,
     part: str | None = None,
+    *,
+    kb: KnowledgeBase,
 ) -> OutcomeScoreRecord:
     """Store an outcome score after checking it lies within the questionnaire's range. A
     questionnaire with several ratings (NPRS) needs the part; NPRS defaults to pain now."""
-    outcomes = default_knowledge().outcomes
+    outcomes = kb.outcomes
     spec = outcomes.get(outcome_id)
     if spec is None:
         raise TrackError(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from kneechain.knowledge.loader import default_knowledge
+from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.knowledge.models import Frequency
 
 DAYS_PER_WEEK = 7
@@ -59,7 +59,7 @@ def program_exercises(doc: Mapping[str, Any]) -> list[PlannedExercise]:
     return out
 
 
-def planned_sessions_per_week(doc: Mapping[str, Any]) -> float | None:
+def planned_sessions_per_week(doc: Mapping[str, Any], kb: KnowledgeBase) -> float | None:
     """Days a week the program asks for: its own figure, else the most frequent exercise's.
 
     Capped at 7: a session is a day on which the program was done.
@@ -67,7 +67,6 @@ def planned_sessions_per_week(doc: Mapping[str, Any]) -> float | None:
     explicit = doc.get("sessions_per_week")
     if isinstance(explicit, int | float) and explicit > 0:
         return min(float(explicit), DAYS_PER_WEEK)
-    kb = default_knowledge()
     times = [
         weekly_times(kb.exercises[i].dosage.frequency)
         for i in exercise_ids(doc)
@@ -94,9 +93,11 @@ def _program_days(start: date, weeks: object) -> tuple[date, ...]:
     return tuple(sorted(start + timedelta(weeks=w - 1) for w in valid))
 
 
-def retest_schedule(doc: Mapping[str, Any], started_on: date) -> list[PlannedRetest] | None:
-    """The program's re-tests, or None when it has none (tests unknown here are left out)."""
-    tests = default_knowledge().tests
+def retest_schedule(
+    doc: Mapping[str, Any], started_on: date, kb: KnowledgeBase
+) -> list[PlannedRetest] | None:
+    """The program's re-tests, or None when it has none (tests unknown to `kb` are left out)."""
+    tests = kb.tests
     start = _start(doc, started_on)
     plans = [
         PlannedRetest(i["test_id"], float(i["after_weeks"]), _program_days(start, i.get("weeks")))

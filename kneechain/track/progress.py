@@ -13,11 +13,11 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kneechain.assess.case import measure_index
-from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.assess.case import measures_in
+from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.knowledge.models import Outcome, Reference
 from kneechain.knowledge.render import number
-from kneechain.track.config import TrackingConfig, tracking_config
+from kneechain.track.config import TrackingConfig
 from kneechain.track.logbook import OUTCOME_PARTS, PART_NAMES, measure_series, outcome_series
 from kneechain.track.maths import Status, classify_change
 from kneechain.track.models import MeasurementRecord, OutcomeScoreRecord, PersonRecord
@@ -83,11 +83,10 @@ def _rounded(series: list[Point], decimals: int) -> list[Point]:
 
 
 def measure_changes(
-    db: Session, user: PersonRecord, kb: KnowledgeBase, config: TrackingConfig | None = None
+    db: Session, user: PersonRecord, kb: KnowledgeBase, config: TrackingConfig
 ) -> list[Change]:
     """One change per measured measure and side, in knowledge-base order."""
-    config = config or tracking_config()
-    specs = measure_index()
+    specs = measures_in(kb)
     measured = set(
         db.scalars(select(MeasurementRecord.measure_id).where(MeasurementRecord.user_id == user.id))
     )
@@ -132,14 +131,16 @@ def outcome_changes(
     return changes
 
 
-def all_changes(db: Session, user: PersonRecord) -> list[Change]:
-    kb, config = default_knowledge(), tracking_config()
+def all_changes(
+    db: Session, user: PersonRecord, kb: KnowledgeBase, config: TrackingConfig
+) -> list[Change]:
+    """Every measure's and outcome's change, judged with `kb`'s thresholds and `config`."""
     return measure_changes(db, user, kb, config) + outcome_changes(db, user, kb, config)
 
 
-def describe(change: Change, config: TrackingConfig | None = None) -> str:
+def describe(change: Change, config: TrackingConfig) -> str:
     """One line: first and latest value, the change, the threshold used and the verdict."""
-    words = (config or tracking_config()).wording
+    words = config.wording
     unit = "" if change.unit in ("points", "ratio", "count") else f" {change.unit}"
     first, last = change.baseline, change.latest
     verdict = getattr(words, change.status)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from kneechain.assess.case import Case, Measurement
 from kneechain.assess.result import AssessmentResult
 from kneechain.errors import ErrorKind
-from kneechain.knowledge.loader import default_knowledge
+from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.track.dates import not_in_future
 from kneechain.track.documents import (
     knowledge_fingerprint,
@@ -42,13 +42,14 @@ def _add_rows(
     user: PersonRecord,
     taken_on: date,
     items: Iterable[Measurement],
+    kb: KnowledgeBase,
     *,
     assessment: AssessmentRecord | None = None,
     video: VideoAnalysisRecord | None = None,
 ) -> list[MeasurementRecord]:
     records = []
     for item in items:
-        row = to_row(item)
+        row = to_row(item, kb)
         record = MeasurementRecord(
             user_id=user.id,
             assessment_id=assessment.id if assessment else None,
@@ -86,10 +87,12 @@ def save_assessment(
     case: Case | Mapping[str, Any],
     result: AssessmentResult | Mapping[str, Any] | None = None,
     *,
+    kb: KnowledgeBase,
     taken_on: date | None = None,
     today: date | None = None,
 ) -> AssessmentRecord:
-    """Store a case (and its result) as documents, index its measurements and outcome scores.
+    """Store a case (and its result) as documents, index its measurements and outcome scores
+    (tests and outcomes as `kb`, the knowledge base in use, names them).
 
     The same case stored again for the same person (same content) is refused, not copied: a
     second copy would count every value twice."""
@@ -114,12 +117,12 @@ def save_assessment(
         case_doc=case_doc,
         result_schema_version=outcome.engine_version if outcome else None,
         result_doc=outcome.model_dump(mode="json") if outcome else None,
-        knowledge_fingerprint=knowledge_fingerprint(),
+        knowledge_fingerprint=knowledge_fingerprint(kb),
     )
     db.add(record)
     db.flush()
-    _add_rows(db, user, day, parsed.measurements, assessment=record)
-    for outcome_id, part, score in _outcome_scores(parsed, outcome):
+    _add_rows(db, user, day, parsed.measurements, kb, assessment=record)
+    for outcome_id, part, score in _outcome_scores(parsed, outcome, kb):
         db.add(
             OutcomeScoreRecord(
                 user_id=user.id, measured_on=day, outcome_id=outcome_id, part=part, score=score
@@ -130,11 +133,11 @@ def save_assessment(
 
 
 def _outcome_scores(
-    case: Case, result: AssessmentResult | None
+    case: Case, result: AssessmentResult | None, kb: KnowledgeBase
 ) -> list[tuple[str, str | None, float]]:
     """Outcome scores of an assessment as (outcome, part, score): every NPRS rating given (pain
     now, worst, with activity: each its own measure) and the Kujala total when complete."""
-    known = default_knowledge().outcomes
+    known = kb.outcomes
     scores: dict[tuple[str, str | None], float] = {}
     if result is not None:
         scores = {
@@ -154,12 +157,12 @@ def _outcome_scores(
 
 
 def add_measurements(
-    db: Session, user: PersonRecord, taken_on: date, items: Sequence[Measurement]
+    db: Session, user: PersonRecord, taken_on: date, items: Sequence[Measurement], kb: KnowledgeBase
 ) -> list[MeasurementRecord]:
     """Store a re-measurement made outside a full assessment (for example at a re-test)."""
     if not items:
         raise TrackError("Give at least one measurement to store.")
-    return _add_rows(db, user, not_in_future(taken_on, "The measurement date"), items)
+    return _add_rows(db, user, not_in_future(taken_on, "The measurement date"), items, kb)
 
 
 def add_media(
@@ -193,6 +196,7 @@ def save_video_analysis(
     video: Path,
     test_id: str,
     measurements: Sequence[Measurement],
+    kb: KnowledgeBase,
     evidence: Sequence[Path] = (),
     doc: Mapping[str, Any] | None = None,
     schema_version: str = "1.0",
@@ -200,10 +204,10 @@ def save_video_analysis(
     assessment: AssessmentRecord | None = None,
 ) -> VideoAnalysisRecord:
     """Store one video's analysis: the clip and evidence frames by hash, and its measurements."""
-    if test_id not in default_knowledge().tests:
+    if test_id not in kb.tests:
         raise TrackError(
             f"There is no test called {test_id!r}.",
-            hint="Known tests: " + ", ".join(default_knowledge().tests) + ".",
+            hint="Known tests: " + ", ".join(kb.tests) + ".",
             field="test_id",
         )
     clip = add_media(db, media, user, video, "video")
@@ -221,7 +225,7 @@ def save_video_analysis(
     )
     db.add(record)
     db.flush()
-    _add_rows(db, user, day, measurements, video=record)
+    _add_rows(db, user, day, measurements, kb, video=record)
     return record
 
 
@@ -230,6 +234,7 @@ def save_program(
     user: PersonRecord,
     doc: Mapping[str, Any],
     *,
+    kb: KnowledgeBase,
     schema_version: str,
     started_on: date | None = None,
     assessment: AssessmentRecord | None = None,
@@ -241,7 +246,7 @@ def save_program(
         started_on=started_on or date.today(),
         schema_version=schema_version,
         doc=dict(doc),
-        knowledge_fingerprint=knowledge_fingerprint(),
+        knowledge_fingerprint=knowledge_fingerprint(kb),
     )
     db.add(record)
     db.flush()
@@ -253,11 +258,12 @@ def save_program_model(
     user: PersonRecord,
     program: BaseModel,
     *,
+    kb: KnowledgeBase,
     assessment: AssessmentRecord | None = None,
 ) -> ProgramRecord:
     """Store a generated program model (its `program_version` and `start_date` are read)."""
     return save_program_doc(
-        db, user, program.model_dump(mode="json"), started_on=None, assessment=assessment
+        db, user, program.model_dump(mode="json"), kb=kb, started_on=None, assessment=assessment
     )
 
 
@@ -266,6 +272,7 @@ def save_program_doc(
     user: PersonRecord,
     doc: Mapping[str, Any],
     *,
+    kb: KnowledgeBase,
     started_on: date | None,
     assessment: AssessmentRecord | None = None,
 ) -> ProgramRecord:
@@ -283,7 +290,7 @@ def save_program_doc(
                 f"the program's start_date {doc['start_date']!r} is not a date"
             ) from exc
     return save_program(
-        db, user, doc, schema_version=version, started_on=start, assessment=assessment
+        db, user, doc, kb=kb, schema_version=version, started_on=start, assessment=assessment
     )
 
 

@@ -11,9 +11,9 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kneechain.knowledge.loader import default_knowledge
-from kneechain.program.rules import default_program_rules
-from kneechain.track.config import tracking_config
+from kneechain.knowledge.loader import KnowledgeBase
+from kneechain.program.rules import ProgramRules
+from kneechain.track.config import TrackingConfig
 from kneechain.track.logbook import last_measured
 from kneechain.track.models import OutcomeScoreRecord, PersonRecord
 from kneechain.track.plan import retest_schedule
@@ -55,10 +55,12 @@ def next_due(item: Interval, last: date | None, today: date) -> date:
 
 
 def due_dates(
-    intervals: list[Interval], last_done: dict[tuple[Kind, str], date], today: date
+    intervals: list[Interval],
+    last_done: dict[tuple[Kind, str], date],
+    today: date,
+    kb: KnowledgeBase,
 ) -> list[Due]:
-    """Each test or questionnaire with its due day, soonest first."""
-    kb = default_knowledge()
+    """Each test or questionnaire with its due day (named as in `kb`), soonest first."""
     items = []
     for item in intervals:
         last = last_done.get((item.kind, item.id))
@@ -68,13 +70,14 @@ def due_dates(
     return sorted(items, key=lambda d: (d.due_on, d.kind, d.id))
 
 
-def default_intervals(measured_tests: set[str]) -> list[Interval]:
-    """The re-test schedule, limited to tests this person has a baseline for, plus outcomes."""
-    every_weeks = default_program_rules().retest.every_weeks
+def standard_intervals(
+    measured_tests: set[str], program_rules: ProgramRules, config: TrackingConfig
+) -> list[Interval]:
+    """The re-test schedule of `program_rules`, limited to tests this person has a baseline for,
+    plus the outcomes of `config`."""
+    every_weeks = program_rules.retest.every_weeks
     tests = [Interval("test", t, weeks) for t, weeks in every_weeks.items()]
-    outcomes = [
-        Interval("outcome", o.outcome_id, o.every_weeks) for o in tracking_config().retest.outcomes
-    ]
+    outcomes = [Interval("outcome", o.outcome_id, o.every_weeks) for o in config.retest.outcomes]
     return [t for t in tests if t.id in measured_tests] + outcomes
 
 
@@ -87,15 +90,25 @@ def _last_scored(db: Session, user: PersonRecord) -> dict[str, date]:
     return dict(db.execute(query).all())
 
 
-def due_for(db: Session, user: PersonRecord, today: date) -> tuple[list[Due], str]:
+def due_for(
+    db: Session,
+    user: PersonRecord,
+    today: date,
+    *,
+    kb: KnowledgeBase,
+    program_rules: ProgramRules,
+    config: TrackingConfig,
+) -> tuple[list[Due], str]:
     """Everything due for `user`, and which schedule was used ('program' or 'default')."""
     tests_done = last_measured(db, user)
     last: dict[tuple[Kind, str], date] = {("test", k): v for k, v in tests_done.items()}
     last |= {("outcome", k): v for k, v in _last_scored(db, user).items()}
     program = current_program(db, user)
-    from_program = retest_schedule(program.doc, program.started_on) if program else None
+    from_program = retest_schedule(program.doc, program.started_on, kb) if program else None
     if from_program:
         intervals = [Interval("test", p.test_id, p.every_weeks, p.days) for p in from_program]
-        outcomes = [i for i in default_intervals(set()) if i.kind == "outcome"]
-        return due_dates(intervals + outcomes, last, today), "program"
-    return due_dates(default_intervals(set(tests_done)), last, today), "default"
+        defaults = standard_intervals(set(), program_rules, config)
+        outcomes = [i for i in defaults if i.kind == "outcome"]
+        return due_dates(intervals + outcomes, last, today, kb), "program"
+    defaults = standard_intervals(set(tests_done), program_rules, config)
+    return due_dates(defaults, last, today, kb), "default"

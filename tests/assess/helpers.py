@@ -8,6 +8,7 @@ from typing import Any
 from kneechain.assess.case import Case
 from kneechain.assess.engine import assess
 from kneechain.assess.result import AssessmentResult
+from tests import packaged
 
 SWAP = {"left": "right", "right": "left", "both": "both", None: None}
 
@@ -32,7 +33,7 @@ def case(**data: Any) -> Case:
 
 def run(**data: Any) -> AssessmentResult:
     """Assess a case built from keyword sections."""
-    return assess(case(**data))
+    return assess(case(**data), packaged.rules, packaged.kb)
 
 
 def mirror(c: Case) -> Case:

@@ -12,6 +12,7 @@ from kneechain.assess.engine import assess
 from kneechain.assess.result import AssessmentResult
 from kneechain.assess.rules import default_rules
 from kneechain.knowledge.loader import default_knowledge
+from tests import packaged
 from tests.assess.helpers import SWAP, mirror
 
 KB = default_knowledge()
@@ -103,7 +104,7 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 @FAST
 @given(cases())
 def test_no_valid_case_crashes(case: Case) -> None:
-    result = assess(case)
+    result = assess(case, packaged.rules, packaged.kb)
     assert result.refer is bool(result.red_flags)
     assert result.not_explained is (not result.findings and not result.refer)
     for f in result.findings:
@@ -115,7 +116,10 @@ def test_no_valid_case_crashes(case: Case) -> None:
 @FAST
 @given(cases())
 def test_swapping_sides_swaps_the_result(case: Case) -> None:
-    result, mirrored = assess(case), assess(mirror(case))
+    result, mirrored = (
+        assess(case, packaged.rules, packaged.kb),
+        assess(mirror(case), packaged.rules, packaged.kb),
+    )
     assert _signature(mirrored) == _signature(result, swap=True)
     assert [h.id for h in mirrored.red_flags] == [h.id for h in result.red_flags]
     assert {(u.measure, SWAP[u.side]) for u in result.unused_measurements} == {
@@ -128,6 +132,8 @@ def test_swapping_sides_swaps_the_result(case: Case) -> None:
 def test_low_quality_measurements_never_decide(case: Case) -> None:
     limit = default_rules().min_quality
     trusted = [x for x in case.measurements if x.quality is None or x.quality >= limit]
-    result = assess(case)
-    only_trusted = assess(case.model_copy(update={"measurements": trusted}))
+    result = assess(case, packaged.rules, packaged.kb)
+    only_trusted = assess(
+        case.model_copy(update={"measurements": trusted}), packaged.rules, packaged.kb
+    )
     assert _signature(result) == _signature(only_trusted)

@@ -13,6 +13,7 @@ from kneechain.assess.engine import assess
 from kneechain.assess.rules import RULES_PATH, RulesError, check_rules, default_rules, load_rules
 from kneechain.knowledge.loader import DATA_DIR, default_knowledge, load_knowledge
 from kneechain.knowledge.models import Outcome
+from tests import packaged
 from tests.assess.helpers import case, m
 
 
@@ -35,7 +36,7 @@ def test_unknown_reference_and_measure_are_reported(tmp_path: Path) -> None:
         raw["findings"]["pelvic_drop"]["criteria"][0]["measure"] = "pelvis_wobble"
 
     with pytest.raises(RulesError) as info:
-        load_rules(_write_rules(tmp_path, edit))
+        load_rules(_write_rules(tmp_path, edit), packaged.kb)
     text = str(info.value)
     assert "findings.hip_ir_deficit: hip_ir_supine has no threshold 'no_such_ref'" in text
     assert "findings.pelvic_drop: unknown measure 'pelvis_wobble'" in text
@@ -43,9 +44,11 @@ def test_unknown_reference_and_measure_are_reported(tmp_path: Path) -> None:
 
 def test_missing_finding_rule_and_bad_field_are_reported(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match=r"findings\.overstride: no rule decides it"):
-        load_rules(_write_rules(tmp_path, lambda raw: raw["findings"].pop("overstride")))
+        load_rules(
+            _write_rules(tmp_path, lambda raw: raw["findings"].pop("overstride")), packaged.kb
+        )
     with pytest.raises(RulesError, match="field min_quality"):
-        load_rules(_write_rules(tmp_path, lambda raw: raw.update(min_quality=2)))
+        load_rules(_write_rules(tmp_path, lambda raw: raw.update(min_quality=2)), packaged.kb)
 
 
 def test_thresholds_come_from_the_knowledge_data(tmp_path: Path) -> None:
@@ -59,8 +62,8 @@ def test_thresholds_come_from_the_knowledge_data(tmp_path: Path) -> None:
     tests_yaml.write_text(text.replace(old, 'value: 20, comparator: "<", severe_value: 15'))
     kb = load_knowledge(data)
     c = case(measurements=[m("hip_ir_supine", 22, "left")])
-    assert assess(c).finding("hip_ir_deficit") is not None
-    assert assess(c, load_rules(kb=kb), kb).finding("hip_ir_deficit") is None
+    assert assess(c, packaged.rules, packaged.kb).finding("hip_ir_deficit") is not None
+    assert assess(c, load_rules(RULES_PATH, kb), kb).finding("hip_ir_deficit") is None
 
 
 def test_questionnaire_items_must_add_up_to_the_score_range() -> None:

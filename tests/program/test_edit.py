@@ -11,12 +11,15 @@ from kneechain.knowledge.models import CATEGORY_ORDER
 from kneechain.program.build import ProgramOptions, build_program
 from kneechain.program.edit import ProgramEdit, apply_edit, find_exercise
 from kneechain.program.models import Program
+from tests import packaged
 from tests.program.conftest import START, F, result_with
 from tests.program.test_properties import KB, RULES
 
 BASE = build_program(
     result_with([F("hip_ir_deficit", severity="marked"), F("dynamic_knee_valgus", side="right")]),
     ProgramOptions(start_date=START),
+    packaged.program_rules,
+    packaged.kb,
 )
 PRIMARY = sorted(e.id for e in KB.primary_exercises())
 

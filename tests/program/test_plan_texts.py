@@ -12,6 +12,7 @@ from kneechain.knowledge.loader import default_knowledge
 from kneechain.program.build import ProgramOptions, build_program
 from kneechain.program.rules import default_program_rules
 from kneechain.program.source import read_input
+from tests import packaged
 from tests.program.conftest import START, F, result_with
 
 KB = default_knowledge()
@@ -30,7 +31,7 @@ OPTIONS = ProgramOptions(start_date=START)
 )
 def test_session_headings_name_only_the_kinds_of_work_they_hold(findings: list[F]) -> None:
     rules = default_program_rules()
-    program = build_program(result_with(findings), OPTIONS)
+    program = build_program(result_with(findings), OPTIONS, packaged.program_rules, packaged.kb)
     for day in program.day_types:
         if "{order}" not in rules.day_type(day.id).description:
             continue
@@ -41,7 +42,12 @@ def test_session_headings_name_only_the_kinds_of_work_they_hold(findings: list[F
 
 
 def test_a_release_only_routine_does_not_promise_a_stretch() -> None:
-    program = build_program(result_with([F("dynamic_knee_valgus", side="right")]), OPTIONS)
+    program = build_program(
+        result_with([F("dynamic_knee_valgus", side="right")]),
+        OPTIONS,
+        packaged.program_rules,
+        packaged.kb,
+    )
     daily = next(d for d in program.day_types if d.id == "daily")
     assert {program.exercise(i).category for i in daily.exercise_ids} == {"soft_tissue"}
     assert daily.description.startswith("Release.") and "stretch" not in daily.description
@@ -49,14 +55,21 @@ def test_a_release_only_routine_does_not_promise_a_stretch() -> None:
 
 def test_every_plan_says_when_to_stop_and_see_a_clinician(example_paths) -> None:
     for path in example_paths:
-        program = build_program(read_input(path).result, OPTIONS)
+        program = build_program(
+            read_input(path, packaged.rules, packaged.kb).result,
+            OPTIONS,
+            packaged.program_rules,
+            packaged.kb,
+        )
         assert "see a clinician" in program.stop_rule and "4 or more out of 10" in program.stop_rule
     sources = default_program_rules().text.stop_rule_source_ids
     assert sources and all(s in KB.sources for s in sources)
 
 
 def test_week_by_week_covers_every_week_with_retests_in_their_week() -> None:
-    program = build_program(result_with([F("hip_ir_deficit")]), OPTIONS)
+    program = build_program(
+        result_with([F("hip_ir_deficit")]), OPTIONS, packaged.program_rules, packaged.kb
+    )
     assert [s.week for s in program.plan] == list(range(1, program.weeks + 1))
     retest_weeks = {w for t in program.retests for w in t.weeks if w <= program.weeks}
     for step in program.plan:
@@ -66,20 +79,31 @@ def test_week_by_week_covers_every_week_with_retests_in_their_week() -> None:
 
 
 def test_a_runner_gets_sourced_running_advice_and_the_gap_said_plainly(example_paths) -> None:
-    runner = read_input(next(p for p in example_paths if "runner" in p.name))
+    runner = read_input(
+        next(p for p in example_paths if "runner" in p.name), packaged.rules, packaged.kb
+    )
     assert runner.runner
-    program = build_program(runner.result, OPTIONS.model_copy(update={"runner": runner.runner}))
+    program = build_program(
+        runner.result,
+        OPTIONS.model_copy(update={"runner": runner.runner}),
+        packaged.program_rules,
+        packaged.kb,
+    )
     assert program.running is not None
     assert any("Heiderscheit 2011" in a for a in program.running.advice)
     assert "No source" in program.running.unsupported
     assert all(s in KB.sources for s in program.running.source_ids)
-    desk = read_input(next(p for p in example_paths if "desk_worker" in p.name))
+    desk = read_input(
+        next(p for p in example_paths if "desk_worker" in p.name), packaged.rules, packaged.kb
+    )
     assert not desk.runner
-    assert build_program(desk.result, OPTIONS).running is None
+    assert build_program(desk.result, OPTIONS, packaged.program_rules, packaged.kb).running is None
 
 
 def test_the_step_rate_change_builds_up_over_its_first_weeks() -> None:
-    program = build_program(result_with([F("low_cadence")]), OPTIONS)
+    program = build_program(
+        result_with([F("low_cadence")]), OPTIONS, packaged.program_rules, packaged.kb
+    )
     cadence = default_program_rules().running.cadence_weeks
     for step in program.plan:
         expected = cadence[step.week - 1] if step.week <= len(cadence) else None

@@ -11,6 +11,7 @@ from kneechain.knowledge.loader import default_knowledge
 from kneechain.program.build import ProgramOptions, build_program
 from kneechain.program.rules import default_program_rules
 from kneechain.program.select import block_minutes, select
+from tests import packaged
 from tests.program.conftest import START, F, result_with
 from tests.program.invariants import check_program
 
@@ -32,7 +33,7 @@ findings = st.lists(finding, min_size=1, max_size=8, unique_by=lambda f: f.id)
 @given(findings, st.booleans())
 def test_invariants_hold_for_any_set_of_findings(found: list[F], refer: bool) -> None:
     result = result_with(found, refer=refer)
-    check_program(build_program(result, OPTIONS), result, KB)
+    check_program(build_program(result, OPTIONS, packaged.program_rules, packaged.kb), result, KB)
 
 
 @settings(max_examples=100, deadline=None)
@@ -70,8 +71,8 @@ def cases(draw: st.DrawFn) -> Case:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_invariants_hold_for_random_valid_cases(case: Case) -> None:
-    result = assess(case)
-    program = build_program(result, OPTIONS)
+    result = assess(case, packaged.rules, packaged.kb)
+    program = build_program(result, OPTIONS, packaged.program_rules, packaged.kb)
     check_program(program, result, KB)
     if any(case.red_flags.values()):
         assert program.exercises == []

@@ -14,6 +14,7 @@ from kneechain.program.rules import (
     parse_rules,
 )
 from kneechain.program.timing import extra_unit, one_side_seconds, session_seconds
+from tests import packaged
 
 KB = default_knowledge()
 RULES = default_program_rules()
@@ -89,23 +90,25 @@ def test_unknown_exercise_is_an_error() -> None:
 def test_rules_file_errors_name_the_field() -> None:
     text = RULES_PATH.read_text(encoding="utf-8")
     with pytest.raises(ProgramRulesError, match="max_minutes"):
-        parse_rules(text.replace("max_minutes: 20", "max_minutes: 5"))
+        parse_rules(text.replace("max_minutes: 20", "max_minutes: 5"), packaged.kb)
     with pytest.raises(ProgramRulesError, match="unknown test 'hop_test'"):
-        parse_rules(text.replace("gait: 6", "gait: 6\n    hop_test: 2"))
+        parse_rules(text.replace("gait: 6", "gait: 6\n    hop_test: 2"), packaged.kb)
     with pytest.raises(ProgramRulesError, match="knowledge test 'palpation' has no retest"):
-        parse_rules(text.replace("    palpation: 6\n", ""))
+        parse_rules(text.replace("    palpation: 6\n", ""), packaged.kb)
 
 
 def test_the_retest_schedule_says_where_it_comes_from() -> None:
     """No source gives a re-test interval, so the rules must say it is a product choice (or name
     real sources)."""
     text = RULES_PATH.read_text(encoding="utf-8")
-    assert parse_rules(text).retest.product_choice
+    assert parse_rules(text, packaged.kb).retest.product_choice
     start = text.index("  product_choice: >-")
     end = text.index("  every_weeks:", start)
     without = text[:start] + text[end:]
     with pytest.raises(ProgramRulesError, match="explain the product choice"):
-        parse_rules(without)
-    assert parse_rules(without.replace("source_ids: []", "source_ids: [krause_hip_mdc]"))
+        parse_rules(without, packaged.kb)
+    assert parse_rules(
+        without.replace("source_ids: []", "source_ids: [krause_hip_mdc]"), packaged.kb
+    )
     with pytest.raises(ProgramRulesError, match="unknown source 'nobody_2020'"):
-        parse_rules(text.replace("source_ids: []", "source_ids: [nobody_2020]"))
+        parse_rules(text.replace("source_ids: []", "source_ids: [nobody_2020]"), packaged.kb)

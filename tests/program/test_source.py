@@ -13,6 +13,7 @@ from kneechain.assess.caseio import CaseError, load_case
 from kneechain.cli import app
 from kneechain.knowledge.render import agree
 from kneechain.program.source import ProgramInputError, read_input
+from tests import packaged
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "desk_worker_bilateral_ir_deficit.json"
 
@@ -40,7 +41,7 @@ def test_a_file_that_is_not_utf8_text_is_refused_in_plain_words(
 ) -> None:
     path = _write(tmp_path, "case.json", data)
     with pytest.raises(ProgramInputError, match=words):
-        read_input(path)
+        read_input(path, packaged.rules, packaged.kb)
     with pytest.raises(CaseError, match=words):
         load_case(path)
     result = CliRunner().invoke(app, ["program", "-i", str(path)])
@@ -51,7 +52,7 @@ def test_a_file_that_is_not_utf8_text_is_refused_in_plain_words(
 
 def test_a_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = _write(tmp_path, "bom.json", b"\xef\xbb\xbf" + EXAMPLE.read_bytes())
-    assert read_input(path).assessed_on is not None
+    assert read_input(path, packaged.rules, packaged.kb).assessed_on is not None
     assert load_case(path).assessed_on is not None
     assert CliRunner().invoke(app, ["program", "-i", str(path)]).exit_code == 0
 
@@ -75,7 +76,7 @@ def test_yes_or_no_where_a_number_goes_is_refused(
     target[where[-1]] = value
     path = _write(tmp_path, "case.json", json.dumps(case).encode())
     with pytest.raises(ProgramInputError) as info:
-        read_input(path)
+        read_input(path, packaged.rules, packaged.kb)
     assert any(f"should be a number, not {str(value).lower()}" in p for p in info.value.problems)
     result = CliRunner().invoke(app, ["program", "-i", str(path)])
     assert result.exit_code == 2 and "Traceback" not in result.output
@@ -93,7 +94,9 @@ def test_one_degree_is_singular_wherever_values_are_written(tmp_path: Path) -> N
     case = _case()
     case["measurements"][0]["value"] = 1  # hip_ir_supine, left
     path = _write(tmp_path, "case.json", json.dumps(case).encode())
-    explanations = " ".join(f.explanation for f in read_input(path).result.findings)
+    explanations = " ".join(
+        f.explanation for f in read_input(path, packaged.rules, packaged.kb).result.findings
+    )
     assert "1 degree (left)" in explanations
     assert not re.search(r"(?<![\d.])1 degrees", explanations)
     assert agree("1 degrees, 21 degrees, 0.1 degrees, 1-2 rounds, 1 sets") == (

@@ -21,6 +21,7 @@ from kneechain.program.models import Program
 from kneechain.program.source import read_input
 from kneechain.report.calendar import render_ics
 from kneechain.report.handout import render_html, render_pdf
+from tests import packaged
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -32,7 +33,12 @@ runner = CliRunner()
 
 
 def program_for(path: Path) -> Program:
-    return build_program(read_input(path).result, ProgramOptions(start_date=START))
+    return build_program(
+        read_input(path, packaged.rules, packaged.kb).result,
+        ProgramOptions(start_date=START),
+        packaged.program_rules,
+        packaged.kb,
+    )
 
 
 def parse_strict(page: str):
@@ -174,9 +180,14 @@ def test_every_program_picture_exists_for_the_knowledge_base() -> None:
 
 
 def test_calendar_starting_midweek_keeps_weekdays_and_length() -> None:
-    source = read_input(RUNNER)
+    source = read_input(RUNNER, packaged.rules, packaged.kb)
     wednesday = date(2026, 12, 2)
-    program = build_program(source.result, ProgramOptions(start_date=wednesday, weeks=2))
+    program = build_program(
+        source.result,
+        ProgramOptions(start_date=wednesday, weeks=2),
+        packaged.program_rules,
+        packaged.kb,
+    )
     sessions = sorted(
         (
             e
@@ -241,8 +252,13 @@ def test_every_handout_says_when_to_stop(path: Path) -> None:
 
 
 def test_runner_handout_has_the_week_by_week_plan_and_running_advice() -> None:
-    source = read_input(RUNNER)
-    program = build_program(source.result, ProgramOptions(start_date=START, runner=source.runner))
+    source = read_input(RUNNER, packaged.rules, packaged.kb)
+    program = build_program(
+        source.result,
+        ProgramOptions(start_date=START, runner=source.runner),
+        packaged.program_rules,
+        packaged.kb,
+    )
     doc = parse_strict(render_html(program))
     plan = doc.find(".//section[@id='plan']")
     assert plan is not None

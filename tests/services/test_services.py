@@ -13,6 +13,7 @@ from kneechain.services import assessment, exchange, people, programs, tracking
 from kneechain.services.context import ServiceContext
 from kneechain.settings import Settings
 from kneechain.track.logbook import SessionEntry
+from tests import packaged
 
 from .conftest import EXAMPLES
 
@@ -265,7 +266,7 @@ def test_compare_links_video_values_to_their_proof_pictures(
     with ctx.db() as db:
         save_video_analysis(
             db, ctx.store.media, find_person(db, "Alex"), video=clip,
-            test_id="lying_leg_turn", measurements=[], evidence=[proof],
+            test_id="lying_leg_turn", measurements=[], evidence=[proof], kb=packaged.kb
         )  # fmt: skip
     row = next(v for v in assessment.compare(ctx, "Alex").values if v.after_origin.frames)
     assert row.before_origin.provenance == "manual" and row.before_origin.evidence == []

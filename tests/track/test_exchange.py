@@ -18,6 +18,7 @@ from kneechain.track.logbook import log_session, record_outcome
 from kneechain.track.models import ExerciseSessionRecord, PersonRecord
 from kneechain.track.people import add_person, find_person, link_clinician
 from kneechain.track.records import save_assessment, save_program, save_video_analysis
+from tests import packaged
 
 from .factories import case_on, session_on
 
@@ -33,21 +34,25 @@ def populate(store: Store, tmp_path: Path) -> None:
         alex = add_person(db, "Alex", birth_year=1990, sex="female")
         link_clinician(db, add_person(db, "Dr Lee", role="clinician"), alex)
         case = case_on(START, left_ir=30, right_ir=18, nprs=6)
-        assessment = save_assessment(db, alex, case)
+        assessment = save_assessment(db, alex, case, kb=packaged.kb)
         save_video_analysis(
             db, store.media, alex, video=clip, test_id="lying_leg_turn",
             measurements=case.measurements[:2], evidence=[frame], assessment=assessment,
-            doc={"quality": 0.8, "nested": {"frames": [1, 2, 3]}}, analysed_on=START,
+            doc={"quality": 0.8, "nested": {"frames": [1, 2, 3]}}, analysed_on=START, kb=packaged.kb
         )  # fmt: skip
         program = save_program(
             db, alex, {"exercises": [{"exercise_id": "glute_bridge"}], "title": "Hüfte"},
-            schema_version="1.0", started_on=START, assessment=assessment,
+            schema_version="1.0", started_on=START, assessment=assessment, kb=packaged.kb
         )  # fmt: skip
         for d in range(0, 20, 3):
-            log_session(db, alex, session_on(START + timedelta(days=d), 5, 3), program)
-        log_session(db, alex, session_on(START + timedelta(days=21), None, None))
-        record_outcome(db, alex, "kujala", 61.5, START)
-        record_outcome(db, alex, "nprs", 3.3333333333333335, START + timedelta(days=21))
+            log_session(
+                db, alex, session_on(START + timedelta(days=d), 5, 3), program, kb=packaged.kb
+            )
+        log_session(db, alex, session_on(START + timedelta(days=21), None, None), kb=packaged.kb)
+        record_outcome(db, alex, "kujala", 61.5, START, kb=packaged.kb)
+        record_outcome(
+            db, alex, "nprs", 3.3333333333333335, START + timedelta(days=21), kb=packaged.kb
+        )
 
 
 def _export(store: Store, name: str = "Alex") -> dict:
@@ -131,7 +136,7 @@ def test_bad_files_are_refused_and_nothing_is_written(
     target = open_store(f"sqlite:///{tmp_path / 'target.db'}", tmp_path / "target")
     try:
         with target.session() as db:
-            log_session(db, add_person(db, "Sam"), session_on(START))
+            log_session(db, add_person(db, "Sam"), session_on(START), kb=packaged.kb)
         with pytest.raises(TrackError, match=message), target.session() as db:
             import_person(db, target.media, parse_export(_mutate(text, change)))
         with target.session() as db:

@@ -34,6 +34,7 @@ from kneechain.track.models import AssessmentRecord, OutcomeScoreRecord
 from kneechain.track.people import find_person
 from kneechain.track.progress import all_changes, describe
 from kneechain.track.records import add_measurements, save_assessment, save_program
+from tests import packaged
 
 from .factories import case_on, make_person
 
@@ -46,17 +47,19 @@ def test_the_same_case_recorded_twice_is_stored_once(sqlite_store: Store) -> Non
     make_person(sqlite_store)
     case = case_on(DAY, left_ir=20, right_ir=18, nprs=5)
     with sqlite_store.session() as db:
-        save_assessment(db, find_person(db, "Alex"), case)
+        save_assessment(db, find_person(db, "Alex"), case, kb=packaged.kb)
     with (
         pytest.raises(TrackError, match="already stored for Alex") as info,
         sqlite_store.session() as db,
     ):
-        save_assessment(db, find_person(db, "Alex"), case.model_dump(mode="json"))
+        save_assessment(db, find_person(db, "Alex"), case.model_dump(mode="json"), kb=packaged.kb)
     assert info.value.kind is ErrorKind.conflict
     with sqlite_store.session() as db:
         assert len(db.scalars(select(AssessmentRecord)).all()) == 1
         # a different case on the same day is a new assessment
-        save_assessment(db, find_person(db, "Alex"), case_on(DAY, left_ir=21, right_ir=18))
+        save_assessment(
+            db, find_person(db, "Alex"), case_on(DAY, left_ir=21, right_ir=18), kb=packaged.kb
+        )
         assert len(db.scalars(select(AssessmentRecord)).all()) == 2
 
 
@@ -71,14 +74,20 @@ def test_pain_now_and_worst_pain_are_never_mixed(sqlite_store: Store) -> None:
     make_person(sqlite_store)
     with sqlite_store.session() as db:
         alex = find_person(db, "Alex")
-        save_assessment(db, alex, _complaint_case(DAY, now=3, worst=7))
-        save_assessment(db, alex, _complaint_case(DAY + timedelta(weeks=4), now=2, worst=4))
+        save_assessment(db, alex, _complaint_case(DAY, now=3, worst=7), kb=packaged.kb)
+        save_assessment(
+            db, alex, _complaint_case(DAY + timedelta(weeks=4), now=2, worst=4), kb=packaged.kb
+        )
         assert outcome_series(db, alex, "nprs") == [(DAY, 3.0), (DAY + timedelta(weeks=4), 2.0)]
         assert outcome_series(db, alex, "nprs", "worst") == [
             (DAY, 7.0),
             (DAY + timedelta(weeks=4), 4.0),
         ]
-        changes = {(c.id, c.part): c for c in all_changes(db, alex) if c.kind == "outcome"}
+        changes = {
+            (c.id, c.part): c
+            for c in all_changes(db, alex, packaged.kb, packaged.tracking)
+            if c.kind == "outcome"
+        }
     now, worst = changes["nprs", "now"], changes["nprs", "worst"]
     assert (now.baseline[1], now.latest[1], now.status) == (3, 2, "no_clear_change")  # -1 < 1.2
     assert (worst.baseline[1], worst.latest[1], worst.status) == (7, 4, "improved")
@@ -90,24 +99,27 @@ def test_several_values_on_one_day_are_not_averaged(sqlite_store: Store) -> None
     with sqlite_store.session() as db:
         alex = find_person(db, "Alex")
         for score in (84, 85, 85):  # entered three times on one day
-            record_outcome(db, alex, "kujala", score, DAY)
-        record_outcome(db, alex, "kujala", 90, DAY + timedelta(weeks=4))
+            record_outcome(db, alex, "kujala", score, DAY, kb=packaged.kb)
+        record_outcome(db, alex, "kujala", 90, DAY + timedelta(weeks=4), kb=packaged.kb)
         for value in (20, 21.3333333):
             add_measurements(
                 db, alex, DAY, [parse_measurement({"measure": "hip_ir_supine", "side": "left",
-                                                   "value": value})]
+                                                   "value": value})], packaged.kb
             )  # fmt: skip
         add_measurements(
             db, alex, DAY + timedelta(weeks=4),
             [parse_measurement({"measure": "hip_ir_supine", "side": "left", "value": 27.06})],
+            packaged.kb,
         )  # fmt: skip
-        changes = {(c.id, c.side): c for c in all_changes(db, alex)}
+        changes = {(c.id, c.side): c for c in all_changes(db, alex, packaged.kb, packaged.tracking)}
     kujala = changes["kujala", "both"]
     assert kujala.baseline[1] == 85  # the last entry of the day, not 84.6667
     assert kujala.delta == 5
     hip = changes["hip_ir_supine", "left"]
     assert hip.baseline[1] == 21.3 and hip.latest[1] == 27.1 and hip.delta == 5.8  # 1 decimal
-    assert describe(hip).startswith("21.3 on 2026-01-05 -> 27.1 on 2026-02-02 (+5.8 deg;")
+    assert describe(hip, packaged.tracking).startswith(
+        "21.3 on 2026-01-05 -> 27.1 on 2026-02-02 (+5.8 deg;"
+    )
 
 
 def _program_doc(start: date) -> dict:
@@ -141,13 +153,27 @@ def test_adherence_counts_from_the_program_start(sqlite_store: Store) -> None:
     with sqlite_store.session() as db:
         alex = find_person(db, "Alex")
         program = save_program(
-            db, alex, _program_doc(thursday), schema_version="1.0", started_on=thursday
+            db,
+            alex,
+            _program_doc(thursday),
+            schema_version="1.0",
+            started_on=thursday,
+            kb=packaged.kb,
         )
-        log_session(db, alex, _session(DAY, "glute bridge"), program)  # before the program
+        log_session(
+            db, alex, _session(DAY, "glute bridge"), program, kb=packaged.kb
+        )  # before the program
         for offset in (0, 2, 4):
-            log_session(db, alex, _session(thursday + timedelta(days=offset), "glute bridge"))
-        hist = build_history(db, alex, thursday + timedelta(days=6))
-        not_yet = build_history(db, alex, thursday - timedelta(days=1))
+            log_session(
+                db,
+                alex,
+                _session(thursday + timedelta(days=offset), "glute bridge"),
+                kb=packaged.kb,
+            )
+        hist = build_history(db, alex, thursday + timedelta(days=6), packaged.kb, packaged.tracking)
+        not_yet = build_history(
+            db, alex, thursday - timedelta(days=1), packaged.kb, packaged.tracking
+        )
     assert [w.week_start for w in hist.weeks] == [thursday]  # never the Monday before
     assert hist.weeks[0].done == 3 and hist.weeks[0].planned == pytest.approx(3)
     assert hist.adherence == pytest.approx(1.0)
@@ -162,15 +188,18 @@ def test_days_in_the_future_are_refused(sqlite_store: Store) -> None:
     with sqlite_store.session() as db:
         alex = find_person(db, "Alex")
         attempts = [
-            lambda: record_outcome(db, alex, "nprs", 2, later),
-            lambda: log_session(db, alex, _session(later, "glute bridge")),
+            lambda: record_outcome(db, alex, "nprs", 2, later, kb=packaged.kb),
+            lambda: log_session(db, alex, _session(later, "glute bridge"), kb=packaged.kb),
             lambda: add_measurements(
                 db,
                 alex,
                 later,
                 [parse_measurement({"measure": "hip_ir_supine", "side": "left", "value": 30})],
+                packaged.kb,
             ),
-            lambda: save_assessment(db, alex, case_on(later, left_ir=30, right_ir=30)),
+            lambda: save_assessment(
+                db, alex, case_on(later, left_ir=30, right_ir=30), kb=packaged.kb
+            ),
         ]
         for attempt in attempts:
             with pytest.raises(TrackError, match=f"{later.isoformat()} is in the future"):
@@ -211,12 +240,13 @@ def test_an_easier_variant_logged_alone_counts_for_its_exercise(sqlite_store: St
     make_person(sqlite_store)
     with sqlite_store.session() as db:
         alex = find_person(db, "Alex")
-        program = save_program(db, alex, _program_doc(DAY), schema_version="1.0")
+        program = save_program(db, alex, _program_doc(DAY), schema_version="1.0", kb=packaged.kb)
         session = log_session(
             db,
             alex,
             _session(DAY, "short lateral lunge holding a support", "Glute bridge"),
             program,
+            kb=packaged.kb,
         )
         done = [(e.exercise_id, e.regression_id) for e in session.exercises]
     assert done == [("lateral_lunge", "lateral_lunge_supported"), ("glute_bridge", None)]

@@ -21,7 +21,7 @@ from kneechain.track.records import (
     save_program,
     save_program_model,
 )
-from kneechain.track.retest import due_for
+from tests import packaged
 
 from .factories import case_on, make_person, session_on
 
@@ -43,26 +43,26 @@ def test_progress_is_honest(sqlite_store: Store) -> None:
     make_person(sqlite_store)
     with sqlite_store.session() as db:
         alex = find_person(db, "Alex")
-        save_assessment(db, alex, case_on(START, left_ir=30, right_ir=18, nprs=6))
+        save_assessment(db, alex, case_on(START, left_ir=30, right_ir=18, nprs=6), kb=packaged.kb)
         later = START + timedelta(weeks=4)
-        save_assessment(db, alex, case_on(later, left_ir=33, right_ir=27, nprs=5.5))
-        changes = {(c.id, c.side): c for c in all_changes(db, alex)}
+        save_assessment(db, alex, case_on(later, left_ir=33, right_ir=27, nprs=5.5), kb=packaged.kb)
+        changes = {(c.id, c.side): c for c in all_changes(db, alex, packaged.kb, packaged.tracking)}
     assert changes["hip_ir_supine", "left"].status == "no_clear_change"  # +3 < 5.4
     assert changes["hip_ir_supine", "right"].status == "improved"  # +9
     assert changes["cadence", "both"].status == "unjudged"  # no known error for cadence
     assert changes["nprs", "both"].status == "no_clear_change"  # -0.5 < 1.2
-    assert describe(changes["hip_ir_supine", "right"]) == (
+    assert describe(changes["hip_ir_supine", "right"], packaged.tracking) == (
         "18 on 2026-01-05 -> 27 on 2026-02-02 (+9 deg; smallest real change 5.4 deg): improved"
     )
-    assert describe(changes["nprs", "both"]).endswith("no clear change yet")
+    assert describe(changes["nprs", "both"], packaged.tracking).endswith("no clear change yet")
 
 
 def test_retest_default_schedule(sqlite_store: Store) -> None:
     make_person(sqlite_store)
     with sqlite_store.session() as db:
         alex = find_person(db, "Alex")
-        save_assessment(db, alex, case_on(START, left_ir=30, right_ir=18, nprs=6))
-        items, schedule = due_for(db, alex, START + timedelta(days=10))
+        save_assessment(db, alex, case_on(START, left_ir=30, right_ir=18, nprs=6), kb=packaged.kb)
+        items, schedule = packaged.due_for(db, alex, START + timedelta(days=10))
     assert schedule == "default"
     due = {i.id: i.due_on for i in items}
     assert due == {
@@ -82,12 +82,17 @@ def test_retest_program_schedule_and_adherence(sqlite_store: Store) -> None:
     today = START + timedelta(days=13)  # Sunday of the second week
     with sqlite_store.session() as db:
         alex = find_person(db, "Alex")
-        save_program(db, alex, program, schema_version="test", started_on=START)
+        save_program(db, alex, program, schema_version="test", started_on=START, kb=packaged.kb)
         for offset in (0, 2, 4, 7):
-            log_session(db, alex, session_on(START + timedelta(days=offset), 5 - offset // 3, 2))
-        record_outcome(db, alex, "nprs", 5, START)
-        items, schedule = due_for(db, alex, today)
-        hist = build_history(db, alex, today)
+            log_session(
+                db,
+                alex,
+                session_on(START + timedelta(days=offset), 5 - offset // 3, 2),
+                kb=packaged.kb,
+            )
+        record_outcome(db, alex, "nprs", 5, START, kb=packaged.kb)
+        items, schedule = packaged.due_for(db, alex, today)
+        hist = build_history(db, alex, today, packaged.kb, packaged.tracking)
     assert schedule == "program"
     assert [i.id for i in items if i.kind == "test"] == ["single_leg_squat"]
     assert hist.planned_per_week == 3  # glute bridge and lateral lunge: 2-3 times a week
@@ -120,15 +125,22 @@ def test_retest_follows_the_program_weeks(sqlite_store: Store) -> None:
         with sqlite_store.session() as db:
             alex = find_person(db, "Alex")
             if measured_on is not None:
-                add_measurements(db, alex, measured_on, [parse_measurement(m) for m in sls])
-            items, schedule = due_for(db, alex, START + timedelta(days=1))
+                add_measurements(
+                    db, alex, measured_on, [parse_measurement(m) for m in sls], packaged.kb
+                )
+            items, schedule = packaged.due_for(db, alex, START + timedelta(days=1))
         assert schedule == "program"
         return next(i.due_on for i in items if i.id == "single_leg_squat")
 
     with sqlite_store.session() as db:
-        stored = save_program_model(db, find_person(db, "Alex"), program)
+        stored = save_program_model(db, find_person(db, "Alex"), program, kb=packaged.kb)
         assert (stored.schema_version, stored.started_on) == ("1.0", START)
-        assert build_history(db, find_person(db, "Alex"), START).planned_per_week == 4
+        assert (
+            build_history(
+                db, find_person(db, "Alex"), START, packaged.kb, packaged.tracking
+            ).planned_per_week
+            == 4
+        )
     assert due_after(None) == START + timedelta(days=1)  # no baseline yet: due now
     assert due_after(START) == START + timedelta(weeks=3)  # program week 4
     assert due_after(START + timedelta(days=22)) == START + timedelta(weeks=6)  # week 7
@@ -163,9 +175,9 @@ def test_one_verdict_for_outcome_changes(
 def test_program_and_tracker_share_one_retest_schedule() -> None:
     """The tracker's schedule for people without a stored program is the program's own."""
     from kneechain.program.rules import default_program_rules
-    from kneechain.track.retest import default_intervals
+    from kneechain.track.retest import standard_intervals
 
     every = default_program_rules().retest.every_weeks
-    intervals = default_intervals(set(every))
+    intervals = standard_intervals(set(every), packaged.program_rules, packaged.tracking)
     assert {i.id: i.every_weeks for i in intervals if i.kind == "test"} == every
     assert {i.id for i in intervals if i.kind == "outcome"} == {"nprs", "kujala"}

@@ -37,6 +37,7 @@ from kneechain.track.people import (
     prune_media,
 )
 from kneechain.track.records import save_assessment, save_video_analysis
+from tests import packaged
 
 from .factories import case_on, make_person, session_on
 
@@ -73,7 +74,9 @@ def test_assessment_indexes_measurements_and_pain(store: Store) -> None:
     make_person(store)
     with store.session() as db:
         alex = find_person(db, "Alex")
-        save_assessment(db, alex, case_on(date(2026, 1, 5), left_ir=31, right_ir=18, nprs=6))
+        save_assessment(
+            db, alex, case_on(date(2026, 1, 5), left_ir=31, right_ir=18, nprs=6), kb=packaged.kb
+        )
     with store.session() as db:
         alex = find_person(db, "Alex")
         rows = db.scalars(select(MeasurementRecord).order_by(MeasurementRecord.id)).all()
@@ -92,7 +95,7 @@ def test_assessment_indexes_measurements_and_pain(store: Store) -> None:
 def test_session_round_trip_and_bad_input_stores_nothing(store: Store) -> None:
     make_person(store)
     with store.session() as db:
-        log_session(db, find_person(db, "Alex"), session_on(date(2026, 1, 6)))
+        log_session(db, find_person(db, "Alex"), session_on(date(2026, 1, 6)), kb=packaged.kb)
     bad = SessionEntry(
         performed_on=date(2026, 1, 7),
         exercises=[
@@ -103,7 +106,7 @@ def test_session_round_trip_and_bad_input_stores_nothing(store: Store) -> None:
         pytest.raises(TrackError, match="not an easier or harder form of Glute bridge"),
         store.session() as db,
     ):
-        log_session(db, find_person(db, "Alex"), bad)
+        log_session(db, find_person(db, "Alex"), bad, kb=packaged.kb)
     with pytest.raises(TrackError, match="pain_before: 11 is out of range; allowed 0 to 10"):
         parse_entry(
             {
@@ -143,11 +146,11 @@ def test_outcome_range_checked(store: Store) -> None:
     make_person(store)
     with store.session() as db:
         alex = find_person(db, "Alex")
-        record_outcome(db, alex, "kujala", 72, date(2026, 1, 1))
+        record_outcome(db, alex, "kujala", 72, date(2026, 1, 1), kb=packaged.kb)
         with pytest.raises(TrackError, match="between 0 and 100; got 140"):
-            record_outcome(db, alex, "kujala", 140, date(2026, 1, 1))
+            record_outcome(db, alex, "kujala", 140, date(2026, 1, 1), kb=packaged.kb)
         with pytest.raises(TrackError, match="no outcome called 'vas'"):
-            record_outcome(db, alex, "vas", 3, date(2026, 1, 1))
+            record_outcome(db, alex, "vas", 3, date(2026, 1, 1), kb=packaged.kb)
 
 
 def test_deleting_a_person_deletes_their_records_and_media(store: Store, tmp_path: Path) -> None:
@@ -167,8 +170,9 @@ def test_deleting_a_person_deletes_their_records_and_media(store: Store, tmp_pat
                 test_id="lying_leg_turn",
                 measurements=case.measurements[:2],
                 evidence=[shared],
+                kb=packaged.kb,
             )
-        log_session(db, alex, session_on(date(2026, 1, 6)))
+        log_session(db, alex, session_on(date(2026, 1, 6)), kb=packaged.kb)
     with store.session() as db:
         candidates = delete_person(db, find_person(db, "Alex"))
     with store.session() as db:
@@ -194,7 +198,6 @@ def test_an_old_assessment_still_reads_after_the_knowledge_changes(
     from kneechain.track.history import build_history
     from kneechain.track.models import AssessmentRecord
     from kneechain.track.progress import all_changes
-    from kneechain.track.retest import due_for
 
     old_doc = {"case_version": "0.9", "retired_field": True, "measurements": [{"measure": "x"}]}
     with sqlite_store.session() as db:
@@ -211,16 +214,27 @@ def test_an_old_assessment_still_reads_after_the_knowledge_changes(
         db.add(MeasurementRecord(user_id=alex.id, assessment_id=old.id, taken_on=date(2025, 1, 1),
                            test_id="retired_test", measure_id="retired_measure", side="left",
                            value=12.0, source="manual"))  # fmt: skip
-        save_assessment(db, alex, case_on(date(2026, 1, 5), left_ir=30, right_ir=20))
+        save_assessment(
+            db, alex, case_on(date(2026, 1, 5), left_ir=30, right_ir=20), kb=packaged.kb
+        )
     with sqlite_store.session() as db:
         alex = find_person(db, "Alex")
         assert db.get(AssessmentRecord, old.id).case_doc == old_doc
-        assert {c.id for c in all_changes(db, alex)} == {"hip_ir_supine", "cadence"}
-        assert build_history(db, alex, date(2026, 2, 1)).sessions == []
-        assert [i.id for i in due_for(db, alex, date(2026, 2, 1))[0] if i.kind == "test"] == [
+        assert {c.id for c in all_changes(db, alex, packaged.kb, packaged.tracking)} == {
+            "hip_ir_supine",
+            "cadence",
+        }
+        assert (
+            build_history(db, alex, date(2026, 2, 1), packaged.kb, packaged.tracking).sessions == []
+        )
+        assert [
+            i.id for i in packaged.due_for(db, alex, date(2026, 2, 1))[0] if i.kind == "test"
+        ] == [
             "lying_leg_turn",
             "gait",
         ]
         export = export_person(db, sqlite_store.media, alex)
         assert export.assessments[0].case_doc == old_doc
-        assert progress_chart(db, alex, tmp_path / "old.png").is_file()
+        assert progress_chart(
+            db, alex, tmp_path / "old.png", packaged.kb, packaged.tracking
+        ).is_file()

@@ -10,6 +10,7 @@ from kneechain.knowledge.loader import default_knowledge
 from kneechain.track.db import open_store
 from kneechain.track.logbook import log_session
 from kneechain.track.people import add_person, find_person
+from tests import packaged
 
 from .factories import session_on
 
@@ -23,7 +24,9 @@ def log_many(data_dir: str, name: str, count: int, barrier: Barrier) -> None:
         for i in range(count):
             with store.session() as db:
                 user = find_person(db, name)
-                log_session(db, user, session_on(date(2026, 1, 1) + timedelta(days=i % 300)))
+                log_session(
+                    db, user, session_on(date(2026, 1, 1) + timedelta(days=i % 300)), kb=packaged.kb
+                )
     finally:
         store.close()
 

@@ -1,0 +1,19 @@
+"""The packaged domain pieces, for tests that call library functions directly (library code is
+given its knowledge base, rules and tracking data; only the edges load the packaged ones)."""
+
+from kneechain.assess.rules import default_rules
+from kneechain.knowledge.loader import default_knowledge
+from kneechain.program.rules import default_program_rules
+from kneechain.track.config import tracking_config
+
+kb = default_knowledge()
+rules = default_rules()
+program_rules = default_program_rules()
+tracking = tracking_config()
+
+
+def due_for(db, user, today):
+    """What is due for `user` on `today`, by the packaged schedules."""
+    from kneechain.track.retest import due_for as due
+
+    return due(db, user, today, kb=kb, program_rules=program_rules, config=tracking)

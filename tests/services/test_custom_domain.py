@@ -1,0 +1,124 @@
+"""A service context given another domain uses it everywhere: the assessment, the program, the
+names in the history and the progress verdicts all follow an edited copy of the knowledge base,
+never the packaged one hidden inside a library function."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from kneechain.errors import KneechainError
+from kneechain.knowledge.loader import DATA_DIR
+from kneechain.services import assessment, programs, tracking
+from kneechain.services.context import ServiceContext
+from kneechain.services.domain import Domain
+from kneechain.settings import Settings
+from kneechain.track.logbook import SessionEntry
+
+from .conftest import EXAMPLES
+
+DESK = EXAMPLES / "desk_worker_bilateral_ir_deficit.json"
+OLD_NAME, NEW_NAME = "Tennis ball under the buttock", "Seat ball release (edited copy)"
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _edited_knowledge(folder: Path) -> Path:
+    """The packaged knowledge with three edits: an exercise renamed, the hip rotation's severe
+    threshold lowered (15 -> 10 degrees) and its smallest real change raised (5.4 -> 20)."""
+    shutil.copytree(DATA_DIR, folder)
+    _edit(folder / "exercises.yaml", f"  name: {OLD_NAME}\n", f"  name: {NEW_NAME}\n")
+    tests = folder / "tests.yaml"
+    _edit(
+        tests,
+        'value: 25, comparator: "<", severe_value: 15',
+        'value: 25, comparator: "<", severe_value: 10',
+    )
+    mdc = 'measure: hip_ir_supine, kind: mdc, label: "smallest change beyond measurement error"'
+    _edit(tests, f"{mdc}, value: 5.4", f"{mdc}, value: 20")
+    return folder
+
+
+@pytest.fixture
+def contexts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("KNEECHAIN_DATABASE_URL", raising=False)
+    edited = Domain.from_folder(_edited_knowledge(tmp_path / "kb"))
+    with (
+        ServiceContext.open(Settings(data_dir=tmp_path / "packaged")) as packaged,
+        ServiceContext.open(Settings(data_dir=tmp_path / "edited"), edited) as custom,
+    ):
+        yield packaged, custom
+
+
+def _journey(ctx: ServiceContext, exercise_name: str) -> dict:
+    """Record the desk worker, log a session naming an exercise, re-measure hip rotation 15
+    degrees better six weeks later; return what each use case said."""
+    from kneechain.services import people
+
+    people.add(ctx, "Dana")
+    case = assessment.read_case(DESK)
+    result = assessment.assess_case(ctx, case)
+    first = case.model_copy(update={"assessed_on": case.assessed_on - timedelta(weeks=6)})
+    stored = assessment.record(ctx, "Dana", first)
+    current = programs.current(ctx, "Dana")
+    tracking.log(
+        ctx,
+        "Dana",
+        SessionEntry(
+            performed_on=current.started_on,
+            exercises=[{"exercise_id": exercise_name, "sets_done": 1}],
+        ),
+    )
+    better = [
+        m.model_copy(update={"value": m.value + 15}) if m.measure == "hip_ir_supine" else m
+        for m in first.measurements
+    ]
+    assessment.record(ctx, "Dana", case.model_copy(update={"measurements": better}))
+    hist = tracking.history(ctx, "Dana", today=case.assessed_on)
+    progress = tracking.progress(ctx, "Dana").changes
+    compare = assessment.compare(ctx, "Dana")
+    return {
+        "severity": {f.id: f.severity for f in result.findings},
+        "version": result.knowledge_version,
+        "program": [e.name for e in current.program.exercises],
+        "logged": [e.name for s in hist.sessions for e in s.exercises],
+        "progress": {(c.side, c.status) for c in progress if c.id == "hip_ir_supine"},
+        "thresholds": {c.threshold for c in progress if c.id == "hip_ir_supine"},
+        "compare": {v.verdict for v in compare.values if v.measure_id == "hip_ir_supine"},
+        "stored_program": stored.program_uid is not None,
+    }
+
+
+def test_an_edited_knowledge_base_is_used_everywhere(contexts) -> None:
+    packaged_ctx, custom_ctx = contexts
+    packaged = _journey(packaged_ctx, OLD_NAME)
+    custom = _journey(custom_ctx, NEW_NAME)
+    # assessment: 16 and 14 degrees are below the packaged severe line (15) but not the edited (10)
+    assert packaged["severity"] == {"hip_ir_deficit": "marked"}
+    assert custom["severity"] == {"hip_ir_deficit": "moderate"}
+    assert packaged["version"] != custom["version"]  # the edited folder's digest, not the packaged
+    # program and history: the edited name, and a person may log by it
+    assert OLD_NAME in packaged["program"] and NEW_NAME not in packaged["program"]
+    assert NEW_NAME in custom["program"] and OLD_NAME not in custom["program"]
+    assert packaged["logged"] == [OLD_NAME] and custom["logged"] == [NEW_NAME]
+    # progress and compare: +15 degrees reaches the packaged 5.4 but not the edited 20
+    assert packaged["progress"] == {("left", "improved"), ("right", "improved")}
+    assert custom["progress"] == {("left", "no_clear_change"), ("right", "no_clear_change")}
+    assert packaged["thresholds"] == {5.4} and custom["thresholds"] == {20}
+    assert packaged["compare"] == {"improved"} and custom["compare"] == {"no_clear_change"}
+    with pytest.raises(KneechainError):  # the old name is unknown to the edited copy
+        tracking.log(
+            custom_ctx,
+            "Dana",
+            SessionEntry(
+                performed_on=programs.current(custom_ctx, "Dana").started_on,
+                exercises=[{"exercise_id": OLD_NAME, "sets_done": 1}],
+            ),
+        )
