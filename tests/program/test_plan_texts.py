@@ -127,7 +127,12 @@ def test_steps_of_a_timed_exercise_say_to_keep_going_for_the_time() -> None:
 def test_weeks_that_change_nothing_new_share_a_row() -> None:
     from kneechain.report.plan import plan_rows
 
-    program = build_program(result_with([F("dynamic_knee_valgus", side="right")]), OPTIONS)
+    program = build_program(
+        result_with([F("dynamic_knee_valgus", side="right")]),
+        OPTIONS,
+        packaged.program_rules,
+        packaged.kb,
+    )
     rows = plan_rows(program)
     assert [w for w, _ in rows] == ["1", "2-3", "4", "5", "6"]
     assert sum(len(i) for _, i in rows) < sum(len(s.items) for s in program.plan)
