@@ -96,3 +96,29 @@ def test_the_client_report_is_a_pdf(cast: Cast, two_checkups: None) -> None:
         text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
         assert "Alex" in text and "Limited hip internal rotation" in text
         assert "version" in text.lower()
+
+
+def test_hands_on_findings_are_stored_for_the_client(
+    ctx: ServiceContext, cast: Cast, two_checkups: None
+) -> None:
+    from sqlalchemy import select
+
+    from kneechain.track.models import MeasurementRecord
+
+    url = f"/people/{cast.alex.person_uid}"
+    assert "Hands-on findings" in cast.clinician.get(url).text
+    assert "Hands-on findings" not in cast.alex.get(url).text
+    data = {"tender_regions.left": "4", "tender_regions.right": "1"}
+    stored = cast.clinician.post(f"{url}/hands-on", data)
+    assert stored.status_code == 303 and "hands_on_saved=1" in stored.headers["location"]
+    with ctx.db() as db:
+        rows = db.execute(
+            select(MeasurementRecord.side, MeasurementRecord.value, MeasurementRecord.source).where(
+                MeasurementRecord.measure_id == "tender_regions",
+                MeasurementRecord.assessment_id.is_(None),
+            )
+        ).all()
+    assert sorted(rows) == [("left", 4.0, "clinician"), ("right", 1.0, "clinician")]
+    wrong = cast.clinician.post(f"{url}/hands-on", {"tender_regions.left": "99"})
+    assert "hands_on_error" in wrong.headers["location"]
+    assert cast.alex.post(f"{url}/hands-on", data).status_code == 403

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from kneechain.assess.case import Measurement
 from kneechain.errors import KneechainError, invalid
 from kneechain.program.edit import ProgramEdit
-from kneechain.services import assessment, people, programs, reports
+from kneechain.services import assessment, people, programs, reports, tracking
 from kneechain.web.deps import Ctx, CurrentClinician, CurrentViewer, Subject
 from kneechain.web.pages import render
 
@@ -115,3 +117,55 @@ def client_report(ctx: Ctx, viewer: CurrentClinician, subject: Subject) -> Respo
     pdf = reports.client_report_pdf(ctx, report)
     headers = {"Content-Disposition": 'inline; filename="client-report.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+def _sides(per_side: bool) -> list[str | None]:
+    return ["left", "right"] if per_side else [None]
+
+
+def hands_on_measures(ctx: Ctx) -> list[tuple[str, str, str, list[str | None], float, float]]:
+    """(measure id, name, unit, sides, low, high) of every test only a clinician performs."""
+    kb = ctx.domain.knowledge
+    return [
+        (
+            m.id,
+            f"{t.name}: {m.name}",
+            m.unit,
+            _sides(m.per_side),
+            m.valid_min,
+            m.valid_max,
+        )
+        for t in kb.tests.values()
+        if t.performer == "clinician"
+        for m in t.measures
+    ]
+
+
+@router.post("/people/{uid}/hands-on", summary="Add hands-on findings (clinicians)")
+async def hands_on(
+    request: Request, ctx: Ctx, viewer: CurrentClinician, subject: Subject
+) -> Response:
+    form = await request.form()
+    items = []
+    try:
+        for measure_id, _name, _unit, sides, _low, _high in hands_on_measures(ctx):
+            for side in sides:
+                text = str(form.get(f"{measure_id}.{side or 'both'}", "")).strip()
+                if text:
+                    data = {"measure": measure_id, "value": text, "provenance": "clinician"}
+                    items.append(
+                        Measurement.model_validate(data | ({"side": side} if side else {}))
+                    )
+        if not items:
+            raise KneechainError("hands_on.empty", "Type at least one finding.", field="hands_on")
+        tracking.measurements(ctx, subject.name, date.today(), items)
+    except ValidationError as exc:
+        error = invalid("hands_on.invalid", "A finding needs a change.", exc, Measurement)
+        return RedirectResponse(
+            f"/people/{subject.uid}?hands_on_error={quote(error.text())}", status_code=303
+        )
+    except KneechainError as error:
+        return RedirectResponse(
+            f"/people/{subject.uid}?hands_on_error={quote(error.text())}", status_code=303
+        )
+    return RedirectResponse(f"/people/{subject.uid}?hands_on_saved=1", status_code=303)

@@ -15,9 +15,21 @@ router = APIRouter(tags=["pages: record"])
 
 
 @router.get("/people/{uid}", summary="A person's record: start page")
-def record(request: Request, ctx: Ctx, viewer: CurrentViewer, subject: Subject) -> Response:
+def record(
+    request: Request,
+    ctx: Ctx,
+    viewer: CurrentViewer,
+    subject: Subject,
+    hands_on_saved: bool = False,
+    hands_on_error: str | None = None,
+) -> Response:
     own = subject.uid == viewer.person_uid
+    from kneechain.web.routes.clinician import hands_on_measures
+
     context = {
+        "hands_on": hands_on_measures(ctx) if viewer.role == "clinician" and not own else [],
+        "hands_on_saved": hands_on_saved,
+        "hands_on_error": hands_on_error[:300] if hands_on_error else None,
         "title": "Your knee" if own else subject.name,
         "subject": subject,
         "own": own,
