@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -9,7 +10,10 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from kneechain.track.errors import TrackError
+from kneechain.track.errors import StorageError, TrackError
+
+#: the errors of a full disk or an exhausted quota
+FULL = (errno.ENOSPC, errno.EDQUOT)
 
 CHUNK = 1 << 20
 
@@ -66,12 +70,21 @@ class MediaStore:
 
     def _write(self, digest: str, fill: object) -> None:
         target = self.path_for(digest)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        except OSError as exc:
+            if exc.errno in FULL:
+                raise storage_full() from exc
+            raise
         os.close(fd)
         try:
             fill(tmp)  # type: ignore[operator]
             os.replace(tmp, target)
+        except OSError as exc:
+            if exc.errno in FULL:
+                raise storage_full() from exc
+            raise
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -85,3 +98,13 @@ class MediaStore:
                 path.unlink()
                 removed.append(digest)
         return removed
+
+
+def storage_full() -> StorageError:
+    """The plain-words error of a full disk (or quota) where media are kept: nothing of the
+    file is left behind, and what was stored before is untouched."""
+    return StorageError(
+        "There is no room left to store this file: the media storage is full.",
+        code="storage.full",
+        hint="Nothing was stored and earlier files are kept; free some space, then try again.",
+    )

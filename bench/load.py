@@ -1,0 +1,322 @@
+"""Load on loopback: the web app under 50 people at once, a fixed number of requests each.
+
+    scripts/pg_test_server.sh run -- .venv/bin/python bench/load.py --db postgres --workers 4
+    .venv/bin/python bench/load.py --db sqlite --workers 1
+
+Seeds `--clients` people (each with a stored check-up and its program) through the service
+layer, serves the app with uvicorn (`--workers` processes) on 127.0.0.1, logs every client in
+through the log-in form as a different person, then each client does `--rounds` rounds of:
+
+    dashboard      GET  /people/{uid}                the record's start page
+    program        GET  /people/{uid}/program        today's routine
+    session-log    POST /people/{uid}/sessions       the routine form, ticked, with a unique note
+    checkup-answer POST /people/{uid}/checkup/answer the wizard's answer form (a round answers
+                   the first question, the next goes back: every client stays on the first ones)
+
+all requests of all clients at once (no think time), each form with its CSRF token as a browser
+sends it. Reported per route: requests, errors (anything but the status a browser expects),
+p50/p99 latency, and the whole run's requests per second. Afterwards the server is stopped and
+the database is read: every session-log the server acknowledged (303) must be stored exactly
+once, and none that was not acknowledged may be stored twice.
+
+The load generator (httpx on asyncio) runs on the same machine as the server: on a small shared
+machine the figures are a floor, not the app's ceiling. Nothing leaves the loopback address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE = ROOT / "examples" / "desk_worker_bilateral_ir_deficit.json"
+PASSWORD = "load test password"
+EXPECTED = {"dashboard": 200, "program": 200, "session-log": 303, "checkup-answer": 303}
+
+
+def make_app():  # type: ignore[no-untyped-def]
+    """uvicorn's factory (one per worker process): the app over the KNEECHAIN_* settings."""
+    from kneechain.services.context import ServiceContext
+    from kneechain.web.app import create_app
+
+    return create_app(ServiceContext.open())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def postgres_database() -> str:
+    """A fresh database on the test server named by KNEECHAIN_TEST_POSTGRES_URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from kneechain.settings import normalise_url
+
+    server = os.environ.get("KNEECHAIN_TEST_POSTGRES_URL")
+    if not server:
+        sys.exit("no PostgreSQL: run through scripts/pg_test_server.sh run -- ...")
+    url = make_url(normalise_url(server))
+    name = f"kc_load_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def seed(data_dir: Path, database_url: str | None, clients: int) -> list[str]:
+    """`clients` people with an account, a stored check-up and its program; their e-mails."""
+    from kneechain.assess.case import Case
+    from kneechain.services import accounts, assessment
+    from kneechain.services.context import ServiceContext
+    from kneechain.settings import Settings
+
+    case = json.loads(CASE.read_text())
+    on = str(date.today() - timedelta(days=3))
+    emails = []
+    with ServiceContext.open(Settings(data_dir=data_dir, database_url=database_url)) as ctx:
+        for i in range(clients):
+            email, name = f"person{i}@example.org", f"Person {i:03d}"
+            accounts.sign_up(
+                ctx, {"email": email, "password": PASSWORD, "name": name, "role": "person"}
+            )
+            assessment.record(ctx, name, Case.model_validate(case | {"assessed_on": on}))
+            emails.append(email)
+    return emails
+
+
+@dataclass
+class Client:
+    email: str
+    http: httpx.AsyncClient
+    uid: str = ""
+    csrf: str = ""
+    session_id: str = ""
+    exercises: list[str] = field(default_factory=list)
+    question: str = ""
+    acknowledged: list[str] = field(default_factory=list)
+    unacknowledged: list[str] = field(default_factory=list)
+
+
+async def log_in(client: Client) -> None:
+    anon = (await client.http.get("/api/csrf")).json()["csrf_token"]
+    form = {"email": client.email, "password": PASSWORD, "csrf_token": anon}
+    response = await client.http.post("/login", data=form)
+    assert response.status_code == 303, response.text[:300]
+    me = (await client.http.get("/api/me")).json()
+    client.uid = me["person_uid"]
+    client.csrf = (await client.http.get("/api/csrf")).json()["csrf_token"]
+    day = (await client.http.get(f"/api/people/{client.uid}/routine")).json()
+    if not day["exercises"]:  # a rest day: log the program's first session kind instead
+        client.session_id = day["sessions"][0]["id"]
+        url = f"/api/people/{client.uid}/routine?session={client.session_id}"
+        day = (await client.http.get(url)).json()
+    else:
+        client.session_id = day["session"]["id"] if day["session"] else ""
+    client.exercises = [e["main"]["exercise_id"] for e in day["exercises"]]
+    step = (await client.http.get(f"/api/people/{client.uid}/checkup")).json()
+    client.question = step["question"]["id"]
+    assert client.question == "age", "the wizard's first question changed: adapt the answer"
+    for page in ("", "/program"):  # warm-up (templates compiled in every worker), not measured
+        assert (await client.http.get(f"/people/{client.uid}{page}")).status_code == 200
+
+
+Sample = tuple[str, int, float]  # route, status (0: no answer), seconds
+
+
+async def timed(samples: list[Sample], route: str, call) -> httpx.Response | None:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    try:
+        response = await call
+    except httpx.HTTPError:
+        samples.append((route, 0, time.perf_counter() - start))
+        return None
+    samples.append((route, response.status_code, time.perf_counter() - start))
+    return response
+
+
+async def rounds(client: Client, count: int, samples: list[Sample]) -> None:
+    base = f"/people/{client.uid}"
+    for r in range(count):
+        await timed(samples, "dashboard", client.http.get(base))
+        await timed(samples, "program", client.http.get(f"{base}/program"))
+        note = f"load {client.uid} {r}"
+        form = {"csrf_token": client.csrf, "note": note, "session": client.session_id}
+        form |= {f"done_{e}": "on" for e in client.exercises}
+        form |= {"pain_before": "3", "pain_after": "2"}
+        sent = await timed(samples, "session-log", client.http.post(f"{base}/sessions", data=form))
+        if sent is not None and sent.status_code == 303:
+            client.acknowledged.append(note)
+        else:
+            client.unacknowledged.append(note)
+        if r % 2 == 0:
+            form = {"csrf_token": client.csrf, "question_id": client.question, "answer": "40"}
+            call = client.http.post(f"{base}/checkup/answer", data=form)
+        else:
+            call = client.http.post(f"{base}/checkup/back", data={"csrf_token": client.csrf})
+        await timed(samples, "checkup-answer", call)
+
+
+def stored_notes(data_dir: Path, database_url: str | None) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from kneechain.services.context import ServiceContext
+    from kneechain.settings import Settings
+    from kneechain.track.models import ExerciseSessionRecord
+
+    settings = Settings(data_dir=data_dir, database_url=database_url)
+    with ServiceContext.open(settings) as ctx, ctx.db() as db:
+        rows = db.execute(
+            select(ExerciseSessionRecord.note, func.count())
+            .where(ExerciseSessionRecord.note.like("load %"))
+            .group_by(ExerciseSessionRecord.note)
+        ).all()
+    return {note: count for note, count in rows}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable, "-m", "uvicorn", "load:make_app", "--factory",
+        "--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    return subprocess.Popen(command, env=env, start_new_session=True)
+
+
+def wait_until_up(port: int, server: subprocess.Popen[bytes], limit: float = 120) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"the server stopped with status {server.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/csrf", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    sys.exit("the server did not answer in time")
+
+
+async def drive(
+    port: int, emails: list[str], count: int
+) -> tuple[list[Client], list[Sample], float]:
+    limits = httpx.Limits(max_connections=1)
+    base = f"http://127.0.0.1:{port}"
+    clients = [
+        Client(email, httpx.AsyncClient(base_url=base, timeout=60, limits=limits))
+        for email in emails
+    ]
+    for group in range(0, len(clients), 10):  # log in ten at a time (argon2 is meant to be slow)
+        await asyncio.gather(*(log_in(c) for c in clients[group : group + 10]))
+    samples: list[Sample] = []
+    start = time.perf_counter()
+    await asyncio.gather(*(rounds(c, count, samples) for c in clients))
+    elapsed = time.perf_counter() - start
+    for client in clients:
+        await client.http.aclose()
+    return clients, samples, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=None, help="write the figures as JSON here")
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="kneechain-load-"))
+    database_url = postgres_database() if args.db == "postgres" else None
+    emails = seed(data_dir, database_url, args.clients)
+    env = dict(os.environ, KNEECHAIN_DATA_DIR=str(data_dir))
+    if database_url:
+        env["KNEECHAIN_DATABASE_URL"] = database_url
+    port = free_port()
+    server = start_server(env, port, args.workers)
+    try:
+        wait_until_up(port, server)
+        clients, samples, elapsed = asyncio.run(drive(port, emails, args.rounds))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+
+    stored = stored_notes(data_dir, database_url)
+    acknowledged = [n for c in clients for n in c.acknowledged]
+    unacknowledged = [n for c in clients for n in c.unacknowledged]
+    missing = [n for n in acknowledged if stored.get(n, 0) == 0]
+    twice = [n for n, k in stored.items() if k > 1]
+    strangers = set(stored) - set(acknowledged) - set(unacknowledged)
+
+    by_route: dict[str, list[Sample]] = defaultdict(list)
+    for sample in samples:
+        by_route[sample[0]].append(sample)
+    report = {
+        "db": args.db,
+        "workers": args.workers,
+        "clients": args.clients,
+        "rounds": args.rounds,
+        "requests": len(samples),
+        "seconds": round(elapsed, 2),
+        "requests_per_second": round(len(samples) / elapsed, 1),
+        "cpus": os.cpu_count(),
+        "routes": {
+            route: {
+                "requests": len(rows),
+                "errors": sum(1 for r in rows if r[1] != EXPECTED[route]),
+                "statuses": dict(sorted(_count(r[1] for r in rows).items())),
+                "p50_ms": round(percentile([r[2] for r in rows], 0.50) * 1000, 1),
+                "p99_ms": round(percentile([r[2] for r in rows], 0.99) * 1000, 1),
+                "mean_ms": round(statistics.fmean(r[2] for r in rows) * 1000, 1),
+            }
+            for route, rows in sorted(by_route.items())
+        },
+        "session_logs": {
+            "acknowledged": len(acknowledged),
+            "not_acknowledged": len(unacknowledged),
+            "acknowledged_missing": len(missing),
+            "stored_twice": len(twice),
+            "stored_but_never_sent": len(strangers),
+        },
+    }
+    print(json.dumps(report, indent=2))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+    ok = not missing and not twice and not strangers
+    sys.exit(0 if ok else 1)
+
+
+def _count(values) -> dict[int, int]:  # type: ignore[no-untyped-def]
+    out: dict[int, int] = defaultdict(int)
+    for value in values:
+        out[value] += 1
+    return dict(out)
+
+
+if __name__ == "__main__":
+    main()
