@@ -159,6 +159,13 @@ def test_person_journey_with_a_real_clip(server: str, chromium: object, tmp_path
     clip = walker_clip(tmp_path)
     context = chromium.new_context(viewport=DESKTOP)  # type: ignore[attr-defined]
     page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "response",
+        lambda r: problems.append(f"{r.status} {r.url}") if r.status == 404 else None,
+    )
     shot = Shots(page, "person")
     page.goto(server)
     shot("welcome", phone=True)
@@ -220,6 +227,9 @@ def test_person_journey_with_a_real_clip(server: str, chromium: object, tmp_path
     assert "Easier than I thought" in page.content()
     shot("progress", phone=True)
 
+    # no script, style or request was blocked by the Content-Security-Policy, no script
+    # failed and nothing the pages asked for was missing
+    assert problems == []
     page.goto(f"{server}/account")
     page.fill("#clinician_email", "dr.ola@example.org")
     page.click("text=Share my record")
