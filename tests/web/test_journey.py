@@ -74,6 +74,12 @@ def test_a_red_flag_stops_everything_with_the_referral(
     assert page.status_code == 200
     assert "Please see a clinician" in page.text and "emergency" in page.text.lower()
     assert "See my results" not in page.text and "Next" not in page.text
+    letter = re.search(r'href="(/people/[0-9a-f]+/checkups/[0-9a-f]+/letter)"', page.text)
+    assert letter, "the referral offers a letter to print"
+    printed = cast.alex.get(letter.group(1)).text
+    assert "Referral:" in printed and "fracture" in printed
+    assert cast.clinician.get(letter.group(1)).status_code == 200
+    assert cast.blair.get(letter.group(1)).status_code == 403
     start = cast.alex.get(f"/people/{cast.alex.person_uid}").text
     assert "Please see a clinician before any tests or exercises" in start
     caseload = cast.clinician.get("/caseload").text

@@ -61,3 +61,12 @@ def media(ctx: Ctx, subject: Subject, sha256: str) -> Response:
     data, kind = results.media_file(ctx, subject.name, sha256)
     headers = {"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"}
     return Response(data, media_type=kind, headers=headers)
+
+
+@router.get("/people/{uid}/checkups/{checkup_uid}/letter", summary="A letter for a clinician")
+def letter(
+    request: Request, ctx: Ctx, viewer: CurrentViewer, subject: Subject, checkup_uid: str
+) -> Response:
+    report = results.report(ctx, subject.name, checkup_uid)
+    context = {"title": "Letter for a clinician", "subject": subject, "report": report}
+    return render(request, "letter.html", context)

@@ -84,3 +84,9 @@ function setUpRecorders(root) {
 }
 
 document.addEventListener("DOMContentLoaded", function () { setUpRecorders(document); });
+
+// A print button for printable pages (no inline handler: the CSP allows none).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) window.print();
+});
