@@ -74,8 +74,11 @@ class ValueChange(BaseModel):
     before: float | None
     after: float | None
     delta: float | None
-    smallest_real_change: float | None
+    smallest_real_change: float | None  # judged against: the MDC, widened by the values' +-
     verdict: str  # improved / worse / no_clear_change / changed / unjudged / only_one
+    measurement_error: float | None = None  # the measure's own MDC (knowledge base)
+    before_uncertainty: float | None = None  # one-sigma +- of each value, when stated
+    after_uncertainty: float | None = None
     before_origin: Origin | None = None
     after_origin: Origin | None = None
 
@@ -221,7 +224,7 @@ def compare(
     from kneechain.services.people import person_out, resolve
     from kneechain.track.maths import classify_change
     from kneechain.track.models import AssessmentRecord
-    from kneechain.track.progress import higher_is_better, mdc_of
+    from kneechain.track.progress import higher_is_better, mdc_of, widened
 
     kb = ctx.domain.knowledge
     with ctx.db() as db:
@@ -240,6 +243,7 @@ def compare(
         proofs = _evidence_by_video(db, who.id)
     before = {(m.measure, m.side or "both"): m.value for m in cases[0].measurements}
     after = {(m.measure, m.side or "both"): m.value for m in cases[1].measurements}
+    sure = [{(m.measure, m.side or "both"): m.uncertainty for m in c.measurements} for c in cases]
     origins = [
         {(m.measure, m.side or "both"): _origin(m, proofs) for m in c.measurements} for c in cases
     ]
@@ -250,10 +254,13 @@ def compare(
         spec = measures.get(measure_id)
         mdc = mdc_of(kb, measure_id)
         old, new = before.get(key), after.get(key)
+        old_u, new_u = sure[0].get(key), sure[1].get(key)
+        threshold = mdc
         if old is None or new is None:
             verdict, delta = "only_one", None
         else:
-            verdict = classify_change(old, new, mdc, higher_is_better(kb, measure_id))
+            threshold = widened(mdc, old_u, new_u)
+            verdict = classify_change(old, new, threshold, higher_is_better(kb, measure_id))
             delta = round(new - old, 6)
         values.append(
             ValueChange(
@@ -264,8 +271,11 @@ def compare(
                 before=old,
                 after=new,
                 delta=delta,
-                smallest_real_change=mdc,
+                smallest_real_change=threshold,
                 verdict=verdict,
+                measurement_error=mdc,
+                before_uncertainty=old_u,
+                after_uncertainty=new_u,
                 before_origin=origins[0].get(key),
                 after_origin=origins[1].get(key),
             )

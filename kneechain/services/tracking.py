@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from kneechain.assess.case import Measurement
 from kneechain.services.context import ServiceContext
@@ -73,9 +73,17 @@ class ChangeOut(Out):
     latest_on: date
     latest: float
     delta: float
-    threshold: float | None
+    threshold: float | None = Field(
+        description="what the change was judged against: the smallest real change (widened by "
+        "the two values' uncertainties when they are larger) or the minimal important difference"
+    )
     status: str
     description: str
+    measurement_error: float | None = Field(
+        default=None, description="the measure's own smallest real change (knowledge base)"
+    )
+    baseline_uncertainty: float | None = Field(default=None, description="+- of the first value")
+    latest_uncertainty: float | None = Field(default=None, description="+- of the latest value")
 
 
 class HistoryOut(Out):
@@ -163,6 +171,9 @@ def _change_out(ctx: ServiceContext, change: Change) -> ChangeOut:
         threshold=change.threshold,
         status=change.status,
         description=describe(change, ctx.domain.tracking),
+        measurement_error=change.mdc,
+        baseline_uncertainty=change.baseline_uncertainty,
+        latest_uncertainty=change.latest_uncertainty,
     )
 
 

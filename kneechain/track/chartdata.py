@@ -21,12 +21,12 @@ from kneechain.track.config import TrackingConfig
 from kneechain.track.logbook import (
     OUTCOME_PARTS,
     PART_NAMES,
-    measure_series,
+    measure_points,
     outcome_series,
     sessions_of,
 )
 from kneechain.track.models import PersonRecord
-from kneechain.track.progress import higher_is_better, judge, mcid_of, mdc_of, references
+from kneechain.track.progress import higher_is_better, judge, mcid_of, mdc_of, references, widened
 
 Series = list[tuple[date, float]]
 
@@ -103,18 +103,20 @@ def measure_panel(
     candidates: tuple[str, ...],
 ) -> Panel:
     """The candidate measure with the most values, with its references."""
-    data = {m: measure_series(db, user, m) for m in candidates}
+    data = {m: measure_points(db, user, m) for m in candidates}
     chosen = max(candidates, key=lambda m: sum(len(s) for s in data[m].values()))
     spec = measures_in(kb)[chosen]
     refs = references(kb, chosen)
     mdc, better = mdc_of(kb, chosen), higher_is_better(kb, chosen)
     band, line, norm_label = norm_for(refs, user.sex)
     threshold = next((r for r in refs if r.kind == "threshold" and _fits(r, user.sex)), None)
-    lines = [
-        Line(label=side, points=series, verdict=_verdict(series, mdc, better, config))
-        for side, series in data[chosen].items()
-        if series
-    ]
+    lines = []
+    for side, points in data[chosen].items():
+        series = [(day, value) for day, value, _ in points]
+        limit = widened(mdc, points[0][2], points[-1][2]) if points else mdc
+        lines.append(
+            Line(label=side, points=series, verdict=_verdict(series, limit, better, config))
+        )
     return Panel(
         title=title,
         subtitle=spec.name,

@@ -27,6 +27,7 @@ class MeasurementRow(BaseModel):
     side: str
     value: float
     source: str
+    uncertainty: float | None = None
 
 
 def knowledge_fingerprint(kb: KnowledgeBase) -> str:
@@ -67,6 +68,7 @@ def to_row(item: Measurement, kb: KnowledgeBase) -> MeasurementRow:
         side=item.side or "both",
         value=item.value,
         source=item.provenance,
+        uncertainty=item.uncertainty,
     )
 
 

@@ -82,6 +82,7 @@ class MeasurementRow(Row):
     side: Literal["left", "right", "both"]
     value: float
     source: Literal["manual", "video", "clinician"]
+    uncertainty: float | None = Field(default=None, ge=0, description="one-sigma +-, if stated")
 
 
 class ProgramRow(Row):

@@ -271,18 +271,36 @@ def outcome_series(
     return last_of_each_day(db.execute(query.order_by(OutcomeScoreRecord.id)).all())
 
 
+def measure_points(
+    db: Session, user: PersonRecord, measure_id: str
+) -> dict[str, list[tuple[date, float, float | None]]]:
+    """Per side ('left', 'right' or 'both'): one (day, value, uncertainty) per day, the one
+    entered last (never an average), oldest first; the uncertainty is None when none was
+    stated."""
+    query = select(
+        MeasurementRecord.side,
+        MeasurementRecord.taken_on,
+        MeasurementRecord.value,
+        MeasurementRecord.uncertainty,
+    ).where(MeasurementRecord.user_id == user.id, MeasurementRecord.measure_id == measure_id)
+    by_side: dict[str, dict[date, tuple[float, float | None]]] = {}
+    for side, day, value, uncertainty in db.execute(query.order_by(MeasurementRecord.id)).all():
+        by_side.setdefault(side, {})[day] = (float(value), uncertainty)
+    return {
+        side: [(day, v, u) for day, (v, u) in sorted(days.items())]
+        for side, days in sorted(by_side.items())
+    }
+
+
 def measure_series(
     db: Session, user: PersonRecord, measure_id: str
 ) -> dict[str, list[tuple[date, float]]]:
     """Per side ('left', 'right' or 'both'): one value per day (the one entered last, never an
     average), oldest first."""
-    query = select(
-        MeasurementRecord.side, MeasurementRecord.taken_on, MeasurementRecord.value
-    ).where(MeasurementRecord.user_id == user.id, MeasurementRecord.measure_id == measure_id)
-    by_side: dict[str, list[tuple[date, float]]] = {}
-    for side, day, value in db.execute(query.order_by(MeasurementRecord.id)).all():
-        by_side.setdefault(side, []).append((day, value))
-    return {side: last_of_each_day(points) for side, points in sorted(by_side.items())}
+    return {
+        side: [(day, value) for day, value, _ in points]
+        for side, points in measure_points(db, user, measure_id).items()
+    }
 
 
 def last_of_each_day(points: Iterable[tuple[date, float]]) -> list[tuple[date, float]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,6 +10,8 @@ from typing import Literal
 
 Status = Literal["improved", "worse", "no_clear_change", "changed", "unjudged", "single"]
 DAYS_PER_WEEK = 7
+#: two-sided 95 % normal quantile, the same factor the minimal detectable change (MDC95) uses
+Z95 = 1.96
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,27 @@ def classify_change(
     if higher_is_better is None:
         return "changed"
     return "improved" if (delta > 0) == higher_is_better else "worse"
+
+
+def real_change(
+    mdc: float | None, first_uncertainty: float | None, latest_uncertainty: float | None
+) -> float | None:
+    """The smallest real change between two values: the measure's minimal detectable change,
+    widened when the two values' own one-sigma uncertainties say they are less sure than that.
+
+    threshold = max(MDC, 1.96 * sqrt(u1^2 + u2^2))
+
+    Built like the MDC itself: the knowledge base's MDCs are 1.96 * sqrt(2) * SEM (tests.yaml,
+    e.g. `peeler_2008`: SEM 7 degrees -> 19.4), the 95 % limit of the difference of two values
+    that each carry the method's usual error. A value's own one-sigma uncertainty u plays the
+    SEM's part for that value, so the difference of two values has a standard deviation of
+    sqrt(u1^2 + u2^2) and a real change must exceed 1.96 times that. Taking the larger of the
+    two, not their sum in quadrature, is a product choice: the MDC already counts the method's
+    usual error for both values, and adding it to the same values' stated uncertainty would count
+    that error twice. A value without a stated uncertainty counts 0 (manual values: the MDC
+    alone). Without an MDC nothing is claimed, as before.
+    """
+    if mdc is None:
+        return None
+    spread = math.hypot(first_uncertainty or 0.0, latest_uncertainty or 0.0)
+    return max(mdc, Z95 * spread)

@@ -174,6 +174,8 @@ class MeasurementRecord(Base):
     side: Mapped[str] = mapped_column(String(10))
     value: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(20))
+    #: one-sigma +- in the measure's unit (video measurements); None when none was stated
+    uncertainty: Mapped[float | None] = mapped_column(Float)
 
 
 class ProgramRecord(Base):

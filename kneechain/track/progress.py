@@ -1,7 +1,8 @@
 """How each measure and outcome has changed since the first record, in honest words.
 
 A change is called improved or worse only when it reaches the measurement's smallest real change
-(`mdc` references in tests.yaml) or the outcome's minimal important difference (outcomes.yaml).
+(`mdc` references in tests.yaml, widened by the two values' own uncertainties when they are
+larger: `maths.real_change`) or the outcome's minimal important difference (outcomes.yaml).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.knowledge.models import Outcome, Reference
 from kneechain.knowledge.render import number
 from kneechain.track.config import TrackingConfig
-from kneechain.track.logbook import OUTCOME_PARTS, PART_NAMES, measure_series, outcome_series
-from kneechain.track.maths import Status, classify_change
+from kneechain.track.logbook import OUTCOME_PARTS, PART_NAMES, measure_points, outcome_series
+from kneechain.track.maths import Status, classify_change, real_change
 from kneechain.track.models import MeasurementRecord, OutcomeScoreRecord, PersonRecord
 
 Point = tuple[date, float]
@@ -36,10 +37,13 @@ class Change:
     unit: str
     baseline: Point
     latest: Point
-    threshold: float | None
+    threshold: float | None  # what the change was judged against (see `real_change`)
     status: Status
     part: str | None = None  # which rating of a questionnaire with several (NPRS: now, worst)
     decimals: int = 1
+    mdc: float | None = None  # the measure's own smallest real change (knowledge base)
+    baseline_uncertainty: float | None = None  # one-sigma +- of the first value, if stated
+    latest_uncertainty: float | None = None
 
     @property
     def delta(self) -> float:
@@ -72,6 +76,12 @@ def mcid_of(outcome: Outcome, population: str) -> float:
     return max(m.points for m in outcome.mcid)
 
 
+def widened(mdc: float | None, first: float | None, latest: float | None) -> float | None:
+    """`real_change` to two decimals, the figure shown and the one judged against."""
+    threshold = real_change(mdc, first, latest)
+    return None if threshold is None else round(threshold, 2)
+
+
 def judge(series: list[Point], threshold: float | None, better_up: bool | None) -> Status:
     if len(series) < 2:
         return "single"
@@ -95,11 +105,14 @@ def measure_changes(
         spec = specs[measure_id]
         mdc, better = mdc_of(kb, measure_id), higher_is_better(kb, measure_id)
         decimals = config.decimals.get(spec.unit, 1)
-        for side, series in measure_series(db, user, measure_id).items():
-            shown = _rounded(series, decimals)
+        for side, points in measure_points(db, user, measure_id).items():
+            shown = _rounded([(day, value) for day, value, _ in points], decimals)
+            first_u, latest_u = points[0][2], points[-1][2]
+            threshold = widened(mdc, first_u, latest_u) if len(points) > 1 else mdc
             changes.append(
                 Change("measure", measure_id, spec.name, side, spec.unit, shown[0], shown[-1],
-                       mdc, judge(shown, mdc, better), decimals=decimals)
+                       threshold, judge(shown, threshold, better), decimals=decimals, mdc=mdc,
+                       baseline_uncertainty=first_u, latest_uncertainty=latest_u)
             )  # fmt: skip
     return changes
 
@@ -143,13 +156,23 @@ def describe(change: Change, config: TrackingConfig) -> str:
     words = config.wording
     unit = "" if change.unit in ("points", "ratio", "count") else f" {change.unit}"
     first, last = change.baseline, change.latest
+    first_pm, last_pm = (
+        _plus_minus(change.baseline_uncertainty),
+        _plus_minus(change.latest_uncertainty),
+    )
     verdict = getattr(words, change.status)
     if change.status == "single":
-        return f"{number(last[1])}{unit} on {last[0]}: {verdict}"
+        return f"{number(last[1])}{last_pm}{unit} on {last[0]}: {verdict}"
     delta = f"{'+' if change.delta >= 0 else ''}{number(change.delta)}"
     label = words.threshold_measure if change.kind == "measure" else words.threshold_outcome
     limit = f"; {label} {number(change.threshold)}{unit}" if change.threshold is not None else ""
+    if change.mdc is not None and change.threshold is not None and change.threshold > change.mdc:
+        limit += f" (measurement error {number(change.mdc)}, widened by the values' +-)"
     return (
-        f"{number(first[1])} on {first[0]} -> {number(last[1])} on {last[0]} "
+        f"{number(first[1])}{first_pm} on {first[0]} -> {number(last[1])}{last_pm} on {last[0]} "
         f"({delta}{unit}{limit}): {verdict}"
     )
+
+
+def _plus_minus(uncertainty: float | None) -> str:
+    return "" if uncertainty is None else f" +-{number(round(uncertainty, 1))}"

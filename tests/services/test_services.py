@@ -272,3 +272,55 @@ def test_compare_links_video_values_to_their_proof_pictures(
     assert row.before_origin.provenance == "manual" and row.before_origin.evidence == []
     assert row.after_origin.video_file == "squat.mp4" and row.after_origin.frames == [41]
     assert row.after_origin.evidence == [hashlib.sha256(proof.read_bytes()).hexdigest()]
+
+
+def test_progress_and_compare_widen_the_smallest_real_change_by_the_uncertainty(
+    ctx: ServiceContext,
+) -> None:
+    """Hip rotation 20 -> 28 degrees (+8): improved against its MDC of 5.4 when the values are
+    sure (+-1: 1.96 * sqrt(2) = 2.77 < 5.4), no clear change when each is +-4 (1.96 * sqrt(32) =
+    11.09 > 8)."""
+    from kneechain.assess.case import Measurement
+
+    people.add(ctx, "Robin")
+    day, later = date(2026, 1, 5), date(2026, 2, 2)
+
+    def hip(value: float, side: str, u: float) -> Measurement:
+        return Measurement(
+            measure="hip_ir_supine", value=value, side=side, provenance="video", uncertainty=u
+        )
+
+    tracking.measurements(ctx, "Robin", day, [hip(20, "left", 1), hip(20, "right", 4)])
+    tracking.measurements(ctx, "Robin", later, [hip(28, "left", 1), hip(28, "right", 4)])
+    changes = {c.side: c for c in tracking.progress(ctx, "Robin").changes}
+    sure, unsure = changes["left"], changes["right"]
+    assert (sure.threshold, sure.measurement_error, sure.status) == (5.4, 5.4, "improved")
+    assert (unsure.threshold, unsure.measurement_error, unsure.status) == (
+        11.09,
+        5.4,
+        "no_clear_change",
+    )
+    assert (unsure.baseline_uncertainty, unsure.latest_uncertainty) == (4, 4)
+    assert "20 +-4 on 2026-01-05 -> 28 +-4 on 2026-02-02" in unsure.description
+    assert "smallest real change 11.09 deg (measurement error 5.4" in unsure.description
+
+    first = assessment.read_case(DESK)
+    wide = [m.model_copy(update={"uncertainty": 4.0}) for m in first.measurements]
+    early = first.model_copy(update={"assessed_on": day, "measurements": wide})
+    moved = [
+        m.model_copy(update={"value": m.value + 8}) if m.measure == "hip_ir_supine" else m
+        for m in wide
+    ]
+    people.add(ctx, "Kim")
+    assessment.record(ctx, "Kim", early, with_program=False)
+    assessment.record(
+        ctx, "Kim", early.model_copy(update={"assessed_on": later, "measurements": moved}),
+        with_program=False,
+    )  # fmt: skip
+    hips = [v for v in assessment.compare(ctx, "Kim").values if v.measure_id == "hip_ir_supine"]
+    assert hips and all(
+        (v.delta, v.smallest_real_change, v.measurement_error, v.verdict)
+        == (8, 11.09, 5.4, "no_clear_change")
+        and (v.before_uncertainty, v.after_uncertainty) == (4, 4)
+        for v in hips
+    )

@@ -12,6 +12,7 @@ from kneechain.track.maths import (
     WeekAdherence,
     classify_change,
     overall_adherence,
+    real_change,
     slope,
     weekly_adherence,
     weekly_trend,
@@ -139,3 +140,60 @@ def test_no_trend_from_too_little() -> None:
     assert weekly_trend(two_close, min_points=3, min_days=14).per_week is None
     three_spread = [*two_close, (MON + timedelta(days=14), 2.0)]
     assert weekly_trend(three_spread, min_points=3, min_days=14).per_week is not None
+
+
+@pytest.mark.parametrize(
+    ("mdc", "u1", "u2", "expected"),
+    [
+        (5.4, None, None, 5.4),  # no stated uncertainty: the MDC alone
+        (5.4, 1.0, 1.0, 5.4),  # 1.96 * sqrt(2) = 2.77 < 5.4: the MDC governs
+        (5.4, 4.0, 4.0, 11.087434),  # 1.96 * sqrt(16 + 16) = 1.96 * 5.656854 = 11.087434
+        (5.4, 3.0, 4.0, 9.8),  # 1.96 * sqrt(9 + 16) = 1.96 * 5 = 9.8
+        (5.4, None, 5.0, 9.8),  # one value without a +-: counts 0; 1.96 * 5
+        (None, 4.0, 4.0, None),  # no MDC: nothing is claimed
+    ],
+)
+def test_real_change_hand_computed(
+    mdc: float | None, u1: float | None, u2: float | None, expected: float | None
+) -> None:
+    got = real_change(mdc, u1, u2)
+    assert got == (None if expected is None else pytest.approx(expected, abs=1e-6))
+
+
+def test_a_wide_uncertainty_holds_back_a_verdict() -> None:
+    # hip rotation 20 -> 28 degrees (+8): improved against 5.4, not against +-3 and +-4 (9.8)
+    assert classify_change(20, 28, real_change(5.4, None, None), True) == "improved"
+    assert classify_change(20, 28, real_change(5.4, 3.0, 4.0), True) == "no_clear_change"
+    assert classify_change(20, 30, real_change(5.4, 3.0, 4.0), True) == "improved"  # +10 > 9.8
+
+
+uncertainties = st.one_of(st.none(), st.floats(min_value=0, max_value=30))
+
+
+@given(
+    st.floats(min_value=-100, max_value=100),
+    st.floats(min_value=-100, max_value=100),
+    st.floats(min_value=0.1, max_value=20),
+    uncertainties,
+    uncertainties,
+    st.floats(min_value=0, max_value=30),
+    st.booleans(),
+)
+def test_more_uncertainty_never_makes_a_change_real(
+    baseline: float,
+    latest: float,
+    mdc: float,
+    u1: float | None,
+    u2: float | None,
+    more: float,
+    better_up: bool,
+) -> None:
+    """Growing either value's uncertainty never turns 'no clear change' into a verdict, and the
+    threshold never falls below the measure's own MDC."""
+    before = classify_change(baseline, latest, real_change(mdc, u1, u2), better_up)
+    wider = real_change(mdc, (u1 or 0) + more, u2)
+    assert wider is not None and wider >= mdc
+    after = classify_change(baseline, latest, wider, better_up)
+    if before == "no_clear_change":
+        assert after == "no_clear_change"
+    assert after in (before, "no_clear_change")

@@ -99,3 +99,52 @@ def test_the_migrations_have_one_head() -> None:
     finally:
         engine.dispose()
     assert len(heads) == 1, f"several migration heads: {sorted(heads)}"
+
+
+def test_stored_measurements_get_their_uncertainty_from_the_case(tmp_path: Path) -> None:
+    """0007 adds measurements.uncertainty and fills it from the stored case that gave one."""
+    import json
+
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    case = {
+        "measurements": [
+            {"measure": "hip_ir_supine", "side": "left", "value": 21.5, "uncertainty": 3.2},
+            {"measure": "hip_ir_supine", "side": "right", "value": 18.0},
+        ]
+    }
+    try:
+        upgrade(engine, "0006_audit_log")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, uid, name, role, created_at) "
+                    "VALUES (1, 'u1', 'Alex', 'person', '2026-01-01 00:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO assessments (id, uid, user_id, taken_on, case_schema_version, "
+                    "case_doc, knowledge_fingerprint, created_at) VALUES (1, 'a1', 1, "
+                    "'2026-01-05', '1.0', :doc, 'kb', '2026-01-05 00:00:00')"
+                ),
+                {"doc": json.dumps(case)},
+            )
+            for uid, side, value in (("m1", "left", 21.5), ("m2", "right", 18.0)):
+                conn.execute(
+                    text(
+                        "INSERT INTO measurements (uid, user_id, assessment_id, taken_on, "
+                        "test_id, measure_id, side, value, source) VALUES (:uid, 1, 1, "
+                        "'2026-01-05', 'lying_leg_turn', 'hip_ir_supine', :side, :value, 'video')"
+                    ),
+                    {"uid": uid, "side": side, "value": value},
+                )
+        upgrade(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT side, uncertainty FROM measurements ORDER BY side"))
+            assert rows.all() == [("left", 3.2), ("right", None)]
+        downgrade(engine, "0006_audit_log")
+        assert "uncertainty" not in {c["name"] for c in inspect(engine).get_columns("measurements")}
+    finally:
+        engine.dispose()
