@@ -14,7 +14,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Connection, Engine, select, text
 
 from kneechain.errors import ErrorKind
 from kneechain.knowledge.loader import default_knowledge
@@ -252,6 +252,27 @@ def test_an_easier_variant_logged_alone_counts_for_its_exercise(sqlite_store: St
     assert done == [("lateral_lunge", "lateral_lunge_supported"), ("glute_bridge", None)]
 
 
+def _old_person_and_assessment(conn: Connection, engine: Engine, doc: str) -> None:
+    """Alex and one assessment of 5 January with the case document `doc`, written as SQL (the
+    models may have columns an old revision has not)."""
+    doc_value = "CAST(:doc AS JSON)" if engine.dialect.name == "postgresql" else ":doc"
+    conn.execute(
+        text(
+            "INSERT INTO users (id, uid, name, role, created_at) "
+            "VALUES (1, 'u1', 'Alex', 'person', '2026-01-01 00:00:00')"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO assessments (id, uid, user_id, taken_on, case_schema_version,"
+            " case_doc, knowledge_fingerprint, created_at)"
+            f" VALUES (1, 'a1', 1, '2026-01-05', '1.0', {doc_value}, 'kb',"
+            " '2026-01-05 00:00:00')"
+        ),
+        {"doc": doc},
+    )
+
+
 def test_the_migration_names_the_part_of_old_pain_ratings(database_url: str) -> None:
     """Before revision 0005 an assessment kept only its last NPRS rating (here: worst) and
     `score --nprs` stored pain now; after it, each row says which rating it is and the
@@ -260,23 +281,8 @@ def test_the_migration_names_the_part_of_old_pain_ratings(database_url: str) -> 
     try:
         upgrade(engine, "0004_checkup_drafts")
         doc = json.dumps({"complaint": {"nprs_now": 3, "nprs_worst": 7}})
-        doc_value = "CAST(:doc AS JSON)" if engine.dialect.name == "postgresql" else ":doc"
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO users (id, uid, name, role, created_at) "
-                    "VALUES (1, 'u1', 'Alex', 'person', '2026-01-01 00:00:00')"
-                )
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO assessments (uid, user_id, taken_on, case_schema_version,"
-                    " case_doc, knowledge_fingerprint, created_at)"
-                    f" VALUES ('a1', 1, '2026-01-05', '1.0', {doc_value}, 'kb',"
-                    " '2026-01-05 00:00:00')"
-                ),
-                {"doc": doc},
-            )
+            _old_person_and_assessment(conn, engine, doc)
             for uid, day, score in (("s1", "2026-01-05", 7), ("s2", "2026-01-12", 2)):
                 conn.execute(text(
                     "INSERT INTO outcome_scores (uid, user_id, measured_on, outcome_id, score,"
@@ -293,6 +299,34 @@ def test_the_migration_names_the_part_of_old_pain_ratings(database_url: str) -> 
             ("2026-01-05", "worst", 7.0),
             ("2026-01-12", "now", 2.0),
         ]
+    finally:
+        engine.dispose()
+
+
+def test_stored_measurements_get_their_uncertainty_from_their_case(database_url: str) -> None:
+    """Revision 0007 adds measurements.uncertainty and fills it from the stored case that gave
+    one; a value given without one stays without."""
+    case = {
+        "measurements": [
+            {"measure": "hip_ir_supine", "side": "left", "value": 21.5, "uncertainty": 3.2},
+            {"measure": "hip_ir_supine", "side": "right", "value": 18.0},
+        ]
+    }
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0006_audit_log")
+        with engine.begin() as conn:
+            _old_person_and_assessment(conn, engine, json.dumps(case))
+            for uid, side, value in (("m1", "left", 21.5), ("m2", "right", 18.0)):
+                conn.execute(text(
+                    "INSERT INTO measurements (uid, user_id, assessment_id, taken_on, test_id,"
+                    " measure_id, side, value, source) VALUES (:uid, 1, 1, '2026-01-05',"
+                    " 'lying_leg_turn', 'hip_ir_supine', :side, :value, 'video')"
+                ), {"uid": uid, "side": side, "value": value})  # fmt: skip
+        upgrade(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT side, uncertainty FROM measurements ORDER BY side"))
+            assert rows.all() == [("left", 3.2), ("right", None)]
     finally:
         engine.dispose()
 
