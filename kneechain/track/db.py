@@ -161,10 +161,20 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed on success, rolled back (nothing half-written) on error."""
+        """A unit of work: committed on success, rolled back (nothing half-written) on error.
+
+        A database that cannot be reached (a server down or restarting, a connection cut) is a
+        StorageError in plain words; the pool replaces dead connections once it is back."""
         factory = sessionmaker(self.engine, expire_on_commit=False)
-        with factory() as session, session.begin():
-            yield session
+        try:
+            with factory() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StorageError(
+                "The database cannot be reached just now.",
+                code="storage.unreachable",
+                hint="Try again in a moment; nothing of this request was stored.",
+            ) from exc
 
     def close(self) -> None:
         self.engine.dispose()

@@ -31,8 +31,13 @@ Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 
 
 def get_session(request: Request) -> BrowserSession | None:
-    """The signed-in browser, looked up once per request."""
-    return current_browser(request)
+    """The signed-in browser, looked up once per request. When it cannot be looked up (the
+    database is down) the request fails with that error, not as if nobody were signed in."""
+    found = current_browser(request)
+    error = getattr(request.state, "browser_error", None)
+    if error is not None:
+        raise error
+    return found
 
 
 MaybeSession = Annotated[BrowserSession | None, Depends(get_session)]

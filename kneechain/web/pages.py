@@ -53,8 +53,9 @@ def current_browser(request: Request) -> BrowserSession | None:
         ctx = request.app.state.ctx
         try:
             found = accounts.browser_session(ctx, request.cookies.get(SESSION_COOKIE))
-        except KneechainError:  # a broken store must not hide the page that reports it
+        except KneechainError as error:  # a broken store must not hide the page that reports it
             found = None
+            request.state.browser_error = error  # ...but the route itself reports it
         request.state.browser = found
     browser: BrowserSession | None = request.state.browser
     return browser
