@@ -40,7 +40,9 @@ def report(error: KneechainError, console: Console | None = None) -> None:
     for problem in error.problems:
         err.print(f"  - {escape(problem)}", highlight=False)
     if error.hint:
-        err.print(escape(error.hint), highlight=False)
+        # a clip that cannot be measured: the hint is how to film it again
+        label = "[yellow]How to fix:[/] " if error.kind == "bad_media" else ""
+        err.print(label + escape(error.hint), highlight=False)
 
 
 def fail(message: str, hint: str | None = None, field: str | None = None) -> typer.Exit:

@@ -71,7 +71,7 @@ def program(
     from kneechain.services.context import ServiceContext
 
     with ServiceContext.open() as ctx:
-        source = programs.read_source(input)
+        source = programs.read_source(input, ctx.domain)
         request = programs.ProgramRequest(
             start=parse_date(start, "--start"),
             weeks=weeks,

@@ -216,3 +216,48 @@ def store_analysis(
             already_stored=same is not None,
         )
     return analysis.model_copy(update={"stored": kept})
+
+
+class PoseOutput(BaseModel):
+    """What `pose_clip` wrote: the frames analysed, the warnings and every file."""
+
+    video: Path
+    out: Path
+    frames: int
+    warnings: list[str]
+    files: dict[str, Path]
+
+
+def pose_clip(
+    ctx: ServiceContext,
+    video: Path,
+    out: Path,
+    options: Any = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> PoseOutput:
+    """Trajectories, angles and evidence of one clip written into `out` (pose only, no test):
+    on this process's cores (settings: pose_workers, unless the options name a number), with
+    the processes it starts stopped again before it returns."""
+    from kneechain.vision.pipeline import PoseOptions, run_pose
+    from kneechain.vision.runner import VisionRunner
+
+    opts = options or PoseOptions()
+    workers = opts.workers or ctx.settings.pose_workers
+    try:
+        with VisionRunner(workers=workers) as runner:
+            analysis, files = run_pose(video, out, opts, progress, runner=runner)
+    except FileExistsError as exc:
+        raise KneechainError(
+            "output.exists",
+            str(exc),
+            hint="Choose a new folder for the results.",
+            kind=ErrorKind.conflict,
+            field="out",
+        ) from exc
+    return PoseOutput(
+        video=video,
+        out=out,
+        frames=len(analysis.clean),
+        warnings=list(analysis.warnings),
+        files=files,
+    )

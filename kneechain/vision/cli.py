@@ -69,10 +69,10 @@ def pose(
     backend: str = typer.Option("mediapipe", "--backend", help=BACKEND_HELP),
 ) -> None:
     """Measure one person's joint trajectories and angles from a video."""
+    from kneechain.services.context import ServiceContext
+    from kneechain.services.video import pose_clip
     from kneechain.vision.backends import available_backends
-    from kneechain.vision.backends.model_files import ModelFileMissing
-    from kneechain.vision.errors import VideoError
-    from kneechain.vision.pipeline import PoseOptions, run_pose  # heavy: only when used
+    from kneechain.vision.pipeline import PoseOptions  # heavy: only when used
 
     if backend not in available_backends():
         raise typer.BadParameter(
@@ -95,20 +95,13 @@ def pose(
         TextColumn("{task.completed}/{task.total}"),
         TimeRemainingColumn(),
     )
-    try:
-        with Progress(*columns, console=console, transient=True, auto_refresh=False) as progress:
-            analysis, files = run_pose(video, out, options, _Bars(progress))
-    except VideoError as err:
-        console.print(
-            f"[bold red]Cannot measure this video.[/] {err.problem}\n"
-            f"[yellow]How to fix:[/] {err.advice}"
-        )
-        raise typer.Exit(code=2) from None
-    except (FileExistsError, ModelFileMissing) as err:
-        console.print(f"[bold red]{err}[/]")
-        raise typer.Exit(code=2) from None
-    for warning in analysis.warnings:
+    with (
+        ServiceContext.open() as ctx,
+        Progress(*columns, console=console, transient=True, auto_refresh=False) as progress,
+    ):
+        done = pose_clip(ctx, video, out, options, _Bars(progress))
+    for warning in done.warnings:
         console.print(f"[yellow]Warning:[/] {warning}")
-    typer.echo(f"Analysed {len(analysis.clean)} frames of {video.name}; results in {out}")
-    for path in sorted(set(files.values())):  # every file written, folders included
+    typer.echo(f"Analysed {done.frames} frames of {video.name}; results in {out}")
+    for path in sorted(set(done.files.values())):  # every file written, folders included
         typer.echo(f"  {path.relative_to(out) if path.is_relative_to(out) else path}")

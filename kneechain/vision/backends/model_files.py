@@ -24,6 +24,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from kneechain.errors import ErrorKind, MessageError
+
 NPM_PACKAGE = "@mediapipe/pose"
 NPM_VERSION = "0.5.1675469404"
 NPM_TARBALL = f"mediapipe-pose-{NPM_VERSION}.tgz"
@@ -44,8 +46,11 @@ DETECTOR_SHA256 = "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f8
 VARIANTS = tuple(LANDMARK_SHA256)
 
 
-class ModelFileMissing(Exception):
+class ModelFileMissing(MessageError):
     """A model file is absent or damaged; the message says which set-up command fixes it."""
+
+    default_code = "pose_model.missing"
+    default_kind = ErrorKind.unavailable
 
 
 def cache_dir() -> Path:
