@@ -9,6 +9,7 @@ and a server restart (the job is stored; submitting the same clip again finds it
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +32,18 @@ _MAGIC: tuple[tuple[int, bytes, str], ...] = (
     (0, b"\x1a\x45\xdf\xa3", "webm"),  # WebM / Matroska (what browsers record)
 )
 SNIFF_BYTES = 16
+#: the largest picture accepted: 4K either way up (a bigger one is a decompression bomb for the
+#: pose workers, which decode every frame)
+MAX_SIDE = 4096
+MAX_PIXELS = 4096 * 2304
+_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown_name(file_name: str) -> str:
+    """The file name a person gave, as it may be shown and stored: its last part only (either
+    slash), without control characters, at most 120 characters ("clip" when nothing is left)."""
+    last = re.split(r"[/\\]", file_name)[-1]
+    return _UNSHOWN.sub("", last).strip()[:120] or "clip"
 
 
 def sniff_video(head: bytes) -> str | None:
@@ -110,6 +123,14 @@ def check_clip(ctx: ServiceContext, path: Path) -> str:
             "Film the test again with the phone's own camera app.",
             ErrorKind.bad_media,
         ) from exc
+    if max(info.width, info.height) > MAX_SIDE or info.width * info.height > MAX_PIXELS:
+        raise _refuse(
+            "clip.too_large",
+            f"The clip's pictures are {info.width} x {info.height} pixels; at most 4K "
+            f"({MAX_SIDE} on the longer side) is accepted.",
+            "Film with the phone's usual video setting (HD or 4K).",
+            ErrorKind.too_large,
+        )
     if info.duration_s > settings.upload_max_seconds:
         raise _refuse(
             "clip.too_long",
@@ -156,7 +177,7 @@ def submit(
         )
     check_clip(ctx, upload)
     digest = ctx.store.media.put_file(upload)
-    shown = Path(file_name).name[:120] or "clip"
+    shown = shown_name(file_name)
     with ctx.db() as db:
         who = resolve(db, person)
         if (

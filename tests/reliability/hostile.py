@@ -1,0 +1,61 @@
+"""The hostile upload corpus: broken and adversarial files a phone, a browser or an attacker
+may send as a clip, made on the spot (small, deterministic, nothing downloaded).
+
+    corpus(folder) -> {name: (path, file name to send)}
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+CLIP = Path("/work/shared/data/walk_and_jump_sports2d_demo.mp4")
+
+
+def _video(path: Path, size: tuple[int, int], frames: int, fps: float) -> Path:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    assert writer.isOpened(), f"OpenCV cannot write {size} mp4v"
+    frame = np.full((size[1], size[0], 3), 90, np.uint8)
+    for i in range(frames):
+        frame[:, :, 0] = i % 255
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def tiny_clip(folder: Path) -> Path:
+    """A real, readable two-second clip with nobody in it."""
+    return _video(folder / "tiny.mp4", (64, 48), 20, 10.0)
+
+
+def corpus(folder: Path) -> dict[str, tuple[Path, str]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    made: dict[str, tuple[Path, str]] = {}
+
+    def put(name: str, data: bytes, sent_as: str) -> None:
+        path = folder / name
+        path.write_bytes(data)
+        made[name] = (path, sent_as)
+
+    put("zero-bytes", b"", "clip.mp4")
+    real = tiny_clip(folder).read_bytes()
+    put("truncated", real[: len(real) // 3], "clip.mp4")
+    put("header-only", real[:16], "clip.mp4")
+    put("renamed-pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", "clip.mp4")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("clip.mp4", real)
+    put("renamed-zip", buffer.getvalue(), "clip.mp4")
+    put("renamed-html", b"<html><script>alert(1)</script></html>", "clip.mp4")
+    put("mp4-magic-then-garbage", real[:12] + bytes(range(256)) * 64, "clip.mp4")
+    # a decompression bomb: a small file whose frames are huge once decoded
+    bomb = _video(folder / "huge-dimensions.mp4", (8000, 8000), 2, 1.0)
+    made["huge-dimensions"] = (bomb, "clip.mp4")
+    # two hours at one frame per second: a few kB, far past the length limit
+    long = _video(folder / "two-hours.mp4", (32, 32), 7300, 1.0)
+    made["two-hours"] = (long, "clip.mp4")
+    return made
