@@ -1,0 +1,33 @@
+"""A job worker for the fault tests (importable by spawned workers): the real analysis, except
+that the first attempt stops at the evidence stage, writes its pid and waits to be killed."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from kneechain.jobs.models import ClipRequest
+from kneechain.jobs.work import ClipOutput, Report, Worker
+
+
+class StopAtEvidence(Worker):
+    def __init__(self, pose_workers: int, pidfile: Path) -> None:
+        super().__init__(pose_workers)
+        self.pidfile = pidfile
+
+    def analyse(
+        self, request: ClipRequest, video: Path, report: Report | None = None
+    ) -> ClipOutput:
+        def held(stage: str, done: int, total: int) -> None:
+            if report is not None:
+                report(stage, done, total)
+            if stage == "evidence" and not self.pidfile.exists():
+                self.pidfile.write_text(str(os.getpid()), encoding="utf-8")
+                time.sleep(300)  # killed long before: mid-analysis, the pose already done
+
+        return super().analyse(request, video, held)
+
+
+def make_stop_at_evidence(pidfile: Path, pose_workers: int) -> Worker:
+    return StopAtEvidence(pose_workers, pidfile)
