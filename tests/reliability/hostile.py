@@ -59,3 +59,42 @@ def corpus(folder: Path) -> dict[str, tuple[Path, str]]:
     long = _video(folder / "two-hours.mp4", (32, 32), 7300, 1.0)
     made["two-hours"] = (long, "clip.mp4")
     return made
+
+
+def _frames(source: Path, limit: int = 90):  # type: ignore[no-untyped-def]
+    capture = cv2.VideoCapture(str(source))
+    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+    frames = []
+    while len(frames) < limit:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    return frames, fps
+
+
+def _write(path: Path, frames: list, fps: float) -> Path:  # type: ignore[type-arg]
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def head_only(source: Path, folder: Path) -> Path:
+    """The walking clip cut to its top fifth: a head (or nobody) and no legs."""
+    frames, fps = _frames(source)
+    cut = [f[: max(16, f.shape[0] // 5)] for f in frames]
+    return _write(folder / "head-only.mp4", cut, fps)
+
+
+def still_people(source: Path, folder: Path) -> Path:
+    """Three copies of one frame side by side, held for three seconds: several people, none
+    moving."""
+    frames, fps = _frames(source, limit=30)
+    one = frames[len(frames) // 2]
+    small = cv2.resize(one, (one.shape[1] // 2, one.shape[0] // 2))
+    row = np.concatenate([small, small, small], axis=1)
+    return _write(folder / "still-people.mp4", [row] * int(3 * fps), fps)
