@@ -18,7 +18,7 @@ from kneechain.services.context import ServiceContext
 from kneechain.services.people import PersonOut, person_out, resolve
 from kneechain.track.chartdata import Line, Panel
 from kneechain.track.history import build_history
-from kneechain.track.logbook import SessionEntry, log_session, record_outcome
+from kneechain.track.logbook import CoachedSet, SessionEntry, log_session, record_outcome
 from kneechain.track.maths import Trend
 from kneechain.track.models import ExerciseSessionRecord
 from kneechain.track.progress import Change, all_changes, describe
@@ -36,6 +36,7 @@ class ExerciseDoneOut(Out):
     sets_done: int
     regression_id: str | None = None
     regression_name: str | None = None
+    coached: list[CoachedSet] = []
 
 
 class SessionOut(Out):
@@ -147,6 +148,7 @@ def _session_out(ctx: ServiceContext, record: ExerciseSessionRecord) -> SessionO
                 sets_done=e.sets_done,
                 regression_id=e.regression_id,
                 regression_name=name(e.regression_id),
+                coached=[CoachedSet.model_validate(c) for c in e.coached or []],
             )
             for e in record.exercises
         ],

@@ -100,6 +100,7 @@ class ExerciseRow(Row):
     exercise_id: str
     sets_done: int = Field(ge=0)
     regression_id: str | None
+    coached: list[dict[str, Any]] | None = None  # camera coach counts; absent in older exports
 
 
 class SessionRow(Row):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from sqlalchemy import select
@@ -28,13 +28,26 @@ from kneechain.track.models import (
 Pain = int
 
 
+class CoachedSet(Frozen):
+    """A set the camera coach counted in the person's browser: repetitions (None for a hold),
+    seconds under tension, the side worked when known, and each form cue with how many times
+    it was given."""
+
+    reps: int | None = Field(default=None, ge=0, le=1000)
+    seconds_under_tension: float = Field(ge=0, le=3600)
+    side: Literal["left", "right"] | None = None
+    cues: dict[str, int] = Field(default_factory=dict, max_length=20)
+
+
 class ExerciseDone(Frozen):
     """One exercise in a session: its name (as the handout writes it, or its id), the sets
-    completed, and the easier variant used, if any (also by name)."""
+    completed, the easier variant used, if any (also by name), and the sets the camera coach
+    counted, if any."""
 
     exercise_id: str
     sets_done: int = Field(ge=0, le=50)
     regression_id: str | None = None
+    coached: list[CoachedSet] = Field(default_factory=list, max_length=50)
 
 
 class SessionEntry(Frozen):
@@ -191,6 +204,7 @@ def log_session(
                 exercise_id=d.exercise_id,
                 sets_done=d.sets_done,
                 regression_id=d.regression_id,
+                coached=[c.model_dump() for c in d.coached] or None,
             )
             for i, d in enumerate(entry.exercises)
         ],

@@ -236,6 +236,8 @@ class SessionExerciseRecord(Base):
     exercise_id: Mapped[str] = mapped_column(String(64))
     sets_done: Mapped[int] = mapped_column(Integer)
     regression_id: Mapped[str | None] = mapped_column(String(64))
+    #: sets counted by the camera coach (logbook.CoachedSet as JSON), None when not coached
+    coached: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     session: Mapped[ExerciseSessionRecord] = relationship(back_populates="exercises")
 
 
