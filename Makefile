@@ -11,16 +11,22 @@ STAMP := $(VENV)/.installed
 # at set-up only; see kneechain/vision/backends/model_files.py. A failure is reported, not fatal:
 # the litert-lite/-heavy backends then say which command provides the files.
 POSE_MODELS := .cache/models/mediapipe-pose-0.5.1675469404/.fetched
+# The browser's copy of the same package for live coaching (kneechain/web/coach_assets.py).
+COACH_ASSETS := .cache/models/mediapipe-pose-0.5.1675469404/web/.fetched
 
 .PHONY: demo test test-fast test-slow lint venv bench bench-runtime clean system-deps-test pose-models
 
-venv: $(STAMP) $(POSE_MODELS)
+venv: $(STAMP) $(POSE_MODELS) $(COACH_ASSETS)
 
 pose-models: $(POSE_MODELS)
 
 $(POSE_MODELS): $(STAMP) kneechain/vision/backends/model_files.py
 	command -v npm >/dev/null 2>&1 || scripts/system-deps.sh models
 	$(BIN)/python -m kneechain.vision.backends.model_files && touch $(POSE_MODELS) || true
+
+$(COACH_ASSETS): $(STAMP) kneechain/web/coach_assets.py
+	command -v npm >/dev/null 2>&1 || scripts/system-deps.sh models
+	$(BIN)/python -m kneechain.web.coach_assets && touch $(COACH_ASSETS) || true
 
 $(STAMP): pyproject.toml scripts/vendor-htmx.sh
 	scripts/system-deps.sh runtime
@@ -49,11 +55,11 @@ system-deps-test:
 PG := scripts/pg_test_server.sh run --
 
 # The default suite must collect tests: pytest's exit code 5 ("no tests collected") is a failure there.
-test-fast: $(STAMP) $(POSE_MODELS) system-deps-test
+test-fast: $(STAMP) $(POSE_MODELS) $(COACH_ASSETS) system-deps-test
 	$(PG) $(BIN)/python -m pytest -m "not slow" -q
 
 # The slow suite may legitimately be empty on a given checkout; exit code 5 is accepted only here.
-test-slow: $(STAMP) $(POSE_MODELS) system-deps-test
+test-slow: $(STAMP) $(POSE_MODELS) $(COACH_ASSETS) system-deps-test
 	$(PG) $(BIN)/python -m pytest -m slow -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no slow tests collected"; exit 0; fi; exit $$rc
 
 test: lint test-fast test-slow

@@ -26,6 +26,7 @@ PUBLIC = {
     ("POST", "/api/session"),
     ("DELETE", "/api/session"),
     ("GET", "/pictures/{picture_id}.svg"),
+    ("GET", "/coach/pose/{name}"),  # the pinned @mediapipe/pose files, public like /static
 }
 #: only clinicians may use these (a person gets 403)
 CLINICIAN_ONLY = {("GET", "/caseload"), ("GET", "/api/clients")}

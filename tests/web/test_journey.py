@@ -197,16 +197,25 @@ CLINICIAN_TOOLS = {"/people/{uid}/program/edit", "/people/{uid}/report.pdf"}
 
 
 def test_every_page_of_the_record_renders_for_owner_and_clinician(
-    app: FastAPI, cast: Cast, finished: str
+    app: FastAPI, ctx: ServiceContext, cast: Cast, finished: str
 ) -> None:
+    from kneechain.knowledge.coaching import coaching
+    from kneechain.services import programs
     from kneechain.web.app import route_table
 
     uid = cast.alex.person_uid or ""
     checkup_uid = finished.rsplit("/", 1)[-1]
+    coached = coaching(ctx.domain.knowledge)
+    exercise = next(
+        e.exercise_id
+        for e in programs.current(ctx, "Alex").program.exercises
+        if e.exercise_id in coached
+    )
     for method, path in route_table(app):
         if method != "GET" or "{uid}" not in path or "media" in path:
             continue
         url = path.replace("{uid}", uid).replace("{checkup_uid}", checkup_uid)
+        url = url.replace("{exercise_id}", exercise)
         for browser in (cast.alex, cast.clinician):
             response = browser.get(url, follow_redirects=True)
             if browser is cast.alex and path in CLINICIAN_TOOLS:

@@ -2,13 +2,24 @@
 
 from fastapi import APIRouter
 
-from kneechain.web.routes import api, audit, auth, checkup, clinician, person, program, progress
+from kneechain.web.routes import (
+    api,
+    audit,
+    auth,
+    checkup,
+    clinician,
+    coach,
+    person,
+    program,
+    progress,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     person.router,
     checkup.router,
     program.router,
+    coach.router,
     progress.router,
     clinician.router,
     audit.router,
