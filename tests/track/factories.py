@@ -6,7 +6,7 @@ from datetime import date
 
 from kneechain.assess.case import Case
 from kneechain.track.db import Store
-from kneechain.track.logbook import ExerciseDone, SessionEntry
+from kneechain.track.logbook import CoachedSet, ExerciseDone, SessionEntry
 from kneechain.track.people import add_person
 
 
@@ -30,7 +30,11 @@ def session_on(day: date, pain_before: int | None = 4, pain_after: int | None = 
         performed_on=day,
         exercises=[
             ExerciseDone(exercise_id="glute_ball_release", sets_done=1),
-            ExerciseDone(exercise_id="glute_bridge", sets_done=3),
+            ExerciseDone(
+                exercise_id="glute_bridge",
+                sets_done=3,
+                coached=[CoachedSet(reps=12, seconds_under_tension=26.4, cues={"pelvis_level": 1})],
+            ),
             ExerciseDone(
                 exercise_id="lateral_lunge", sets_done=2, regression_id="lateral_lunge_supported"
             ),
