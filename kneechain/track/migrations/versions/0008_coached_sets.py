@@ -4,8 +4,8 @@ The camera coach (web, issue 16) counts repetitions, time under tension and form
 person's browser; when the person saves a set, the counts are stored with the exercise as JSON
 (`logbook.CoachedSet` items). Additive: a nullable column, NULL for every earlier row.
 
-Revision ID: 0006_coached_sets
-Revises: 0005_outcome_parts
+Revision ID: 0008_coached_sets
+Revises: 0007_measurement_uncertainty
 Create Date: 2026-11-30 07:30:00
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0006_coached_sets"
-down_revision: str | Sequence[str] | None = "0005_outcome_parts"
+revision: str = "0008_coached_sets"
+down_revision: str | Sequence[str] | None = "0007_measurement_uncertainty"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
