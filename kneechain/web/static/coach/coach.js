@@ -53,19 +53,44 @@ function showCue(text) {
   cueTimer = setTimeout(() => { cueBox.hidden = true; }, 3500);
 }
 
+// Where the "GPU" is software (SwiftShader, llvmpipe: no graphics card, or the GPU turned off)
+// BlazePose's WebGL inference is tens of times slower than its WebAssembly (CPU) inference;
+// a real GPU (phones, laptops) is faster on WebGL, the package's default.
+function softwareGpu() {
+  try {
+    const gl = document.createElement("canvas").getContext("webgl2");
+    if (!gl) return true;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    return /swiftshader|llvmpipe|software/i.test(renderer);
+  } catch (err) {
+    return true;
+  }
+}
+
 async function loadPose() {
-  if (pose) return pose;
+  // lite (fast, the default), full or heavy: the three models of the package, all served here
+  const complexity = Number(chosen("model") || 0);
+  if (pose) {
+    if (pose.complexity !== complexity) {
+      pose.setOptions({ modelComplexity: complexity });
+      pose.complexity = complexity;
+    }
+    return pose;
+  }
   if (root.dataset.assets !== "ready" || typeof window.Pose !== "function") {
     throw new Error("The pose files are not installed on this server (set-up: make venv).");
   }
   pose = new window.Pose({ locateFile: (file) => `/coach/pose/${file}` });
   pose.setOptions({
-    modelComplexity: 0, // lite: fast enough on a phone; the file mode and bench say how fast
+    modelComplexity: complexity,
+    useCpuInference: softwareGpu(),
     smoothLandmarks: true,
     enableSegmentation: false,
     minDetectionConfidence: 0.5,
     minTrackingConfidence: 0.5,
   });
+  pose.complexity = complexity;
   await pose.initialize();
   return pose;
 }
