@@ -89,13 +89,18 @@ def live(p: object, server: str, clip_path: Path, exercise: str, seconds: float)
     page.click("[data-start]")
     while not page.locator("#coach").get_attribute("data-frames"):
         time.sleep(0.1)  # the model is loaded and the first frame seen
+    delivered = "document.querySelector('video').getVideoPlaybackQuality().totalVideoFrames"
+    reps_before = int(page.locator("#coach").get_attribute("data-reps") or 0)
+    frames_before = page.evaluate(delivered)
     time.sleep(seconds)
     perf = page.evaluate(
         "(() => { const p = document.getElementById('coach').perf;"
         " return {frames: p.frames, first: p.first, now: performance.now(),"
         " latencies: p.latencies, cues: p.cueLatencies, pose: p.poseMs}; })()"
     )
-    reps = int(page.locator("#coach").get_attribute("data-reps") or 0)
+    reps = int(page.locator("#coach").get_attribute("data-reps") or 0) - reps_before
+    # frames the fake camera really delivered: a starved capture thread plays the clip slower
+    perf["camera_frames"] = page.evaluate(delivered) - frames_before
     browser.close()
     perf["fps"] = perf["frames"] / ((perf["now"] - perf["first"]) / 1000)
     perf["reps"] = reps
@@ -169,8 +174,12 @@ def main() -> int:
                         f"  frame to cue: median {statistics.median(cues):.0f} ms, "
                         f"max {max(cues):.0f} ms over {len(cues)} cues   (target <= 150 ms)"
                     )
-                loops = args.seconds * clip.fps / (clip.last - clip.first + 1)
-                print(f"  reps counted live: {perf['reps']} in about {loops:.1f} loops of the clip")
+                loops = perf["camera_frames"] / (clip.last - clip.first + 1)
+                print(
+                    f"  reps counted live: {perf['reps']}; the camera delivered"
+                    f" {perf['camera_frames']} frames = {loops:.1f} loops of the clip, holding"
+                    f" about {loops * clip.reps:.1f} reps by hand"
+                )
                 webm = write_webm(clip, Path(tmp) / f"{clip.name}.webm")
                 times = from_file(p, server, webm, clip.exercise_id)
                 print(f"  video file: {len(times)} reps counted, {clip.reps} by hand")
