@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from kneechain.assess.case import Case
-from kneechain.services import assessment
+from kneechain.services import assessment, programs
 from kneechain.services.context import ServiceContext
 from kneechain.track.models import MediaItemRecord, PersonRecord
 from tests.web.conftest import (  # noqa: F401  (fixtures)
@@ -35,6 +35,7 @@ class Owned:
     checkup_uid: str
     media_sha256: str
     clinician_uid: str
+    exercise_id: str  # an exercise of Alex's program (a knowledge-base id, not Alex's own)
 
 
 @pytest.fixture
@@ -53,4 +54,5 @@ def owned(ctx: ServiceContext, cast: Cast) -> Owned:  # noqa: F811
             )
         )
     assert cast.clinician.person_uid
-    return Owned(recorded.uid, digest, cast.clinician.person_uid)
+    exercise = programs.current(ctx, "Alex").program.exercises[0].exercise_id
+    return Owned(recorded.uid, digest, cast.clinician.person_uid, exercise)
