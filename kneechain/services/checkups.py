@@ -24,6 +24,7 @@ from kneechain.services import assessment
 from kneechain.services.context import ServiceContext
 from kneechain.services.domain import Domain
 from kneechain.services.people import resolve
+from kneechain.services.results import media_type
 from kneechain.track.models import (
     AssessmentRecord,
     CheckupDraftRecord,
@@ -236,14 +237,17 @@ def store_clips(
                     )
                     is None
                 ):
-                    size = ctx.store.media.path_for(digest).stat().st_size
+                    stored = ctx.store.media.path_for(digest)
+                    is_clip = media_type(stored.read_bytes()[:16]).startswith("video/")
                     db.add(
                         MediaItemRecord(
                             user_id=who.id,
                             sha256=digest,
-                            kind="frame",
-                            filename=f"{clip.test_id}-proof.png",
-                            size_bytes=size,
+                            kind="other" if is_clip else "frame",
+                            filename=f"{clip.test_id}-annotated.webm"
+                            if is_clip
+                            else f"{clip.test_id}-proof.png",
+                            size_bytes=stored.stat().st_size,
                         )
                     )
             source = next((m.source for m in clip.measurements if m.source), None)

@@ -215,7 +215,7 @@ def _request(
     ctx: ServiceContext, digest: str, test_id: str, label: str
 ) -> video.ClipAnalysisRequest:
     return video.ClipAnalysisRequest(
-        video=ctx.store.media.path_for(digest), test_id=test_id, label=label, clip=False
+        video=ctx.store.media.path_for(digest), test_id=test_id, label=label, clip=True
     )
 
 
@@ -261,13 +261,14 @@ def progress(ctx: ServiceContext, runner: JobRunner, person: str) -> ClipProgres
 def clip_answer(
     ctx: ServiceContext, test_id: str, file_name: str, analysis: video.ClipAnalysis
 ) -> flow.ClipAnswer:
-    """The analysis as the question's answer; the proof pictures go into the media store and
+    """The analysis as the question's answer; the proof pictures (and the annotated clip) go
+    into the media store and
     are named by their hash (`media:<sha256>`), so a page can show them to whoever may see
     the record."""
     evidence = [
         f"media:{ctx.store.media.put_file(path)}"
         for path in analysis.evidence_files
-        if path.is_file() and path.suffix.lower() in (".png", ".jpg")
+        if path.is_file() and path.suffix.lower() in (".png", ".jpg", ".webm")
     ]
     return flow.ClipAnswer(
         test_id=test_id,

@@ -59,8 +59,12 @@ class ValueLine(Frozen):
 
 
 class ProofPicture(Frozen):
+    """A proof picture, or the annotated clip (`kind` "clip": the skeleton and angles drawn on
+    every analysed frame), of one test's clip."""
+
     sha256: str
     test_name: str
+    kind: Literal["picture", "clip"] = "picture"
 
 
 class CheckupReport(Frozen):
@@ -166,8 +170,19 @@ def report(ctx: ServiceContext, person: str, assessment_uid: str) -> CheckupRepo
         videos = db.scalars(
             select(VideoAnalysisRecord).where(VideoAnalysisRecord.assessment_id == record.id)
         ).all()
+        clips = set(
+            db.scalars(
+                select(MediaItemRecord.sha256).where(
+                    MediaItemRecord.user_id == who.id, MediaItemRecord.kind == "other"
+                )
+            )
+        )
         pictures = [
-            ProofPicture(sha256=h, test_name=kb.tests[v.test_id].name)
+            ProofPicture(
+                sha256=h,
+                test_name=kb.tests[v.test_id].name,
+                kind="clip" if h in clips else "picture",
+            )
             for v in videos
             for h in v.evidence_hashes
             if v.test_id in kb.tests

@@ -299,13 +299,21 @@ def _read_into(stage: _Stage, source: Iterator[tuple[int, np.ndarray]], out: que
     return True
 
 
+def codec_for(path: Path) -> str:
+    """The clip's codec by its file type: VP8 in WebM (browsers play it; OpenCV's wheel has
+    no H.264 encoder), MPEG-4 part 2 in .mp4 (desktop players)."""
+    return "VP80" if path.suffix.lower() == ".webm" else "mp4v"
+
+
 def _encode_from(stage: _Stage, path: Path, fps: float, inbox: queue.Queue) -> bool:
     writer: cv2.VideoWriter | None = None
     try:
         while (picture := inbox.get()) is not _END:
             if writer is None:
                 size = (picture.shape[1], picture.shape[0])
-                writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+                writer = cv2.VideoWriter(
+                    str(path), cv2.VideoWriter_fourcc(*codec_for(path)), fps, size
+                )
             writer.write(picture)
     finally:
         if writer is not None:

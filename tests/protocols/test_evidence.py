@@ -30,7 +30,7 @@ def test_key_frames_show_the_measured_angle(tmp_path: Path) -> None:
     files = write_evidence(video, traj, result, tmp_path / "evidence")
     pictures = [f for f in files if f.suffix == ".png"]
     assert len(pictures) == len(result.evidence) == len(result.measurements)
-    assert (tmp_path / "evidence" / "annotated.mp4").is_file()
+    assert (tmp_path / "evidence" / "annotated.webm").is_file()
     fppa = next(e for e in result.evidence if e.measure == "squat_fppa" and e.side == "left")
     image = cv2.imread(str(tmp_path / "evidence" / f"squat_fppa_left_frame{fppa.frame}.png"))
     x, y = (int(v) for v in traj.xy("left_knee")[fppa.row])

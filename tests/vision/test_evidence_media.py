@@ -126,3 +126,26 @@ def test_front_view_values_are_not_drawn_on_a_side_view(monkeypatch) -> None:
     assert evidence.panel_for(None) == evidence.PANEL  # type: ignore[arg-type]
     monkeypatch.setattr(view, "estimate_view", bearing(float("nan")))
     assert evidence.panel_for(None) == evidence.PANEL  # type: ignore[arg-type]
+
+
+def test_a_webm_clip_is_written_with_vp8_that_browsers_play(tmp_path: Path) -> None:
+    """OpenCV's wheel has no H.264 encoder; VP8 in WebM is what a browser's <video> plays."""
+    import cv2
+    import numpy as np
+
+    from kneechain.vision.evidence import codec_for
+
+    assert codec_for(tmp_path / "a.webm") == "VP80" and codec_for(tmp_path / "a.mp4") == "mp4v"
+    path = tmp_path / "annotated.webm"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec_for(path)), 30, (64, 48))
+    assert writer.isOpened()
+    for shade in range(0, 200, 20):
+        writer.write(np.full((48, 64, 3), shade, np.uint8))
+    writer.release()
+    assert path.read_bytes()[:4] == b"\x1a\x45\xdf\xa3"  # the Matroska/WebM signature
+    capture = cv2.VideoCapture(str(path))
+    frames = 0
+    while capture.read()[0]:
+        frames += 1
+    capture.release()
+    assert frames == 10

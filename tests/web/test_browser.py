@@ -203,6 +203,13 @@ def test_person_journey_with_a_real_clip(server: str, chromium: object, tmp_path
     page.wait_for_selector("text=Results of")
     assert "from your clip" in page.content()
     assert page.locator(".frames img").count() >= 1
+    player = page.locator(".annotated-clip video")
+    assert player.count() == 1, "the annotated clip is shown"
+    player.first.evaluate(
+        "v => new Promise(done => v.readyState >= 1 ? done() :"
+        " v.addEventListener('loadedmetadata', () => done(), {once: true}))"
+    )
+    assert player.first.evaluate("v => v.videoWidth") > 0  # Chromium decodes it
     shot("results", phone=True)
 
     page.click("text=Go to your program")

@@ -62,7 +62,8 @@ def write_evidence(
     clip: bool = True,
     frames: FrameStash | None = None,
 ) -> list[Path]:
-    """Write one PNG per evidence frame (and `annotated.mp4` when `clip`) into `folder`.
+    """Write one PNG per evidence frame (and, when `clip`, `annotated.webm`, which browsers
+    play) into `folder`.
 
     The proof pictures come first, read in one pass over the video; the annotated clip is
     made meanwhile on a background thread (kneechain.vision.evidence.OverlayJob), from the
@@ -71,7 +72,7 @@ def write_evidence(
     overlay = None
     if clip:
         angles = angle_table(traj)
-        overlay = OverlayJob(video, traj, angles, folder / "annotated.mp4", stash=frames)
+        overlay = OverlayJob(video, traj, angles, folder / "annotated.webm", stash=frames)
     written = []
     frames = read_frames(video, [ev.frame for ev in result.evidence])
     for ev in result.evidence:
