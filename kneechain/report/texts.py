@@ -16,6 +16,9 @@ class CalendarTexts(Frozen):
     session_summary: str
     retest_summary: str
     session_intro: str
+    week_heading: str
+    stop_heading: str
+    running_heading: str
 
 
 class HandoutTexts(Frozen):

@@ -32,10 +32,10 @@ START = date(2026, 11, 30)
 runner = CliRunner()
 
 
-def program_for(path: Path) -> Program:
+def program_for(path: Path, runner: bool = False) -> Program:
     return build_program(
         read_input(path, packaged.rules, packaged.kb).result,
-        ProgramOptions(start_date=START),
+        ProgramOptions(start_date=START, runner=runner),
         packaged.program_rules,
         packaged.kb,
     )
@@ -134,6 +134,32 @@ def test_calendar_parses_back_with_every_session_and_retest() -> None:
     assert last.decoded("dtstart").date() == START + timedelta(days=41)
     mondays = [e for e in sessions if e.decoded("dtstart").weekday() == 0]
     assert all("Strength day" in str(e["summary"]) for e in mondays)
+
+
+def test_each_session_says_when_to_stop_and_what_this_week_changes() -> None:
+    program = program_for(RUNNER, runner=True)
+    assert program.stop_rule and program.plan and program.running
+    sessions = sorted(
+        (
+            e
+            for e in Calendar.from_ical(render_ics(program)).walk("VEVENT")
+            if isinstance(e.decoded("dtstart"), datetime)
+        ),
+        key=lambda e: e.decoded("dtstart"),
+    )
+    texts = [str(e["description"]) for e in sessions]
+    assert all(program.stop_rule in t for t in texts)
+    last_step = max(program.plan, key=lambda s: s.week)
+    assert all(item in texts[-1] for item in last_step.items)
+    assert f"({program.weeks} of {program.weeks})" in texts[-1]
+    first_step = min(program.plan, key=lambda s: s.week)
+    if first_step.week == 1:
+        assert all(item in texts[0] for item in first_step.items)
+    # the running advice once a week, on the week's first session
+    advice = program.running.advice[0]
+    with_advice = [e.decoded("dtstart").date() for e in sessions if advice in str(e["description"])]
+    assert len(with_advice) == program.weeks
+    assert len({(d - START).days // 7 for d in with_advice}) == program.weeks
 
 
 def test_calendar_is_empty_for_a_referral_and_identical_when_rebuilt() -> None:
