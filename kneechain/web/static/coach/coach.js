@@ -18,7 +18,11 @@ const sets = [];
 let pose = null, coach = null, stream = null, running = false, busy = false;
 let source = "camera", setStartedAt = 0, cueTimer = null;
 // measured for the benchmark and shown small under the controls
-const perf = { frames: 0, first: null, latencies: [], cueLatencies: [], poseMs: [] };
+// `trace`: per processed frame [time in the set (s), camera frame number, reps so far], kept
+// for the last TRACE_MAX frames; `reps`: [start, end] of the current set's reps (s); `mediaStart`:
+// the camera timestamp of the set's first frame (the benchmark maps reps to the clip's hand count)
+const perf = { frames: 0, first: null, latencies: [], cueLatencies: [], poseMs: [], trace: [], reps: [], mediaStart: null };
+const TRACE_MAX = 20000;
 root.perf = perf;
 
 const SKELETON = [
@@ -92,6 +96,11 @@ async function loadPose() {
   });
   pose.complexity = complexity;
   await pose.initialize();
+  // the first image sent builds the graph and compiles the model (about a second): do it now,
+  // on a blank picture, so that the set's first frames are not lost to it
+  const blank = Object.assign(document.createElement("canvas"), { width: 64, height: 64 });
+  pose.onResults(() => {});
+  await pose.send({ image: blank });
   return pose;
 }
 
@@ -130,6 +139,7 @@ function escapeHtml(text) {
 function newSet() {
   const side = chosen("side") || null;
   coach = new SetCoach({ ...config, side_chosen: side });
+  perf.reps = [];
   countEl.textContent = "0";
   setLine.textContent = `Set ${sets.length + 1} of ${config.target.sets}` + (side ? ` · ${side} side` : "");
   clock.textContent = "";
@@ -170,17 +180,42 @@ async function start(fromFile = null) {
   schedule();
 }
 
+// The camera: every new video frame is noted (requestVideoFrameCallback, with the frame's own
+// timestamp), and the newest one is processed as soon as the previous one is done, without
+// waiting for the next frame to arrive: the page runs as fast as pose allows, and counting uses
+// each frame's time, not its position in the sequence, so skipped frames do not skew it.
+let latest = null, handled = null, mediaStart = null, watch = 0;
+
 function schedule() {
   if (!running) return;
   if (source === "file") { runFile(); return; }
+  latest = null; handled = null; mediaStart = null;
+  const mine = ++watch; // one chain of callbacks per set: an older one stops itself
+  const onFrame = (now, meta) => {
+    if (!running || mine !== watch) return;
+    latest = { now, media: meta.mediaTime, n: meta.presentedFrames };
+    video.requestVideoFrameCallback(onFrame);
+    pump();
+  };
+  const onAnimationFrame = (now) => { // browsers without requestVideoFrameCallback
+    if (!running || mine !== watch) return;
+    if (!latest || video.currentTime !== latest.media) {
+      latest = { now, media: video.currentTime, n: (latest ? latest.n : 0) + 1 };
+    }
+    requestAnimationFrame(onAnimationFrame);
+    pump();
+  };
   if ("requestVideoFrameCallback" in video) video.requestVideoFrameCallback(onFrame);
-  else requestAnimationFrame((now) => onFrame(now));
+  else requestAnimationFrame(onAnimationFrame);
 }
 
-async function onFrame(now) {
-  if (!running) return;
-  if (busy || video.readyState < 2) { schedule(); return; }
-  if (await processFrame((now - setStartedAt) / 1000, now)) schedule();
+async function pump() {
+  while (running && !busy && latest && latest !== handled && video.readyState >= 2) {
+    const frame = (handled = latest);
+    mediaStart = mediaStart ?? frame.media;
+    perf.mediaStart = mediaStart;
+    if (!(await processFrame(frame.media - mediaStart, frame.now, frame.n))) return;
+  }
 }
 
 // A file from the device is stepped through frame by frame (every 1/30 s of its time), so
@@ -194,14 +229,14 @@ async function runFile() {
       video.addEventListener("seeked", resolve, { once: true });
       video.currentTime = t;
     });
-    if (!(await processFrame(t, performance.now()))) return;
+    if (!(await processFrame(t, performance.now(), Math.round(t / FILE_STEP)))) return;
   }
   endSet();
 }
 
 // One frame: pose, count, cue, draw. `t` is the frame's time in the set (s), `now` when the
-// frame was there to be looked at (ms). Returns false when the coach has to stop.
-async function processFrame(t, now) {
+// frame was there to be looked at (ms), `n` its number. Returns false when the coach has to stop.
+async function processFrame(t, now, n = null) {
   busy = true;
   const before = performance.now();
   let results = null;
@@ -221,6 +256,7 @@ async function processFrame(t, now) {
   let cued = false;
   for (const e of events) {
     if (e.type === "rep") {
+      perf.reps.push([e.rep.start, e.rep.end]);
       countEl.textContent = String(coach.reps.length);
       if (!coach.cues.some((c) => c.t === e.t)) say(String(coach.reps.length));
     } else if (e.type === "cue") {
@@ -244,6 +280,8 @@ async function processFrame(t, now) {
   perf.latencies.push(latency);
   perf.poseMs.push(poseMs);
   if (cued) perf.cueLatencies.push(latency);
+  perf.trace.push([t, n, coach.reps.length]);
+  if (perf.trace.length > TRACE_MAX) perf.trace.shift();
   if (perf.frames % 15 === 0 && source === "camera") {
     const secs = (performance.now() - perf.first) / 1000;
     const fps = perf.frames / Math.max(secs, 1e-3);
