@@ -108,12 +108,37 @@ def validate(
     except KnowledgeError as exc:
         raise _fail(str(exc)) from exc
     problems = check_links(kb)
+    coached = _coaching_problems(kb, data_dir, problems)
     for problem in problems:
         console.print(f"[red]x[/] {problem}")
     if problems:
         raise typer.Exit(code=1)
     counts = ", ".join(f"{len(kb.collection(k.value))} {k.value}" for k in Kind)
-    console.print(f"[green]ok[/] knowledge base is consistent: {counts}")
+    console.print(
+        f"[green]ok[/] knowledge base is consistent: {counts}, {coached} coached by the camera"
+    )
+
+
+def _coaching_problems(kb: object, data_dir: Path | None, problems: list[str]) -> int:
+    """Check coaching.yaml of the data folder (thresholds with sources or a product choice,
+    measures the browser knows: a malformed file fails like any other) against the knowledge
+    base (exercise, finding and source ids: adds to `problems`); returns its entry count."""
+    from kneechain.knowledge import coaching
+    from kneechain.knowledge.loader import DATA_DIR, KnowledgeError, load_document
+
+    path = (data_dir or DATA_DIR) / "coaching.yaml"
+    if not path.is_file():
+        problems.append(f"{path.name}: missing (the camera coach reads it)")
+        return 0
+    try:
+        entries = load_document(coaching.CoachingFile, path).exercises
+    except KnowledgeError as exc:
+        raise _fail(str(exc)) from exc
+    try:
+        coaching.check(kb, entries, path.name)  # type: ignore[arg-type]
+    except KnowledgeError as exc:
+        problems.append(str(exc))
+    return len(entries)
 
 
 @app.command("docs")

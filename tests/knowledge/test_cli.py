@@ -64,6 +64,7 @@ def test_show_unknown_id_fails_clearly() -> None:
 def test_validate_passes_on_packaged_data() -> None:
     result = runner.invoke(app, ["knowledge", "validate"])
     assert result.exit_code == 0 and "consistent" in result.output
+    assert "coached by the camera" in result.output
 
 
 def test_validate_fails_on_broken_copy(tmp_path: Path) -> None:
@@ -75,6 +76,24 @@ def test_validate_fails_on_broken_copy(tmp_path: Path) -> None:
     result = runner.invoke(app, ["knowledge", "validate", "--data-dir", str(data)])
     assert result.exit_code == 1
     assert "unknown exercise 'nowhere'" in result.output
+
+
+def test_validate_checks_the_coaching_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    coaching = yaml.safe_load((data / "coaching.yaml").read_text())
+    coaching["exercises"][0]["exercise_id"] = "moonwalk"
+    (data / "coaching.yaml").write_text(yaml.safe_dump(coaching))
+    result = runner.invoke(app, ["knowledge", "validate", "--data-dir", str(data)])
+    assert result.exit_code == 1
+    assert "coaching.yaml: moonwalk: no such exercise in exercises.yaml" in result.output
+    # a threshold with neither sources nor a product choice is refused
+    coaching["exercises"][0]["exercise_id"] = "glute_bridge"
+    coaching["exercises"][0]["basis"] = {"source_ids": []}
+    (data / "coaching.yaml").write_text(yaml.safe_dump(coaching))
+    result = runner.invoke(app, ["knowledge", "validate", "--data-dir", str(data)])
+    assert result.exit_code == 2
+    assert "coaching.yaml" in result.output and "product_choice" in result.output
 
 
 def test_validate_reports_malformed_file(tmp_path: Path) -> None:

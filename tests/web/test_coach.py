@@ -145,6 +145,11 @@ def test_saved_sets_are_in_the_log_with_their_counts(ctx: ServiceContext, alex: 
     assert [s.reps for s in done.coached] == [12, 10]
     assert done.coached[0].cues == {"knee_over_toe": 2} and done.coached[0].side == "right"
     assert done.coached[1].seconds_under_tension == 18.0
+    progress = alex.get(f"/people/{alex.person_uid}/progress").text
+    shown = re.search(r'data-coached="lateral_lunge">([^<]*)<', progress)
+    assert shown, "the progress page shows the coached sets"
+    expected = "Lateral lunge with the camera: 12 reps right, 10 reps left · 2 form cues"
+    assert shown.group(1) == expected
 
 
 def test_a_variant_is_logged_as_the_easier_version(ctx: ServiceContext, alex: Browser) -> None:

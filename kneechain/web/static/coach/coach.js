@@ -96,11 +96,6 @@ async function loadPose() {
   });
   pose.complexity = complexity;
   await pose.initialize();
-  // the first image sent builds the graph and compiles the model (about a second): do it now,
-  // on a blank picture, so that the set's first frames are not lost to it
-  const blank = Object.assign(document.createElement("canvas"), { width: 64, height: 64 });
-  pose.onResults(() => {});
-  await pose.send({ image: blank });
   return pose;
 }
 
@@ -169,6 +164,14 @@ async function start(fromFile = null) {
     show(err && err.name ? cameraProblem(err) : cameraProblem(err), true);
     startButton.disabled = false;
     return;
+  }
+  // the first picture of a size builds the pose graph for it (about a second here): send one
+  // before the set starts, so that its first frames are not lost to it
+  const size = `${video.videoWidth}x${video.videoHeight}`;
+  if (pose.warmedFor !== size) {
+    pose.onResults(() => {});
+    await pose.send({ image: video }).catch(() => {});
+    pose.warmedFor = size;
   }
   message.hidden = true;
   newSet();
