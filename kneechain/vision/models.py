@@ -12,6 +12,8 @@ their memory back, so nothing is left behind in a process once its runner is clo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from kneechain.vision import quiet
@@ -28,10 +30,12 @@ class Models:
         self._models: dict[str, PoseBackend] = {}
         self._detector: PeopleDetector | None = None
 
-    def pose_model(self, name: str, warm_up: tuple[np.ndarray, ...] = ()) -> PoseBackend:
+    def pose_model(self, name: str, warm_up: Iterable[np.ndarray] = ()) -> PoseBackend:
         """The model `name`, tracking nobody. The first call starts it quietly, on the
-        `warm_up` RGB frames (so that a person's first landmarks, which print a notice of
-        their own, are found inside the quiet moment); later calls reset it."""
+        `warm_up` RGB frames, taken lazily up to the first in which it finds a person (whose
+        first landmarks print a notice of their own, then inside the quiet moment: a later
+        frame, costly to decode, is read only when the earlier ones show nobody); later
+        calls reset it."""
         model = self._models.get(name)
         reset = getattr(model, "reset", None)
         if model is not None and reset is not None:
@@ -42,8 +46,10 @@ class Models:
             del self._models[name]
         with quiet.silenced():
             model = create_backend(name)
-            for image in (*warm_up, _BLANK):
-                model.process(image)
+            for image in warm_up:
+                if model.process(image) is not None:
+                    break
+            model.process(_BLANK)
         self._models[name] = model
         return model
 
@@ -56,7 +62,7 @@ class Models:
             self._detector = detector
         return self._detector
 
-    def prepare(self, name: str, warm_up: tuple[np.ndarray, ...], detector: bool) -> None:
+    def prepare(self, name: str, warm_up: Iterable[np.ndarray], detector: bool) -> None:
         """Start the models before work (and before any progress display draws)."""
         self.pose_model(name, warm_up)
         if detector:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -152,15 +152,15 @@ def _drop(raw: RawPose, rows: np.ndarray) -> RawPose:
     return raw
 
 
-def _warm_up_frames(info: VideoInfo) -> tuple[np.ndarray, ...]:
-    """The first and the middle frame (RGB), those that decode, to start the model on."""
-    frames = []
+def _warm_up_frames(info: VideoInfo) -> Iterator[np.ndarray]:
+    """The first, then the middle frame (RGB), those that decode, to start the model on;
+    lazily: the middle one (reaching it decodes half the clip, 0.5 s of CPU on the shared
+    7.7-s clip) is read only if the model found nobody in the first."""
     for index in sorted({0, info.frame_count // 2}):
         try:
-            frames.append(cv2.cvtColor(read_frame(info.path, index).image, cv2.COLOR_BGR2RGB))
+            yield cv2.cvtColor(read_frame(info.path, index).image, cv2.COLOR_BGR2RGB)
         except VideoError:
             continue
-    return tuple(frames)
 
 
 def pose_one_person(

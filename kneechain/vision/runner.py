@@ -32,6 +32,7 @@ Interface for job runners (kneechain/jobs):
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
@@ -103,11 +104,11 @@ class VisionRunner:
         return self._pool
 
     def prepare(
-        self, backend: str, warm_up: tuple[np.ndarray, ...], detector: bool, frames: int = 0
+        self, backend: str, warm_up: Iterable[np.ndarray], detector: bool, frames: int = 0
     ) -> None:
         """Before a clip of `frames` video frames: start the helpers it is worth (they load
         while this process starts its models), then this process's models, quietly, on the
-        `warm_up` RGB frames."""
+        `warm_up` RGB frames (see Models.pose_model)."""
         self._pool_for(frames)
         self.models.prepare(backend, warm_up, detector)
 

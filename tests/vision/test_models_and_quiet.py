@@ -61,6 +61,36 @@ def test_a_model_starts_once_on_its_warm_up_frames_and_is_reset_after() -> None:
     models.release()
 
 
+class _SeesBright(_Counting):
+    """Finds a "person" in any frame that is not all black."""
+
+    name = "sees-bright"
+
+    def process(self, rgb: np.ndarray) -> object | None:  # type: ignore[override]
+        self.frames.append(rgb.shape)
+        return object() if rgb.any() else None
+
+
+def test_warm_up_frames_are_read_only_until_one_shows_a_person() -> None:
+    register_backend("sees-bright", _SeesBright)
+    read: list[str] = []
+
+    def frames(first_bright: bool):
+        read.append("first")
+        yield np.full((8, 8, 3), 255 if first_bright else 0, np.uint8)
+        read.append("middle")  # costly to decode: only when the first showed nobody
+        yield np.full((6, 6, 3), 255, np.uint8)
+
+    models = Models()
+    model = models.pose_model("sees-bright", frames(True))
+    assert read == ["first"] and model.frames == [(8, 8, 3), (64, 64, 3)]
+    models.release()
+    read.clear()
+    model = models.pose_model("sees-bright", frames(False))
+    assert read == ["first", "middle"] and model.frames == [(8, 8, 3), (6, 6, 3), (64, 64, 3)]
+    models.release()
+
+
 def test_a_backend_without_reset_is_started_anew_for_each_piece() -> None:
     register_backend("no-reset", _NoReset)
     models = Models()
