@@ -21,6 +21,7 @@ from kneechain.vision.backends import PoseBackend, create_backend
 from kneechain.vision.person import PeopleDetector
 
 _BLANK = np.zeros((64, 64, 3), dtype=np.uint8)
+SETTLE_TRIES = 3
 
 
 class Models:
@@ -29,6 +30,7 @@ class Models:
     def __init__(self) -> None:
         self._models: dict[str, PoseBackend] = {}
         self._detector: PeopleDetector | None = None
+        self._unsettled: dict[str, int] = {}  # started on frames that showed nobody: tries left
 
     def pose_model(self, name: str, warm_up: Iterable[np.ndarray] = ()) -> PoseBackend:
         """The model `name`, tracking nobody. The first call starts it quietly, on the
@@ -46,12 +48,25 @@ class Models:
             del self._models[name]
         with quiet.silenced():
             model = create_backend(name)
-            for image in warm_up:
-                if model.process(image) is not None:
-                    break
+            found = any(model.process(image) is not None for image in warm_up)
             model.process(_BLANK)
+        if not found:
+            self._unsettled[name] = SETTLE_TRIES
         self._models[name] = model
         return model
+
+    def settle(self, name: str, image: np.ndarray) -> None:
+        """Show the started model `name` a frame with a person in it (RGB), quietly, if its
+        warm-up frames showed nobody: its first landmarks print a notice of their own, which
+        then stays off the console. Nothing is done once settled, or after SETTLE_TRIES
+        frames in which the model found nobody either."""
+        model = self._models.get(name)
+        if model is None or not self._unsettled.get(name):
+            return
+        with quiet.silenced():
+            found = model.process(image) is not None
+            model.process(_BLANK)
+        self._unsettled[name] = 0 if found else self._unsettled[name] - 1
 
     def people_detector(self) -> PeopleDetector:
         """The person detector (it keeps no state between frames)."""
@@ -80,4 +95,5 @@ class Models:
         if self._detector is not None:
             self._detector.close()
         self._models.clear()
+        self._unsettled.clear()
         self._detector = None

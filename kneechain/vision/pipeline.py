@@ -16,7 +16,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -152,15 +152,15 @@ def _drop(raw: RawPose, rows: np.ndarray) -> RawPose:
     return raw
 
 
-def _warm_up_frames(info: VideoInfo) -> Iterator[np.ndarray]:
-    """The first, then the middle frame (RGB), those that decode, to start the model on;
-    lazily: the middle one (reaching it decodes half the clip, 0.5 s of CPU on the shared
-    7.7-s clip) is read only if the model found nobody in the first."""
-    for index in sorted({0, info.frame_count // 2}):
-        try:
-            yield cv2.cvtColor(read_frame(info.path, index).image, cv2.COLOR_BGR2RGB)
-        except VideoError:
-            continue
+def _warm_up_frames(info: VideoInfo) -> tuple[np.ndarray, ...]:
+    """The first frame (RGB), if it decodes, to start the model on. When it shows nobody,
+    the survey settles the model on its first frame with a person (Models.settle): reading
+    a later frame here (the middle one, as before) decoded half the clip, 0.5 s of CPU on
+    the shared 7.7-s clip, whose first frame is empty."""
+    try:
+        return (cv2.cvtColor(read_frame(info.path, 0).image, cv2.COLOR_BGR2RGB),)
+    except VideoError:
+        return ()
 
 
 def pose_one_person(
@@ -188,7 +188,7 @@ def pose_one_person(
         progress("people", 0, count)
     tick = (lambda n: progress("people", n, count)) if progress else None
     posed = opts.backend if opts.subject in POSED_SUBJECTS else None
-    samples = survey(info, sample_every, runner.models, posed, tick)
+    samples = survey(info, sample_every, runner.models, posed, tick, settle=opts.backend)
     hint = Box.from_xywh(*opts.person) if opts.person else None
     choice = choose_person(samples, info.width, info.height, hint, opts.subject)
     job = PoseJob(opts.backend, opts.every, choice.crop, 0, opts.max_side)
