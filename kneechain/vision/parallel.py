@@ -40,6 +40,7 @@ import numpy as np
 from kneechain.vision import memory, quiet, workshare
 from kneechain.vision.models import Models
 from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
+from kneechain.vision.video import FrameSource
 
 WARMUP_FRAMES = 3  # processed frames posed before a piece (not at frame 0) and dropped
 MIN_PIECE_FRAMES = 40  # a range is cut into at most TARGET_PIECES pieces at least this long
@@ -116,12 +117,13 @@ class WorkTable:
             self._pass.value += 1
             return int(self._pass.value)
 
-    def claim(self, worker: int, pass_id: int) -> tuple[int, int, int] | None:
-        """(row, start, stop) of a free piece of pass `pass_id` for `worker`, or None."""
+    def claim(self, worker: int, pass_id: int, after: int = -1) -> tuple[int, int, int] | None:
+        """(row, start, stop) of a free piece of pass `pass_id` for `worker` (the one after
+        row `after`, its last piece, when free), or None."""
         with self._lock:
             if self._pass.value != pass_id:
                 return None
-            row = workshare.claim(self.table, worker)
+            row = workshare.claim(self.table, worker, after)
             if row is None:
                 return None
             return row, int(self.table[row, workshare.START]), int(self.table[row, workshare.STOP])
@@ -163,13 +165,21 @@ class _AfterWarmup:
 
 
 def pose_piece(
-    path: Path, start: int, stop: int, job: PoseJob, models: Models, progress: Progress
+    path: Path,
+    start: int,
+    stop: int,
+    job: PoseJob,
+    models: Models,
+    progress: Progress,
+    source: FrameSource | None = None,
 ) -> RawPose:
     """Landmarks of frames start..stop: the model is reset, poses the warm-up frames before
-    `start` (none at the video's first frame), then the piece; warm-up rows are dropped."""
+    `start` (none at the video's first frame), then the piece; warm-up rows are dropped.
+    Frames come from `source` (the process's open reader) when given."""
     first = max(0, start - WARMUP_FRAMES * job.every)
     warmup = -(-(start - first) // job.every)
-    raw = pose_range(path, first, stop, job, _AfterWarmup(warmup, progress), models, start)
+    tick = _AfterWarmup(warmup, progress)
+    raw = pose_range(path, first, stop, job, tick, models, start, source)
     return raw.drop_before(start)
 
 
@@ -183,18 +193,26 @@ def pose_pieces(
     progress: Progress,
     delay_s: float = 0.0,
 ) -> Iterator[tuple[int, RawPose]]:
-    """Claim and pose pieces until none is left; yields (row, landmarks) of each.
+    """Claim and pose pieces until none is left; yields (row, landmarks) of each. A process
+    takes the piece after its last one when it is free (workshare.claim), reading on from
+    the same open video (no seek; the next piece's warm-up frames are still at hand).
     `delay_s` > 0 waits a random time up to it before each piece (tests of determinism)."""
-    while (claimed := work.claim(worker, pass_id)) is not None:
-        row, start, stop = claimed
-        if delay_s > 0:
-            time.sleep(random.uniform(0, delay_s))
-        try:
-            raw = pose_piece(path, start, stop, job, models, progress)
-        finally:
-            work.finish(row)
-            memory.give_back()
-        yield row, raw
+    source = FrameSource(path, job.decode_threads, keep=WARMUP_FRAMES + 1)
+    last = -1
+    try:
+        while (claimed := work.claim(worker, pass_id, last)) is not None:
+            row, start, stop = claimed
+            if delay_s > 0:
+                time.sleep(random.uniform(0, delay_s))
+            try:
+                raw = pose_piece(path, start, stop, job, models, progress, source)
+            finally:
+                work.finish(row)
+                memory.give_back()
+            last = row
+            yield row, raw
+    finally:
+        source.close()
 
 
 def _helper(worker: int, work: WorkTable, commands: Any, results: Any, delay_s: float) -> None:

@@ -19,7 +19,7 @@ from kneechain.vision.models import Models
 from kneechain.vision.person import CropPlan, Follower, PeopleDetector, Sample
 from kneechain.vision.stash import PieceWriter
 from kneechain.vision.trajectories import ProcessingStep, Trajectories, TrajectoryMeta
-from kneechain.vision.video import VideoInfo, iter_frames, mean_brightness, sharpness
+from kneechain.vision.video import FrameSource, VideoInfo, mean_brightness, sharpness
 
 Progress = Callable[[int], None]
 
@@ -101,6 +101,7 @@ def pose_range(
     progress: Progress | None = None,
     models: Models | None = None,
     stash_from: int | None = None,
+    source: FrameSource | None = None,
 ) -> RawPose:
     """Pose of frames `start <= index < stop` (every `job.every`-th), in full-frame pixels.
 
@@ -111,15 +112,18 @@ def pose_range(
     `models` are the calling process's models (the pose model is reset first, so the result
     depends on the frames alone); without them, models are started for this call and closed.
     With `job.stash`, the posed frames from `stash_from` (default `start`) on are kept there.
+    Frames are read from `source` (kept open by a process across its pieces, video.py), else
+    from a capture opened for this call.
     """
     own = models is None
     models = Models() if models is None else models
+    reader = source if source is not None else FrameSource(path, job.decode_threads)
     try:
         keep = None
         if job.stash:
             keep = PieceWriter(Path(job.stash), start if stash_from is None else stash_from)
         try:
-            return _pose_range(path, start, stop, job, models, progress, keep)
+            return _pose_range(reader, start, stop, job, models, progress, keep)
         finally:
             if keep is not None:
                 keep.close()
@@ -127,12 +131,14 @@ def pose_range(
         models.release()  # a model stopped mid-frame is not reused
         raise
     finally:
+        if source is None:
+            reader.close()
         if own:
             models.release()
 
 
 def _pose_range(
-    path: Path,
+    source: FrameSource,
     start: int,
     stop: int | None,
     job: PoseJob,
@@ -146,7 +152,7 @@ def _pose_range(
     frames, times, xys, vis, worlds, samples = [], [], [], [], [], []
     follower: Follower | None = None
     k = len(model.keypoints)
-    for frame in iter_frames(path, start, stop, every, job.decode_threads):
+    for frame in source.frames(start, stop, every):
         h, w = frame.image.shape[:2]
         if follower is None and job.follow:
             follower = Follower(w, h, patience=max(1, sample_every // (2 * every)))

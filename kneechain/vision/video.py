@@ -167,6 +167,81 @@ def iter_frames(
 SEEK_GAP = 16  # frames: a farther jump seeks (a VP9 seek costs ~120 ms of CPU, a frame ~7 ms)
 
 
+class FrameSource:
+    """Frames of one video read by one process across several pieces: the capture stays
+    open between pieces and the last `keep` frames read stay at hand, so a process that
+    poses the piece right after its previous one reads on without a seek, and the warm-up
+    frames just before that piece (parallel.pose_piece) come back without decoding.
+
+    OpenCV's seek backs up 16 frames and decodes on from the key frame before them (in the
+    shared VP9 clip, key frames 2 s apart: a seek costs up to 60 decoded frames, 0.2 s of
+    CPU); reading on costs one decode a frame. The frames are the same either way.
+    """
+
+    def __init__(self, path: str | Path, threads: int = 0, keep: int = 4) -> None:
+        self.path, self.threads, self.keep = Path(path), threads, keep
+        self._cap: cv2.VideoCapture | None = None
+        self._next = 0  # index of the frame the capture returns next
+        self._fps = 30.0
+        self._recent: dict[int, Frame] = {}
+        self.seeks = 0
+
+    def frames(self, start: int, stop: int | None, every: int = 1) -> Iterator[Frame]:
+        """Frames `start, start + every, ...` below `stop`, as `iter_frames` yields them."""
+        if every < 1:
+            raise ValueError("every must be >= 1")
+        index = start
+        while stop is None or index < stop:
+            frame = self._frame(index)
+            if frame is None:
+                return
+            yield frame
+            index += every
+
+    def _frame(self, index: int) -> Frame | None:
+        held = self._recent.get(index)
+        if held is not None:
+            return held
+        cap = self._cap
+        if cap is None or index < self._next or index - self._next > SEEK_GAP:
+            cap = self._open_at(index)
+        while self._next < index:
+            if not cap.grab():
+                return None
+            self._next += 1
+        ok, image = cap.read()
+        if not ok or image is None:
+            return None
+        msec = float(cap.get(cv2.CAP_PROP_POS_MSEC))
+        time = msec / 1000.0 if msec > 0 or index == 0 else index / self._fps
+        self._next = index + 1
+        frame = Frame(index, time, image)
+        self._recent[index] = frame
+        while len(self._recent) > self.keep:
+            del self._recent[min(self._recent)]
+        return frame
+
+    def _open_at(self, index: int) -> cv2.VideoCapture:
+        if self._cap is None:
+            self._cap = _capture(self.path, self.threads)
+            if not self._cap.isOpened():
+                self._cap = None
+                raise VideoError(f"{self.path.name} is not a video that can be read.", REFILM)
+            self._fps = float(self._cap.get(cv2.CAP_PROP_FPS)) or 30.0
+            self._next = 0
+        if index != self._next:
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+            self._next = index
+            self.seeks += 1
+        return self._cap
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+        self._recent.clear()
+
+
 def read_frames(path: str | Path, indices: list[int]) -> dict[int, Frame]:
     """The frames `indices` (those that decode) in one pass: nearby frames are reached by
     reading on (cheap grabs), distant ones by seeking, so a handful of proof frames costs one

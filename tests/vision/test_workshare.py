@@ -28,14 +28,16 @@ def _simulate(pieces, workers, order_seed):
     ws.load(table, pieces)
     rng = np.random.default_rng(order_seed)
     owner: dict[int, int] = {}
+    last = dict.fromkeys(range(workers), -1)
     active = list(range(workers))
     while active:
         w = int(rng.choice(active))
-        row = ws.claim(table, w)
+        row = ws.claim(table, w, last[w])
         if row is None:
             active.remove(w)
             continue
         owner[row] = w
+        last[w] = row
         ws.finish(table, row)
     return owner, table
 
@@ -73,6 +75,21 @@ def test_pieces_lie_on_the_frame_grid_within_their_range(case) -> None:
         assert b <= c
 
 
+def test_each_process_works_through_consecutive_pieces() -> None:
+    table = ws.new_table(16)
+    ws.load(table, [(i * 10, i * 10 + 10) for i in range(8)])
+    assert ws.claim(table, 0) == 0  # a fresh pass starts at the beginning
+    assert ws.claim(table, 1) == 4  # a late helper: the middle of the free run 1..7
+    ws.finish(table, 0)
+    assert [ws.claim(table, 0, 0), ws.claim(table, 1, 4)] == [1, 5]  # both read on
+    for row in (1, 5):
+        ws.finish(table, row)
+    assert ws.claim(table, 2) == 3  # a third process: the middle of the free runs 2-3, 6-7
+    assert ws.claim(table, 0, 1) == 2 and ws.claim(table, 1, 5) == 6
+    assert ws.claim(table, 0, 2) == 7  # its next one is taken: what is left
+    assert ws.claim(table, 1, 6) is None
+
+
 def test_piece_sizes_depend_on_the_length_alone() -> None:
     assert piece_count(30) == 1 and piece_count(MIN_PIECE_FRAMES * 2) == 2
     assert piece_count(230) == 5 and piece_count(600) == TARGET_PIECES
@@ -82,12 +99,12 @@ def test_piece_sizes_depend_on_the_length_alone() -> None:
     assert WARMUP_FRAMES > 0
 
 
-def test_claims_take_the_first_free_piece_and_never_split() -> None:
+def test_claims_take_a_free_piece_and_never_split() -> None:
     table = ws.new_table(4)
     ws.load(table, [(0, 10), (10, 20), (20, 25)])
-    assert ws.claim(table, 0) == 0 and ws.claim(table, 1) == 1
-    ws.finish(table, 1)
-    assert ws.claim(table, 1) == 2 and ws.claim(table, 0) is None
+    assert ws.claim(table, 0) == 0 and ws.claim(table, 1) == 2  # empty rows are no work
+    ws.finish(table, 2)
+    assert ws.claim(table, 1, 2) == 1 and ws.claim(table, 0, 0) is None
     assert table[:3, ws.START].tolist() == [0, 10, 20] and table[:3, ws.STOP].tolist() == [
         10,
         20,
