@@ -433,11 +433,49 @@ def lowpass(values: np.ndarray, fs: float, cutoff_hz: float, order: int) -> np.n
     return out
 
 
+#: Rows whose time steps all lie within this fraction of the median step count as evenly
+#: spaced (a phone's timing jitter of a millisecond or two); others (a variable frame rate
+#: that drops to a third in low light, dropped frames) are filtered on an even grid.
+EVEN_TOLERANCE = 0.25
+
+
+def even_grid(time: np.ndarray) -> np.ndarray | None:
+    """Evenly spaced times at the median step from the first row's time to the last's, or None
+    when the rows already are evenly spaced (within `EVEN_TOLERANCE`) or too few."""
+    time = np.asarray(time, float)
+    if len(time) < 3:
+        return None
+    steps = np.diff(time)
+    step = float(np.median(steps))
+    if step <= 0 or np.all(np.abs(steps - step) <= EVEN_TOLERANCE * step):
+        return None
+    return time[0] + step * np.arange(int(np.floor((time[-1] - time[0]) / step + 1e-9)) + 1)
+
+
+def lowpass_at(values: np.ndarray, time: np.ndarray, cutoff_hz: float, order: int) -> np.ndarray:
+    """`lowpass` of rows taken at `time`: a filter's cut-off is a frequency in time, so
+    unevenly spaced rows (a variable frame rate) are filtered on `even_grid`, run by finite run,
+    and read back at their own times; evenly spaced rows are filtered as they are."""
+    time = np.asarray(time, float)
+    fs = sampling_rate(time)
+    if even_grid(time) is None:
+        return lowpass(values, fs, cutoff_hz, order)
+    out = np.array(values, float)
+    for start, stop in _runs(np.isfinite(out)):
+        grid = even_grid(time[start:stop])
+        if grid is None:
+            out[start:stop] = lowpass(out[start:stop], fs, cutoff_hz, order)
+            continue
+        even = lowpass(np.interp(grid, time[start:stop], out[start:stop]), fs, cutoff_hz, order)
+        out[start:stop] = np.interp(time[start:stop], grid, even)
+    return out
+
+
 def butterworth(traj: Trajectories, cutoff_hz: float, order: int) -> Trajectories:
-    """Apply `lowpass` to every coordinate of positions and world landmarks."""
+    """Apply `lowpass_at` to every coordinate of positions and world landmarks."""
     fs = sampling_rate(traj.time)
-    position = np.apply_along_axis(lowpass, 0, traj.position, fs, cutoff_hz, order)
-    world = np.apply_along_axis(lowpass, 0, traj.world, fs, cutoff_hz, order)
+    position = np.apply_along_axis(lowpass_at, 0, traj.position, traj.time, cutoff_hz, order)
+    world = np.apply_along_axis(lowpass_at, 0, traj.world, traj.time, cutoff_hz, order)
     params = {"cutoff_hz": cutoff_hz, "order": order, "fs": round(fs, 3), "zero_lag": True}
     return traj.evolve(
         ProcessingStep(name="butterworth", params=params), position=position, world=world

@@ -98,3 +98,42 @@ def still_people(source: Path, folder: Path) -> Path:
     small = cv2.resize(one, (one.shape[1] // 2, one.shape[0] // 2))
     row = np.concatenate([small, small, small], axis=1)
     return _write(folder / "still-people.mp4", [row] * int(3 * fps), fps)
+
+
+SLOW_FROM = 80  # the variable-rate walker: every frame before this one, every third after
+
+
+def variable_rate_walker(source: Path, folder: Path) -> tuple[Path, list[float]]:
+    """The walking person of the demo clip (its frames 50-204, 30 frames a second) as a phone
+    records in failing light: every frame for the first 80, then every third (10 a second),
+    each frame kept at its own time. H.264 in MP4 written by PyAV (FFmpeg's libraries, a test
+    dependency; OpenCV's writer makes constant-rate files only), one encoder thread so the file
+    is the same on every run. Returns the clip and the true time of each of its frames."""
+    import fractions
+
+    import av
+
+    from kneechain.assess.protocols.walker_clip import FIRST, STOP
+    from kneechain.vision.video import iter_frames
+
+    path = folder / "variable-rate.mp4"
+    tick = fractions.Fraction(1, 30)
+    times: list[float] = []
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.time_base = tick
+        stream.codec_context.thread_count = 1
+        stream.options = {"crf": "23", "preset": "ultrafast"}
+        for frame in iter_frames(source, start=FIRST, stop=STOP):
+            n = frame.index - FIRST
+            if n >= SLOW_FROM and n % 3:
+                continue
+            if not times:
+                stream.height, stream.width = frame.image.shape[:2]
+            picture = av.VideoFrame.from_ndarray(frame.image, format="bgr24")
+            picture.pts, picture.time_base = n, tick
+            container.mux(stream.encode(picture))
+            times.append(float(n * tick))
+        container.mux(stream.encode())
+    return path, times

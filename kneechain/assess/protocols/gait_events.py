@@ -19,6 +19,7 @@ from kneechain.assess.protocols import signals
 from kneechain.vision.trajectories import Trajectories
 
 SIDES: tuple[Side, Side] = ("left", "right")
+REFINE_S = 0.15  # a heel's own farthest point this near in time refines a step's contact
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,10 @@ def sagittal_stances(
     )
     own = {s: signals.peaks(heel[s], time, prominence / 2, min_interval_s) for s in SIDES}
     offs = {s: signals.peaks(-toe[s], time, prominence / 2, min_interval_s) for s in SIDES}
-    window = max(1, round(0.15 / float(np.median(np.diff(time))))) if len(time) > 1 else 1
     found: list[Stance] = []
     for i, step in enumerate(steps_at):
         side: Side = "left" if heel["left"][step] >= heel["right"][step] else "right"
-        near = own[side][np.abs(own[side] - step) <= window]
+        near = own[side][np.abs(time[own[side]] - time[step]) <= REFINE_S]
         contact = int(near[np.argmin(np.abs(near - step))]) if near.size else int(step)
         limit = steps_at[i + 2] if i + 2 < len(steps_at) else len(traj)
         later = offs[side][(offs[side] > contact) & (offs[side] < limit)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
-from kneechain.vision.cleaning import lowpass, sampling_rate
+from kneechain.vision.cleaning import even_grid, lowpass_at, sampling_rate
 
 
 @dataclass(frozen=True)
@@ -39,21 +39,39 @@ def smooth(values: np.ndarray, time: np.ndarray, cutoff_hz: float) -> np.ndarray
     """Gap-filled, zero-lag low-passed copy of `values` (for detection only)."""
     if len(values) < 2:
         return fill(values)
-    return lowpass(fill(values), sampling_rate(np.asarray(time, float)), cutoff_hz, 2)
+    return lowpass_at(fill(values), np.asarray(time, float), cutoff_hz, 2)
 
 
 def peaks(
     values: np.ndarray, time: np.ndarray, prominence: float, min_interval_s: float
 ) -> np.ndarray:
-    """Rows of local maxima standing out by at least `prominence` and `min_interval_s` apart."""
+    """Rows of local maxima standing out by at least `prominence` and `min_interval_s` apart.
+
+    Unevenly spaced rows (a variable frame rate) are searched on an even grid of the same
+    times, so that `min_interval_s` is a time everywhere in the clip, and each peak is
+    brought back to the row nearest its time."""
     values = np.asarray(values, float)
     if len(values) < 3 or not np.isfinite(values).any():
         return np.array([], dtype=int)
-    fs = sampling_rate(np.asarray(time, float))
+    time = np.asarray(time, float)
+    grid = even_grid(time)
+    if grid is not None:
+        found = peaks(np.interp(grid, time, fill(values)), grid, prominence, min_interval_s)
+        return np.unique(nearest_rows(time, grid[found]))
+    fs = sampling_rate(time)
     distance = max(1, round(min_interval_s * fs))
     filled = fill(values)
     rows, _ = find_peaks(filled, prominence=prominence, distance=distance)
     return merge_shallow(filled, rows.astype(int), prominence)
+
+
+def nearest_rows(time: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """For each time in `at`, the row of `time` (increasing) nearest to it."""
+    time = np.asarray(time, float)
+    right = np.clip(np.searchsorted(time, at), 0, len(time) - 1)
+    left = np.clip(right - 1, 0, len(time) - 1)
+    closer_left = np.abs(np.asarray(at) - time[left]) < np.abs(time[right] - np.asarray(at))
+    return np.where(closer_left, left, right).astype(int)
 
 
 def merge_shallow(values: np.ndarray, rows: np.ndarray, depth: float) -> np.ndarray:

@@ -1,0 +1,90 @@
+"""A variable-frame-rate clip: the walker of the demo clip filmed as a phone does in failing
+light, every frame for 2.7 s and then every third (30 then 10 frames a second), each frame at
+its own time. Time-based measures (step times, cadence) must follow the frames' timestamps,
+not their count at one nominal rate: the same steps are found as in the constant-rate clip.
+
+The signal pieces are checked on their own too: a filter or a peak search whose spacing is a
+number of rows at the clip's median rate loses the steps filmed at the lower rate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kneechain.assess.protocols import gait, signals
+from kneechain.assess.protocols.walker_clip import WALKER_BOX, cut_walker, pose_walker
+from kneechain.vision.cleaning import even_grid, lowpass, lowpass_at, sampling_rate
+from kneechain.vision.video import iter_frames, probe
+from tests.reliability.hostile import variable_rate_walker
+from tests.reliability.test_media_full import clip_file
+
+pytest.importorskip("av", reason="PyAV (a dev dependency) writes the variable-rate clip")
+
+#: 30 frames a second for 3 s, then 10 a second for 3 s
+UNEVEN = np.concatenate([np.arange(0, 3, 1 / 30), 3 + np.arange(0, 3, 1 / 10)])
+
+
+def test_peaks_are_spaced_in_time_not_rows() -> None:
+    """A 1 Hz swing: 6 peaks, 1 s apart, whatever the rate of each half."""
+    found = signals.peaks(np.sin(2 * np.pi * (UNEVEN - 0.25)), UNEVEN, 0.5, 0.5)
+    assert np.round(UNEVEN[found], 1).tolist() == [0.5, 1.5, 2.5, 3.5, 4.5, 5.5]
+
+
+def test_the_cutoff_is_a_frequency_in_time() -> None:
+    """A 1.5 Hz swing passes a 4 Hz low-pass in both halves (a filter designed for the median
+    30 Hz acts at 4/3 Hz on the 10 Hz half and flattens it)."""
+    swing = np.sin(2 * np.pi * 1.5 * UNEVEN)
+    kept = lowpass_at(swing, UNEVEN, 4.0, 2)
+    slow = UNEVEN > 3.5
+    assert np.max(np.abs(kept[slow] - swing[slow])) < 0.1
+    assert even_grid(UNEVEN) is not None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    fps=st.sampled_from([10.0, 25.0, 29.97, 30.0, 60.0]),
+    n=st.integers(20, 200),
+    seed=st.integers(0, 2**16),
+)
+def test_evenly_spaced_rows_are_filtered_as_before(fps: float, n: int, seed: int) -> None:
+    """Jitter within a quarter of a step (a phone's timing) keeps the plain filter, unchanged."""
+    rng = np.random.default_rng(seed)
+    time = np.arange(n) / fps + rng.uniform(-0.1, 0.1, n) / fps
+    values = rng.normal(size=n).cumsum()
+    assert even_grid(time) is None
+    assert np.array_equal(
+        lowpass_at(values, time, 3.0, 2), lowpass(values, sampling_rate(time), 3.0, 2)
+    )
+
+
+@pytest.mark.slow
+def test_a_variable_rate_walk_gives_the_steps_of_the_constant_rate_one(tmp_path: Path) -> None:
+    source = clip_file(tmp_path)
+    clip, true_times = variable_rate_walker(source, tmp_path)
+    info = probe(clip)
+    # OpenCV reports an average rate (about 20 frames a second: neither 30 nor 10) and the
+    # right count...
+    assert info.frame_count == len(true_times) and 15 < info.fps < 25
+    # ...and each frame's own time, read on or after a seek (pose chunks start mid-clip)
+    read = [f.time for f in iter_frames(clip)]
+    assert np.allclose(read, true_times, atol=1e-3)
+    assert np.allclose([f.time for f in iter_frames(clip, start=90)], true_times[90:], atol=1e-3)
+
+    constant = gait.analyse(pose_walker(cut_walker(source, tmp_path / "cfr.mp4"), WALKER_BOX))
+    traj = pose_walker(clip, WALKER_BOX)
+    assert np.allclose(traj.time, true_times, atol=1e-3)
+    varying = gait.analyse(traj)
+
+    def cadence(result):  # type: ignore[no-untyped-def]
+        return next(m for m in result.measurements if m.measure == "cadence")
+
+    want, got = cadence(constant), cadence(varying)
+    # every step is found in the 10-a-second half too, at the same time (within one frame)
+    step_times = [true_times[row] for row in got.source.frames]
+    assert got.repetitions == want.repetitions, (step_times, want.source.frames)
+    assert np.allclose(step_times, np.array(want.source.frames) / 30, atol=0.1 + 1e-6)
+    assert abs(got.value - want.value) <= 5, (got.value, want.value)
