@@ -83,6 +83,20 @@ def demo_files() -> Path | None:
     return target
 
 
+def cameras_and_poses(raw: bool = False) -> tuple[dict[str, Camera], dict] | None:
+    """The demo's cameras and each camera's cleaned (or raw) poses; None when the wheel
+    could not be fetched."""
+    import warnings
+
+    folder = demo_files()
+    if folder is None:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        poses = {c: _pose(folder, c, raw=raw) for c in CAMERAS}
+    return read_qca(folder / "Calib.qca.txt"), poses
+
+
 def read_qca(path: Path) -> dict[str, Camera]:
     """Cameras of a Qualisys calibration file, in OpenCV's conventions (metres)."""
     flip = np.diag([1.0, -1.0, -1.0])  # half a turn about the camera x axis
@@ -344,8 +358,9 @@ def study() -> dict[str, object] | str:
     true and estimated turn away from a front/rear view."""
     from kneechain.assess.protocols.config import default_config
     from kneechain.assess.protocols.views import classify
+    from kneechain.vision import fit3d
     from kneechain.vision import kinematics as k
-    from kneechain.vision.view import estimate_view, turn_from, wrap
+    from kneechain.vision.view import SYSTEMATIC_DEG, estimate_view, turn_from, wrap
 
     folder = demo_files()
     if folder is None:
@@ -379,12 +394,20 @@ def study() -> dict[str, object] | str:
         view = classify(traj, default_config().common, "front")
         est = estimate_view(traj)
         truth = true_bearings(cams[cam], ref)
+        fitted = fit3d.fit(traj)  # a phone's default focal length, not the calibration's
+        fit_bearing, fit_spread, fit_n = fit3d.leg_plane_bearing(fitted)
         row: dict[str, object] = {
             "bearing_true_leg_plane_deg": round(truth["leg_plane"], 1),
             "bearing_true_hip_line_deg": round(truth["hip_line"], 1),
             "bearing_estimated_deg": round(est.bearing_deg, 1),
             "bearing_sd_deg": round(est.sigma_deg, 1),
             "bearing_error_deg": round(float(wrap(est.bearing_deg - truth["leg_plane"])), 1),
+            "bearing_fit_deg": round(fit_bearing, 1),
+            "bearing_fit_spread_deg": round(fit_spread, 1),
+            "bearing_fit_readings": fit_n,
+            "bearing_fit_error_deg": round(float(wrap(fit_bearing - truth["leg_plane"])), 1),
+            "fit_reprojection_px_median": round(float(np.nanmedian(fitted.reprojection_px)), 1),
+            "fit_lengths_m": {name: round(v, 3) for name, v in fitted.lengths.items()},
             "turn_from_front_or_rear_true_deg": round(
                 turn_from(truth["leg_plane"], "front_or_rear"), 1
             ),
@@ -405,10 +428,15 @@ def study() -> dict[str, object] | str:
             low = ref_flex[s] <= 30.0  # FPPA is read on a loaded, moderately bent knee
             errors[f"knee_flexion_2d_{s}"] = error_stats(flex2d, ref_flex[s])
             errors[f"knee_flexion_model3d_{s}"] = error_stats(flex3d, ref_flex[s])
+            errors[f"knee_flexion_fit_{s}"] = error_stats(fitted.knee_flexion(s), ref_flex[s])
             errors[f"hip_flexion_model3d_{s}"] = error_stats(hip3d, ref_hip[s])
+            errors[f"hip_flexion_fit_{s}"] = error_stats(fitted.hip_flexion(s), ref_hip[s])
             errors[f"fppa_2d_{s}"] = error_stats(fppa2d[low], ref_fppa[s][low])
             calibration[f"knee_flexion_2d_{s}"] = _within(
                 traj, s, flex2d, ref_flex[s], turn_from(est.bearing_deg, "side"), est.sigma_deg
+            )
+            calibration[f"knee_flexion_2d_fit_view_{s}"] = _within(
+                traj, s, flex2d, ref_flex[s], turn_from(fit_bearing, "side"), SYSTEMATIC_DEG
             )
         row["errors"] = errors
         row["uncertainty_calibration"] = calibration

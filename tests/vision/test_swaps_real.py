@@ -8,8 +8,6 @@ flickers between labellings in 60-74 (29 swapped frames with the legs more than 
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 from bench import multicam
@@ -19,14 +17,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def study() -> dict:
-    folder = multicam.demo_files()
-    if folder is None:
+    loaded = multicam.cameras_and_poses(raw=True)
+    if loaded is None:
         pytest.skip("the pose2sim wheel could not be fetched")
-    cams = multicam.read_qca(folder / "Calib.qca.txt")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        raws = {c: multicam._pose(folder, c, raw=True) for c in multicam.CAMERAS}
-        return multicam.swap_study(cams, raws)
+    return multicam.swap_study(*loaded)
 
 
 def test_camera_2_swaps_are_repaired(study: dict) -> None:
