@@ -220,17 +220,19 @@ def browser_session(ctx: ServiceContext, token: str | None) -> BrowserSession | 
     """The signed-in browser whose cookie holds `token` (None when unknown or expired)."""
     if not token:
         return None
-    with ctx.db() as db:
-        row = db.scalar(
-            select(LoginSessionRecord).where(LoginSessionRecord.token_hash == _token_hash(token))
-        )
-        if row is None:
+    with ctx.db() as db:  # every request asks this: one query for the session, account and person
+        found = db.execute(
+            select(LoginSessionRecord, AccountRecord, PersonRecord)
+            .join(AccountRecord, AccountRecord.id == LoginSessionRecord.account_id)
+            .join(PersonRecord, PersonRecord.id == AccountRecord.user_id)
+            .where(LoginSessionRecord.token_hash == _token_hash(token))
+        ).first()
+        if found is None:
             return None
+        row, account, user = found
         if row.expires_at <= utcnow():
             db.delete(row)
             return None
-        account = db.get_one(AccountRecord, row.account_id)
-        user = db.get_one(PersonRecord, account.user_id)
         return BrowserSession(viewer=_viewer(account, user), csrf_token=row.csrf_token)
 
 

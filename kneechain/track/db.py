@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
@@ -159,15 +160,19 @@ class Store:
     media: MediaStore
     settings: StoreSettings
 
+    @cached_property
+    def _sessions(self) -> sessionmaker[Session]:
+        """The session factory, made once per store (a unit of work is made per request)."""
+        return sessionmaker(self.engine, expire_on_commit=False)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back (nothing half-written) on error.
 
         A database that cannot be reached (a server down or restarting, a connection cut) is a
         StorageError in plain words; the pool replaces dead connections once it is back."""
-        factory = sessionmaker(self.engine, expire_on_commit=False)
         try:
-            with factory() as session, session.begin():
+            with self._sessions() as session, session.begin():
                 yield session
         except OperationalError as exc:
             raise StorageError(

@@ -41,6 +41,7 @@ def _day(value: date | None) -> str:
 @cache
 def templates() -> Jinja2Templates:
     env = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    env.env.auto_reload = False  # packaged templates: compiled once, not re-checked per page
     env.env.filters["number"] = _number
     env.env.filters["day"] = _day
     env.env.globals["csrf_field"] = CSRF_FIELD
