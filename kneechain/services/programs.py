@@ -161,11 +161,9 @@ def current(ctx: ServiceContext, person: str | None) -> ProgramVersion:
     """The program sessions are logged against now."""
     with ctx.db() as db:
         _, record = _current(db, person)
+        program = Program.model_validate(record.doc)  # validated once (a large document)
         return ProgramVersion(
-            uid=record.uid,
-            version=Program.model_validate(record.doc).version,
-            started_on=record.started_on,
-            program=Program.model_validate(record.doc),
+            uid=record.uid, version=program.version, started_on=record.started_on, program=program
         )
 
 

@@ -100,9 +100,16 @@ def day_type_on(program: Program, on: date) -> str | None:
     return next((d.day_type for d in program.week if d.weekday == weekday), None)
 
 
-def routine(ctx: ServiceContext, person: str, on: date, session_id: str | None = None) -> Routine:
-    """The routine of `on` (or of the session `session_id`, to do another day's session)."""
-    current = programs.current(ctx, person)
+def routine(
+    ctx: ServiceContext,
+    person: str,
+    on: date,
+    session_id: str | None = None,
+    current: programs.ProgramVersion | None = None,
+) -> Routine:
+    """The routine of `on` (or of the session `session_id`, to do another day's session), from
+    `current`, the person's current program when the caller has just read it."""
+    current = current or programs.current(ctx, person)
     program, kb = current.program, ctx.domain.knowledge
     kinds = {
         d.id: SessionKind(id=d.id, name=d.name, description=d.description, minutes=d.minutes)

@@ -32,7 +32,11 @@ def note(
     Returns whether an event was written."""
     if action == "read" and actor_uid == person.uid:
         return False
-    actor = db.scalar(select(PersonRecord).where(PersonRecord.uid == actor_uid))
+    actor = (  # a person changing their own record is the row already loaded
+        person
+        if actor_uid == person.uid
+        else db.scalar(select(PersonRecord).where(PersonRecord.uid == actor_uid))
+    )
     db.add(
         AuditEventRecord(
             person_id=person.id,

@@ -120,11 +120,16 @@ def exercise_index(
 
 
 def resolve_exercise(
-    text: str, kb: KnowledgeBase, program_doc: Mapping[str, Any] | None = None
+    text: str,
+    kb: KnowledgeBase,
+    program_doc: Mapping[str, Any] | None = None,
+    index: dict[frozenset[str], str] | None = None,
 ) -> str:
-    """The id of the exercise a person named (see `exercise_index`), or a TrackError listing
-    the names they can use."""
-    exercise_id = exercise_index(kb, program_doc).get(_words(text))
+    """The id of the exercise a person named (see `exercise_index`; `index` is that index when
+    the caller already built it), or a TrackError listing the names they can use."""
+    if index is None:
+        index = exercise_index(kb, program_doc)
+    exercise_id = index.get(_words(text))
     if exercise_id is not None:
         return exercise_id
     shown = [name for _, name in _program_names(program_doc)] or [
@@ -159,10 +164,13 @@ def resolve_entry(
     (see `exercise_index`); an easier variant logged on its own counts for the program exercise
     it replaces; an easier variant must be a variant of its exercise."""
     done = []
+    index = exercise_index(kb, program_doc)  # built once per session, not once per exercise
     for item in entry.exercises:
-        exercise_id = resolve_exercise(item.exercise_id, kb, program_doc)
+        exercise_id = resolve_exercise(item.exercise_id, kb, program_doc, index)
         easier = (
-            resolve_exercise(item.regression_id, kb, program_doc) if item.regression_id else None
+            resolve_exercise(item.regression_id, kb, program_doc, index)
+            if item.regression_id
+            else None
         )
         main = _main_exercise_of(exercise_id, kb, program_doc) if easier is None else None
         if main is not None:

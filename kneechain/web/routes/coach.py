@@ -6,6 +6,7 @@ set the person chooses to save are sent (a POST with the CSRF header, through th
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,9 +28,15 @@ from kneechain.web.security import CSP
 router = APIRouter(tags=["pages: coaching"])
 
 
+@cache
+def _coached() -> frozenset[str]:
+    return frozenset(coaching(default_knowledge()))
+
+
 def coachable(exercise_id: str) -> bool:
-    """Whether the camera coaches this exercise (the program page shows its button)."""
-    return exercise_id in coaching(default_knowledge())
+    """Whether the camera coaches this exercise (the program page shows its button); the
+    packaged coaching file is checked once per process, not once per exercise shown."""
+    return exercise_id in _coached()
 
 
 templates().env.globals["coachable"] = coachable

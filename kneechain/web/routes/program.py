@@ -41,7 +41,7 @@ def _program_page(
 ) -> Response:
     own = subject.uid == viewer.person_uid
     current = views.current_program(ctx, subject.name)
-    today = routine.routine(ctx, subject.name, date.today(), session) if current else None
+    today = routine.routine(ctx, subject.name, date.today(), session, current) if current else None
     context = {
         "title": "Your program" if own else f"{subject.name}: program",
         "subject": subject,
