@@ -17,6 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from kneechain.vision.clipwriter import ClipWriter
 from kneechain.vision.stash import OVERLAY_MAX_SIDE, FrameStash, overlay_size, shrink
 from kneechain.vision.trajectories import Trajectories
 from kneechain.vision.video import iter_frames, read_frames
@@ -179,14 +180,15 @@ def write_overlay(
     max_side: int = OVERLAY_MAX_SIDE,
     stash: FrameStash | None = None,
 ) -> list[Path]:
-    """An mp4 of the analysed frames with skeleton and angle values drawn on them, at most
-    `max_side` pixels on its long side; with `key_folder`, the key frames (see `key_rows`)
-    are saved as full-size PNG too. Returns the files written (video first).
+    """A clip of the analysed frames with skeleton and angle values drawn on them (WebM or
+    mp4 by `path`'s suffix, encoded by clipwriter.py), at most `max_side` pixels on its long
+    side; with `key_folder`, the key frames (see `key_rows`) are saved as full-size PNG too.
+    Returns the files written (video first).
 
     The frames come from `stash` (the posed frames kept while posing, stash.py) when it
     holds them all, else from the video. Reading, drawing and encoding run as a pipeline:
-    a reader thread and a writer thread beside the drawing one (OpenCV releases the
-    interpreter lock while it decodes, resizes and encodes)."""
+    a reader thread and a writer thread beside the drawing one (OpenCV and PyAV release the
+    interpreter lock while they decode, resize and encode)."""
     rows = {int(f): i for i, f in enumerate(traj.frame)}
     panel = panel_for(traj)
     keys = {row: label for label, row in key_rows(angles).items()} if key_folder else {}
@@ -299,25 +301,16 @@ def _read_into(stage: _Stage, source: Iterator[tuple[int, np.ndarray]], out: que
     return True
 
 
-def codec_for(path: Path) -> str:
-    """The clip's codec by its file type: VP8 in WebM (browsers play it; OpenCV's wheel has
-    no H.264 encoder), MPEG-4 part 2 in .mp4 (desktop players)."""
-    return "VP80" if path.suffix.lower() == ".webm" else "mp4v"
-
-
 def _encode_from(stage: _Stage, path: Path, fps: float, inbox: queue.Queue) -> bool:
-    writer: cv2.VideoWriter | None = None
+    writer: ClipWriter | None = None
     try:
         while (picture := inbox.get()) is not _END:
             if writer is None:
-                size = (picture.shape[1], picture.shape[0])
-                writer = cv2.VideoWriter(
-                    str(path), cv2.VideoWriter_fourcc(*codec_for(path)), fps, size
-                )
+                writer = ClipWriter(path, fps, picture.shape[1], picture.shape[0])
             writer.write(picture)
     finally:
         if writer is not None:
-            writer.release()
+            writer.close()
     return writer is not None
 
 
