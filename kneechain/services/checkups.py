@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kneechain.assess import flow
 from kneechain.assess.questionnaire import Question, Questionnaire, Section, load_questionnaire
@@ -23,12 +24,13 @@ from kneechain.errors import ErrorKind, KneechainError
 from kneechain.services import assessment
 from kneechain.services.context import ServiceContext
 from kneechain.services.domain import Domain
-from kneechain.services.people import resolve
+from kneechain.services.people import lock, resolve
 from kneechain.services.results import media_type
 from kneechain.track.models import (
     AssessmentRecord,
     CheckupDraftRecord,
     MediaItemRecord,
+    PersonRecord,
     VideoAnalysisRecord,
 )
 
@@ -84,33 +86,53 @@ class CheckupStep(BaseModel):
     recorded_uid: str | None = None
 
 
+def _state_of(row: CheckupDraftRecord | None, qn: Questionnaire) -> flow.FlowState:
+    if row is None:
+        return flow.start(qn)
+    try:
+        state = flow.FlowState.model_validate(row.state)
+    except ValueError:
+        return flow.start(qn)
+    # each answer was checked when given; answers of an older questionnaire start again
+    return state if state.version == qn.spec.version else flow.start(qn)
+
+
 def _load(ctx: ServiceContext, person: str, qn: Questionnaire) -> flow.FlowState:
     with ctx.db() as db:
         who = resolve(db, person)
         row = db.scalar(select(CheckupDraftRecord).where(CheckupDraftRecord.user_id == who.id))
-        if row is None:
-            return flow.start(qn)
-        try:
-            state = flow.FlowState.model_validate(row.state)
-        except ValueError:
-            return flow.start(qn)
-        # each answer was checked when given; answers of an older questionnaire start again
-        return state if state.version == qn.spec.version else flow.start(qn)
+        return _state_of(row, qn)
+
+
+def _draft(
+    db: Session, person: str, qn: Questionnaire
+) -> tuple[PersonRecord, CheckupDraftRecord | None, flow.FlowState]:
+    """The person's draft for a change: their row is held until the unit of work ends, so a
+    second answer sent meanwhile (another tab, a double click served by two workers) waits
+    and reads this one's answers instead of overwriting them."""
+    who = lock(db, person)
+    row = db.scalar(select(CheckupDraftRecord).where(CheckupDraftRecord.user_id == who.id))
+    return who, row, _state_of(row, qn)
+
+
+def _write(
+    db: Session, who: PersonRecord, row: CheckupDraftRecord | None, state: flow.FlowState | None
+) -> None:
+    if state is None:
+        if row is not None:
+            db.delete(row)
+        return
+    doc = state.model_dump(mode="json")
+    if row is None:
+        db.add(CheckupDraftRecord(user_id=who.id, state=doc))
+    else:
+        row.state = doc
 
 
 def _save(ctx: ServiceContext, person: str, state: flow.FlowState | None) -> None:
     with ctx.db() as db:
-        who = resolve(db, person)
-        row = db.scalar(select(CheckupDraftRecord).where(CheckupDraftRecord.user_id == who.id))
-        if state is None:
-            if row is not None:
-                db.delete(row)
-            return
-        doc = state.model_dump(mode="json")
-        if row is None:
-            db.add(CheckupDraftRecord(user_id=who.id, state=doc))
-        else:
-            row.state = doc
+        who, row, _ = _draft(db, person, questionnaire(ctx))
+        _write(db, who, row, state)
 
 
 def _step(qn: Questionnaire, state: flow.FlowState, recorded_uid: str | None = None) -> CheckupStep:
@@ -167,26 +189,35 @@ def answer(ctx: ServiceContext, person: str, question_id: str, value: flow.Answe
     with the reason in plain words and nothing stored. A red flag stops the check-up: the
     answers are stored as an assessment and the referral is returned."""
     qn = questionnaire(ctx)
-    state = flow.apply_answer(qn, _load(ctx, person, qn), question_id, value)
-    if flow.referral(qn, state):
+    with ctx.db() as db:
+        who, row, state = _draft(db, person, qn)
+        state = flow.apply_answer(qn, state, question_id, value)
+        referred = bool(flow.referral(qn, state))
+        if not referred:
+            _write(db, who, row, state)
+    if referred:
         recorded = assessment.record(ctx, person, flow.build_case(qn, state), with_program=False)
         _save(ctx, person, None)
         return _step(qn, state, recorded.uid)
-    _save(ctx, person, state)
     return _step(qn, state)
 
 
 def ensure_draft(ctx: ServiceContext, person: str) -> None:
     """Store the check-up's answers so far, so a clip's job can be attached to it."""
     qn = questionnaire(ctx)
-    _save(ctx, person, _load(ctx, person, qn))
+    with ctx.db() as db:
+        who, row, state = _draft(db, person, qn)
+        if row is None:
+            _write(db, who, row, state)
 
 
 def back(ctx: ServiceContext, person: str) -> CheckupStep:
     """Forget the last answer, so its question is asked again."""
     qn = questionnaire(ctx)
-    state = flow.go_back(qn, _load(ctx, person, qn))
-    _save(ctx, person, state)
+    with ctx.db() as db:
+        who, row, state = _draft(db, person, qn)
+        state = flow.go_back(qn, state)
+        _write(db, who, row, state)
     return _step(qn, state)
 
 

@@ -70,6 +70,16 @@ def resolve(db: Session, name: str | None) -> PersonRecord:
     )
 
 
+def lock(db: Session, name: str | None) -> PersonRecord:
+    """`resolve`, and hold the person's row until this unit of work ends: a use case that reads
+    what is theirs and writes it back (a program's version, a check-up draft) makes a second
+    one wait and read what the first stored, instead of overwriting it (PostgreSQL reads
+    committed data without locks; SQLite's transactions already start with the write lock)."""
+    who = resolve(db, name)
+    db.execute(select(PersonRecord.id).where(PersonRecord.id == who.id).with_for_update())
+    return who
+
+
 def add(
     ctx: ServiceContext,
     name: str,

@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kneechain.assess.result import AssessmentResult
@@ -17,7 +16,7 @@ from kneechain.program.models import Program
 from kneechain.program.source import ProgramInput, read_input
 from kneechain.services.context import ServiceContext
 from kneechain.services.domain import Domain
-from kneechain.services.people import resolve
+from kneechain.services.people import lock, resolve
 from kneechain.track.models import AssessmentRecord, PersonRecord, ProgramRecord
 from kneechain.track.records import current_program, save_program
 
@@ -169,10 +168,8 @@ def current(ctx: ServiceContext, person: str | None) -> ProgramVersion:
 
 def _lock_programs(db: Session, person: str | None) -> None:
     """Hold the person's row until this unit of work ends, so that two edits of their program
-    queue and the second reads the version the first stored (PostgreSQL reads committed data
-    without locks; SQLite's transactions already start with the write lock)."""
-    who = resolve(db, person)
-    db.execute(select(PersonRecord.id).where(PersonRecord.id == who.id).with_for_update())
+    queue and the second reads the version the first stored."""
+    lock(db, person)
 
 
 def edit(
