@@ -10,6 +10,26 @@ each other at about frames 11 and 45 and are back together at about frames 39 an
 step out and back, which is what the lunge's counter follows (stance width), so the clip is
 fed to the lateral lunge's page; nobody lunges in it (the side the page "detects" for a jack
 is whichever knee bent more on landing and means nothing here).
+
+lateral_step (and lateral_step_abduction, the same frames): the single person of pose2sim's
+demo (Demo_SinglePerson/videos/cam01.mp4 from the pinned pose2sim wheel, found by
+kneechain.vision.sample_data.single_person_video; 1080x1920, 60 fps), frames 0-80 (1.35 s),
+every 2nd frame (30 fps), the top 1400 rows scaled to 40 %. Counted by hand on 30 Nov 2026,
+before the coach was run on it, from contact sheets of every 4th frame and then of every 2nd
+frame around the step (frames 8-22 and 54-82): 1 repetition: standing with the feet hip width
+apart (frames 0-12), he steps wide to his right (the image's left) and leans over the bent
+leg, his right foot leaving the other at about frame 14 (0.23 s), stays wide (frames 22-56)
+and brings the foot back, beside the other again at about frame 66 (1.10 s) (+-2 frames);
+from frame 84 he starts walking forward, so the clip stops at 80. Fed to the lateral lunge's
+page (the same step out and back, counted on stance width) and to the side-lying leg lift's
+page: the stepping leg's angle to the trunk line (hip abduction) is the measure that counts a
+leg lift, and an angle between body segments does not depend on lying or standing. Nobody
+lies on their side in any clip available: the lying position itself is not covered.
+
+Not covered by any real movement available (docs/coaching.md): the glute bridge (nobody
+bridges; the only hip flexion-extension is a jumper landing in a crouch behind a tree), the
+calf raise (heels rise only in walking push-offs and jumps, too small and quick to count by
+hand reliably), and the holds of stretches (no one holds still long enough in either clip).
 """
 
 from __future__ import annotations
@@ -31,6 +51,8 @@ class Clip:
     exercise_id: str  # the coach page it is fed to
     reps: int  # counted by hand
     rep_times: tuple[tuple[float, float], ...]  # (start, end) in s from `first`, by hand
+    step: int = 1  # every `step`th frame of the source (fps is the rate after stepping)
+    scale: float = 1.0  # the crop is resized by this factor
 
 
 JUMPING_JACKS = Clip(
@@ -44,14 +66,53 @@ JUMPING_JACKS = Clip(
     reps=2,
     rep_times=((11 / 30, 39 / 30), (45 / 30, 73 / 30)),
 )
-CLIPS = (JUMPING_JACKS,)
+LATERAL_STEP = Clip(
+    name="lateral_step",
+    source=Path("pose2sim:Demo_SinglePerson/videos/cam01.mp4"),
+    first=0,
+    last=80,
+    crop=(0, 0, 1080, 1400),
+    fps=30.0,
+    exercise_id="lateral_lunge",
+    reps=1,
+    rep_times=((14 / 60, 66 / 60),),
+    step=2,
+    scale=0.4,
+)
+LATERAL_STEP_ABDUCTION = Clip(
+    name="lateral_step_abduction",
+    source=LATERAL_STEP.source,
+    first=0,
+    last=80,
+    crop=LATERAL_STEP.crop,
+    fps=30.0,
+    exercise_id="side_lying_leg_lift",
+    reps=1,
+    rep_times=LATERAL_STEP.rep_times,
+    step=2,
+    scale=0.4,
+)
+CLIPS = (JUMPING_JACKS, LATERAL_STEP, LATERAL_STEP_ABDUCTION)
+
+
+def source_path(clip: Clip) -> Path | None:
+    """The clip's video on this machine (pose2sim's is found or fetched, hash-checked, by
+    kneechain.vision.sample_data), or None."""
+    if str(clip.source).startswith("pose2sim:"):
+        from kneechain.vision.sample_data import single_person_video
+
+        return single_person_video()
+    return clip.source if clip.source.is_file() else None
 
 
 def frames(clip: Clip) -> list[object]:
     """The clip's cropped BGR frames (OpenCV)."""
     import cv2
 
-    capture = cv2.VideoCapture(str(clip.source))
+    path = source_path(clip)
+    if path is None:
+        raise RuntimeError(f"the video of {clip.name} ({clip.source}) is not available")
+    capture = cv2.VideoCapture(str(path))
     out = []
     index = 0
     x0, y0, x1, y1 = clip.crop
@@ -59,13 +120,25 @@ def frames(clip: Clip) -> list[object]:
         ok, frame = capture.read()
         if not ok:
             break
-        if index >= clip.first:
-            out.append(frame[y0:y1, x0:x1].copy())
+        if index >= clip.first and (index - clip.first) % clip.step == 0:
+            image = frame[y0:y1, x0:x1]
+            if clip.scale != 1.0:
+                size = (
+                    round((x1 - x0) * clip.scale) // 2 * 2,
+                    round((y1 - y0) * clip.scale) // 2 * 2,
+                )
+                image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+            out.append(image.copy())
         index += 1
     capture.release()
-    if len(out) != clip.last - clip.first + 1:
-        raise RuntimeError(f"{clip.source} has fewer frames than {clip.name} needs")
+    if len(out) != frame_count(clip):
+        raise RuntimeError(f"{path} has fewer frames than {clip.name} needs")
     return out
+
+
+def frame_count(clip: Clip) -> int:
+    """Frames of the clip as played (after stepping)."""
+    return (clip.last - clip.first) // clip.step + 1
 
 
 def write_y4m(clip: Clip, path: Path, slow: int = 1) -> Path:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.coach_clips import CLIPS, Clip, write_webm, write_y4m
+from bench.coach_clips import CLIPS, Clip, frame_count, write_webm, write_y4m
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -133,7 +133,7 @@ def live_accuracy(clip: Clip, media_start: float, trace: list, reps: list) -> di
     still warming up); each must be matched by one counted rep within 0.3 s. A counted rep
     overlapping a rep not seen whole (under way when the set began or still going when it
     ended) is left out; any other counted rep is an extra."""
-    period = clip.last - clip.first + 1 + LOOP_EXTRA_FRAMES
+    period = frame_count(clip) + LOOP_EXTRA_FRAMES
     seen = [(media_start + row[0]) * clip.fps for row in trace]
     loops = int(seen[-1] // period) + 1
     hand = [
