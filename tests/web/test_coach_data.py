@@ -123,3 +123,21 @@ def test_javascript_unit_tests_pass() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "# fail 0" in result.stdout and "# pass 0" not in result.stdout
+
+
+def test_the_real_clip_landmarks_of_the_js_tests_are_not_stale() -> None:
+    """tests/web/js/data/coach_clips.json (written by `python -m bench.coach_clips`) holds the
+    clips of bench/coach_clips.py with their hand counts and the coaching entries of today's
+    coaching.yaml: change either and the file must be written again."""
+    from bench.coach_clips import CLIPS, LANDMARKS, frame_count
+
+    data = json.loads(LANDMARKS.read_text(encoding="utf-8"))
+    assert sorted(data) == sorted(c.name for c in CLIPS)
+    entries = coaching(default_knowledge())
+    for clip in CLIPS:
+        got = data[clip.name]
+        assert got["reps"] == clip.reps and len(got["frames"]) == frame_count(clip)
+        assert [tuple(t) for t in got["rep_times"]] == list(clip.rep_times)
+        assert got["coaching"] == entries[clip.exercise_id].model_dump(mode="json"), (
+            f"{clip.name}: coaching.yaml changed; run `python -m bench.coach_clips`"
+        )

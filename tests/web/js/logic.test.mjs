@@ -210,3 +210,22 @@ test("one frame back at rest in mid-movement does not split a rep in two", () =>
   close(coach.reps[0].start, 1 / 30, 1e-9);
   close(coach.reps[0].end, 23 / 30, 1e-9); // the first frame of the lasting rest
 });
+
+test("at 8 frames a second one frame back at rest between two reps ends the first", () => {
+  // t = i/8. Rep 1 enters at i=2; i=5 (0.625 s) is at rest, i=6 out again: the rest measures
+  // (0.625-0.5)/2 + (0.75-0.625)/2 = 0.125 s >= 0.1, so rep 1 ended at 0.625 (it started at
+  // i=1, 0.125 s, the last frame at rest before it) and rep 2 starts there; rep 2 ends at
+  // i=9 (1.125 s), confirmed at i=10: (1.125-1.0)/2 + 0.125 = 0.1875 s of rest.
+  const { coach } = run(LUNGE, [1, 1, 3, 3, 3, 1, 3, 3, 3, 1, 1].map((w) => standing(w)), 8);
+  assert.deepEqual(coach.reps.map((r) => [r.start, r.end]), [[0.125, 0.625], [0.625, 1.125]]);
+});
+
+test("at 15 frames a second one frame back at rest mid-movement does not split the rep", () => {
+  // the dip at i=6 measures (1/15)/2 + (1/15)/2 = 0.067 s < 0.1: the same rep goes on; it
+  // ends at i=11 (11/15 s), confirmed at i=12: (1/15)/2 + 1/15 = 0.1 s
+  const widths = [1, 1, 3, 3, 3, 3, 1.2, 3, 3, 3, 3, 1, 1, 1];
+  const { coach } = run(LUNGE, widths.map((w) => standing(w)), 15);
+  assert.equal(coach.reps.length, 1);
+  close(coach.reps[0].start, 1 / 15, 1e-9);
+  close(coach.reps[0].end, 11 / 15, 1e-9);
+});

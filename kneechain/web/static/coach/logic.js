@@ -25,13 +25,18 @@ export const MIN_VISIBILITY = 0.5;
 export const STILL_SPEED = 0.25;
 // A "during" cue of a hold is said again at most this often (product choice: not nagging).
 export const REPEAT_CUE_SECONDS = 8;
-// A "repetition" shorter than this is a landmark glitch (a foot misplaced for a frame or two),
-// not a movement: it is not counted (product choice: every coached exercise's rep takes longer;
-// a jumping jack, the quickest movement in the test clips, takes about 0.9 s).
-export const MIN_REP_SECONDS = 0.25;
-// A rep ends once the measure has stayed back at rest this long (its end time is the first
-// frame at rest): a foot or knee misplaced for a frame mid-movement does not split one rep in
-// two (product choice: 0.1 s, three frames at 30 fps; the count and cues wait that long).
+// A "repetition" past `enter` for less than this (its first to its last frame past it) is a
+// landmark glitch (a foot or hip misplaced for a frame or two), not a movement: it is not
+// counted (product choice: every coached exercise stays out longer; a jumping jack, the
+// quickest movement in the test clips, stays past it about 0.6 s). Measured past `enter`, not
+// from rest to rest: at 8 frames a second the frames at rest around a one-frame glitch are
+// 0.25 s apart, which would make it look like a movement.
+export const MIN_REP_SECONDS = 0.2;
+// A rep ends once the measure has been back at rest this long (its end time is the first
+// frame at rest), the rest's length taken from the frames' times, halfway to the frames around
+// it, so that one frame at rest at 8 frames a second (0.125 s) is a rest, one or two at 14-30
+// (0.07 s) are a foot or knee misplaced mid-movement and do not split a rep in two (product
+// choice: 0.1 s; the count and cues wait that long, or until the next frame out of rest).
 export const MIN_REST_SECONDS = 0.1;
 // Knees differing by less than this at the deepest point count as "both" (product choice).
 export const SIDE_MARGIN_DEG = 10;
@@ -204,6 +209,9 @@ export class SetCoach {
     this.inRep = false;
     this.restT = null; // last frame at rest before the current rep
     this.restSince = null; // first frame back at rest in the current rep
+    this.restLast = null; // its latest frame at rest
+    this.restBefore = null; // the frame before that rest
+    this.lastT = null; // the latest frame with the measure in view
     this.peak = null;
     this.saidThisRep = new Set();
     this.lastSaid = {};
@@ -229,39 +237,63 @@ export class SetCoach {
   #reps(t, points, events) {
     const c = this.config;
     const value = MEASURES[c.signal](points, this.side);
-    if (value === null) return;
+    if (value === null) return; // not in view: skipped, neither rest nor movement
+    const atRest = crossed(c.exit, value, this.dir);
+    if (this.inRep && atRest) {
+      if (this.restSince === null) this.restBefore = this.lastT;
+      this.restSince = this.restSince ?? t;
+      this.restLast = t;
+      if (this.#restLength(null) >= MIN_REST_SECONDS - 1e-9) this.#endRep(t, events);
+    } else if (this.inRep && this.restSince !== null) {
+      // back in the movement: the rest it leaves ended the rep if it lasted long enough,
+      // judged by the frames around it (at 8 frames a second one frame at rest can be 0.2 s)
+      if (this.#restLength(t) >= MIN_REST_SECONDS - 1e-9) this.#endRep(t, events);
+      else this.restSince = null; // a frame or two misplaced: the same rep goes on
+    }
     if (!this.inRep) {
       if (crossed(value, c.enter, this.dir)) {
         this.inRep = true;
         this.peak = { value, t, points };
         this.saidThisRep = new Set();
         this.start = this.restT ?? t;
-      } else if (crossed(c.exit, value, this.dir)) {
+        this.pastFrom = t;
+        this.restSince = null;
+      } else if (atRest) {
         this.restT = t;
       }
     }
+    this.lastT = t;
     if (!this.inRep) return;
     if (this.dir * value > this.dir * this.peak.value) this.peak = { value, t, points };
+    if (crossed(value, c.enter, this.dir)) this.pastTo = t;
     this.#cues("during", t, points, events, this.side);
-    if (!crossed(c.exit, value, this.dir)) {
-      this.restSince = null; // still (or again) in the movement
-      return;
-    }
-    this.restSince = this.restSince ?? t;
-    if (t - this.restSince >= MIN_REST_SECONDS - 1e-9) {
-      const end = this.restSince;
-      this.inRep = false;
-      this.restSince = null;
-      this.restT = t;
-      if (end - this.start < MIN_REP_SECONDS) return; // a glitch, not a rep
-      const side = this.side || (c.side === "detect" ? detectSide(c.signal, this.peak.points) : null);
-      const rep = { n: this.reps.length + 1, start: this.start, end, peak_t: this.peak.t, side };
-      this.reps.push(rep);
-      events.push({ type: "rep", t, rep });
-      this.#cues("peak", t, this.peak.points, events, side);
-      for (const cue of c.cues.filter((q) => q.when === "rep")) {
-        this.#judge(cue, rep.end - rep.start, t, events);
-      }
+  }
+
+  /** How long the measure has been back at rest in the current rep: from halfway between the
+   * frame before the rest and its first frame, to halfway between its last frame and `next`
+   * (the first frame out of it; null while it lasts: up to its last frame). Frame times, not
+   * frame counts: the same rest measures the same at 8 or 30 frames a second. */
+  #restLength(next) {
+    const before = this.restBefore === null ? 0 : (this.restSince - this.restBefore) / 2;
+    const after = next === null ? 0 : (next - this.restLast) / 2;
+    return before + (this.restLast - this.restSince) + after;
+  }
+
+  #endRep(t, events) {
+    const c = this.config;
+    const end = this.restSince;
+    this.inRep = false;
+    this.restSince = null;
+    this.restT = this.restLast; // the last frame at rest: where a next rep starts
+    // past `enter` too briefly: a glitch, not a rep
+    if (this.pastTo - this.pastFrom < MIN_REP_SECONDS - 1e-9) return;
+    const side = this.side || (c.side === "detect" ? detectSide(c.signal, this.peak.points) : null);
+    const rep = { n: this.reps.length + 1, start: this.start, end, peak_t: this.peak.t, side };
+    this.reps.push(rep);
+    events.push({ type: "rep", t, rep });
+    this.#cues("peak", t, this.peak.points, events, side);
+    for (const cue of c.cues.filter((q) => q.when === "rep")) {
+      this.#judge(cue, rep.end - rep.start, t, events);
     }
   }
 
