@@ -70,9 +70,11 @@ def test_the_fake_camera_clip_is_counted_and_saved(
     from playwright.sync_api import sync_playwright
 
     server, ctx = served
-    # played 8 times slower: on a loaded shared CPU the page may see one frame a second, and
-    # every rep must still be seen (the benchmark measures at full speed)
-    y4m = write_y4m(CLIP, tmp_path / "clip.y4m", slow=8)
+    # played 2 times slower (15 frames a second): on a loaded shared CPU the page may see only
+    # 4-5 of them a second, which is still 8-10 of the clip's movement a second, where counting
+    # is exact (tests/web/js/clips.test.mjs); slower still, a frame would stand for more time
+    # than it shows, and the counter reads frame times (the benchmark measures at full speed)
+    y4m = write_y4m(CLIP, tmp_path / "clip.y4m", slow=2)
     fake = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-video-capture={y4m}"]  # fmt: skip
     before = len(tracking.history(ctx, "Bench").sessions)
@@ -92,7 +94,7 @@ def test_the_fake_camera_clip_is_counted_and_saved(
         page.click("[data-stop]")
         page.screenshot(path=str(ARTIFACTS / "coach-laptop-counted.png"), full_page=True)
         reps = int(page.locator("#coach").get_attribute("data-reps"))
-        # stopped long before the next loop's first rep ends (24 s a loop)
+        # stopped before the next loop's first rep ends (6 s a loop, 3.7 s after the 2nd rep)
         assert reps == CLIP.reps, reps
         page.click("[data-save]")
         page.wait_for_selector("[data-saved]:not([hidden])", timeout=20_000)
@@ -100,7 +102,12 @@ def test_the_fake_camera_clip_is_counted_and_saved(
         page.set_viewport_size(PHONE)
         page.screenshot(path=str(ARTIFACTS / "coach-phone-saved.png"), full_page=True)
         perf = {"frames": int(page.locator("#coach").get_attribute("data-frames") or 0)}
+        page.set_viewport_size(LAPTOP)
+        page.goto(f"{server}/people/{uid}/progress")
+        coached = page.locator("[data-coached=lateral_lunge]").first.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "progress-coached.png"), full_page=True)
         browser.close()  # type: ignore[attr-defined]
+    assert coached.startswith(f"Lateral lunge with the camera: {reps} reps"), coached
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
     assert perf["frames"] > 10
     sessions = tracking.history(ctx, "Bench").sessions
@@ -108,7 +115,7 @@ def test_the_fake_camera_clip_is_counted_and_saved(
     done = sessions[-1].exercises[0]
     assert done.exercise_id == "lateral_lunge" and done.sets_done == 1
     assert [s.reps for s in done.coached] == [reps]
-    assert done.coached[0].seconds_under_tension > 8 * 0.5 * reps  # each jack ~0.9 s, x8
+    assert done.coached[0].seconds_under_tension > 2 * 0.5 * reps  # each jack ~0.8 s, x2
 
 
 def test_a_video_file_is_counted_frame_exact_against_the_hand_count(

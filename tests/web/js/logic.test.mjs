@@ -229,3 +229,17 @@ test("at 15 frames a second one frame back at rest mid-movement does not split t
   close(coach.reps[0].start, 1 / 15, 1e-9);
   close(coach.reps[0].end, 11 / 15, 1e-9);
 });
+
+test("a person whose rest is near exit is back at rest a quarter of the way from the peak", () => {
+  // 10 fps. Rest 1.3, reps out to 3.3, back only to 1.6 (over exit 1.5): rep 1's exit is
+  // 1.3 + (3.3 - 1.3) / 4 = 1.8, capped at the middle of enter and exit, 1.75: 1.6 is rest.
+  // Rep 1: from i=1 (0.1 s) to i=5 (0.5 s), confirmed at i=6 ((0.5-0.4)/2 + 0.1 = 0.15 s).
+  // Rep 2 starts from the last rest frame, i=7 (0.7 s), and ends at i=11 (1.1 s).
+  const widths = [1.3, 1.3, 3.3, 3.3, 3.3, 1.6, 1.6, 1.6, 3.3, 3.3, 3.3, 1.6, 1.6, 1.6];
+  const { coach } = run(LUNGE, widths.map((w) => standing(w)), 10);
+  assert.equal(coach.reps.length, 2);
+  coach.reps.forEach((r, i) => {
+    close(r.start, [0.1, 0.7][i], 1e-9);
+    close(r.end, [0.5, 1.1][i], 1e-9);
+  });
+});

@@ -18,7 +18,7 @@ const sets = [];
 let pose = null, coach = null, stream = null, running = false, busy = false;
 let source = "camera", setStartedAt = 0, cueTimer = null;
 // measured for the benchmark and shown small under the controls
-// `trace`: per processed frame [time in the set (s), camera frame number, reps so far], kept
+// `trace`: per processed frame [time in the set (s), camera frame number, reps so far, `now`], kept
 // for the last TRACE_MAX frames; `reps`: [start, end] of the current set's reps (s); `mediaStart`:
 // the camera timestamp of the set's first frame (the benchmark maps reps to the clip's hand count)
 const perf = { frames: 0, first: null, latencies: [], cueLatencies: [], poseMs: [], trace: [], reps: [], mediaStart: null };
@@ -283,7 +283,7 @@ async function processFrame(t, now, n = null) {
   perf.latencies.push(latency);
   perf.poseMs.push(poseMs);
   if (cued) perf.cueLatencies.push(latency);
-  perf.trace.push([t, n, coach.reps.length]);
+  perf.trace.push([t, n, coach.reps.length, Math.round(now)]);
   if (perf.trace.length > TRACE_MAX) perf.trace.shift();
   if (perf.frames % 15 === 0 && source === "camera") {
     const secs = (performance.now() - perf.first) / 1000;

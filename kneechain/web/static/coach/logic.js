@@ -38,6 +38,9 @@ export const MIN_REP_SECONDS = 0.2;
 // (0.07 s) are a foot or knee misplaced mid-movement and do not split a rep in two (product
 // choice: 0.1 s; the count and cues wait that long, or until the next frame out of rest).
 export const MIN_REST_SECONDS = 0.1;
+// A rep is back at rest a quarter of the way back from its peak to the person's own rest
+// before it, when that is further out than `exit` (see SetCoach.#exit; product choice).
+export const EXIT_FRACTION = 0.25;
 // Knees differing by less than this at the deepest point count as "both" (product choice).
 export const SIDE_MARGIN_DEG = 10;
 
@@ -210,6 +213,8 @@ export class SetCoach {
     this.restT = null; // last frame at rest before the current rep
     this.restSince = null; // first frame back at rest in the current rep
     this.restLast = null; // its latest frame at rest
+    this.restValue = null; // the measure furthest into rest since the last rep began
+    this.restRef = null; // that value when the current rep began
     this.restBefore = null; // the frame before that rest
     this.lastT = null; // the latest frame with the measure in view
     this.peak = null;
@@ -238,7 +243,7 @@ export class SetCoach {
     const c = this.config;
     const value = MEASURES[c.signal](points, this.side);
     if (value === null) return; // not in view: skipped, neither rest nor movement
-    const atRest = crossed(c.exit, value, this.dir);
+    const atRest = crossed(this.#exit(), value, this.dir);
     if (this.inRep && atRest) {
       if (this.restSince === null) this.restBefore = this.lastT;
       this.restSince = this.restSince ?? t;
@@ -258,8 +263,12 @@ export class SetCoach {
         this.start = this.restT ?? t;
         this.pastFrom = t;
         this.restSince = null;
+        this.restRef = this.restValue ?? c.exit;
+        this.restValue = null;
       } else if (atRest) {
         this.restT = t;
+        const deeper = this.restValue === null || this.dir * value < this.dir * this.restValue;
+        if (deeper) this.restValue = value;
       }
     }
     this.lastT = t;
@@ -267,6 +276,21 @@ export class SetCoach {
     if (this.dir * value > this.dir * this.peak.value) this.peak = { value, t, points };
     if (crossed(value, c.enter, this.dir)) this.pastTo = t;
     this.#cues("during", t, points, events, this.side);
+  }
+
+  /** Where a rep is back at rest: `exit`, or, when the person's own rest and peak are further
+   * apart, a quarter of the way back from the peak to the deepest rest seen before the rep, never
+   * past the middle of `enter` and `exit` (the hysteresis stays half as wide at least). A
+   * person whose rest sits near `exit` (feet hip width apart, filmed from above, measure 1.4-1.5
+   * hip widths against the lunge's 1.5) is then back at rest when they are. */
+  #exit() {
+    const c = this.config;
+    if (!this.inRep && this.lastExit !== undefined) return this.lastExit;
+    if (!this.inRep || this.restRef === null || !this.peak) return c.exit;
+    const back = this.restRef + (this.peak.value - this.restRef) * EXIT_FRACTION;
+    const middle = (c.enter + c.exit) / 2;
+    const outer = this.dir * back > this.dir * c.exit ? back : c.exit;
+    return (this.lastExit = this.dir * outer < this.dir * middle ? outer : middle);
   }
 
   /** How long the measure has been back at rest in the current rep: from halfway between the
