@@ -82,11 +82,18 @@ def pct(values: list[float], q: float) -> float:
 
 
 def live(
-    p: object, server: str, clip_path: Path, exercise: str, seconds: float, throttle: float = 1.0
+    p: object,
+    server: str,
+    clip_path: Path,
+    exercise: str,
+    seconds: float,
+    throttle: float = 1.0,
+    input_side: int | None = None,
 ) -> dict:
     """One set with the fake camera playing `clip_path` in a loop, until the set ends (its dose
     reached) or `seconds` have passed; `throttle` > 1 slows the page's CPU that many times
-    (Chromium's own CPU throttling) to see the counting at a lower frame rate."""
+    (Chromium's own CPU throttling) to see the counting at a lower frame rate; `input_side`
+    replaces the page's size of the picture given to BlazePose (its shorter side, pixels)."""
     fake = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-video-capture={clip_path}"]  # fmt: skip
     browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS + fake)  # type: ignore[attr-defined]
@@ -96,6 +103,8 @@ def live(
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
     uid = log_in(page, server)
     page.goto(f"{server}/people/{uid}/program/coach/{exercise}")
+    if input_side:
+        page.evaluate(f"document.getElementById('coach').dataset.inputSide = '{input_side}'")
     page.click("[data-start]")
     coach = page.locator("#coach")
     while not coach.get_attribute("data-frames"):
@@ -165,12 +174,14 @@ def live_accuracy(clip: Clip, media_start: float, trace: list, reps: list) -> di
         elif whole(best):
             kept.append((rep, best))
     expected = [h for h in hand if whole(h)]
-    offsets = []
+    offsets, pairs = [], []
     for h in expected:
         mine = [r for r, b in kept if b == h]
         offsets.append(
             round(max(abs(mine[0][0] - h[0]), abs(mine[0][1] - h[1])), 3) if mine else None
         )
+        # start and end offsets (counted minus by hand, s)
+        pairs.append([round(mine[0][0] - h[0], 3), round(mine[0][1] - h[1], 3)] if mine else None)
     ok = (
         extra == 0
         and len(kept) == len(expected)
@@ -181,6 +192,7 @@ def live_accuracy(clip: Clip, media_start: float, trace: list, reps: list) -> di
         "by_hand": len(expected),
         "extra": extra,
         "offsets_s": offsets,
+        "start_end_offsets_s": pairs,
         "exact": ok,
     }
 
@@ -227,6 +239,10 @@ def main() -> int:
         help="CPU slow-down factors for the live runs (1: as is; 3: about 10 fps here)",
     )  # fmt: skip
     parser.add_argument("--clips", nargs="*", default=None, help="clip names (default: all)")
+    parser.add_argument(
+        "--input-side", type=int, default=None,
+        help="shorter side of the picture given to BlazePose (default: the page's, 256)",
+    )  # fmt: skip
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -248,7 +264,9 @@ def main() -> int:
                 results["clips"][clip.name] = entry
                 print(f"\n{clip.name} ({clip.exercise_id}; {clip.reps} reps by hand a loop)")
                 for rate in args.throttle:
-                    perf = live(p, server, y4m, clip.exercise_id, args.seconds, rate)
+                    perf = live(
+                        p, server, y4m, clip.exercise_id, args.seconds, rate, args.input_side
+                    )
                     lat, cues, pose = perf["latencies"], perf["cues"], perf["pose"]
                     acc = live_accuracy(clip, perf["mediaStart"], perf["trace"], perf["reps"])
                     run = {
