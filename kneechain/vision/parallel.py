@@ -39,8 +39,13 @@ import numpy as np
 
 from kneechain.vision import memory, quiet, workshare
 from kneechain.vision.models import Models
+from kneechain.vision.person import Sample
 from kneechain.vision.pose import PoseJob, Progress, RawPose, pose_range
+from kneechain.vision.survey import SurveyJob, survey_range
 from kneechain.vision.video import FrameSource
+
+Job = PoseJob | SurveyJob
+Part = RawPose | list[Sample]
 
 WARMUP_FRAMES = 3  # processed frames posed before a piece (not at frame 0) and dropped
 MIN_PIECE_FRAMES = 40  # a range is cut into at most TARGET_PIECES pieces at least this long
@@ -188,12 +193,13 @@ def pose_pieces(
     worker: int,
     pass_id: int,
     path: Path,
-    job: PoseJob,
+    job: Job,
     models: Models,
     progress: Progress,
     delay_s: float = 0.0,
-) -> Iterator[tuple[int, RawPose]]:
-    """Claim and pose pieces until none is left; yields (row, landmarks) of each. A process
+) -> Iterator[tuple[int, Part]]:
+    """Claim and pose pieces until none is left; yields (row, landmarks) of each (with a
+    `SurveyJob`: survey them, yielding (row, samples), survey.py). A process
     takes the piece after its last one when it is free (workshare.claim), reading on from
     the same open video (no seek; the next piece's warm-up frames are still at hand).
     `delay_s` > 0 waits a random time up to it before each piece (tests of determinism)."""
@@ -205,7 +211,10 @@ def pose_pieces(
             if delay_s > 0:
                 time.sleep(random.uniform(0, delay_s))
             try:
-                raw = pose_piece(path, start, stop, job, models, progress, source)
+                if isinstance(job, SurveyJob):
+                    raw: Part = survey_range(source, start, stop, job, models, progress)
+                else:
+                    raw = pose_piece(path, start, stop, job, models, progress, source)
             finally:
                 work.finish(row)
                 memory.give_back()
@@ -351,10 +360,11 @@ class PosePool:
             self._results = None
 
     def run(
-        self, path: Path, pieces: list[tuple[int, int]], job: PoseJob, progress: Progress | None
-    ) -> list[RawPose]:
-        """Pose the pieces (see `plan_pieces`) on every process; pieces in frame order."""
-        parts: dict[int, RawPose] = {}
+        self, path: Path, pieces: list[tuple[int, int]], job: Job, progress: Progress | None
+    ) -> list[Part]:
+        """Pose (or survey) the pieces (see `plan_pieces`, `survey_pieces`) on every
+        process; pieces in frame order."""
+        parts: dict[int, Part] = {}
         for start in range(0, len(pieces), self.work.capacity):
             batch = pieces[start : start + self.work.capacity]
             for row, part in self._run(path, batch, job, progress).items():
@@ -362,8 +372,8 @@ class PosePool:
         return [parts[i] for i in sorted(parts)]
 
     def _run(
-        self, path: Path, pieces: list[tuple[int, int]], job: PoseJob, progress: Progress | None
-    ) -> dict[int, RawPose]:
+        self, path: Path, pieces: list[tuple[int, int]], job: Job, progress: Progress | None
+    ) -> dict[int, Part]:
         pass_id = self.work.load(pieces)
         if self._helpers:
             job = replace(job, decode_threads=1)
@@ -385,10 +395,10 @@ class PosePool:
             cv2.setNumThreads(threads)
         return parts
 
-    def _collect(self, pass_id: int, own: int, reporter: _Reporter) -> dict[int, RawPose]:
+    def _collect(self, pass_id: int, own: int, reporter: _Reporter) -> dict[int, Part]:
         """The helpers' pieces of pass `pass_id`, once every piece is finished and received."""
         assert self._results is not None
-        parts: dict[int, RawPose] = {}
+        parts: dict[int, Part] = {}
         while True:
             done, owners = self.work.state()
             if not len(owners) and not self.work.unclaimed() and own + len(parts) >= done:

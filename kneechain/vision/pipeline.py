@@ -37,7 +37,7 @@ from kneechain.vision.quality import QualityConfig, check_clip
 from kneechain.vision.runner import VisionRunner
 from kneechain.vision.stash import FrameStash
 from kneechain.vision.subject import Subject
-from kneechain.vision.survey import POSED_SUBJECTS, survey
+from kneechain.vision.survey import POSED_SUBJECTS, SurveyJob
 from kneechain.vision.trajectories import ProcessingStep, Trajectories, save
 from kneechain.vision.video import (
     REFILM,
@@ -181,14 +181,15 @@ def pose_one_person(
             return pose_one_person(info, opts, progress, own, stash)
     sample_every = max(1, round(info.fps * opts.sample_interval_s))
     # started before any progress is drawn, on the first frame: start-up lines hidden; the
-    # helpers load while this process finds the people
+    # helpers load while this process starts finding the people, then share that work
     runner.prepare(opts.backend, _warm_up_frames(info), detector=True, frames=info.frame_count)
     count = -(-info.frame_count // sample_every)
     if progress:
         progress("people", 0, count)
     tick = (lambda n: progress("people", n, count)) if progress else None
     posed = opts.backend if opts.subject in POSED_SUBJECTS else None
-    samples = survey(info, sample_every, runner.models, posed, tick, settle=opts.backend)
+    looking = SurveyJob(sample_every, posed, settle=opts.backend)
+    samples = runner.survey(info.path, info.frame_count, looking, tick)
     hint = Box.from_xywh(*opts.person) if opts.person else None
     choice = choose_person(samples, info.width, info.height, hint, opts.subject)
     job = PoseJob(opts.backend, opts.every, choice.crop, 0, opts.max_side)

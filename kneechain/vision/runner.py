@@ -45,7 +45,9 @@ from kneechain.vision.parallel import (
     PosePool,
     default_workers,
 )
+from kneechain.vision.person import Sample
 from kneechain.vision.pose import PoseJob, Progress, RawPose
+from kneechain.vision.survey import SurveyJob, survey_pieces
 
 
 def in_daemon() -> bool:
@@ -118,7 +120,16 @@ class VisionRunner:
         """Landmarks of each piece (see parallel.plan_pieces), in order."""
         spanned = sum(b - a for a, b in pieces) if len(pieces) > 1 else 0
         pool = self._pool_for(spanned)
-        return pool.run(path, pieces, job, progress)
+        return [p for p in pool.run(path, pieces, job, progress) if isinstance(p, RawPose)]
+
+    def survey(
+        self, path: Path, frames: int, job: SurveyJob, progress: Progress | None
+    ) -> list[Sample]:
+        """The samples of a clip of `frames` video frames (survey.py), its pieces shared
+        among the processes like pose pieces; in frame order."""
+        pool = self._pool_for(frames)
+        parts = pool.run(path, survey_pieces(frames, job.every), job, progress)
+        return [s for part in parts if isinstance(part, list) for s in part]
 
     def close(self) -> None:
         """Stop the helpers and close this process's models (idempotent)."""

@@ -6,11 +6,18 @@ by posture (standing on one leg, sitting), each person found in a frame with two
 people is also posed once on a crop of their own, and the `Posture` kept with the sample.
 The person is then chosen from these samples (person.choose_person) before any frame is
 posed for measurement, so no frame is posed twice.
+
+The clip is surveyed in pieces of `PIECE_SAMPLES` samples (`survey_pieces`: a grid fixed by
+the clip's length), which the vision runner shares among its processes like pose pieces
+(parallel.py): a sample depends on its frame alone (the detector keeps no state, a posture
+is posed by a reset model), so the samples are the same whoever takes which piece, and the
+survey, which kept one core busy while the other waited for the pose pass, now uses both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -18,10 +25,32 @@ import numpy as np
 from kneechain.vision.models import Models
 from kneechain.vision.person import CROP_MARGIN, Box, Sample, square_window
 from kneechain.vision.subject import Posture, Subject, posture_of
-from kneechain.vision.video import VideoInfo, iter_frames, mean_brightness, sharpness
+from kneechain.vision.video import FrameSource, VideoInfo, mean_brightness, sharpness
 
 POSED_SUBJECTS: frozenset[Subject] = frozenset({"one_leg", "seated"})
 MIN_VISIBLE = 0.5
+PIECE_SAMPLES = 4  # samples per survey piece
+TO_THE_END = 2**62  # the last piece's stop: read until the video ends, whatever it announces
+
+
+@dataclass(frozen=True)
+class SurveyJob:
+    """How to survey: every `every`-th frame; with `pose_backend`, postures in frames with
+    two or more people; with `settle`, that pose model's start-up is settled on the first
+    person found (Models.settle). decode_threads: as PoseJob's."""
+
+    every: int
+    pose_backend: str | None = None
+    settle: str | None = None
+    decode_threads: int = 0
+
+
+def survey_pieces(frame_count: int, every: int) -> list[tuple[int, int]]:
+    """The survey's pieces: `PIECE_SAMPLES` sampled frames each, the last one open-ended.
+    Depends on the clip's announced length and `every` alone."""
+    step = PIECE_SAMPLES * every
+    starts = list(range(0, max(frame_count, 1), step))
+    return [(a, b) for a, b in zip(starts, [*starts[1:], TO_THE_END], strict=True)]
 
 
 def _window(image: np.ndarray, box: Box) -> tuple[int, int, int, int]:
@@ -41,29 +70,27 @@ def _posture(models: Models, backend: str, image: np.ndarray, box: Box) -> Postu
     return posture_of(xy, result.visibility >= MIN_VISIBLE, tuple(model.keypoints))
 
 
-def survey(
-    info: VideoInfo,
-    every: int,
+def survey_range(
+    source: FrameSource,
+    start: int,
+    stop: int | None,
+    job: SurveyJob,
     models: Models,
-    pose_backend: str | None = None,
     progress: Callable[[int], None] | None = None,
-    settle: str | None = None,
 ) -> list[Sample]:
-    """The people, light and focus of every `every`-th frame (decoded in one sequential
-    read), found with this process's `models`. With `pose_backend`, frames with two or more
-    people also get each person's `Posture`. With `settle`, the first frame with a person
-    settles that pose model's start-up (Models.settle)."""
+    """The samples of frames `start, start + job.every, ...` below `stop`, read from
+    `source` and found with this process's `models`."""
     detector = models.people_detector()
     samples = []
-    for frame in iter_frames(info.path, 0, None, every):
+    for frame in source.frames(start, stop, job.every):
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         boxes = tuple(detector.detect(rgb))
-        if settle is not None and boxes:
+        if job.settle is not None and boxes:
             x0, y0, x1, y1 = _window(frame.image, boxes[0])
-            models.settle(settle, rgb[y0:y1, x0:x1])
+            models.settle(job.settle, rgb[y0:y1, x0:x1])
         postures: tuple[Posture | None, ...] = ()
-        if pose_backend is not None and len(boxes) >= 2:
-            postures = tuple(_posture(models, pose_backend, frame.image, b) for b in boxes)
+        if job.pose_backend is not None and len(boxes) >= 2:
+            postures = tuple(_posture(models, job.pose_backend, frame.image, b) for b in boxes)
         samples.append(
             Sample(
                 frame.time,
@@ -77,3 +104,21 @@ def survey(
         if progress is not None:
             progress(1)
     return samples
+
+
+def survey(
+    info: VideoInfo,
+    every: int,
+    models: Models,
+    pose_backend: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    settle: str | None = None,
+) -> list[Sample]:
+    """The people, light and focus of every `every`-th frame, in this process alone (one
+    sequential read; the vision runner shares the pieces among its processes instead)."""
+    source = FrameSource(info.path)
+    try:
+        job = SurveyJob(every, pose_backend, settle)
+        return survey_range(source, 0, None, job, models, progress)
+    finally:
+        source.close()

@@ -1,6 +1,7 @@
 """Same input, same numbers: the cleaned trajectories, the angles and a protocol's
 measurements are bit-identical whatever the number of pose processes and however their
-pieces are timed (the pieces lie on a grid fixed by the video; parallel.py)."""
+pieces are timed (the pieces, of the person survey and of the pose pass, lie on a grid fixed
+by the video; parallel.py, survey.py)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def test_one_two_and_three_processes_with_random_delays_agree_bit_for_bit(
     for workers, delay in ((2, 0.3), (3, 0.3), (2, 0.0)):
         other = _run(two_people, workers, delay)
         assert other.person.crop is not None and reference.person.crop is not None
+        # the survey's pieces are shared among the processes too: the same samples
+        assert repr(other.person) == repr(reference.person)
+        assert (other.brightness, other.sharpness) == (reference.brightness, reference.sharpness)
         for name in ("frame", "time", "position", "confidence", "world"):
             np.testing.assert_array_equal(
                 getattr(other.raw, name), getattr(reference.raw, name), err_msg=name
