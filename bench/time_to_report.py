@@ -91,8 +91,9 @@ def run_analysis(video: Path, test: str, person: tuple[int, int, int, int] | Non
             analysed = time.perf_counter() - start
             analysed_cpu = _cpu_s() - cpu
             angles = angle_table(traj)
-            clip = OverlayJob(video, traj, angles, folder / "annotated.mp4", stash=frames)
-            files = write_key_frames(video, traj, angles, folder / "key_frames") + clip.result()
+            clip = OverlayJob(video, traj, angles, folder / "annotated.webm", stash=frames)
+            pictures = write_key_frames(video, traj, angles, folder / "key_frames", frames)
+            files = pictures + clip.result()
         else:
             outcome = f"measured: {len(result.measurements)} measurements"
             analysed = time.perf_counter() - start

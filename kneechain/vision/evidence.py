@@ -1,10 +1,12 @@
 """Evidence media: an annotated video and key-frame pictures that show what was measured.
 
 The overlay draws the cleaned skeleton, the knee angle arcs, and a panel with the per-frame
-values, so anyone can check a number against the picture it came from. Proof pictures are
-full size; the annotated clip is bounded (`OVERLAY_MAX_SIDE`), made by a decode / draw /
-encode pipeline on threads, and can be written in the background (`OverlayJob`) while the
-proof pictures are written, so evidence costs a fraction of the pose time.
+values, so anyone can check a number against the picture it came from. Proof pictures and
+the annotated clip are bounded (`OVERLAY_MAX_SIDE`) and drawn from the posed frames kept while
+posing (stash.py) when there are; the clip is made by a decode / draw / encode pipeline on
+threads (encoder: clipwriter.py), and can be written in the background (`OverlayJob`) while
+the proof pictures are written, so evidence costs a fraction of the pose time
+(docs/vision.md, "Evidence").
 """
 
 from __future__ import annotations
@@ -201,16 +203,9 @@ def write_overlay(
     pictures_first: list[Path] = []
     if source is None:
         source = _video_frames(video, traj, every)
-    elif keys and key_folder is not None:  # the stash is small: proof pictures from the video
+    elif keys and key_folder is not None:  # proof pictures first, from the kept frames
         keys = {}
-        picks = key_rows(angles)
-        full = read_frames(video, [int(traj.frame[row]) for row in picks.values()])
-        for label, row in picks.items():
-            index = int(traj.frame[row])
-            if index in full:
-                key_path = key_folder / f"{label}_frame{index:05d}.png"
-                cv2.imwrite(str(key_path), draw(full[index].image, traj, row, angles, panel=panel))
-                pictures_first.append(key_path)
+        pictures_first = write_key_frames(video, traj, angles, key_folder, stash)
     written = [path, *pictures_first]
     frames: queue.Queue = queue.Queue(maxsize=PIPELINE_DEPTH)
     pictures: queue.Queue = queue.Queue(maxsize=PIPELINE_DEPTH)
@@ -225,9 +220,11 @@ def write_overlay(
                 continue
             small = shrink(image, max_side)
             _put(pictures, draw(small, traj, row, angles, small.shape[1] / width, panel), writer)
-            if row in keys and key_folder is not None:
+            if row in keys and key_folder is not None:  # as write_key_frames draws it
+                proof = small if max_side == OVERLAY_MAX_SIDE else shrink(image)
                 key_path = key_folder / f"{keys[row]}_frame{index:05d}.png"
-                cv2.imwrite(str(key_path), draw(image, traj, row, angles, panel=panel))
+                scale = proof.shape[1] / width
+                cv2.imwrite(str(key_path), draw(proof, traj, row, angles, scale, panel))
                 written.append(key_path)
             if progress is not None:
                 progress(1)
@@ -352,19 +349,41 @@ def key_rows(angles: dict[str, np.ndarray]) -> dict[str, int]:
     return picks
 
 
+def proof_frames(
+    video: Path, indices: list[int], stash: FrameStash | None = None
+) -> dict[int, np.ndarray]:
+    """The frames `indices` (frame numbers; those that decode) for proof pictures, at most
+    `OVERLAY_MAX_SIDE` pixels on their long side, like the annotated clip: from the posed
+    frames kept while posing when `stash` holds them all (nothing decoded again: reading
+    them from a 1768x994 VP9 clip cost 1.2 CPU s for 8 pictures, seeks included), else
+    read from the video in one pass and shrunk the same way. Bounded pictures also cost a
+    quarter of the PNG compression and storage (2.8 MB a picture at 1768x994)."""
+    wanted = sorted(set(indices))
+    kept = stash.frames(np.array(wanted, np.int64)) if stash is not None else None
+    if kept is not None:
+        return dict(kept)
+    return {i: shrink(frame.image) for i, frame in read_frames(video, wanted).items()}
+
+
 def write_key_frames(
-    video: Path, traj: Trajectories, angles: dict[str, np.ndarray], folder: Path
+    video: Path,
+    traj: Trajectories,
+    angles: dict[str, np.ndarray],
+    folder: Path,
+    stash: FrameStash | None = None,
 ) -> list[Path]:
-    """PNG pictures of the key rows, annotated like the overlay."""
+    """PNG pictures of the key rows, annotated like the overlay (frames: `proof_frames`)."""
     folder.mkdir(parents=True, exist_ok=True)
     panel = panel_for(traj)
     picks = key_rows(angles)
-    frames = read_frames(video, [int(traj.frame[row]) for row in picks.values()])
+    frames = proof_frames(video, [int(traj.frame[row]) for row in picks.values()], stash)
     written = []
     for label, row in picks.items():
         index = int(traj.frame[row])
         if index in frames:
+            image = frames[index]
             path = folder / f"{label}_frame{index:05d}.png"
-            cv2.imwrite(str(path), draw(frames[index].image, traj, row, angles, panel=panel))
+            scale = image.shape[1] / traj.meta.image_width
+            cv2.imwrite(str(path), draw(image, traj, row, angles, scale, panel))
             written.append(path)
     return written

@@ -21,18 +21,71 @@ def _blank_video(path: Path, frames: int, size: tuple[int, int]) -> Path:
     return path
 
 
-def test_key_frames_show_the_measured_angle(tmp_path: Path) -> None:
-    time = clock(2.5)
-    depth = dips(time, 90.0, 1)
+def _numbered_video(path: Path, frames: int, size: tuple[int, int]) -> Path:
+    """Each frame shows its number in large digits on a soft gradient."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, size)
+    ramp = np.tile(np.linspace(60, 200, size[0], dtype=np.uint8), (size[1], 1))
+    for index in range(frames):
+        image = np.dstack([ramp] * 3)
+        cv2.putText(image, str(index), (200, 700), cv2.FONT_HERSHEY_SIMPLEX, 20, (0, 0, 0), 40)
+        writer.write(image)
+    writer.release()
+    return path
+
+
+def _squats(seconds: float, deepest: float):
+    """A constructed front-view squat clip's trajectories and its protocol result."""
+    time = clock(seconds)
+    depth = dips(time, deepest, 1)
     traj = c.standing_front(time, depth=(depth, depth), fppa=(depth / 6, 0.0))
-    result = squat.analyse(traj)
-    video = _blank_video(tmp_path / "clip.mp4", len(time), (1920, 1080))
+    return traj, squat.analyse(traj)
+
+
+def test_key_frames_show_the_measured_angle(tmp_path: Path) -> None:
+    traj, result = _squats(2.5, 90.0)
+    video = _blank_video(tmp_path / "clip.mp4", len(traj), (1920, 1080))
     files = write_evidence(video, traj, result, tmp_path / "evidence")
     pictures = [f for f in files if f.suffix == ".png"]
     assert len(pictures) == len(result.evidence) == len(result.measurements)
     assert (tmp_path / "evidence" / "annotated.webm").is_file()
     fppa = next(e for e in result.evidence if e.measure == "squat_fppa" and e.side == "left")
     image = cv2.imread(str(tmp_path / "evidence" / f"squat_fppa_left_frame{fppa.frame}.png"))
-    x, y = (int(v) for v in traj.xy("left_knee")[fppa.row])
+    assert image.shape[:2] == (540, 960)  # as large as the annotated clip, not 1920x1080
+    x, y = (int(v * 960 / 1920) for v in traj.xy("left_knee")[fppa.row])
     patch = image[y - 4 : y + 5, x - 4 : x + 5].reshape(-1, 3)
     assert any(np.abs(patch.astype(int) - HIGHLIGHT).sum(axis=1) < 60)  # knee marked
+
+
+def test_proof_pictures_come_from_the_kept_frames_without_decoding_again(tmp_path: Path) -> None:
+    """With the posed frames kept (PoseOptions.keep_frames), the proof pictures never read
+    the video again (reading 8 of them from the shared clip cost 1.2 CPU s); they show the
+    same picture as when read from the video."""
+    from kneechain.vision.stash import FrameStash, PieceWriter
+    from kneechain.vision.video import iter_frames
+
+    traj, result = _squats(2.5, 90.0)
+    video = _numbered_video(tmp_path / "clip.mp4", len(traj), (1920, 1080))
+    from_video = write_evidence(video, traj, result, tmp_path / "a", clip=False)
+    stash = FrameStash()
+    writer = PieceWriter(stash.folder, 0)
+    for frame in iter_frames(video):
+        writer.add(frame.index, frame.image)
+    writer.close()
+    video.unlink()  # nothing left to decode: the pictures must come from the stash
+    from_stash = write_evidence(video, traj, result, tmp_path / "b", clip=False, frames=stash)
+    stash.close()
+    assert [p.name for p in from_stash] == [p.name for p in from_video]
+    for a, b in zip(from_video, from_stash, strict=True):
+        one, two = cv2.imread(str(a)), cv2.imread(str(b))
+        assert one.shape == two.shape == (540, 960, 3)
+        assert np.abs(one.astype(int) - two).mean() < 2  # the same frame, kept as JPEG
+
+
+def test_the_same_input_gives_the_same_evidence_files(tmp_path: Path) -> None:
+    traj, result = _squats(2.0, 80.0)
+    video = _blank_video(tmp_path / "clip.mp4", len(traj), (1280, 720))
+    runs = [write_evidence(video, traj, result, tmp_path / name) for name in ("a", "b")]
+    assert [p.name for p in runs[0]] == [p.name for p in runs[1]]
+    assert runs[0][-1].name == "annotated.webm"
+    for a, b in zip(*runs, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name

@@ -60,7 +60,11 @@ def test_the_annotated_clip_is_bounded_and_has_every_analysed_frame(
     info = probe(out)
     assert max(info.width, info.height) == 640 and info.frame_count == len(traj)
     key = cv2.imread(str(files[1]))
-    assert key.shape[:2] == (720, 1280)  # proof pictures stay full size
+    assert key.shape[:2] == (540, 960)  # proof pictures: as large as a default clip
+    alone = evidence.write_key_frames(wide_video, traj, angles, tmp_path / "alone")
+    assert [p.name for p in alone] == [p.name for p in files[1:]]
+    for a, b in zip(alone, files[1:], strict=True):  # the same picture, whichever way
+        assert a.read_bytes() == b.read_bytes()
     first = next(iter_frames(out)).image
     assert first[:20, :100].mean() < first[200:, 300:].mean()  # the dark panel is drawn
 

@@ -13,16 +13,18 @@ from kneechain.assess.case import measure_index
 from kneechain.assess.protocols.result import EvidenceFrame, ProtocolResult
 from kneechain.vision.angles import angle_table
 from kneechain.vision.errors import VideoError
-from kneechain.vision.evidence import BONES, COLOURS, OverlayJob, info_box
+from kneechain.vision.evidence import BONES, COLOURS, OverlayJob, info_box, proof_frames
 from kneechain.vision.stash import FrameStash
 from kneechain.vision.trajectories import Trajectories
-from kneechain.vision.video import REFILM, read_frames
+from kneechain.vision.video import REFILM
 
 HIGHLIGHT = (0, 230, 255)
 
 
-def _pt(p: np.ndarray) -> tuple[int, int] | None:
-    return (int(np.rint(p[0])), int(np.rint(p[1]))) if np.isfinite(p).all() else None
+def _pt(p: np.ndarray, scale: float = 1.0) -> tuple[int, int] | None:
+    if not np.isfinite(p).all():
+        return None
+    return int(np.rint(p[0] * scale)), int(np.rint(p[1] * scale))
 
 
 def _colour(a: str, b: str) -> tuple[int, int, int]:
@@ -32,17 +34,19 @@ def _colour(a: str, b: str) -> tuple[int, int, int]:
     return COLOURS["mid"]
 
 
-def draw_evidence(image: np.ndarray, traj: Trajectories, ev: EvidenceFrame) -> np.ndarray:
-    """A copy of `image` with the skeleton, the measured joints joined in a bright line and a
-    caption with the value."""
+def draw_evidence(
+    image: np.ndarray, traj: Trajectories, ev: EvidenceFrame, scale: float = 1.0
+) -> np.ndarray:
+    """A copy of `image` (the video frame resized by `scale`) with the skeleton, the measured
+    joints joined in a bright line and a caption with the value."""
     out = image.copy()
-    scale = max(out.shape[:2]) / 1000.0
-    thick = max(1, round(2 * scale))
+    size = max(out.shape[:2]) / 1000.0
+    thick = max(1, round(2 * size))
     for a, b in BONES:
-        pa, pb = _pt(traj.xy(a)[ev.row]), _pt(traj.xy(b)[ev.row])
+        pa, pb = _pt(traj.xy(a)[ev.row], scale), _pt(traj.xy(b)[ev.row], scale)
         if pa and pb:
             cv2.line(out, pa, pb, _colour(a, b), thick, cv2.LINE_AA)
-    points = [p for p in (_pt(traj.xy(j)[ev.row]) for j in ev.joints) if p]
+    points = [p for p in (_pt(traj.xy(j)[ev.row], scale) for j in ev.joints) if p]
     for p, q in itertools.pairwise(points):
         cv2.line(out, p, q, HIGHLIGHT, 2 * thick + 1, cv2.LINE_AA)
     for p in points:
@@ -50,7 +54,7 @@ def draw_evidence(image: np.ndarray, traj: Trajectories, ev: EvidenceFrame) -> n
     spec = measure_index()[ev.measure]
     unit = "" if spec.unit == "ratio" else f" {spec.unit}"
     title = f"{spec.name}{f' ({ev.side})' if ev.side else ''}"
-    info_box(out, [title, f"{ev.value:.1f}{unit}, frame {ev.frame}"], scale, thick, 0.6)
+    info_box(out, [title, f"{ev.value:.1f}{unit}, frame {ev.frame}"], size, thick, 0.6)
     return out
 
 
@@ -65,22 +69,25 @@ def write_evidence(
     """Write one PNG per evidence frame (and, when `clip`, `annotated.webm`, which browsers
     play) into `folder`.
 
-    The proof pictures come first, read in one pass over the video; the annotated clip is
-    made meanwhile on a background thread (kneechain.vision.evidence.OverlayJob), from the
-    posed frames kept while posing (`frames`, PoseOptions.keep_frames) when given."""
+    The pictures are as large as the clip (at most `OVERLAY_MAX_SIDE` px) and drawn from the
+    posed frames kept while posing (`frames`, PoseOptions.keep_frames) when given, else read
+    from the video in one pass (kneechain.vision.evidence.proof_frames); the annotated clip
+    is made meanwhile on a background thread (kneechain.vision.evidence.OverlayJob)."""
     folder.mkdir(parents=True, exist_ok=True)
     overlay = None
     if clip:
         angles = angle_table(traj)
         overlay = OverlayJob(video, traj, angles, folder / "annotated.webm", stash=frames)
     written = []
-    frames = read_frames(video, [ev.frame for ev in result.evidence])
+    images = proof_frames(video, [ev.frame for ev in result.evidence], frames)
     for ev in result.evidence:
-        if ev.frame not in frames:
+        if ev.frame not in images:
             raise VideoError(f"Frame {ev.frame} of {video.name} cannot be decoded.", REFILM)
         name = f"{ev.measure}{'_' + ev.side if ev.side else ''}_frame{ev.frame}.png"
         path = folder / name
-        cv2.imwrite(str(path), draw_evidence(frames[ev.frame].image, traj, ev))
+        image = images[ev.frame]
+        scale = image.shape[1] / traj.meta.image_width
+        cv2.imwrite(str(path), draw_evidence(image, traj, ev, scale))
         written.append(path)
     if overlay is not None:
         written += overlay.result()
