@@ -20,7 +20,7 @@ from kneechain.services.models import PersonOut
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from kneechain.track.models import AssessmentRecord
+    from kneechain.track.models import AssessmentRecord, PersonRecord
 
 
 def read_case(path: Path) -> Case:
@@ -156,19 +156,24 @@ def record(
 
 def assessments(ctx: ServiceContext, person: str | None) -> list[AssessmentSummary]:
     """Every stored assessment of a person, oldest first."""
-    from sqlalchemy import select
-
     from kneechain.services.people import resolve
-    from kneechain.track.models import AssessmentRecord
 
     with ctx.db() as db:
-        who = resolve(db, person)
-        rows = db.scalars(
-            select(AssessmentRecord)
-            .where(AssessmentRecord.user_id == who.id)
-            .order_by(AssessmentRecord.taken_on, AssessmentRecord.id)
-        )
-        return [_summary(r) for r in rows]
+        return assessments_of(db, resolve(db, person))
+
+
+def assessments_of(db: Session, who: PersonRecord) -> list[AssessmentSummary]:
+    """`assessments` inside a unit of work that already holds the person (the start page's)."""
+    from sqlalchemy import select
+
+    from kneechain.track.models import AssessmentRecord
+
+    rows = db.scalars(
+        select(AssessmentRecord)
+        .where(AssessmentRecord.user_id == who.id)
+        .order_by(AssessmentRecord.taken_on, AssessmentRecord.id)
+    )
+    return [_summary(r) for r in rows]
 
 
 def _pick(rows: list[AssessmentRecord], ref: str) -> AssessmentRecord:

@@ -160,10 +160,20 @@ def current(ctx: ServiceContext, person: str | None) -> ProgramVersion:
     """The program sessions are logged against now."""
     with ctx.db() as db:
         _, record = _current(db, person)
-        program = Program.model_validate(record.doc)  # validated once (a large document)
-        return ProgramVersion(
-            uid=record.uid, version=program.version, started_on=record.started_on, program=program
-        )
+        return _version(record)
+
+
+def current_of(db: Session, who: PersonRecord) -> ProgramVersion | None:
+    """The program in use inside a unit of work that holds the person (None: none yet)."""
+    record = current_program(db, who)
+    return _version(record) if record is not None else None
+
+
+def _version(record: ProgramRecord) -> ProgramVersion:
+    program = Program.model_validate(record.doc)  # validated once (a large document)
+    return ProgramVersion(
+        uid=record.uid, version=program.version, started_on=record.started_on, program=program
+    )
 
 
 def _lock_programs(db: Session, person: str | None) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from kneechain.assess.case import Measurement
 from kneechain.services.context import ServiceContext
@@ -20,7 +21,7 @@ from kneechain.track.chartdata import Line, Panel
 from kneechain.track.history import build_history
 from kneechain.track.logbook import CoachedSet, SessionEntry, log_session, record_outcome
 from kneechain.track.maths import Trend
-from kneechain.track.models import ExerciseSessionRecord
+from kneechain.track.models import ExerciseSessionRecord, PersonRecord
 from kneechain.track.progress import Change, all_changes, describe
 from kneechain.track.records import add_measurements, current_program
 from kneechain.track.retest import Due, due_for
@@ -224,26 +225,29 @@ def measurements(
 
 def history(ctx: ServiceContext, person: str | None, today: date | None = None) -> HistoryOut:
     """Sessions logged, adherence per week from the program's start, and the pain trends."""
-    today = today or date.today()
     with ctx.db() as db:
-        who = resolve(db, person)
-        hist = build_history(db, who, today, ctx.domain.knowledge, ctx.domain.tracking)
-        rule = ctx.domain.tracking.trend
-        return HistoryOut(
-            person=person_out(who),
-            sessions=[_session_out(ctx, s) for s in hist.sessions],
-            program_start=hist.program_start,
-            planned_per_week=hist.planned_per_week,
-            weeks=[
-                WeekOut(week_start=w.week_start, done=w.done, planned=w.planned, ratio=w.ratio)
-                for w in hist.weeks
-            ],
-            adherence=hist.adherence,
-            pain_before=_trend(hist.pain_before),
-            pain_after=_trend(hist.pain_after),
-            pain_score=_change_out(ctx, hist.pain_score) if hist.pain_score else None,
-            trend_rule=(rule.min_ratings, rule.min_days),
-        )
+        return history_of(ctx, db, resolve(db, person), today or date.today())
+
+
+def history_of(ctx: ServiceContext, db: Session, who: PersonRecord, today: date) -> HistoryOut:
+    """`history` inside a unit of work that already holds the person (the start page's)."""
+    hist = build_history(db, who, today, ctx.domain.knowledge, ctx.domain.tracking)
+    rule = ctx.domain.tracking.trend
+    return HistoryOut(
+        person=person_out(who),
+        sessions=[_session_out(ctx, s) for s in hist.sessions],
+        program_start=hist.program_start,
+        planned_per_week=hist.planned_per_week,
+        weeks=[
+            WeekOut(week_start=w.week_start, done=w.done, planned=w.planned, ratio=w.ratio)
+            for w in hist.weeks
+        ],
+        adherence=hist.adherence,
+        pain_before=_trend(hist.pain_before),
+        pain_after=_trend(hist.pain_after),
+        pain_score=_change_out(ctx, hist.pain_score) if hist.pain_score else None,
+        trend_rule=(rule.min_ratings, rule.min_days),
+    )
 
 
 def progress(ctx: ServiceContext, person: str | None) -> ProgressOut:
@@ -256,19 +260,22 @@ def progress(ctx: ServiceContext, person: str | None) -> ProgressOut:
 
 def retests(ctx: ServiceContext, person: str | None, today: date | None = None) -> RetestsOut:
     """Which tests and questionnaires are due again, and by which schedule."""
-    today = today or date.today()
     with ctx.db() as db:
-        who = resolve(db, person)
-        d = ctx.domain
-        items, schedule = due_for(
-            db, who, today, kb=d.knowledge, program_rules=d.program_rules, config=d.tracking
-        )
-        return RetestsOut(
-            person=person_out(who),
-            today=today,
-            schedule="program" if schedule == "program" else "default",
-            items=[_due_out(i, today) for i in items],
-        )
+        return retests_of(ctx, db, resolve(db, person), today or date.today())
+
+
+def retests_of(ctx: ServiceContext, db: Session, who: PersonRecord, today: date) -> RetestsOut:
+    """`retests` inside a unit of work that already holds the person (the start page's)."""
+    d = ctx.domain
+    items, schedule = due_for(
+        db, who, today, kb=d.knowledge, program_rules=d.program_rules, config=d.tracking
+    )
+    return RetestsOut(
+        person=person_out(who),
+        today=today,
+        schedule="program" if schedule == "program" else "default",
+        items=[_due_out(i, today) for i in items],
+    )
 
 
 def chart(ctx: ServiceContext, person: str | None, out: Path) -> Path:

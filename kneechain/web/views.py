@@ -5,24 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
-
 from kneechain.errors import KneechainError
-from kneechain.services import assessment, programs, tracking
+from kneechain.services import overview, programs
 from kneechain.services.accounts import PersonRef
 from kneechain.services.context import ServiceContext
 
-
-class StartPage(BaseModel):
-    """A person's start page: check-ups (latest first), the program, sessions and re-tests."""
-
-    model_config = ConfigDict(frozen=True)
-
-    checkups: list[assessment.AssessmentSummary]
-    program: programs.ProgramVersion | None
-    history: tracking.HistoryOut
-    retests: tracking.RetestsOut | None
-    sessions_last_7_days: int
+#: the start page's model (its schema is the JSON API's answer for a record)
+StartPage = overview.StartPage
 
 
 def current_program(ctx: ServiceContext, name: str) -> programs.ProgramVersion | None:
@@ -36,14 +25,4 @@ def current_program(ctx: ServiceContext, name: str) -> programs.ProgramVersion |
 
 
 def start_page(ctx: ServiceContext, subject: PersonRef, today: date | None = None) -> StartPage:
-    today = today or date.today()
-    checkups = list(reversed(assessment.assessments(ctx, subject.name)))
-    history = tracking.history(ctx, subject.name, today)
-    recent = sum(1 for s in history.sessions if 0 <= (today - s.performed_on).days < 7)
-    return StartPage(
-        checkups=checkups,
-        program=current_program(ctx, subject.name),
-        history=history,
-        retests=tracking.retests(ctx, subject.name, today) if checkups else None,
-        sessions_last_7_days=recent,
-    )
+    return overview.start_page(ctx, subject.name, today)

@@ -9,7 +9,7 @@ import pytest
 
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.program.edit import ProgramEdit
-from kneechain.services import assessment, exchange, people, programs, tracking
+from kneechain.services import assessment, exchange, overview, people, programs, tracking
 from kneechain.services.context import ServiceContext
 from kneechain.settings import Settings
 from kneechain.track.logbook import SessionEntry
@@ -324,3 +324,31 @@ def test_progress_and_compare_widen_the_smallest_real_change_by_the_uncertainty(
         and (v.before_uncertainty, v.after_uncertainty) == (4, 4)
         for v in hips
     )
+
+
+def test_the_start_page_in_one_unit_shows_what_the_separate_use_cases_show(
+    ctx: ServiceContext,
+) -> None:
+    people.add(ctx, "Alex")
+    empty = overview.start_page(ctx, "Alex")
+    assert (empty.checkups, empty.program, empty.retests) == ([], None, None)
+    assessment.record(ctx, "Alex", assessment.read_case(RUNNER))
+    current = programs.current(ctx, "Alex")
+    today = current.started_on + timedelta(days=9)
+    for day in (0, 3, 8):
+        entry = SessionEntry(
+            performed_on=current.started_on + timedelta(days=day),
+            exercises=[{"exercise_id": current.program.exercises[0].exercise_id, "sets_done": 1}],
+            pain_before=5 - day // 3,
+            pain_after=4,
+        )
+        tracking.log(ctx, "Alex", entry)
+    tracking.scores(ctx, "Alex", current.started_on + timedelta(days=1), {"nprs": 5})
+    tracking.scores(ctx, "Alex", today, {"nprs": 2})
+    page = overview.start_page(ctx, "Alex", today)
+    assert page.checkups == list(reversed(assessment.assessments(ctx, "Alex")))
+    assert page.program == current
+    assert page.history == tracking.history(ctx, "Alex", today)
+    assert page.history.pain_score is not None and page.history.pain_score.id == "nprs"
+    assert page.retests == tracking.retests(ctx, "Alex", today)
+    assert page.sessions_last_7_days == 2  # days 3 and 8; day 0 is nine days ago

@@ -1,0 +1,46 @@
+"""The start page of a person's record, gathered in one unit of work: the check-ups (latest
+first), the program in use, the sessions with adherence and pain, and the re-tests due.
+
+Every figure is the one the separate use cases give (`assessment.assessments`,
+`programs.current`, `tracking.history`, `tracking.retests`); asked together, the person is
+looked up once and the database is visited in one transaction instead of four."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from kneechain.services import assessment, programs, tracking
+from kneechain.services.context import ServiceContext
+from kneechain.services.people import resolve
+
+
+class StartPage(BaseModel):
+    """A person's start page: check-ups (latest first), the program, sessions and re-tests."""
+
+    model_config = ConfigDict(frozen=True)
+
+    checkups: list[assessment.AssessmentSummary]
+    program: programs.ProgramVersion | None
+    history: tracking.HistoryOut
+    retests: tracking.RetestsOut | None
+    sessions_last_7_days: int
+
+
+def start_page(ctx: ServiceContext, person: str | None, today: date | None = None) -> StartPage:
+    """What the start page of `person`'s record shows (re-tests only once there is a check-up)."""
+    today = today or date.today()
+    with ctx.db() as db:
+        who = resolve(db, person)
+        checkups = list(reversed(assessment.assessments_of(db, who)))
+        history = tracking.history_of(ctx, db, who, today)
+        return StartPage(
+            checkups=checkups,
+            program=programs.current_of(db, who),
+            history=history,
+            retests=tracking.retests_of(ctx, db, who, today) if checkups else None,
+            sessions_last_7_days=sum(
+                1 for s in history.sessions if 0 <= (today - s.performed_on).days < 7
+            ),
+        )
