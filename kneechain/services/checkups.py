@@ -184,6 +184,14 @@ def current(ctx: ServiceContext, person: str) -> CheckupStep:
     return _step(qn, _load(ctx, person, qn))
 
 
+def asked_now(ctx: ServiceContext, person: str) -> Question | None:
+    """The question `current` asks now (None: referred, or every question answered), without
+    the rest of the step (progress, answers so far) that a form's answer does not need."""
+    qn = questionnaire(ctx)
+    state = _load(ctx, person, qn)
+    return None if flow.referral(qn, state) else flow.next_question(qn, state)
+
+
 def answer(ctx: ServiceContext, person: str, question_id: str, value: flow.Answer) -> CheckupStep:
     """Answer the question asked now (None skips it). A refused answer is a KneechainError
     with the reason in plain words and nothing stored. A red flag stops the check-up: the
