@@ -360,7 +360,13 @@ def study() -> dict[str, object] | str:
     from kneechain.assess.protocols.views import classify
     from kneechain.vision import fit3d
     from kneechain.vision import kinematics as k
-    from kneechain.vision.view import SYSTEMATIC_DEG, estimate_view, turn_from, wrap
+    from kneechain.vision.view import (
+        SYSTEMATIC_DEG,
+        estimate_view,
+        leg_plane_bearing,
+        turn_from,
+        wrap,
+    )
 
     folder = demo_files()
     if folder is None:
@@ -392,16 +398,19 @@ def study() -> dict[str, object] | str:
     for cam in CAMERAS:
         traj = trajs[cam]
         view = classify(traj, default_config().common, "front")
-        est = estimate_view(traj)
+        est = estimate_view(traj, use_fit=True)  # the model's 3D and the fit's leg plane
+        model_only = estimate_view(traj)
         truth = true_bearings(cams[cam], ref)
         fitted = fit3d.fit(traj)  # a phone's default focal length, not the calibration's
-        fit_bearing, fit_spread, fit_n = fit3d.leg_plane_bearing(fitted)
+        fit_bearing, fit_spread, fit_n = leg_plane_bearing(fitted)
         row: dict[str, object] = {
             "bearing_true_leg_plane_deg": round(truth["leg_plane"], 1),
             "bearing_true_hip_line_deg": round(truth["hip_line"], 1),
             "bearing_estimated_deg": round(est.bearing_deg, 1),
             "bearing_sd_deg": round(est.sigma_deg, 1),
             "bearing_error_deg": round(float(wrap(est.bearing_deg - truth["leg_plane"])), 1),
+            "bearing_model3d_only_deg": round(model_only.bearing_deg, 1),
+            "bearing_model3d_only_sd_deg": round(model_only.sigma_deg, 1),
             "bearing_fit_deg": round(fit_bearing, 1),
             "bearing_fit_spread_deg": round(fit_spread, 1),
             "bearing_fit_readings": fit_n,

@@ -16,11 +16,14 @@ and ankles in the camera's axes (x right, y down, z away from the camera, metres
 * **smoothness**: joints do not jump between frames (an acceleration a walker's feet stay
   under);
 * **start and prior**: the pose model's 3D world landmarks, which are given in the camera's
-  axes, start the fit and hold it loosely (they know which way a knee points in depth, which
-  a single picture does not).
+  axes, start the fit and hold its shape loosely (they know which way a knee points in depth,
+  which a single picture does not); the model's 3D often faces the camera more squarely than
+  the person does, so the prior may turn as a whole about the vertical by an angle solved
+  with the rest.
 
 The camera's orientation relative to the body is solved with it: the body is fitted in the
-camera's own axes, so where it faces is part of the answer (`camera_bearing`).
+camera's own axes, so where it faces is part of the answer (read by
+`kneechain.vision.view.leg_plane_bearing`).
 The problem is sparse (each residual involves one to three frames), so scipy's trust-region
 least squares runs with a sparse Jacobian; a 100-frame clip takes about a second.
 """
@@ -201,11 +204,13 @@ def fit(
     seg_k = np.array([kind for _, _, kind in SEGMENTS])
     npts = n * nj * 3
 
-    def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return x[:npts].reshape(n, nj, 3), x[npts:]
+    nl = len(LENGTH_NAMES)
+
+    def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        return x[:npts].reshape(n, nj, 3), x[npts : npts + nl], float(x[-1])
 
     def residuals(x: np.ndarray) -> np.ndarray:
-        p, lengths = unpack(x)
+        p, lengths, turn = unpack(x)
         z = np.maximum(p[..., 2:3], 0.1)
         proj = focal * p[..., :2] / z + centre
         r_pix = ((proj - xy) * pixel_w[..., None] / sigma_px).ravel()
@@ -213,7 +218,7 @@ def fit(
         r_len = ((seg - lengths[seg_k]) / w.length_m).ravel()
         r_acc = ((p[2:] - 2 * p[1:-1] + p[:-2]) / sigma_acc).ravel()
         mid = (p[:, _J["left_hip"]] + p[:, _J["right_hip"]]) / 2
-        r_prior = ((p - mid[:, None, :] - prior) / w.prior_m).ravel()
+        r_prior = ((p - mid[:, None, :] - _turned(prior, turn)) / w.prior_m).ravel()
         axis = p[:, _J["left_hip"]] - p[:, _J["right_hip"]]
         axis = axis / np.maximum(np.linalg.norm(axis, axis=1, keepdims=True), 1e-6)
         r_hinge = []
@@ -233,8 +238,8 @@ def fit(
         r_lprior = (lengths / lengths0 - 1.0) / w.length_prior
         return np.concatenate([r_pix, r_len, r_acc, r_prior, *r_hinge, r_lprior])
 
-    x0 = np.concatenate([start.ravel(), lengths0])
-    sparsity = _sparsity(n, nj, seg_a, seg_b, seg_k, len(LENGTH_NAMES))
+    x0 = np.concatenate([start.ravel(), lengths0, [0.0]])
+    sparsity = _sparsity(n, nj, seg_a, seg_b, seg_k, nl)
     sol = least_squares(
         residuals,
         x0,
@@ -246,7 +251,7 @@ def fit(
         max_nfev=max_evaluations,
         x_scale="jac",
     )
-    p, lengths = unpack(sol.x)
+    p, lengths, _ = unpack(sol.x)
     z = np.maximum(p[..., 2:3], 0.1)
     err = np.linalg.norm(focal * p[..., :2] / z + centre - xy, axis=2)
     err = np.where(seen, err, np.nan)
@@ -274,7 +279,8 @@ def _sparsity(
     lh, rh = _J["left_hip"], _J["right_hip"]
     hips = np.stack([var[:, lh], var[:, rh]], axis=2)  # (n, 3, 2)
     prior = np.concatenate([var[..., None], np.repeat(hips[:, None], nj, axis=1)], axis=3)
-    blocks.append(prior.reshape(-1, 3))
+    turn = np.full((n * nj * 3, 1), npts + nl)  # the prior's turn about the vertical
+    blocks.append(np.concatenate([prior.reshape(-1, 3), turn], axis=1))
     # knee hinge: hip, knee, ankle of the side and both hips, once and three times per frame
     for side in ("left", "right"):
         chain = [_J[f"{side}_{j}"] for j in ("hip", "knee", "ankle")] + [lh, rh]
@@ -288,30 +294,11 @@ def _sparsity(
         columns.append(b.ravel())
         r += len(b)
     row, col = np.concatenate(rows), np.concatenate(columns)
-    return coo_matrix((np.ones(len(row), np.int8), (row, col)), shape=(r, npts + nl))
+    return coo_matrix((np.ones(len(row), np.int8), (row, col)), shape=(r, npts + nl + 1))
 
 
-def leg_plane_bearing(result: Fit3D, min_flexion_deg: float = 25.0) -> tuple[float, float, int]:
-    """The camera's bearing (`kneechain.vision.view`'s convention: 0 in front, + towards the
-    person's left, 180 behind) from the plane in which the fitted knees bend: per frame with a
-    knee bent more than `min_flexion_deg`, the person's forward direction is the knee's
-    hinge axis crossed with the trunk's vertical. Returns the circular mean, the circular
-    spread over frames (degrees) and the number of bent-knee readings (NaN, NaN, 0 without)."""
-    from kneechain.vision.view import bearing_from_axes, circular_mean
-
-    mid_hip = (result.joint("left_hip") + result.joint("right_hip")) / 2
-    up = (result.joint("left_shoulder") + result.joint("right_shoulder")) / 2 - mid_hip
-    up = up / np.linalg.norm(up, axis=1, keepdims=True)
-    readings = []
-    for side in ("left", "right"):
-        hip, knee, ankle = (result.joint(f"{side}_{j}") for j in ("hip", "knee", "ankle"))
-        hinge = np.cross(knee - hip, ankle - knee)  # towards the person's left when bent
-        with np.errstate(invalid="ignore"):
-            bent = result.knee_flexion(side) > min_flexion_deg
-        readings.append(bearing_from_axes(np.cross(hinge, up), up)[bent])
-    values = np.concatenate(readings)
-    values = values[np.isfinite(values)]
-    if not values.size:
-        return float("nan"), float("nan"), 0
-    mean, spread = circular_mean(values)
-    return mean, spread, int(values.size)
+def _turned(points: np.ndarray, angle: float) -> np.ndarray:
+    """Points (camera axes, y down) turned by `angle` radians about the camera's vertical."""
+    c, s = np.cos(angle), np.sin(angle)
+    x, y, z = points[..., 0], points[..., 1], points[..., 2]
+    return np.stack([c * x + s * z, y, -s * x + c * z], axis=-1)

@@ -19,15 +19,25 @@ it), its uncertainty
 a systematic part (how far the estimate strayed from calibrated cameras, see docs/protocols.md)
 combined with the spread over frames and cues. Where the person turns during the clip the
 frames are split into phases of steady bearing, each with its own estimate.
+
+The model's 3D hips and shoulders can face the camera more squarely than the person does
+(25 degrees on one calibrated camera). Where the knees bend (walking, squatting, a lifted
+leg), a second, independent reading comes from the single-camera 3D fit
+(`kneechain.vision.fit3d`): the plane in which its fitted knees bend. Asked for
+(`use_fit`), each phase's bearing is then the two readings' circular mean weighted by their
+sd (the systematic part with their spread over frames), and its uncertainty the systematic
+part combined with half their disagreement (two independent readings that differ by d are
+each off by about d/2).
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from kneechain.vision import fit3d
 from kneechain.vision.trajectories import Trajectories
 
 SYSTEMATIC_DEG = 10.0
@@ -36,6 +46,9 @@ Pose2Sim demo cameras, errors 1-14 degrees against the legs' own movement plane)
 PHASE_WINDOW_S = 0.5
 PHASE_SPLIT_DEG = 35.0
 MIN_VISIBILITY = 0.5
+FIT_MAX_ROWS = 60
+"""The 3D fit for the view reads at most this many evenly spaced frames of a phase."""
+FIT_MIN_READINGS = 10
 TARGETS = {"front": 0.0, "rear": 180.0, "left_side": 90.0, "right_side": -90.0}
 
 
@@ -145,13 +158,97 @@ def _estimate(cues: np.ndarray, fps: float) -> tuple[float, float]:
     return mean, float(np.hypot(SYSTEMATIC_DEG, spread / np.sqrt(independent)))
 
 
-def estimate_view(traj: Trajectories) -> ViewEstimate:
-    """The camera's bearing over the clip and per phase (see the module docstring)."""
+def estimate_view(traj: Trajectories, use_fit: bool = False) -> ViewEstimate:
+    """The camera's bearing over the clip and per phase (see the module docstring); with
+    `use_fit`, each phase where the knees bend is refined by the 3D fit's reading (about a
+    second of fitting per phase; the protocols' view check does not ask for it yet)."""
     cues = cue_bearings(traj)
     fps = traj.meta.fps
     bearing, sigma = _estimate(cues, fps)
     frames = int(np.isfinite(cues).any(axis=1).sum())
-    return ViewEstimate(bearing, sigma, frames, phases(cues, fps))
+    found = phases(cues, fps)
+    if use_fit and np.isfinite(bearing):
+        found = tuple(_refined(traj, cues, p) for p in found)
+        rows = np.array([p.stop_row - p.start_row for p in found], float)
+        main = found[int(np.argmax(rows))]
+        if len(found) == 1:
+            bearing, sigma = main.bearing_deg, main.sigma_deg
+    return ViewEstimate(bearing, sigma, frames, found)
+
+
+def fitted_bearing(traj: Trajectories) -> tuple[float, float, int]:
+    """The 3D fit's reading of the bearing on at most `FIT_MAX_ROWS` evenly spaced frames:
+    the plane in which the fitted knees bend, its spread over frames and how many bent-knee
+    readings it rests on (NaN, NaN, 0 where nothing can be fitted)."""
+    step = max(1, int(np.ceil(len(traj) / FIT_MAX_ROWS)))
+    rows = slice(None, None, step)
+    thin = replace(
+        traj,
+        position=traj.position[rows],
+        confidence=traj.confidence[rows],
+        world=traj.world[rows],
+        time=traj.time[rows],
+        frame=traj.frame[rows],
+    )
+    if len(thin) < 3:
+        return float("nan"), float("nan"), 0
+    try:
+        result = fit3d.fit(thin)
+    except ValueError:
+        return float("nan"), float("nan"), 0
+    return leg_plane_bearing(result)
+
+
+def leg_plane_bearing(
+    result: fit3d.Fit3D, min_flexion_deg: float = 25.0
+) -> tuple[float, float, int]:
+    """The camera's bearing (`kneechain.vision.view`'s convention: 0 in front, + towards the
+    person's left, 180 behind) from the plane in which the fitted knees bend: per frame with a
+    knee bent more than `min_flexion_deg`, the person's forward direction is the knee's
+    hinge axis crossed with the trunk's vertical. Returns the circular mean, the circular
+    spread over frames (degrees) and the number of bent-knee readings (NaN, NaN, 0 without)."""
+    mid_hip = (result.joint("left_hip") + result.joint("right_hip")) / 2
+    up = (result.joint("left_shoulder") + result.joint("right_shoulder")) / 2 - mid_hip
+    up = up / np.linalg.norm(up, axis=1, keepdims=True)
+    readings = []
+    for side in ("left", "right"):
+        hip, knee, ankle = (result.joint(f"{side}_{j}") for j in ("hip", "knee", "ankle"))
+        hinge = np.cross(knee - hip, ankle - knee)  # towards the person's left when bent
+        with np.errstate(invalid="ignore"):
+            bent = result.knee_flexion(side) > min_flexion_deg
+        readings.append(bearing_from_axes(np.cross(hinge, up), up)[bent])
+    values = np.concatenate(readings)
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return float("nan"), float("nan"), 0
+    mean, spread = circular_mean(values)
+    return mean, spread, int(values.size)
+
+
+def combine_readings(
+    first: tuple[float, float], second: tuple[float, float]
+) -> tuple[float, float]:
+    """Two independent (bearing, spread over frames) readings as one bearing and its
+    one-sigma: the circular mean weighted by 1/sd^2, each reading's sd being `SYSTEMATIC_DEG`
+    combined with its spread (a steady reading can still be off), and `SYSTEMATIC_DEG`
+    combined with half their disagreement."""
+    (a, sa), (b, sb) = first, second
+    weight = 1.0 / (SYSTEMATIC_DEG**2 + np.array([sa, sb], float) ** 2)
+    bearing, _ = circular_mean(np.array([a, b]), weight)
+    disagreement = abs(float(wrap(a - b)))
+    return float(wrap(bearing)), float(np.hypot(SYSTEMATIC_DEG, disagreement / 2))
+
+
+def _refined(traj: Trajectories, cues: np.ndarray, phase: ViewPhase) -> ViewPhase:
+    """The phase with the 3D fit's reading folded in, where its knees bend enough."""
+    if not np.isfinite(phase.bearing_deg):
+        return phase
+    fitted, spread, readings = fitted_bearing(traj.slice_time(phase.start_row, phase.stop_row))
+    if readings < FIT_MIN_READINGS or not np.isfinite(fitted):
+        return phase
+    _, model_spread = circular_centre(cues[phase.start_row : phase.stop_row])
+    bearing, sigma = combine_readings((phase.bearing_deg, model_spread), (fitted, spread))
+    return ViewPhase(phase.start_row, phase.stop_row, bearing, max(sigma, phase.sigma_deg))
 
 
 def phases(cues: np.ndarray, fps: float) -> tuple[ViewPhase, ...]:

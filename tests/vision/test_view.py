@@ -13,6 +13,7 @@ from kneechain.vision.view import (
     SYSTEMATIC_DEG,
     circular_centre,
     circular_mean,
+    combine_readings,
     describe,
     estimate_view,
     move_advice,
@@ -91,3 +92,49 @@ def test_robust_centre_ignores_a_minority_of_flipped_frames() -> None:
     angles = np.concatenate([np.full(70, 20.0), np.full(30, 120.0)])
     assert abs(circular_mean(angles)[0] - 20.0) > 10
     assert abs(circular_centre(angles)[0] - 20.0) < 1e-6
+
+
+@pytest.mark.parametrize("bearing", [0.0, 30.0, 60.0, -45.0, 150.0])
+def test_the_fits_leg_plane_refines_the_bearing_of_a_known_camera(bearing: float) -> None:
+    est = estimate_view(seen(bearing)[0], use_fit=True)
+    assert abs(wrap(est.bearing_deg - bearing)) < 3.0
+    assert SYSTEMATIC_DEG <= est.sigma_deg < SYSTEMATIC_DEG + 1.0
+
+
+@pytest.mark.parametrize("true_bearing", [30.0, -30.0])
+def test_world_landmarks_squarer_than_the_legs_are_pulled_back_and_widened(
+    true_bearing: float,
+) -> None:
+    """The calibrated camera 2 failure: the model's 3D faces the camera square (here 5 degrees)
+    while the legs move in a plane 30 degrees off. The model alone is wrong by 25; the fit's
+    reading brings the estimate back towards the truth and widens the +- to cover it."""
+    filmed, _ = seen(true_bearing)
+    squarer, _ = seen(5.0 if true_bearing > 0 else -5.0)
+    traj = replace(filmed, world=squarer.world)
+    alone = estimate_view(traj)
+    refined = estimate_view(traj, use_fit=True)
+    assert abs(wrap(alone.bearing_deg - true_bearing)) > 20
+    error = abs(wrap(refined.bearing_deg - true_bearing))
+    assert error < abs(wrap(alone.bearing_deg - true_bearing)) - 5
+    assert error <= refined.sigma_deg
+
+
+def test_two_readings_combine_by_their_spread_and_widen_by_their_disagreement() -> None:
+    assert combine_readings((10.0, 5.0), (30.0, 5.0)) == pytest.approx(
+        (20.0, np.hypot(SYSTEMATIC_DEG, 10.0))
+    )
+    bearing, sigma = combine_readings((170.0, 5.0), (-170.0, 5.0))
+    assert abs(wrap(bearing - 180.0)) < 1e-9 and sigma == pytest.approx(np.hypot(10.0, 10.0))
+    # weights 1/(10^2 + 2^2) and 1/(10^2 + 20^2): the steadier reading counts more
+    assert combine_readings((0.0, 2.0), (30.0, 20.0))[0] == pytest.approx(5.04, abs=0.01)
+
+
+@given(st.floats(-179, 179), st.floats(-170, 170), st.floats(1, 40), st.floats(1, 40))
+def test_a_combined_bearing_lies_between_its_readings(
+    a: float, offset: float, sa: float, sb: float
+) -> None:
+    b = float(wrap(a + offset))
+    bearing, sigma = combine_readings((a, sa), (b, sb))
+    assert abs(wrap(bearing - a)) <= abs(offset) + 1e-6
+    assert abs(wrap(bearing - b)) <= abs(offset) + 1e-6
+    assert sigma >= SYSTEMATIC_DEG and sigma == pytest.approx(np.hypot(10.0, abs(offset) / 2))
