@@ -16,14 +16,13 @@ The person and the clinicians linked to them see the trail (`trail`); nobody els
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kneechain.base import Frozen
 from kneechain.services.accounts import PersonRef, Viewer, person_for
 from kneechain.services.context import ServiceContext
+from kneechain.services.models import StoredTime
 from kneechain.track.audit import Action
 from kneechain.track.audit import note as write_note
 from kneechain.track.models import AuditEventRecord, PersonRecord
@@ -35,7 +34,7 @@ TRAIL_MAX = 500
 class AuditEvent(Frozen):
     """One access to a person's record."""
 
-    at: datetime
+    at: StoredTime
     actor_name: str
     actor_role: str
     own: bool

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 Role = Literal["person", "clinician"]
 Sex = Literal["female", "male"]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+StoredTime = Annotated[datetime, AfterValidator(_utc)]
+"""A time read from the database, which stores naive UTC (`track.models.utcnow`): shown with
+its offset (`...+00:00`), as the JSON API's documented "date-time" (RFC 3339) requires."""
 
 
 class PersonOut(BaseModel):
@@ -21,4 +30,4 @@ class PersonOut(BaseModel):
     role: Role
     birth_year: int | None = None
     sex: Sex | None = None
-    created_at: datetime
+    created_at: StoredTime
