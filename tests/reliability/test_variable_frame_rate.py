@@ -22,8 +22,6 @@ from kneechain.vision.video import iter_frames, probe
 from tests.reliability.hostile import variable_rate_walker
 from tests.reliability.test_media_full import clip_file
 
-pytest.importorskip("av", reason="PyAV (a dev dependency) writes the variable-rate clip")
-
 #: 30 frames a second for 3 s, then 10 a second for 3 s
 UNEVEN = np.concatenate([np.arange(0, 3, 1 / 30), 3 + np.arange(0, 3, 1 / 10)])
 
