@@ -16,6 +16,17 @@ from kneechain.assess.protocols import uncertainty as u
 from tests.protocols.shapes import clock, dips
 
 
+@given(st.floats(0.0, 170.0), st.floats(0.0, 80.0))
+def test_view_part_is_the_gap_between_a_seen_angle_and_the_angle_it_came_from(
+    true_deg: float, turn_deg: float
+) -> None:
+    """A plane turned by t shows the angle a as atan2(sin a cos t, cos a); given that reading,
+    the view part is exactly how far it is from a."""
+    a, t = math.radians(true_deg), math.radians(turn_deg)
+    seen = math.degrees(math.atan2(math.sin(a) * math.cos(t), math.cos(a)))
+    assert u.view_part(seen, turn_deg, 0.0) == pytest.approx(abs(true_deg - seen), abs=1e-6)
+
+
 def test_pose_part_grows_as_visibility_falls() -> None:
     assert u.pose_part(1.0) == pytest.approx(6.0)
     assert u.pose_part(0.25) == pytest.approx(12.0)
@@ -24,7 +35,8 @@ def test_pose_part_grows_as_visibility_falls() -> None:
 
 def test_view_part_is_the_foreshortening_of_the_angle() -> None:
     # 40 degrees in a plane turned 60 degrees: seen as atan(tan 40 x cos 60) = 22.76 degrees
-    assert u.view_part(40.0, 50.0, 10.0) == pytest.approx(40.0 - 22.76, abs=0.01)
+    # the reading 40 came from atan2(sin 40, cos 40 cos 60) = 59.21 (turn 50 + 10)
+    assert u.view_part(40.0, 50.0, 10.0) == pytest.approx(59.21 - 40.0, abs=0.01)
     assert u.view_part(40.0, 0.0, 0.0) == pytest.approx(0.0, abs=1e-9)
     assert u.view_part(90.0, 30.0, 0.0) == pytest.approx(0.0, abs=1e-9)  # a right angle stays
     assert u.view_part(-20.0, 20.0, 0.0) == u.view_part(20.0, 20.0, 0.0)

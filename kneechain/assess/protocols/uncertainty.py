@@ -8,7 +8,9 @@ angles), from four independent parts combined in quadrature.
   root of the visibility score (0 -> `MIN_VISIBILITY`).
 * **view**: an angle a between two segments, in a plane turned by t about the vertical away
   from the camera's image plane, is seen as ``atan2(sin a cos t, cos a)`` (one segment along
-  the vertical, the other's sideways part foreshortened); the difference is the view part.
+  the vertical, the other's sideways part foreshortened). The value measured is the angle
+  as seen, so the angle it came from is ``atan2(sin m, cos m cos t)``; the difference is the
+  view part (inverting matters far off: at 60 degrees a 20-degree reading came from 36).
   The camera's turn is itself uncertain, so the turn used is the estimate plus one sigma
   (both from the view check).
 * **repetitions**: the standard error of the mean over repetitions (standard deviation over
@@ -42,9 +44,9 @@ def view_part(value: float, turn_deg: float, turn_sigma_deg: float) -> float:
         turn_deg = MAX_TURN_DEG
     sigma = turn_sigma_deg if math.isfinite(turn_sigma_deg) else 0.0
     turn = math.radians(min(max(turn_deg, 0.0) + sigma, MAX_TURN_DEG))
-    angle = math.radians(abs(value))
-    seen = math.atan2(math.sin(angle) * math.cos(turn), math.cos(angle))
-    return math.degrees(abs(angle - seen))
+    seen = math.radians(abs(value))  # the value measured is the angle as seen
+    true = math.atan2(math.sin(seen), math.cos(seen) * math.cos(turn))
+    return math.degrees(abs(true - seen))
 
 
 def repetition_part(spread: float | None, count: int, tolerance: float) -> float:
