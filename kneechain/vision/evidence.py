@@ -87,17 +87,30 @@ def panel_for(traj: Trajectories) -> tuple[tuple[str, str], ...]:
 
 
 def label_spots(
-    knees: dict[str, tuple[int, int]], sizes: dict[str, tuple[int, int]], gap: int
+    knees: dict[str, tuple[int, int]],
+    sizes: dict[str, tuple[int, int]],
+    gap: int,
+    width: int | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Where each knee's value is written (bottom-left corner of its text): beside its circle
     on the outer side, the knee further left in the picture labelled to its left and the other
-    to its right, so the two texts never overlap, however close the knees are."""
+    to its right, so the two texts never overlap, however close the knees are. With the
+    picture's `width`, a text that would leave the picture is moved back inside it (a knee at
+    the edge of the frame); should the two texts then meet, the second goes below the first."""
     order = sorted(knees, key=lambda side: knees[side][0])
     spots = {}
     for i, side in enumerate(order):
         (x, y), (w, h) = knees[side], sizes[side]
         to_left = i == 0 and len(order) == 2
-        spots[side] = (x - gap - w, y + h // 2) if to_left else (x + gap, y + h // 2)
+        at = x - gap - w if to_left else x + gap
+        if width is not None:
+            at = max(0, min(at, width - w))
+        spots[side] = (at, y + h // 2)
+    if len(order) == 2 and width is not None:
+        first, second = order
+        (x1, y1), (x2, y2) = spots[first], spots[second]
+        if x1 + sizes[first][0] > x2 and abs(y2 - y1) < max(sizes[first][1], sizes[second][1]):
+            spots[second] = (x2, y1 + sizes[second][1] + max(2, gap // 3))
     return spots
 
 
@@ -108,7 +121,7 @@ def _knee_labels(
     texts = {side: f"{value:.0f}" for side, (_, value) in knees.items()}
     sizes = {side: cv2.getTextSize(t, font, scale, thick)[0] for side, t in texts.items()}
     where = {side: point for side, (point, _) in knees.items()}
-    for side, at in label_spots(where, sizes, int(18 * size)).items():
+    for side, at in label_spots(where, sizes, int(18 * size), out.shape[1]).items():
         cv2.putText(out, texts[side], at, font, scale, COLOURS[side], thick, cv2.LINE_AA)
 
 

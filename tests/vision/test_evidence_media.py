@@ -100,6 +100,23 @@ def test_knee_values_sit_on_the_outer_sides_and_never_overlap() -> None:
             assert spots["left"][0] >= 320 + gap_between + 12
 
 
+def test_knee_values_stay_inside_the_picture_at_its_edges() -> None:
+    """A walker entering at the left edge had the left knee's value cut off by the frame."""
+    from kneechain.vision.evidence import label_spots
+
+    sizes = {"left": (30, 14), "right": (30, 14)}
+    for xs in ((5, 60), (2, 8), (600, 636), (620, 630)):
+        knees = {"left": (xs[0], 200), "right": (xs[1], 204)}
+        spots = label_spots(knees, sizes, 12, width=640)
+        for side, (x, _) in spots.items():
+            assert x >= 0 and x + sizes[side][0] <= 640, (xs, spots)
+        (xa, ya), (xb, yb) = sorted(spots.values())
+        apart = xa + 30 <= xb or abs(ya - yb) >= 14
+        assert apart, (xs, spots)
+    inside = label_spots({"left": (300, 200), "right": (340, 200)}, sizes, 12, width=640)
+    assert inside == label_spots({"left": (300, 200), "right": (340, 200)}, sizes, 12)
+
+
 def test_the_info_box_is_small_on_a_640_pixel_frame() -> None:
     """Issue #12: the info box covered a quarter of a 640-px frame."""
     from kneechain.assess.protocols import constructed as c
