@@ -31,12 +31,15 @@ FORM_OVERHEAD_BYTES = 1024 * 1024
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Close the job runner (if one was started) when the server stops."""
+    """Close the job runner (if one was started) when the server stops, and the context when
+    the app made it (`app_from_environment`)."""
     yield
     runner = getattr(app.state, "jobs", None)
     if runner is not None:
         runner.close()
         app.state.jobs = None
+    if getattr(app.state, "owns_ctx", False):
+        app.state.ctx.close()
 
 
 def create_app(ctx: ServiceContext) -> FastAPI:
@@ -59,6 +62,15 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     max_body = ctx.settings.upload_max_mb * 1024 * 1024 + FORM_OVERHEAD_BYTES
     app.add_middleware(BodyLimit, max_bytes=max_body, refuse=errors.error_response)
     app.add_middleware(SecurityHeaders)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn's factory for `kneechain serve --workers N`: each worker process builds its
+    own app over its own context (settings from the KNEECHAIN_* environment, its own
+    connection pool)."""
+    app = create_app(ServiceContext.open())
+    app.state.owns_ctx = True
     return app
 
 

@@ -11,6 +11,10 @@ PORT_HELP = "Port to listen on (default: the web_port setting, 8000)."
 DEMO_HELP = "Serve fresh demo records (a clinician and two clients) instead of your own data."
 OUT_HELP = "Folder for the demo records (emptied first); only with --demo."
 CHECK_HELP = "Start, check that the app answers, and stop (for tests); only with --demo."
+WORKERS_HELP = (
+    "Server processes (one per CPU core is a good start). More than 1 needs PostgreSQL "
+    "(KNEECHAIN_DATABASE_URL): SQLite lets one process write at a time."
+)
 
 
 def serve(
@@ -19,19 +23,43 @@ def serve(
     demo: bool = typer.Option(False, "--demo", help=DEMO_HELP),
     out: Path = typer.Option(Path("out/demo/web"), "--out", help=OUT_HELP),
     check: bool = typer.Option(False, "--check", help=CHECK_HELP),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help=WORKERS_HELP),
 ) -> None:
     """Serve the web app: the person's journey and the clinician's caseload in a browser."""
     import uvicorn
 
     from kneechain.services.context import ServiceContext
-    from kneechain.settings import Settings
+    from kneechain.settings import Settings, load_settings
     from kneechain.web.app import create_app
 
     if demo:
+        if workers > 1:
+            raise typer.BadParameter("the demo runs one process (SQLite).", param_hint="--workers")
         from kneechain.web.demo_data import serve_demo
 
         settings = Settings()
         serve_demo(out, host or settings.web_host, port or settings.web_port, check=check)
+        return
+    if workers > 1:
+        settings = load_settings()
+        if settings.resolved_database_url.startswith("sqlite"):
+            raise typer.BadParameter(
+                "several server processes need PostgreSQL: with SQLite one process writes at "
+                "a time, so more processes only queue. Set KNEECHAIN_DATABASE_URL to a "
+                "PostgreSQL database, or serve with one process.",
+                param_hint="--workers",
+            )
+        address, number = host or settings.web_host, port or settings.web_port
+        typer.echo(f"kneechain web app on http://{address}:{number}, {workers} processes")
+        uvicorn.run(
+            "kneechain.web.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=address,
+            port=number,
+            log_level="warning",
+            proxy_headers=True,
+        )
         return
     ctx = ServiceContext.open()
     app = create_app(ctx)
