@@ -19,8 +19,13 @@ p50/p99 latency, and the whole run's requests per second. Afterwards the server 
 the database is read: every session-log the server acknowledged (303) must be stored exactly
 once, and none that was not acknowledged may be stored twice.
 
-The load generator (httpx on asyncio) runs on the same machine as the server: on a small shared
-machine the figures are a floor, not the app's ceiling. Nothing leaves the loopback address.
+The load generator (httpx on asyncio) runs in a process of its own, apart from the seeding and
+the checks, but on the same machine as the server: on a small shared machine the figures are a
+floor, not the app's ceiling. Also reported: CPU ms per request of the server's processes and of
+the generator during the rounds (figures that a busy machine disturbs far less than latency),
+and the load average. Nothing leaves the loopback address.
+
+    .venv/bin/python bench/load.py --db sqlite --clients 1 --rounds 40   # one client alone
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -38,6 +44,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -48,14 +55,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "examples" / "desk_worker_bilateral_ir_deficit.json"
 PASSWORD = "load test password"
 EXPECTED = {"dashboard": 200, "program": 200, "session-log": 303, "checkup-answer": 303}
-
-
-def make_app():  # type: ignore[no-untyped-def]
-    """uvicorn's factory (one per worker process): the app over the KNEECHAIN_* settings."""
-    from kneechain.services.context import ServiceContext
-    from kneechain.web.app import create_app
-
-    return create_app(ServiceContext.open())
 
 
 def free_port() -> int:
@@ -200,9 +199,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "uvicorn", "load:make_app", "--factory",
-        "--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1", "--port", str(port),
+    command = [  # the factory `kneechain serve --workers N` uses: one app per worker process
+        sys.executable, "-m", "uvicorn", "kneechain.web.app:app_from_environment", "--factory",
+        "--host", "127.0.0.1", "--port", str(port),
         "--workers", str(workers), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     return subprocess.Popen(command, env=env, start_new_session=True)
@@ -221,9 +220,56 @@ def wait_until_up(port: int, server: subprocess.Popen[bytes], limit: float = 120
     sys.exit("the server did not answer in time")
 
 
+@dataclass
+class Run:
+    """What the load generator's process hands back: the samples, the session logs sent (the
+    notes the server acknowledged and those it did not), the time and the CPU it used."""
+
+    samples: list[Sample]
+    acknowledged: list[str]
+    unacknowledged: list[str]
+    seconds: float
+    generator_cpu_s: float
+    server_cpu_s: float | None
+
+
+def generate(port: int, emails: list[str], count: int, server_pid: int) -> Run:
+    """The load generator, run in a process of its own (see `main`): log the clients in, then
+    time every request of every round, and count the server's CPU over the same span."""
+    clients, samples, seconds, cpu = asyncio.run(drive(port, emails, count, server_pid))
+    return Run(
+        samples=samples,
+        acknowledged=[n for c in clients for n in c.acknowledged],
+        unacknowledged=[n for c in clients for n in c.unacknowledged],
+        seconds=seconds,
+        generator_cpu_s=cpu[0],
+        server_cpu_s=cpu[1],
+    )
+
+
+def session_cpu_seconds(session: int) -> float | None:
+    """CPU seconds (user + system) of the live processes of one session (the server: uvicorn's
+    supervisor and workers); None where /proc cannot tell."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    total = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 async def drive(
-    port: int, emails: list[str], count: int
-) -> tuple[list[Client], list[Sample], float]:
+    port: int, emails: list[str], count: int, server_pid: int
+) -> tuple[list[Client], list[Sample], float, tuple[float, float | None]]:
+    """The clients' rounds; CPU seconds of this process and of the server during them."""
     limits = httpx.Limits(max_connections=1)
     base = f"http://127.0.0.1:{port}"
     clients = [
@@ -233,12 +279,15 @@ async def drive(
     for group in range(0, len(clients), 10):  # log in ten at a time (argon2 is meant to be slow)
         await asyncio.gather(*(log_in(c) for c in clients[group : group + 10]))
     samples: list[Sample] = []
+    server_cpu, own_cpu = session_cpu_seconds(server_pid), time.process_time()
     start = time.perf_counter()
     await asyncio.gather(*(rounds(c, count, samples) for c in clients))
     elapsed = time.perf_counter() - start
+    after, own_cpu = session_cpu_seconds(server_pid), time.process_time() - own_cpu
     for client in clients:
         await client.http.aclose()
-    return clients, samples, elapsed
+    used = after - server_cpu if after is not None and server_cpu is not None else None
+    return clients, samples, elapsed, (own_cpu, used)
 
 
 def main() -> None:
@@ -260,14 +309,18 @@ def main() -> None:
     server = start_server(env, port, args.workers)
     try:
         wait_until_up(port, server)
-        clients, samples, elapsed = asyncio.run(drive(port, emails, args.rounds))
+        # The generator gets a fresh process of its own: nothing of the seeding (imports, the
+        # store, garbage) shares its interpreter, and its CPU is counted apart from the rest.
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+            run = pool.submit(generate, port, emails, args.rounds, server.pid).result()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
 
     stored = stored_notes(data_dir, database_url)
-    acknowledged = [n for c in clients for n in c.acknowledged]
-    unacknowledged = [n for c in clients for n in c.unacknowledged]
+    samples, elapsed = run.samples, run.seconds
+    acknowledged, unacknowledged = run.acknowledged, run.unacknowledged
     missing = [n for n in acknowledged if stored.get(n, 0) == 0]
     twice = [n for n, k in stored.items() if k > 1]
     strangers = set(stored) - set(acknowledged) - set(unacknowledged)
@@ -284,6 +337,11 @@ def main() -> None:
         "seconds": round(elapsed, 2),
         "requests_per_second": round(len(samples) / elapsed, 1),
         "cpus": os.cpu_count(),
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
+        # CPU per request during the rounds: the server's processes (uvicorn's supervisor and
+        # workers; not PostgreSQL's own) and the load generator's process
+        "server_cpu_ms_per_request": _per_request(run.server_cpu_s, len(samples)),
+        "generator_cpu_ms_per_request": _per_request(run.generator_cpu_s, len(samples)),
         "routes": {
             route: {
                 "requests": len(rows),
@@ -309,6 +367,10 @@ def main() -> None:
         args.out.write_text(json.dumps(report, indent=2) + "\n")
     ok = not missing and not twice and not strangers
     sys.exit(0 if ok else 1)
+
+
+def _per_request(seconds: float | None, requests: int) -> float | None:
+    return None if seconds is None or not requests else round(seconds / requests * 1000, 2)
 
 
 def _count(values) -> dict[int, int]:  # type: ignore[no-untyped-def]
