@@ -89,11 +89,13 @@ def live(
     seconds: float,
     throttle: float = 1.0,
     input_side: int | None = None,
+    smooth: bool = False,
 ) -> dict:
     """One set with the fake camera playing `clip_path` in a loop, until the set ends (its dose
     reached) or `seconds` have passed; `throttle` > 1 slows the page's CPU that many times
     (Chromium's own CPU throttling) to see the counting at a lower frame rate; `input_side`
-    replaces the page's size of the picture given to BlazePose (its shorter side, pixels)."""
+    replaces the page's size of the picture given to BlazePose (its shorter side, pixels);
+    `smooth` turns BlazePose's landmark smoothing on (the page has it off)."""
     fake = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-video-capture={clip_path}"]  # fmt: skip
     browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS + fake)  # type: ignore[attr-defined]
@@ -105,6 +107,8 @@ def live(
     page.goto(f"{server}/people/{uid}/program/coach/{exercise}")
     if input_side:
         page.evaluate(f"document.getElementById('coach').dataset.inputSide = '{input_side}'")
+    if smooth:
+        page.evaluate("document.getElementById('coach').dataset.smooth = 'on'")
     page.click("[data-start]")
     coach = page.locator("#coach")
     while not coach.get_attribute("data-frames"):
@@ -243,6 +247,9 @@ def main() -> int:
         "--input-side", type=int, default=None,
         help="shorter side of the picture given to BlazePose (default: the page's, 256)",
     )  # fmt: skip
+    parser.add_argument(
+        "--smooth", action="store_true", help="BlazePose's landmark smoothing on (page: off)"
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -265,7 +272,14 @@ def main() -> int:
                 print(f"\n{clip.name} ({clip.exercise_id}; {clip.reps} reps by hand a loop)")
                 for rate in args.throttle:
                     perf = live(
-                        p, server, y4m, clip.exercise_id, args.seconds, rate, args.input_side
+                        p,
+                        server,
+                        y4m,
+                        clip.exercise_id,
+                        args.seconds,
+                        rate,
+                        args.input_side,
+                        args.smooth,
                     )
                     lat, cues, pose = perf["latencies"], perf["cues"], perf["pose"]
                     acc = live_accuracy(clip, perf["mediaStart"], perf["trace"], perf["reps"])

@@ -89,7 +89,10 @@ async function loadPose() {
   pose.setOptions({
     modelComplexity: complexity,
     useCpuInference: softwareGpu(),
-    smoothLandmarks: true,
+    // BlazePose's own smoothing lags and spreads a misplaced frame over several, which at
+    // about 10 frames a second ate the short rest between two steps (a rep missed or merged,
+    // bench/coach_latency.py); the counter's hysteresis and glitch rules handle the jitter
+    smoothLandmarks: root.dataset.smooth === "on",
     enableSegmentation: false,
     minDetectionConfidence: 0.5,
     minTrackingConfidence: 0.5,
