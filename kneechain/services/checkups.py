@@ -200,10 +200,10 @@ def answer(ctx: ServiceContext, person: str, question_id: str, value: flow.Answe
     with ctx.db() as db:
         who, row, state = _draft(db, person, qn)
         state = flow.apply_answer(qn, state, question_id, value)
-        referred = bool(flow.referral(qn, state))
-        if not referred:
-            _write(db, who, row, state)
-    if referred:
+        # stored even when it refers: a second red-flag answer sent meanwhile is then refused
+        # instead of recording the assessment twice
+        _write(db, who, row, state)
+    if flow.referral(qn, state):
         recorded = assessment.record(ctx, person, flow.build_case(qn, state), with_program=False)
         _save(ctx, person, None)
         return _step(qn, state, recorded.uid)

@@ -16,12 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from kneechain.assess import flow
 from kneechain.errors import KneechainError
 from kneechain.services import checkups, people
 from kneechain.services.context import ServiceContext
 from kneechain.settings import Settings
+from kneechain.track.models import AssessmentRecord
 from tests.track.conftest import database_url, postgres_url  # noqa: F401  (fixtures)
 
 
@@ -119,3 +121,28 @@ def test_an_answer_racing_a_clip_upload_is_kept(
     with ServiceContext.open(settings) as ctx:
         state = checkups._load(ctx, "Alex", checkups.questionnaire(ctx))
     assert state.answers.get(question_id) == a, "an acknowledged answer was lost"
+
+
+def test_two_red_flag_answers_record_one_assessment(
+    database_url: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A red flag stops the check-up and stores the answers as an assessment: sent twice at
+    the same instant, it is stored once."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
+    age, (years, _) = _start(settings)
+    with ServiceContext.open(settings) as ctx:
+        checkups.answer(ctx, "Alex", age, years)
+        step = checkups.answer(ctx, "Alex", "injury", True)
+    assert step.question is not None and step.question.id == "cannot_bear_weight"
+    both = {
+        name: (lambda ctx: checkups.answer(ctx, "Alex", "cannot_bear_weight", True))
+        for name in ("tab A", "tab B")
+    }
+    outcome = _race(settings, monkeypatch, both)
+    referred = [v for v in outcome.values() if isinstance(v, checkups.CheckupStep)]
+    assert len(referred) == 1 and referred[0].stage == "referred", outcome
+    with ServiceContext.open(settings) as ctx, ctx.db() as db:
+        stored = db.scalars(select(AssessmentRecord)).all()
+    assert len(stored) == 1, "the referral was recorded twice"
