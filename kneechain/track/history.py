@@ -19,7 +19,7 @@ from kneechain.track.maths import (
 )
 from kneechain.track.models import ExerciseSessionRecord, PersonRecord
 from kneechain.track.plan import planned_sessions_per_week
-from kneechain.track.progress import Change, outcome_changes
+from kneechain.track.progress import Change, outcome_change
 from kneechain.track.records import current_program
 
 
@@ -53,10 +53,7 @@ def build_history(
     before = [(s.performed_on, float(s.pain_before)) for s in sessions if s.pain_before is not None]
     after = [(s.performed_on, float(s.pain_after)) for s in sessions if s.pain_after is not None]
     rule = config.trend
-    nprs = next(  # only the outcomes: the measures' changes are not shown here (7 queries less)
-        (c for c in outcome_changes(db, user, kb, config) if c.part == "now"),
-        None,
-    )
+    nprs = outcome_change(db, user, kb, config, "nprs", "now")  # the one change shown here
     return History(
         sessions=sessions,
         program_start=program.started_on if program else None,

@@ -127,21 +127,37 @@ def outcome_changes(
             select(OutcomeScoreRecord.outcome_id).where(OutcomeScoreRecord.user_id == user.id)
         )
     )
-    decimals = config.decimals.get("points", 1)
     changes = []
     for outcome in (o for o in kb.outcomes.values() if o.id in scored):
-        mcid = mcid_of(outcome, config.preferred_mcid_population)
         for part in OUTCOME_PARTS.get(outcome.id, (None,)):
-            series = _rounded(outcome_series(db, user, outcome.id, part), decimals)
-            if not series:
-                continue
-            name = f"{outcome.name}: {PART_NAMES[part]}" if part else outcome.name
-            status = judge(series, mcid, outcome.higher_is_better)
-            changes.append(
-                Change("outcome", outcome.id, name, "both", "points", series[0], series[-1],
-                       mcid, status, part=part, decimals=decimals)
-            )  # fmt: skip
+            change = outcome_change(db, user, kb, config, outcome.id, part)
+            if change is not None:
+                changes.append(change)
     return changes
+
+
+def outcome_change(
+    db: Session,
+    user: PersonRecord,
+    kb: KnowledgeBase,
+    config: TrackingConfig,
+    outcome_id: str,
+    part: str | None = None,
+) -> Change | None:
+    """The change of one outcome (and part), as `outcome_changes` gives it; None when it has no
+    score (or `kb` no such outcome). One query, for a page that shows only this one."""
+    outcome = kb.outcomes.get(outcome_id)
+    if outcome is None:
+        return None
+    decimals = config.decimals.get("points", 1)
+    series = _rounded(outcome_series(db, user, outcome.id, part), decimals)
+    if not series:
+        return None
+    mcid = mcid_of(outcome, config.preferred_mcid_population)
+    name = f"{outcome.name}: {PART_NAMES[part]}" if part else outcome.name
+    status = judge(series, mcid, outcome.higher_is_better)
+    return Change("outcome", outcome.id, name, "both", "points", series[0], series[-1],
+                  mcid, status, part=part, decimals=decimals)  # fmt: skip
 
 
 def all_changes(
