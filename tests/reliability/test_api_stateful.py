@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
@@ -36,6 +37,7 @@ STEP_SOURCES = [
     (f"{RECORD}/checkup/back", "post", "200"),
 ]
 REPORT = f"{RECORD}/checkups/{{checkup_uid}}"
+pytestmark = pytest.mark.slow  # 60 call sequences a role: 25-45 s on the shared machine
 
 
 def linked_schema(app: FastAPI) -> dict[str, Any]:

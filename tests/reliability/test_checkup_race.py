@@ -26,6 +26,9 @@ from kneechain.settings import Settings
 from kneechain.track.models import AssessmentRecord
 from tests.track.conftest import database_url, postgres_url  # noqa: F401  (fixtures)
 
+# the second submission waits out the barrier (3 s) whenever the lock keeps it out
+pytestmark = pytest.mark.slow
+
 
 def _race(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, jobs: dict[str, Callable[..., object]]
