@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from kneechain.vision.errors import VideoError
-from kneechain.vision.video import iter_frames, mean_brightness, probe, read_frame, sharpness
+from kneechain.vision.video import (
+    FrameSource,
+    iter_frames,
+    mean_brightness,
+    probe,
+    read_frame,
+    sharpness,
+)
 from tests.vision import videos
 
 
@@ -66,3 +73,23 @@ def test_zero_frame_video(tmp_path: Path) -> None:
     writer.release()
     with pytest.raises(VideoError):
         probe(path)
+
+
+def test_a_frame_source_reads_pieces_on_without_seeking_and_gives_the_same_frames(
+    noise_video: Path,
+) -> None:
+    plain = {f.index: f for f in iter_frames(noise_video)}
+    source = FrameSource(noise_video, keep=4)
+    try:
+        got = []
+        for start, stop in ((0, 15), (6, 30), (21, 45)):  # each with 3 warm-up frames of every 3
+            got += [(f.index, f) for f in source.frames(start, stop, 3)]
+        assert source.seeks == 0  # the warm-up frames were at hand, the rest read on
+        for index, frame in got:
+            assert frame.time == plain[index].time
+            np.testing.assert_array_equal(frame.image, plain[index].image)
+        back = [f.index for f in source.frames(3, 9, 3)]  # behind it: one seek
+        assert back == [3, 6] and source.seeks == 1
+        assert [f.index for f in source.frames(40, 100)] == [40, 41, 42, 43, 44]  # ends at the end
+    finally:
+        source.close()
