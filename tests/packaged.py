@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from kneechain.assess.rules import default_rules
+from kneechain.knowledge.illustrations import default_illustrations
 from kneechain.knowledge.loader import default_knowledge
 from kneechain.program.rules import default_program_rules
 from kneechain.track.config import tracking_config
@@ -17,6 +18,7 @@ kb = default_knowledge()
 rules = default_rules()
 program_rules = default_program_rules()
 tracking = tracking_config()
+illustrations = default_illustrations()
 
 
 def due_for(db: Session, user: PersonRecord, today: date) -> tuple[list[Due], str]:

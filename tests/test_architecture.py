@@ -306,6 +306,7 @@ def test_one_frozen_base() -> None:
 #: `measure_index`/`measure_test` are the packaged knowledge base's measure index
 PACKAGED_LOADERS = {
     "default_knowledge",
+    "default_illustrations",
     "default_rules",
     "default_program_rules",
     "default_config",
@@ -317,6 +318,7 @@ PACKAGED_LOADERS = {
 DOMAIN_FED = [
     *sorted((PACKAGE / "track").glob("*.py")),
     *sorted((PACKAGE / "program").glob("*.py")),
+    *sorted((PACKAGE / "report").rglob("*.py")),
     PACKAGE / "assess" / "engine.py",
     PACKAGE / "assess" / "rules.py",
 ]
@@ -363,8 +365,9 @@ def _front_end_or_loader_free(path: Path) -> list[str]:
 
 
 def test_library_code_is_given_its_domain_not_the_packaged_one() -> None:
-    """track/, program/ and the assessment engine read the knowledge base, rules and tracking
-    data they are given (the service passes `ctx.domain.<part>`), never the packaged ones."""
+    """track/, program/, report/ and the assessment engine read the knowledge base, rules,
+    illustrations and tracking data they are given (the service passes `ctx.domain.<part>`),
+    never the packaged ones."""
     problems = [p for path in DOMAIN_FED for p in _front_end_or_loader_free(path)]
     assert problems == []
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.report.handout import TEMPLATES, _environment, svg_data_uri
 
 VERDICTS = {
@@ -59,9 +59,9 @@ def trend_text(trend: Mapping[str, Any], rule: tuple[int, int]) -> str:
     )
 
 
-def render_client_html(report: Mapping[str, Any], kb: KnowledgeBase | None = None) -> str:
-    """The whole clinician report as one self-contained HTML document."""
-    kb = kb or default_knowledge()
+def render_client_html(report: Mapping[str, Any], kb: KnowledgeBase) -> str:
+    """The whole clinician report as one self-contained HTML document (`kb`: the knowledge
+    base in use, whose red-flag questions it quotes)."""
     history = report["history"]
     rule = tuple(history["trend_rule"])
     chart = report.get("chart_svg")

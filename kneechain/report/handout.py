@@ -10,9 +10,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kneechain.errors import ErrorKind, MessageError
-from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
+from kneechain.knowledge.illustrations import IllustrationSet
+from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.program.models import Prescription, Program, Reason
-from kneechain.program.rules import ProgramRules, default_program_rules
+from kneechain.program.rules import ProgramRules
 from kneechain.report.figures import illustration_svg
 from kneechain.report.plan import plan_rows
 from kneechain.report.texts import handout_texts
@@ -35,11 +36,14 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def pictures(program: Program, kb: KnowledgeBase) -> dict[str, str]:
+def pictures(program: Program, kb: KnowledgeBase, figures: IllustrationSet) -> dict[str, str]:
     """Data URIs of every exercise's and every re-test's picture in the program."""
     names = {p.exercise_id: p.name for p in program.exercises}
     names |= {t.test_id: kb.tests[t.test_id].name for t in program.retests}
-    return {i: svg_data_uri(illustration_svg(i, title=name)) for i, name in sorted(names.items())}
+    return {
+        i: svg_data_uri(illustration_svg(i, figures, title=name))
+        for i, name in sorted(names.items())
+    }
 
 
 @dataclass(frozen=True)
@@ -69,11 +73,10 @@ def why_lines(p: Prescription) -> list[WhyLine]:
 
 
 def render_html(
-    program: Program, kb: KnowledgeBase | None = None, rules: ProgramRules | None = None
+    program: Program, kb: KnowledgeBase, rules: ProgramRules, figures: IllustrationSet
 ) -> str:
-    """The whole handout as one HTML document."""
-    kb = kb or default_knowledge()
-    rules = rules or default_program_rules()
+    """The whole handout as one HTML document, in the words of the domain in use (services
+    pass `ctx.domain`'s knowledge base, program rules and illustrations)."""
     texts = handout_texts()
     a = rules.adapt
     return (
@@ -91,7 +94,7 @@ def render_html(
             exercises={p.exercise_id: p for p in program.exercises},
             why={p.exercise_id: why_lines(p) for p in program.exercises},
             tests=kb.tests,
-            pictures=pictures(program, kb),
+            pictures=pictures(program, kb, figures),
             adjust_down=texts.adjust_down.format(pain=f"{a.regress_when.pain_at_least:g}"),
             adjust_up=texts.adjust_up.format(
                 sessions=a.progress_when.sessions_in_a_row,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kneechain.assess.protocols.config import ProtocolConfig
     from kneechain.assess.rules import Rules
+    from kneechain.knowledge.illustrations import IllustrationSet
     from kneechain.knowledge.loader import KnowledgeBase
     from kneechain.program.rules import ProgramRules
     from kneechain.track.config import TrackingConfig
@@ -92,6 +93,21 @@ class Domain:
         if self._custom_knowledge():
             return parse_rules(RULES_PATH.read_text(encoding="utf-8"), self.knowledge)
         return default_program_rules()
+
+    @cached_property
+    def illustrations(self) -> IllustrationSet:
+        """The pictures' pose data: the knowledge folder's own `illustrations.yaml` when an
+        edited knowledge base has one, else the packaged file."""
+        from kneechain.knowledge.illustrations import (
+            ILLUSTRATIONS_FILE,
+            default_illustrations,
+            parse_illustrations,
+        )
+
+        mine = self.knowledge.data_dir / ILLUSTRATIONS_FILE.name
+        if self._custom_knowledge() and mine.is_file():
+            return parse_illustrations(mine.read_text(encoding="utf-8"), str(mine))
+        return default_illustrations()
 
     @cached_property
     def protocols(self) -> ProtocolConfig:

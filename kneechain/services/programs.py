@@ -105,7 +105,8 @@ def write_handout(
 
     files = HandoutFiles()
     if html or pdf:
-        page = render_html(program, ctx.domain.knowledge, ctx.domain.program_rules)
+        d = ctx.domain
+        page = render_html(program, d.knowledge, d.program_rules, d.illustrations)
         if html:
             files.written.append(_write(html, page.encode("utf-8")))
         if pdf:
@@ -266,5 +267,5 @@ def handout_pdf(ctx: ServiceContext, person: str | None) -> bytes:
     KneechainError (unavailable) when the PDF engine's system libraries are missing."""
     from kneechain.report.handout import render_html, render_pdf
 
-    program = current(ctx, person).program
-    return render_pdf(render_html(program, ctx.domain.knowledge, ctx.domain.program_rules))
+    program, d = current(ctx, person).program, ctx.domain
+    return render_pdf(render_html(program, d.knowledge, d.program_rules, d.illustrations))

@@ -144,7 +144,7 @@ def picture_svg(ctx: ServiceContext, picture_id: str) -> str:
             "picture.not_found", "There is no such picture.", kind=ErrorKind.not_found
         )
     try:
-        return illustration_svg(picture_id, title=item.name)
+        return illustration_svg(picture_id, ctx.domain.illustrations, title=item.name)
     except KeyError as exc:
         raise KneechainError(
             "picture.not_found",

@@ -19,6 +19,7 @@ from kneechain.report.figures import illustration_svg
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "figures"
 SVG = "{http://www.w3.org/2000/svg}"
+FIGURES = default_illustrations()
 
 
 def test_every_exercise_and_test_has_an_illustration_and_no_stray_ones() -> None:
@@ -31,7 +32,7 @@ def test_every_exercise_and_test_has_an_illustration_and_no_stray_ones() -> None
 
 @pytest.mark.parametrize("ident", [i.id for i in default_illustrations().illustrations])
 def test_svg_is_well_formed_and_inside_its_view_box(ident: str) -> None:
-    svg = illustration_svg(ident, title=f"picture of {ident}")
+    svg = illustration_svg(ident, FIGURES, title=f"picture of {ident}")
     root = ET.fromstring(svg)
     assert root.tag == f"{SVG}svg"
     assert root.find(f"{SVG}title").text == f"picture of {ident}"
@@ -46,9 +47,9 @@ def test_svg_is_well_formed_and_inside_its_view_box(ident: str) -> None:
 
 
 def test_moving_exercises_get_two_numbered_panels_and_holds_one() -> None:
-    bridge = ET.fromstring(illustration_svg("glute_bridge"))
+    bridge = ET.fromstring(illustration_svg("glute_bridge", FIGURES))
     assert [t.text for t in bridge.iter(f"{SVG}text")] == ["1", "2"]
-    hold = ET.fromstring(illustration_svg("glute_ball_release"))
+    hold = ET.fromstring(illustration_svg("glute_ball_release", FIGURES))
     assert list(hold.iter(f"{SVG}text")) == []
 
 
@@ -57,7 +58,7 @@ def test_every_illustration_renders_to_a_non_blank_png() -> None:
     image = pytest.importorskip("PIL.Image")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for item in default_illustrations().illustrations:
-        svg = illustration_svg(item.id)
+        svg = illustration_svg(item.id, FIGURES)
         (ARTIFACTS / f"{item.id}.svg").write_text(svg, encoding="utf-8")
         png = cairosvg.svg2png(bytestring=svg.encode(), background_color="white")
         (ARTIFACTS / f"{item.id}.png").write_bytes(png)

@@ -41,6 +41,10 @@ def program_for(path: Path, runner: bool = False) -> Program:
     )
 
 
+def handout(program: Program) -> str:
+    return render_html(program, packaged.kb, packaged.program_rules, packaged.illustrations)
+
+
 def parse_strict(page: str):
     """html5lib in strict mode raises on any parse error: a strict validity check of the markup."""
     return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
@@ -49,7 +53,7 @@ def parse_strict(page: str):
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
 def test_handout_is_valid_html_and_shows_every_picture(path: Path) -> None:
     program = program_for(path)
-    page = render_html(program)
+    page = handout(program)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"{path.stem}.html").write_text(page, encoding="utf-8")
     doc = parse_strict(page)
@@ -71,7 +75,7 @@ def test_handout_is_valid_html_and_shows_every_picture(path: Path) -> None:
 
 def test_handout_says_why_each_exercise_is_there_and_shows_its_cautions() -> None:
     program = program_for(RUNNER)
-    doc = parse_strict(render_html(program))
+    doc = parse_strict(handout(program))
     for day in program.day_types:
         for ex_id in day.exercise_ids:
             article = doc.find(f".//article[@id='{day.id}-{ex_id}']")
@@ -86,7 +90,7 @@ def test_handout_says_why_each_exercise_is_there_and_shows_its_cautions() -> Non
 
 def test_referral_handout_has_no_exercise_pages() -> None:
     program = program_for(RED_FLAG)
-    page = render_html(program)
+    page = handout(program)
     doc = parse_strict(page)
     assert doc.findall(".//article") == [] and len(doc.findall(".//section")) == 1
     assert program.referral[0].refer_to in page
@@ -100,7 +104,7 @@ def _page_texts(pdf: bytes) -> list[str]:
 
 def test_pdf_starts_every_section_on_its_own_page() -> None:
     program = program_for(RUNNER)
-    pdf = render_pdf(render_html(program))
+    pdf = render_pdf(handout(program))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "runner.pdf").write_bytes(pdf)
     pages = _page_texts(pdf)
@@ -113,7 +117,7 @@ def test_pdf_starts_every_section_on_its_own_page() -> None:
 
 
 def test_referral_pdf_is_one_page() -> None:
-    pages = _page_texts(render_pdf(render_html(program_for(RED_FLAG))))
+    pages = _page_texts(render_pdf(handout(program_for(RED_FLAG))))
     assert len(pages) == 1 and pages[0].startswith("Your knee program")
 
 
@@ -272,7 +276,7 @@ def test_a_bad_routine_length_is_refused_naming_the_option() -> None:
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
 def test_every_handout_says_when_to_stop(path: Path) -> None:
     program = program_for(path)
-    doc = parse_strict(render_html(program))
+    doc = parse_strict(handout(program))
     stop = doc.find(".//div[@id='stop-rule']")
     assert stop is not None and "see a clinician" in "".join(stop.itertext())
 
@@ -285,7 +289,7 @@ def test_runner_handout_has_the_week_by_week_plan_and_running_advice() -> None:
         packaged.program_rules,
         packaged.kb,
     )
-    doc = parse_strict(render_html(program))
+    doc = parse_strict(handout(program))
     plan = doc.find(".//section[@id='plan']")
     assert plan is not None
     text = " ".join("".join(plan.itertext()).split())

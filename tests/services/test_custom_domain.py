@@ -21,7 +21,12 @@ from kneechain.track.logbook import SessionEntry
 from .conftest import EXAMPLES
 
 DESK = EXAMPLES / "desk_worker_bilateral_ir_deficit.json"
+RED_FLAG = EXAMPLES / "red_flag_hot_swollen_knee.json"
 OLD_NAME, NEW_NAME = "Tennis ball under the buttock", "Seat ball release (edited copy)"
+OLD_STEP = "Hold the end position for three seconds, relax, and repeat three times."
+NEW_STEP = "Hold the end position for five seconds (edited copy), relax, and repeat."
+OLD_FLAG = "Is the knee hot, red and swollen, or do you have a fever or feel generally unwell?"
+NEW_FLAG = "Is the knee hot and swollen, or have you a fever (edited copy)?"
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -31,9 +36,11 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def _edited_knowledge(folder: Path) -> Path:
-    """The packaged knowledge with three edits: an exercise renamed, the hip rotation's severe
-    threshold lowered (15 -> 10 degrees) and its smallest real change raised (5.4 -> 20)."""
+    """The packaged knowledge with five edits: an exercise renamed, the hip rotation's severe
+    threshold lowered (15 -> 10 degrees) and its smallest real change raised (5.4 -> 20), one
+    step of the lying leg-turn test and one red flag's question reworded."""
     shutil.copytree(DATA_DIR, folder)
+    _edit(folder / "red_flags.yaml", f"question: {OLD_FLAG}\n", f"question: {NEW_FLAG}\n")
     _edit(folder / "exercises.yaml", f"  name: {OLD_NAME}\n", f"  name: {NEW_NAME}\n")
     tests = folder / "tests.yaml"
     _edit(
@@ -41,6 +48,7 @@ def _edited_knowledge(folder: Path) -> Path:
         'value: 25, comparator: "<", severe_value: 15',
         'value: 25, comparator: "<", severe_value: 10',
     )
+    _edit(tests, f"    - {OLD_STEP}\n", f"    - {NEW_STEP}\n")
     mdc = 'measure: hip_ir_supine, kind: mdc, label: "smallest change beyond measurement error"'
     _edit(tests, f"{mdc}, value: 5.4", f"{mdc}, value: 20")
     return folder
@@ -122,3 +130,31 @@ def test_an_edited_knowledge_base_is_used_everywhere(contexts) -> None:
                 exercises=[{"exercise_id": OLD_NAME, "sets_done": 1}],
             ),
         )
+
+
+def _reports(ctx: ServiceContext, folder: Path) -> tuple[str, str]:
+    """The desk worker's handout and a red-flag client's clinician report, as HTML."""
+    from kneechain.services import people, reports
+
+    people.add(ctx, "Dana")
+    assessment.record(ctx, "Dana", assessment.read_case(DESK))
+    handout = folder / "handout.html"
+    programs.write_handout(ctx, programs.current(ctx, "Dana").program, html=handout)
+    people.add(ctx, "Rui")
+    assessment.record(ctx, "Rui", assessment.read_case(RED_FLAG))
+    clinician = folder / "clinician.html"
+    reports.write_client_report(ctx, reports.client_report(ctx, "Rui"), html=clinician)
+    return handout.read_text(encoding="utf-8"), clinician.read_text(encoding="utf-8")
+
+
+def test_the_handout_and_the_clinician_report_quote_the_edited_knowledge(
+    contexts, tmp_path: Path
+) -> None:
+    packaged_ctx, custom_ctx = contexts
+    (tmp_path / "p").mkdir(), (tmp_path / "c").mkdir()
+    handout, clinician = _reports(packaged_ctx, tmp_path / "p")
+    edited_handout, edited_clinician = _reports(custom_ctx, tmp_path / "c")
+    assert OLD_STEP in handout and NEW_STEP not in handout  # a re-test's steps
+    assert NEW_STEP in edited_handout and OLD_STEP not in edited_handout
+    assert OLD_FLAG in clinician and NEW_FLAG not in clinician  # a red flag's question
+    assert NEW_FLAG in edited_clinician and OLD_FLAG not in edited_clinician

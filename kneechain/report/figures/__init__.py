@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from kneechain.knowledge.illustrations import IllustrationSet, default_illustrations
+from kneechain.knowledge.illustrations import IllustrationSet
 from kneechain.report.figures.svg import render_svg
 
 
-def illustration_svg(
-    illustration_id: str, title: str = "", figures: IllustrationSet | None = None
-) -> str:
-    """The SVG picture of one exercise or test, by its knowledge-base id."""
-    figures = figures or default_illustrations()
+def illustration_svg(illustration_id: str, figures: IllustrationSet, title: str = "") -> str:
+    """The SVG picture of one exercise or test, by its knowledge-base id, drawn from `figures`
+    (the illustrations of the domain in use: services pass `ctx.domain.illustrations`)."""
     return render_svg(figures.get(illustration_id), figures, title)
