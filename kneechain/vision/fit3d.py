@@ -254,9 +254,9 @@ def fit(
     p, lengths, _ = unpack(sol.x)
     z = np.maximum(p[..., 2:3], 0.1)
     err = np.linalg.norm(focal * p[..., :2] / z + centre - xy, axis=2)
-    err = np.where(seen, err, np.nan)
-    with np.errstate(invalid="ignore"):
-        rms = np.sqrt(np.nanmean(err**2, axis=1))
+    count = seen.sum(axis=1)
+    total = np.sum(np.where(seen, err, 0.0) ** 2, axis=1)
+    rms = np.where(count > 0, np.sqrt(total / np.maximum(count, 1)), np.nan)
     return Fit3D(p, dict(zip(LENGTH_NAMES, map(float, lengths), strict=True)), rms, focal)
 
 

@@ -98,9 +98,9 @@ def _with_camera_at(traj, bearing: float, height: float = 1.0):
 def test_squat_from_an_oblique_phone_is_refused_with_which_way_to_move(
     bearing: float, way: str
 ) -> None:
-    time = clock(8)
-    d = dips(time, 80.0, 3)
-    traj = _with_camera_at(c.standing_front(time, depth=(d, d)), bearing)
+    # a figure filmed from `bearing`, its picture and world landmarks from the same camera
+    # (the view check reads both: the model's 3D and the 3D fit to the picture)
+    traj = seen(bearing, clock(8))[0]
     with pytest.raises(ProtocolError) as err:
         squat.analyse(traj)
     assert f"in front of you, {abs(bearing):.0f} degrees {way}" in err.value.problem
@@ -118,9 +118,8 @@ def test_squat_from_a_nearly_square_phone_is_measured_with_the_view_in_degrees()
 
 
 def test_the_bearing_tells_rear_from_front_and_side() -> None:
-    traj = c.standing_front(clock(2))
-    assert classify(_with_camera_at(traj, 170.0), COMMON, "front").view == "rear"
-    report = classify(_with_camera_at(traj, 80.0), COMMON, "side")
+    assert classify(seen(170.0, clock(2))[0], COMMON, "front").view == "rear"
+    report = classify(seen(80.0, clock(2))[0], COMMON, "side")
     assert report.view == "side" and report.turn_deg == pytest.approx(10.0, abs=0.5)
     assert report.bearing_deg == pytest.approx(80.0, abs=0.5) and report.sigma_deg >= 10
 

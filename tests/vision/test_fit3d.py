@@ -101,3 +101,12 @@ def test_default_focal_is_a_phone_lens() -> None:
     assert np.degrees(2 * np.arctan(960 / fit3d.default_focal(1080, 1920))) == pytest.approx(
         69.4, abs=1.0
     )
+
+
+def test_a_frame_with_nothing_seen_has_no_reprojection_error() -> None:
+    traj, _ = seen(20.0, time=SHORT)
+    conf = traj.confidence.copy()
+    conf[10] = 0.0
+    result = fit3d.fit(replace(traj, confidence=conf), focal_px=FOCAL)
+    assert np.isnan(result.reprojection_px[10])
+    assert np.isfinite(np.delete(result.reprojection_px, 10)).all()

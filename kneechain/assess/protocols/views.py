@@ -103,7 +103,7 @@ def classify(traj: Trajectories, common: CommonParams, expected: ExpectedView) -
     if looks_feet_end(traj, vp.feet_end_max_leg_ratio):
         turn = 0.0 if expected == "feet_end" else 90.0
         return ViewReport("feet_end", turn, 1.0 if expected == "feet_end" else 0.0, ratio)
-    est = estimate_view(traj)
+    est = estimate_view(traj, use_fit=True)
     if est.known and expected != "feet_end":
         # where the person turns (walking back and forth), each phase is judged on its own:
         # the turn is the frame-weighted mean of the phases' turns, the rest the longest phase's
