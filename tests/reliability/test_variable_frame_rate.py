@@ -17,6 +17,9 @@ from hypothesis import strategies as st
 
 from kneechain.assess.protocols import gait, signals
 from kneechain.assess.protocols.walker_clip import WALKER_BOX, cut_walker, pose_walker
+from kneechain.services import video
+from kneechain.services.context import ServiceContext
+from kneechain.settings import Settings
 from kneechain.vision.cleaning import even_grid, lowpass, lowpass_at, sampling_rate
 from kneechain.vision.video import iter_frames, probe
 from tests.reliability.hostile import variable_rate_walker
@@ -59,10 +62,32 @@ def test_evenly_spaced_rows_are_filtered_as_before(fps: float, n: int, seed: int
     )
 
 
+def _cadence(result):  # type: ignore[no-untyped-def]
+    return next(m for m in result.measurements if m.measure == "cadence")
+
+
+@pytest.fixture(scope="module")
+def walks(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The variable-rate clip with its frames' true times, and the constant-rate clip's
+    cadence (the reference)."""
+    folder = tmp_path_factory.mktemp("vfr")
+    source = clip_file(folder)
+    clip, true_times = variable_rate_walker(source, folder)
+    constant = gait.analyse(pose_walker(cut_walker(source, folder / "cfr.mp4"), WALKER_BOX))
+    return clip, true_times, _cadence(constant)
+
+
+def _same_steps(got, want, true_times: list[float]) -> None:  # type: ignore[no-untyped-def]
+    """Every step is found in the 10-a-second half too, at the same time (within one frame)."""
+    step_times = [true_times[row] for row in got.source.frames]
+    assert got.repetitions == want.repetitions, (step_times, want.source.frames)
+    assert np.allclose(step_times, np.array(want.source.frames) / 30, atol=0.1 + 1e-6)
+    assert abs(got.value - want.value) <= 5, (got.value, want.value)
+
+
 @pytest.mark.slow
-def test_a_variable_rate_walk_gives_the_steps_of_the_constant_rate_one(tmp_path: Path) -> None:
-    source = clip_file(tmp_path)
-    clip, true_times = variable_rate_walker(source, tmp_path)
+def test_a_variable_rate_walk_gives_the_steps_of_the_constant_rate_one(walks) -> None:  # type: ignore[no-untyped-def]
+    clip, true_times, want = walks
     info = probe(clip)
     # OpenCV reports an average rate (about 20 frames a second: neither 30 nor 10) and the
     # right count...
@@ -71,18 +96,22 @@ def test_a_variable_rate_walk_gives_the_steps_of_the_constant_rate_one(tmp_path:
     read = [f.time for f in iter_frames(clip)]
     assert np.allclose(read, true_times, atol=1e-3)
     assert np.allclose([f.time for f in iter_frames(clip, start=90)], true_times[90:], atol=1e-3)
-
-    constant = gait.analyse(pose_walker(cut_walker(source, tmp_path / "cfr.mp4"), WALKER_BOX))
     traj = pose_walker(clip, WALKER_BOX)
     assert np.allclose(traj.time, true_times, atol=1e-3)
-    varying = gait.analyse(traj)
+    _same_steps(_cadence(gait.analyse(traj)), want, true_times)
 
-    def cadence(result):  # type: ignore[no-untyped-def]
-        return next(m for m in result.measurements if m.measure == "cadence")
 
-    want, got = cadence(constant), cadence(varying)
-    # every step is found in the 10-a-second half too, at the same time (within one frame)
-    step_times = [true_times[row] for row in got.source.frames]
-    assert got.repetitions == want.repetitions, (step_times, want.source.frames)
-    assert np.allclose(step_times, np.array(want.source.frames) / 30, atol=0.1 + 1e-6)
-    assert abs(got.value - want.value) <= 5, (got.value, want.value)
+@pytest.mark.slow
+def test_a_variable_rate_upload_analysed_as_a_job(walks, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The way the web analyses an upload: a job on worker processes, the person found by
+    the survey (no box), the clip posed in pieces that start with a seek."""
+    clip, true_times, want = walks
+    settings = Settings(data_dir=tmp_path / "data", database_url=None)
+    with ServiceContext.open(settings) as ctx:
+        runner = video.local_runner(ctx)
+        try:
+            request = video.ClipAnalysisRequest(video=clip, test_id="gait", clip=False)
+            analysed = video.analyse_clip(ctx, request, runner=runner)
+        finally:
+            runner.close()
+    _same_steps(_cadence(analysed.result), want, true_times)
