@@ -39,20 +39,26 @@ def job_key(kind: str, parts: Mapping[str, Any]) -> str:
 
 
 @cache
-def versions() -> dict[str, str]:
-    """What a result was made with: kneechain, engine rules, knowledge base, pose model."""
+def _tools() -> tuple[tuple[str, str], ...]:
+    """kneechain's and the pose model's versions (read once per process)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         pose = f"mediapipe {version('mediapipe')}"
     except PackageNotFoundError:
         pose = "mediapipe (not installed)"
-    return {
-        "kneechain": __version__,
-        "engine": engine_version(),
-        "knowledge": knowledge_version(),
-        "pose": pose,
-    }
+    return (("kneechain", __version__), ("pose", pose))
+
+
+def versions(domain: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What a result was made with: kneechain, engine rules, knowledge base, pose model.
+    `domain`: the knowledge and engine versions of the domain in use (a service passes
+    `ctx.domain.versions`, the digest of the knowledge folder it loaded); the packaged
+    ones when None."""
+    made = dict(_tools())
+    made["engine"] = domain["engine"] if domain else engine_version()
+    made["knowledge"] = domain["knowledge"] if domain else knowledge_version()
+    return made
 
 
 def clip_parts(

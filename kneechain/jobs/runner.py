@@ -26,14 +26,14 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 
 from kneechain.errors import ErrorBody, ErrorKind, KneechainError
 from kneechain.jobs import store as jobs_db
 from kneechain.jobs.backend import Backend, Finished, Lost, Message, Progress, Refused, Task
-from kneechain.jobs.key import clip_key
+from kneechain.jobs.key import clip_key, versions
 from kneechain.jobs.models import ClipRequest, JobEvent, JobKind, JobStatus, JobView
 from kneechain.jobs.work import check_test
 from kneechain.settings import Settings
@@ -51,7 +51,10 @@ RESULTS_FOLDER = "jobs"
 
 class JobRunner:
     """Runs `analyse_clip` jobs on `backend`, stored in `store`; results under
-    `data_dir`/jobs/<key[:2]>/<key>/."""
+    `data_dir`/jobs/<key[:2]>/<key>/. `domain_versions`: the knowledge and engine versions of
+    the domain the caller uses (`ctx.domain.versions`), hashed into every job's key so that a
+    job asked with an edited knowledge base never reuses one done with another (the packaged
+    domain's when None)."""
 
     def __init__(
         self,
@@ -61,6 +64,7 @@ class JobRunner:
         data_dir: Path,
         max_attempts: int = 3,
         own_store: bool = False,
+        domain_versions: Mapping[str, str] | None = None,
     ) -> None:
         from kneechain.assess.protocols.config import default_config
 
@@ -69,6 +73,7 @@ class JobRunner:
         self.max_attempts = max(1, max_attempts)
         self.owner = jobs_db.new_owner()
         self._config = default_config()
+        self._made_with = versions(domain_versions)
         self._own_store = own_store
         self._lock = threading.Lock()
         self._pending: deque[tuple[str, ClipRequest, str, str]] = deque()
@@ -102,7 +107,7 @@ class JobRunner:
             )
         check_test(request.test_id)
         digest = sha256_of(video)
-        key = clip_key(request, digest, self._config)
+        key = clip_key(request, digest, self._config, made_with=self._made_with)
         inputs = {"request": request.model_dump(mode="json"), "video_sha256": digest}
         job, mine = jobs_db.enqueue(self.store, JobKind.analyse_clip, key, inputs, self.owner)
         with self._lock:
@@ -403,11 +408,12 @@ def open_runner(
     runner: str | None = None,
     address: str | None = None,
     workers: int | None = None,
+    domain_versions: Mapping[str, str] | None = None,
 ) -> JobRunner:
     """A runner as the settings say (`job_runner`, `job_workers`, `pose_workers`,
     `ray_address`, `ray_cpus_per_job`, `job_max_attempts`); arguments override them.
     Without `store`, the tracking database of the settings is opened (and closed with the
-    runner)."""
+    runner). `domain_versions`: see `JobRunner` (services pass `ctx.domain.versions`)."""
     from kneechain.jobs.local import LocalBackend
 
     cfg = settings or Settings()
@@ -436,6 +442,7 @@ def open_runner(
         data_dir=cfg.data_dir,
         max_attempts=cfg.job_max_attempts,
         own_store=own,
+        domain_versions=domain_versions,
     )
 
 

@@ -73,11 +73,25 @@ class ClipAnalysis(BaseModel):
         return [*self.pose_warnings, *self.result.warnings]
 
 
-def local_runner(ctx: ServiceContext, workers: int = 1) -> JobRunner:
-    """A local job runner on the context's database (close it after use)."""
+def job_runner(
+    ctx: ServiceContext, *, runner: str | None = None, workers: int | None = None
+) -> JobRunner:
+    """A job runner on the context's database, as the settings say (`runner` and `workers`
+    override them); its jobs' keys hash the context's domain (close it after use)."""
     from kneechain.jobs.runner import open_runner
 
-    return open_runner(ctx.settings, ctx.store, runner="local", workers=workers)
+    return open_runner(
+        ctx.settings,
+        ctx.store,
+        runner=runner,
+        workers=workers,
+        domain_versions=ctx.domain.versions,
+    )
+
+
+def local_runner(ctx: ServiceContext, workers: int = 1) -> JobRunner:
+    """A local job runner on the context's database (close it after use)."""
+    return job_runner(ctx, runner="local", workers=workers)
 
 
 def submit_clip(ctx: ServiceContext, request: ClipAnalysisRequest, runner: JobRunner) -> JobView:

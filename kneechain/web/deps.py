@@ -104,10 +104,10 @@ def get_runner(request: Request) -> JobRunner:
     """The web process's job runner (started on first use, closed when the app stops)."""
     runner: JobRunner | None = getattr(request.app.state, "jobs", None)
     if runner is None:
-        from kneechain.jobs.runner import open_runner
+        from kneechain.services.video import job_runner
 
         ctx: ServiceContext = request.app.state.ctx
-        runner = request.app.state.jobs = open_runner(ctx.settings, ctx.store)
+        runner = request.app.state.jobs = job_runner(ctx)
     return runner
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kneechain.assess.protocols.config import default_config
+from kneechain.jobs.backend import Backend, Message, Task
 from kneechain.jobs.key import clip_key, job_key, versions
 from kneechain.jobs.models import ClipRequest
+from kneechain.jobs.runner import JobRunner
+from kneechain.services.domain import Domain
+from kneechain.settings import Settings
+from kneechain.track.db import Store
 from kneechain.vision.pipeline import PoseOptions
+from kneechain.vision.video import sha256_of
 
 SHA = "a" * 64
 VERSIONS = {"kneechain": "0.1.0", "engine": "e1", "knowledge": "k1", "pose": "mediapipe 1"}
@@ -110,3 +117,65 @@ def test_versions_name_engine_knowledge_and_pose() -> None:
     made = versions()
     assert set(made) == {"kneechain", "engine", "knowledge", "pose"}
     assert made["pose"].startswith("mediapipe")
+
+
+def _knowledge_copy(folder: Path, edit: tuple[str, str] | None = None) -> Path:
+    """A copy of the packaged knowledge folder, with `edit` (old, new) made in tests.yaml."""
+    import shutil
+
+    from kneechain.knowledge.loader import DATA_DIR
+
+    shutil.copytree(DATA_DIR, folder)
+    if edit is not None:
+        tests = folder / "tests.yaml"
+        text = tests.read_text(encoding="utf-8")
+        assert text.count(edit[0]) == 1, edit[0]
+        tests.write_text(text.replace(*edit), encoding="utf-8")
+    return folder
+
+
+#: one threshold of the knowledge base: hip rotation's severe line, 15 -> 10 degrees
+THRESHOLD = (
+    'value: 25, comparator: "<", severe_value: 15',
+    'value: 25, comparator: "<", severe_value: 10',
+)
+
+
+class _Idle(Backend):
+    """A backend with no free slot: submitted jobs stay queued, only their keys are made."""
+
+    def submit(self, task: Task) -> None:
+        raise AssertionError("no job should start")
+
+    def free(self) -> int:
+        return 0
+
+    def poll(self, timeout: float) -> list[Message]:
+        time.sleep(min(timeout, 0.01))
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_job_asked_with_an_edited_knowledge_base_has_its_own_key(
+    tmp_path: Path, store: Store, settings: Settings, squat_file: Path
+) -> None:
+    """The key hashes the knowledge the caller's domain uses: an edited copy (one threshold
+    changed) never reuses a result made with the packaged one; an unchanged copy does."""
+    packaged = Domain.packaged()
+    same = Domain.from_folder(_knowledge_copy(tmp_path / "same"))
+    edited = Domain.from_folder(_knowledge_copy(tmp_path / "edited", THRESHOLD))
+    request = ClipRequest(video=squat_file, test_id="double_leg_squat")
+    assert versions(packaged.versions) == versions()  # the packaged domain: the default key
+
+    def job_key_with(domain: Domain) -> str:
+        runner = JobRunner(
+            store, _Idle(), data_dir=settings.data_dir, domain_versions=domain.versions
+        )
+        with runner:
+            return runner.submit(request).key
+
+    keys = {name: job_key_with(d) for name, d in [("p", packaged), ("s", same), ("e", edited)]}
+    assert keys["s"] == keys["p"] == clip_key(request, sha256_of(squat_file), default_config())
+    assert keys["e"] != keys["p"]
