@@ -23,7 +23,7 @@ from typing import BinaryIO
 import cv2
 import numpy as np
 
-OVERLAY_MAX_SIDE = 960  # pixels on the annotated clip's long side (proof pictures: full size)
+OVERLAY_MAX_SIDE = 960  # pixels on the long side of the annotated clip and the proof pictures
 QUALITY = 90
 
 
