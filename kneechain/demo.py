@@ -77,7 +77,9 @@ def measure_video(ctx: ServiceContext, out: Path) -> None:
     analysis = clips.analyse_clip(ctx, request)
     for warning in analysis.pose_warnings:
         console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
-    console.print(protocol_report(analysis.result))
+    console.print(
+        protocol_report(analysis.result, ctx.domain.knowledge.tests[analysis.result.test_id])
+    )
     clips.store_analysis(ctx, analysis, EXAMPLE_PERSON)
     pictures = [f for f in analysis.evidence_files if f.suffix.lower() == ".png"]
     console.print(

@@ -106,7 +106,9 @@ def analyze(
         return
     for warning in analysis.pose_warnings:
         console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
-    Console().print(render.report(analysis.result))
+    Console().print(
+        render.report(analysis.result, ctx.domain.knowledge.tests[analysis.result.test_id])
+    )
     if out is not None and not is_video:
         typer.echo("No evidence pictures: the input is a trajectories file, not a video.")
     for f in files:

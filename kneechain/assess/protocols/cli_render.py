@@ -9,16 +9,15 @@ from rich.table import Table
 from rich.text import Text
 
 from kneechain.assess.protocols.result import MeasurementDetail, ProtocolResult
-from kneechain.knowledge.loader import default_knowledge
+from kneechain.knowledge.models import Test
 from kneechain.knowledge.render import number, reference_text, view_words
 
 KINDS = {"norm": "norm", "threshold": "problem if", "mdc": "smallest real change", "asymmetry": ""}
 
 
-def norms_text(test_id: str, measure: str, activity: str | None = None) -> str:
-    """The knowledge base's norms and thresholds for `measure` (those for another activity
-    left out), in one short line."""
-    test = default_knowledge().tests[test_id]
+def norms_text(test: Test, measure: str, activity: str | None = None) -> str:
+    """`test`'s norms and thresholds for `measure` (those for another activity left out), in
+    one short line."""
     unit = next(m.unit for m in test.measures if m.id == measure)
     parts = []
     for ref in test.references:
@@ -62,9 +61,9 @@ def _quality(detail: MeasurementDetail | None) -> str:
     return f"{q.score:.2f} [{q.visibility:.2f} {q.view:.2f} {q.stability:.2f} {q.repetitions:.2f}]"
 
 
-def report(result: ProtocolResult, min_quality: float = 0.5) -> Group:
-    """A table of the measurements and the warnings, ready for `Console.print`."""
-    test = default_knowledge().tests[result.test_id]
+def report(result: ProtocolResult, test: Test, min_quality: float = 0.5) -> Group:
+    """A table of the measurements and the warnings, ready for `Console.print`; `test` is the
+    result's test as the knowledge base in use defines it (`ctx.domain.knowledge.tests`)."""
     units = {m.id: m.unit for m in test.measures}
     names = {m.id: m.name for m in test.measures}
     table = Table(
@@ -86,7 +85,7 @@ def report(result: ProtocolResult, min_quality: float = 0.5) -> Group:
             names.get(m.measure, m.measure.replace("_", " ")),
             m.side or "both",
             value,
-            norms_text(result.test_id, m.measure, m.activity),
+            norms_text(test, m.measure, m.activity),
             _quality(details.get((m.measure, m.side))),
             str(m.repetitions or "-"),
         )
