@@ -14,13 +14,19 @@ from kneechain.jobs.work import ClipOutput, Report, Worker
 class LoggingWorker(Worker):
     """Appends 'start <pid> <clip>' and 'done <pid> <clip>' lines to `log`. When `hang` is
     given and does not exist yet, the first job creates it and then waits to be killed; when
-    `gate` is given, every job waits for that file to exist."""
+    `gate` is given, every job waits for that file to exist, except the first one to start
+    when `first_free` is given (it creates that file and goes ahead)."""
 
     def __init__(
-        self, pose_workers: int, log: Path, hang: Path | None = None, gate: Path | None = None
+        self,
+        pose_workers: int,
+        log: Path,
+        hang: Path | None = None,
+        gate: Path | None = None,
+        first_free: Path | None = None,
     ) -> None:
         super().__init__(pose_workers)
-        self.log, self.hang, self.gate = log, hang, gate
+        self.log, self.hang, self.gate, self.first_free = log, hang, gate, first_free
 
     def _note(self, what: str, request: ClipRequest) -> None:
         with self.log.open("a", encoding="utf-8") as fh:
@@ -33,7 +39,11 @@ class LoggingWorker(Worker):
         if self.hang is not None and not self.hang.exists():
             self.hang.write_text(str(os.getpid()), encoding="utf-8")
             time.sleep(120)  # killed long before
-        while self.gate is not None and not self.gate.exists():  # held until the test opens it
+        free = False
+        if self.first_free is not None and not self.first_free.exists():
+            self.first_free.write_text(request.video.name, encoding="utf-8")
+            free = True
+        while not free and self.gate is not None and not self.gate.exists():  # held until opened
             time.sleep(0.05)
         output = super().analyse(request, video, report)
         self._note("done", request)
@@ -46,6 +56,11 @@ def make_logging_worker(log: Path, hang: Path | None, pose_workers: int) -> Work
 
 def make_gated_worker(log: Path, gate: Path, pose_workers: int) -> Worker:
     return LoggingWorker(pose_workers, log, None, gate)
+
+
+def make_first_free_worker(log: Path, gate: Path, first_free: Path, pose_workers: int) -> Worker:
+    """The first job runs; the rest wait for `gate` (a test interrupts after exactly one)."""
+    return LoggingWorker(pose_workers, log, None, gate, first_free)
 
 
 def log_lines(log: Path, what: str) -> list[str]:
