@@ -27,6 +27,7 @@ OLD_STEP = "Hold the end position for three seconds, relax, and repeat three tim
 NEW_STEP = "Hold the end position for five seconds (edited copy), relax, and repeat."
 OLD_FLAG = "Is the knee hot, red and swollen, or do you have a fever or feel generally unwell?"
 NEW_FLAG = "Is the knee hot and swollen, or have you a fever (edited copy)?"
+OLD_BALL, NEW_BALL = '  ball: "#c0eb75"', '  ball: "#ff0000"'  # the pictures' ball colour
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -36,10 +37,12 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def _edited_knowledge(folder: Path) -> Path:
-    """The packaged knowledge with five edits: an exercise renamed, the hip rotation's severe
+    """The packaged knowledge with six edits: an exercise renamed, the hip rotation's severe
     threshold lowered (15 -> 10 degrees) and its smallest real change raised (5.4 -> 20), one
-    step of the lying leg-turn test and one red flag's question reworded."""
+    step of the lying leg-turn test and one red flag's question reworded, and the pictures'
+    ball recoloured."""
     shutil.copytree(DATA_DIR, folder)
+    _edit(folder / "illustrations.yaml", f"{OLD_BALL}\n", f"{NEW_BALL}\n")
     _edit(folder / "red_flags.yaml", f"question: {OLD_FLAG}\n", f"question: {NEW_FLAG}\n")
     _edit(folder / "exercises.yaml", f"  name: {OLD_NAME}\n", f"  name: {NEW_NAME}\n")
     tests = folder / "tests.yaml"
@@ -158,3 +161,14 @@ def test_the_handout_and_the_clinician_report_quote_the_edited_knowledge(
     assert NEW_STEP in edited_handout and OLD_STEP not in edited_handout
     assert OLD_FLAG in clinician and NEW_FLAG not in clinician  # a red flag's question
     assert NEW_FLAG in edited_clinician and OLD_FLAG not in edited_clinician
+
+
+def test_the_pictures_are_drawn_from_the_edited_folder(contexts) -> None:
+    from kneechain.services.routine import picture_svg
+
+    packaged_ctx, custom_ctx = contexts
+    old, new = OLD_BALL.split('"')[1], NEW_BALL.split('"')[1]
+    picture = picture_svg(packaged_ctx, "glute_ball_release")
+    edited = picture_svg(custom_ctx, "glute_ball_release")
+    assert old in picture and new not in picture
+    assert new in edited and old not in edited
