@@ -142,3 +142,19 @@ def test_steps_by_the_same_foot_are_not_trusted() -> None:
     stances = [gait_events.Stance(s, 10 * i, 10 * i + 3, 10 * i + 6) for i, s in enumerate(sides)]
     trusted = [st.trusted for st in gait_events.alternation(stances)]
     assert trusted == [True, True, False, False, True, True]
+
+
+def test_the_view_is_estimated_once_per_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gait reads the view to choose its measures and then checks it: the estimate (with the
+    3D fit behind it, the dearest step after pose) is worked out once, not twice."""
+    from kneechain.assess.protocols import views
+
+    calls = []
+    real = views.estimate_view
+    monkeypatch.setattr(views, "estimate_view", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    traj = c.side_walker(clock(8), stride_hz=1.0, speed_px_s=130.0)
+    first = values(gait.analyse(traj))
+    assert len(calls) == 1
+    again = c.side_walker(clock(8), stride_hz=1.0, speed_px_s=130.0)  # another clip: estimated anew
+    assert values(gait.analyse(again)) == first
+    assert len(calls) == 2

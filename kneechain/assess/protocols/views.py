@@ -18,6 +18,7 @@ foreshortened and the toes point up in the image.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -25,7 +26,14 @@ from kneechain.assess.protocols.config import CommonParams, ExpectedView
 from kneechain.assess.protocols.errors import ProtocolError
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
-from kneechain.vision.view import ViewPhase, describe, estimate_view, move_advice, turn_from
+from kneechain.vision.view import (
+    ViewEstimate,
+    ViewPhase,
+    describe,
+    estimate_view,
+    move_advice,
+    turn_from,
+)
 
 FALLBACK_SIGMA_DEG = 15.0
 """Uncertainty of the image-width estimate (the person's true width ratio varies)."""
@@ -96,6 +104,20 @@ def _wanted(expected: ExpectedView) -> str:
     return "front_or_rear" if expected == "front" else expected
 
 
+#: each clip's view estimate, kept while its trajectories live: a protocol asks for the view
+#: more than once (gait reads it to choose sagittal or frontal, then checks it), and the 3D
+#: fit behind it is the dearest step after pose
+_ESTIMATES: WeakKeyDictionary[Trajectories, ViewEstimate] = WeakKeyDictionary()
+
+
+def view_estimate(traj: Trajectories) -> ViewEstimate:
+    """`estimate_view(traj, use_fit=True)`, worked out once per trajectories object."""
+    found = _ESTIMATES.get(traj)
+    if found is None:
+        found = _ESTIMATES[traj] = estimate_view(traj, use_fit=True)
+    return found
+
+
 def classify(traj: Trajectories, common: CommonParams, expected: ExpectedView) -> ViewReport:
     """The view of the clip and its turn away from `expected` (front accepts rear)."""
     vp = common.view
@@ -103,7 +125,7 @@ def classify(traj: Trajectories, common: CommonParams, expected: ExpectedView) -
     if looks_feet_end(traj, vp.feet_end_max_leg_ratio):
         turn = 0.0 if expected == "feet_end" else 90.0
         return ViewReport("feet_end", turn, 1.0 if expected == "feet_end" else 0.0, ratio)
-    est = estimate_view(traj, use_fit=True)
+    est = view_estimate(traj)
     if est.known and expected != "feet_end":
         # where the person turns (walking back and forth), each phase is judged on its own:
         # the turn is the frame-weighted mean of the phases' turns, the rest the longest phase's
