@@ -43,7 +43,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -140,17 +140,17 @@ async def log_in(client: Client) -> None:
         assert (await client.http.get(f"/people/{client.uid}{page}")).status_code == 200
 
 
-Sample = tuple[str, int, float]  # route, status (0: no answer), seconds
+Sample = tuple[str, int, float, str]  # route, status (0: no answer), seconds, why no answer
 
 
 async def timed(samples: list[Sample], route: str, call) -> httpx.Response | None:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     try:
         response = await call
-    except httpx.HTTPError:
-        samples.append((route, 0, time.perf_counter() - start))
+    except httpx.HTTPError as exc:
+        samples.append((route, 0, time.perf_counter() - start, type(exc).__name__))
         return None
-    samples.append((route, response.status_code, time.perf_counter() - start))
+    samples.append((route, response.status_code, time.perf_counter() - start, ""))
     return response
 
 
@@ -270,7 +270,10 @@ async def drive(
     port: int, emails: list[str], count: int, server_pid: int
 ) -> tuple[list[Client], list[Sample], float, tuple[float, float | None]]:
     """The clients' rounds; CPU seconds of this process and of the server during them."""
-    limits = httpx.Limits(max_connections=1)
+    # one connection per client, as a browser tab; dropped by the client after 4 s idle, before
+    # uvicorn's 5 s keep-alive ends it: otherwise a client that logged in first and waited for
+    # the others could send its first request on a connection the server is closing
+    limits = httpx.Limits(max_connections=1, keepalive_expiry=4.0)
     base = f"http://127.0.0.1:{port}"
     clients = [
         Client(email, httpx.AsyncClient(base_url=base, timeout=60, limits=limits))
@@ -346,7 +349,8 @@ def main() -> None:
             route: {
                 "requests": len(rows),
                 "errors": sum(1 for r in rows if r[1] != EXPECTED[route]),
-                "statuses": dict(sorted(_count(r[1] for r in rows).items())),
+                "statuses": dict(sorted(Counter(r[1] for r in rows).items())),
+                "no_answer": dict(Counter(r[3] for r in rows if r[3])),
                 "p50_ms": round(percentile([r[2] for r in rows], 0.50) * 1000, 1),
                 "p99_ms": round(percentile([r[2] for r in rows], 0.99) * 1000, 1),
                 "mean_ms": round(statistics.fmean(r[2] for r in rows) * 1000, 1),
@@ -371,13 +375,6 @@ def main() -> None:
 
 def _per_request(seconds: float | None, requests: int) -> float | None:
     return None if seconds is None or not requests else round(seconds / requests * 1000, 2)
-
-
-def _count(values) -> dict[int, int]:  # type: ignore[no-untyped-def]
-    out: dict[int, int] = defaultdict(int)
-    for value in values:
-        out[value] += 1
-    return dict(out)
 
 
 if __name__ == "__main__":
