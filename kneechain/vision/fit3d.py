@@ -25,7 +25,8 @@ The camera's orientation relative to the body is solved with it: the body is fit
 camera's own axes, so where it faces is part of the answer (read by
 `kneechain.vision.view.leg_plane_bearing`).
 The problem is sparse (each residual involves one to three frames), so scipy's trust-region
-least squares runs with a sparse Jacobian; a 100-frame clip takes about a second.
+least squares runs with a sparse Jacobian, computed in closed form (`Problem.jacobian`; finite
+differences cost a third of the fit's time).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import least_squares
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
@@ -55,6 +56,10 @@ SEGMENTS = (
     ("left_shoulder", "left_hip", 4),
     ("right_shoulder", "right_hip", 4),
 )
+_SEG_A = np.array([_J[a] for a, _, _ in SEGMENTS])
+_SEG_B = np.array([_J[b] for _, b, _ in SEGMENTS])
+_SEG_K = np.array([kind for _, _, kind in SEGMENTS])
+_LH, _RH = _J["left_hip"], _J["right_hip"]
 LENGTH_NAMES = ("thigh", "shank", "hip_width", "shoulder_width", "trunk")
 PHONE_FOCAL_PER_LONG_SIDE = 0.72
 """Focal length over the picture's long side of a 26-mm-equivalent phone lens."""
@@ -174,6 +179,231 @@ def _median_lengths(traj: Trajectories) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class Problem:
+    """The fit's least-squares problem for one clip: the unknowns are every frame's joints
+    (T, J, 3, camera axes, metres), the segment lengths and the prior's turn, flattened in
+    that order; `residuals` and its analytic sparse `jacobian` (rows in the same order)."""
+
+    n: int
+    focal: float
+    centre: np.ndarray
+    xy: np.ndarray  # (T, J, 2) keypoints, 0 where not seen
+    pixel_w: np.ndarray  # (T, J) reprojection weights, 0 where not seen
+    seen: np.ndarray  # (T, J)
+    sigma_px: float
+    sigma_acc: float
+    weights: FitWeights
+    start: np.ndarray  # (T, J, 3)
+    lengths0: np.ndarray
+    prior: np.ndarray  # (T, J, 3) relative to the mid-hip
+
+    @property
+    def npts(self) -> int:
+        return self.n * len(JOINTS) * 3
+
+    @property
+    def x0(self) -> np.ndarray:
+        return np.concatenate([self.start.ravel(), self.lengths0, [0.0]])
+
+    def unpack(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        nl = len(LENGTH_NAMES)
+        return (
+            x[: self.npts].reshape(self.n, len(JOINTS), 3),
+            x[self.npts : self.npts + nl],
+            float(x[-1]),
+        )
+
+    def residuals(self, x: np.ndarray) -> np.ndarray:
+        w = self.weights
+        p, lengths, turn = self.unpack(x)
+        z = np.maximum(p[..., 2:3], 0.1)
+        proj = self.focal * p[..., :2] / z + self.centre
+        r_pix = ((proj - self.xy) * self.pixel_w[..., None] / self.sigma_px).ravel()
+        seg = np.linalg.norm(p[:, _SEG_A] - p[:, _SEG_B], axis=2)
+        r_len = ((seg - lengths[_SEG_K]) / w.length_m).ravel()
+        r_acc = ((p[2:] - 2 * p[1:-1] + p[:-2]) / self.sigma_acc).ravel()
+        mid = (p[:, _LH] + p[:, _RH]) / 2
+        r_prior = ((p - mid[:, None, :] - _turned(self.prior, turn)) / w.prior_m).ravel()
+        r_hinge = []
+        for along, off, _ in _hinges(p, derivatives=False):
+            r_hinge.append(np.minimum(along, 0.0) / w.hinge)
+            r_hinge.append(off.ravel() / w.hinge_axis)
+        r_lprior = (lengths / self.lengths0 - 1.0) / w.length_prior
+        return np.concatenate([r_pix, r_len, r_acc, r_prior, *r_hinge, r_lprior])
+
+    def jacobian(self, x: np.ndarray) -> csr_matrix:
+        """The residuals' derivatives in closed form (each term is a projection, a distance,
+        a linear combination or the knee hinge's normalised cross product)."""
+        w = self.weights
+        n, nj, npts, nl = self.n, len(JOINTS), self.npts, len(LENGTH_NAMES)
+        p, _, turn = self.unpack(x)
+        var = np.arange(npts).reshape(n, nj, 3)
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        r0 = 0
+
+        def add(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> None:
+            r, c, v = np.broadcast_arrays(r, c, v)
+            rows.append(r.ravel() + r0)
+            cols.append(c.ravel())
+            vals.append(v.ravel())
+
+        # reprojection: u = f * x / z + c, weighted; z held at 0.1 below that
+        zr = p[..., 2]
+        z = np.maximum(zr, 0.1)
+        scale = self.focal * self.pixel_w / self.sigma_px  # (T, J)
+        rpix = np.arange(n * nj * 2).reshape(n, nj, 2)
+        for c in (0, 1):
+            add(rpix[..., c], var[..., c], scale / z)
+            add(rpix[..., c], var[..., 2], np.where(zr > 0.1, -scale * p[..., c] / z**2, 0.0))
+        r0 += n * nj * 2
+        # segment lengths: the unit vector between the ends, minus one for the length
+        d = p[:, _SEG_A] - p[:, _SEG_B]  # (T, S, 3)
+        norm = np.linalg.norm(d, axis=2, keepdims=True)
+        unit = np.divide(d, norm, out=np.zeros_like(d), where=norm > 0) / w.length_m
+        rlen = np.arange(n * len(SEGMENTS)).reshape(n, len(SEGMENTS))
+        add(rlen[..., None], var[:, _SEG_A], unit)
+        add(rlen[..., None], var[:, _SEG_B], -unit)
+        add(rlen, npts + _SEG_K[None, :], np.full(rlen.shape, -1.0 / w.length_m))
+        r0 += rlen.size
+        # acceleration: (1, -2, 1) over three frames
+        if n > 2:
+            racc = np.arange((n - 2) * nj * 3).reshape(n - 2, nj, 3)
+            for lag, coef in ((0, 1.0), (1, -2.0), (2, 1.0)):
+                add(racc, var[lag : n - 2 + lag], np.full(racc.shape, coef / self.sigma_acc))
+            r0 += racc.size
+        # prior: the point, minus the mid-hip, minus the turned prior
+        rpri = np.arange(n * nj * 3).reshape(n, nj, 3)
+        add(rpri, var, np.full(rpri.shape, 1.0 / w.prior_m))
+        add(rpri, var[:, _LH : _LH + 1], np.full(rpri.shape, -0.5 / w.prior_m))
+        add(rpri, var[:, _RH : _RH + 1], np.full(rpri.shape, -0.5 / w.prior_m))
+        cs, sn = np.cos(turn), np.sin(turn)
+        px, pz = self.prior[..., 0], self.prior[..., 2]
+        dturn = np.stack([-sn * px + cs * pz, np.zeros_like(px), -cs * px - sn * pz], axis=-1)
+        add(rpri, npts + nl, -dturn / w.prior_m)
+        r0 += rpri.size
+        # knee hinge: along (one row) and off (three rows) per frame and side
+        frames = np.arange(n)
+        for side, (along, _, grads) in zip(
+            ("left", "right"), _hinges(p, derivatives=True), strict=True
+        ):
+            chain = [_J[f"{side}_{j}"] for j in ("hip", "knee", "ankle")] + [_LH, _RH]
+            d_along, d_off = grads  # (T, 5, 3) and (T, 3, 5, 3): per joint of `chain`
+            bent = (along < 0)[:, None, None]
+            add(frames[:, None, None], var[:, chain], np.where(bent, d_along / w.hinge, 0.0))
+            r0 += n
+            roff = (frames[:, None] * 3 + np.arange(3)[None, :])[:, :, None, None]
+            add(roff, var[:, chain][:, None], d_off / w.hinge_axis)
+            r0 += n * 3
+        add(np.arange(nl), npts + np.arange(nl), 1.0 / (self.lengths0 * w.length_prior))
+        r0 += nl
+        return coo_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(r0, npts + nl + 1),
+        ).tocsr()
+
+
+def _hinges(p: np.ndarray, derivatives: bool):
+    """Per side (left, right): the knee's bend normal along the hip line (T,), its part off
+    the hip line (T, 3) and, if asked, their derivatives with respect to the side's hip,
+    knee, ankle, left hip and right hip ((T, 5, 3) and (T, 3, 5, 3))."""
+    dvec = p[:, _LH] - p[:, _RH]
+    dn = np.linalg.norm(dvec, axis=1)
+    dcl = np.maximum(dn, 1e-6)
+    e = dvec / dcl[:, None]
+    eye = np.eye(3)
+    if derivatives:  # de/dd: (I - e e^T) / |d|, or I / 1e-6 where the floor holds
+        de = np.where(
+            (dn > 1e-6)[:, None, None],
+            (eye - e[:, :, None] * e[:, None, :]) / dcl[:, None, None],
+            eye / dcl[:, None, None],
+        )
+    out = []
+    for side in ("left", "right"):
+        hip, knee, ankle = (p[:, _J[f"{side}_{j}"]] for j in ("hip", "knee", "ankle"))
+        a, b = knee - hip, ankle - knee
+        cross = np.cross(a, b)
+        na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
+        m = np.maximum(na * nb, 1e-6)
+        normal = cross / m[:, None]
+        along = np.sum(normal * e, axis=1)
+        off = normal - along[:, None] * e
+        if not derivatives:
+            out.append((along, off, None))
+            continue
+        live = (na * nb > 1e-6)[:, None]
+        dm_da = np.where(live, nb[:, None] * a / np.maximum(na, 1e-12)[:, None], 0.0)
+        dm_db = np.where(live, na[:, None] * b / np.maximum(nb, 1e-12)[:, None], 0.0)
+        # d(a x b)/da = -[b]x, d(a x b)/db = [a]x
+        dn_da = (
+            -_skew(b) / m[:, None, None]
+            - cross[:, :, None] * dm_da[:, None, :] / (m**2)[:, None, None]
+        )
+        dn_db = (
+            _skew(a) / m[:, None, None]
+            - cross[:, :, None] * dm_db[:, None, :] / (m**2)[:, None, None]
+        )
+        # joints of the chain: hip (a = knee - hip), knee, ankle (b = ankle - knee), lh, rh
+        zero = np.zeros_like(dn_da)
+        dnormal = np.stack([-dn_da, dn_da - dn_db, dn_db, zero, zero], axis=1)  # (T, 5, 3, 3)
+        de_j = np.stack([zero, zero, zero, de, -de], axis=1)  # (T, 5, 3, 3)
+        # along = normal . e
+        d_along = np.einsum("ti,tkij->tkj", e, dnormal) + np.einsum("ti,tkij->tkj", normal, de_j)
+        # off = normal - along e
+        d_off = (
+            dnormal
+            - e[:, None, :, None] * d_along[:, :, None, :]
+            - along[:, None, None, None] * de_j
+        )  # (T, 5, 3, 3): joint, component of off, coordinate
+        out.append((along, off, (d_along, np.transpose(d_off, (0, 2, 1, 3)))))
+    return out
+
+
+def _skew(v: np.ndarray) -> np.ndarray:
+    """(T, 3, 3) cross-product matrices: _skew(v) @ u == v x u."""
+    z = np.zeros(len(v))
+    x, y, w = v[:, 0], v[:, 1], v[:, 2]
+    return np.stack(
+        [np.stack([z, -w, y], 1), np.stack([w, z, -x], 1), np.stack([-y, x, z], 1)], axis=1
+    )
+
+
+def problem(
+    traj: Trajectories,
+    focal_px: float | None = None,
+    weights: FitWeights | None = None,
+    min_confidence: float = 0.3,
+) -> Problem:
+    """The fit's least-squares problem for the clip (refuses a clip without legs in 3D)."""
+    w = weights or FitWeights()
+    meta = traj.meta
+    focal = focal_px or default_focal(meta.image_width, meta.image_height)
+    centre = np.array([meta.image_width / 2, meta.image_height / 2])
+    n = len(traj)
+    xy = np.stack([traj.xy(name) for name in JOINTS], axis=1)
+    conf = np.stack([traj.conf(name) for name in JOINTS], axis=1)
+    seen = np.isfinite(xy).all(axis=2) & (conf >= min_confidence)
+    pixel_w = np.where(seen, np.clip((conf - min_confidence) / 0.5, 0.2, 1.0), 0.0)
+    dt = float(np.median(np.diff(traj.time))) if n > 1 else 1.0
+    start = _start(traj, focal, centre)  # refuses a clip without legs in 3D
+    return Problem(
+        n=n,
+        focal=focal,
+        centre=centre,
+        xy=np.where(seen[..., None], xy, 0.0),
+        pixel_w=pixel_w,
+        seen=seen,
+        sigma_px=w.pixel_share * max(meta.image_width, meta.image_height),
+        sigma_acc=w.acceleration * dt * dt,
+        weights=w,
+        start=start,
+        lengths0=_median_lengths(traj),
+        prior=start - ((start[:, _LH] + start[:, _RH]) / 2)[:, None, :],
+    )
+
+
 def fit(
     traj: Trajectories,
     focal_px: float | None = None,
@@ -182,68 +412,11 @@ def fit(
     max_evaluations: int = 200,
 ) -> Fit3D:
     """Fit the skeleton to the clip (see the module docstring)."""
-    w = weights or FitWeights()
-    meta = traj.meta
-    focal = focal_px or default_focal(meta.image_width, meta.image_height)
-    centre = np.array([meta.image_width / 2, meta.image_height / 2])
-    n, nj = len(traj), len(JOINTS)
-    xy = np.stack([traj.xy(name) for name in JOINTS], axis=1)
-    conf = np.stack([traj.conf(name) for name in JOINTS], axis=1)
-    seen = np.isfinite(xy).all(axis=2) & (conf >= min_confidence)
-    pixel_w = np.where(seen, np.clip((conf - min_confidence) / 0.5, 0.2, 1.0), 0.0)
-    xy = np.where(seen[..., None], xy, 0.0)
-    sigma_px = w.pixel_share * max(meta.image_width, meta.image_height)
-    dt = float(np.median(np.diff(traj.time))) if n > 1 else 1.0
-    sigma_acc = w.acceleration * dt * dt
-    start = _start(traj, focal, centre)  # refuses a clip without legs in 3D
-    lengths0 = _median_lengths(traj)
-    prior = start - ((start[:, _J["left_hip"]] + start[:, _J["right_hip"]]) / 2)[:, None, :]
-
-    seg_a = np.array([_J[a] for a, _, _ in SEGMENTS])
-    seg_b = np.array([_J[b] for _, b, _ in SEGMENTS])
-    seg_k = np.array([kind for _, _, kind in SEGMENTS])
-    npts = n * nj * 3
-
-    nl = len(LENGTH_NAMES)
-
-    def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-        return x[:npts].reshape(n, nj, 3), x[npts : npts + nl], float(x[-1])
-
-    def residuals(x: np.ndarray) -> np.ndarray:
-        p, lengths, turn = unpack(x)
-        z = np.maximum(p[..., 2:3], 0.1)
-        proj = focal * p[..., :2] / z + centre
-        r_pix = ((proj - xy) * pixel_w[..., None] / sigma_px).ravel()
-        seg = np.linalg.norm(p[:, seg_a] - p[:, seg_b], axis=2)
-        r_len = ((seg - lengths[seg_k]) / w.length_m).ravel()
-        r_acc = ((p[2:] - 2 * p[1:-1] + p[:-2]) / sigma_acc).ravel()
-        mid = (p[:, _J["left_hip"]] + p[:, _J["right_hip"]]) / 2
-        r_prior = ((p - mid[:, None, :] - _turned(prior, turn)) / w.prior_m).ravel()
-        axis = p[:, _J["left_hip"]] - p[:, _J["right_hip"]]
-        axis = axis / np.maximum(np.linalg.norm(axis, axis=1, keepdims=True), 1e-6)
-        r_hinge = []
-        for side in ("left", "right"):
-            hip, knee, ankle = (p[:, _J[f"{side}_{j}"]] for j in ("hip", "knee", "ankle"))
-            thigh, shank = knee - hip, ankle - knee
-            normal = (
-                np.cross(thigh, shank)
-                / (np.maximum(np.linalg.norm(thigh, axis=1) * np.linalg.norm(shank, axis=1), 1e-6))[
-                    :, None
-                ]
-            )
-            along = np.sum(normal * axis, axis=1)
-            off = normal - along[:, None] * axis
-            r_hinge.append(np.minimum(along, 0.0) / w.hinge)
-            r_hinge.append(off.ravel() / w.hinge_axis)
-        r_lprior = (lengths / lengths0 - 1.0) / w.length_prior
-        return np.concatenate([r_pix, r_len, r_acc, r_prior, *r_hinge, r_lprior])
-
-    x0 = np.concatenate([start.ravel(), lengths0, [0.0]])
-    sparsity = _sparsity(n, nj, seg_a, seg_b, seg_k, nl)
+    prob = problem(traj, focal_px, weights, min_confidence)
     sol = least_squares(
-        residuals,
-        x0,
-        jac_sparsity=sparsity,
+        prob.residuals,
+        prob.x0,
+        jac=prob.jacobian,
         method="trf",
         tr_solver="lsmr",
         loss="soft_l1",
@@ -251,50 +424,13 @@ def fit(
         max_nfev=max_evaluations,
         x_scale="jac",
     )
-    p, lengths, _ = unpack(sol.x)
+    p, lengths, _ = prob.unpack(sol.x)
     z = np.maximum(p[..., 2:3], 0.1)
-    err = np.linalg.norm(focal * p[..., :2] / z + centre - xy, axis=2)
-    count = seen.sum(axis=1)
-    total = np.sum(np.where(seen, err, 0.0) ** 2, axis=1)
+    err = np.linalg.norm(prob.focal * p[..., :2] / z + prob.centre - prob.xy, axis=2)
+    count = prob.seen.sum(axis=1)
+    total = np.sum(np.where(prob.seen, err, 0.0) ** 2, axis=1)
     rms = np.where(count > 0, np.sqrt(total / np.maximum(count, 1)), np.nan)
-    return Fit3D(p, dict(zip(LENGTH_NAMES, map(float, lengths), strict=True)), rms, focal)
-
-
-def _sparsity(
-    n: int, nj: int, seg_a: np.ndarray, seg_b: np.ndarray, seg_k: np.ndarray, nl: int
-) -> coo_matrix:
-    """Which variables each residual depends on (rows in the order `residuals` makes them)."""
-    npts = n * nj * 3
-    var = np.arange(npts).reshape(n, nj, 3)
-    blocks: list[np.ndarray] = []  # each (rows, columns it touches)
-    # reprojection: x and y of (t, j) depend on its three coordinates
-    blocks.append(np.repeat(var.reshape(n * nj, 1, 3), 2, axis=1).reshape(-1, 3))
-    # segment lengths: both ends and the length
-    seg = np.concatenate([var[:, seg_a], var[:, seg_b]], axis=2).reshape(-1, 6)
-    blocks.append(np.concatenate([seg, npts + np.tile(seg_k, n)[:, None]], axis=1))
-    # acceleration: the same coordinate in three neighbouring frames
-    if n > 2:
-        blocks.append(np.stack([var[:-2], var[1:-1], var[2:]], axis=3).reshape(-1, 3))
-    # prior: a coordinate and the same coordinate of both hips
-    lh, rh = _J["left_hip"], _J["right_hip"]
-    hips = np.stack([var[:, lh], var[:, rh]], axis=2)  # (n, 3, 2)
-    prior = np.concatenate([var[..., None], np.repeat(hips[:, None], nj, axis=1)], axis=3)
-    turn = np.full((n * nj * 3, 1), npts + nl)  # the prior's turn about the vertical
-    blocks.append(np.concatenate([prior.reshape(-1, 3), turn], axis=1))
-    # knee hinge: hip, knee, ankle of the side and both hips, once and three times per frame
-    for side in ("left", "right"):
-        chain = [_J[f"{side}_{j}"] for j in ("hip", "knee", "ankle")] + [lh, rh]
-        cols = var[:, chain].reshape(n, -1)
-        blocks.append(cols)
-        blocks.append(np.repeat(cols, 3, axis=0))
-    blocks.append(npts + np.arange(nl)[:, None])
-    rows, columns, r = [], [], 0
-    for b in blocks:
-        rows.append(np.repeat(np.arange(r, r + len(b)), b.shape[1]))
-        columns.append(b.ravel())
-        r += len(b)
-    row, col = np.concatenate(rows), np.concatenate(columns)
-    return coo_matrix((np.ones(len(row), np.int8), (row, col)), shape=(r, npts + nl + 1))
+    return Fit3D(p, dict(zip(LENGTH_NAMES, map(float, lengths), strict=True)), rms, prob.focal)
 
 
 def _turned(points: np.ndarray, angle: float) -> np.ndarray:

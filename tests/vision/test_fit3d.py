@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize._numdiff import approx_derivative
 
 from kneechain.vision import fit3d
 from kneechain.vision import kinematics as k
@@ -110,3 +111,30 @@ def test_a_frame_with_nothing_seen_has_no_reprojection_error() -> None:
     result = fit3d.fit(replace(traj, confidence=conf), focal_px=FOCAL)
     assert np.isnan(result.reprojection_px[10])
     assert np.isfinite(np.delete(result.reprojection_px, 10)).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_analytic_jacobian_matches_finite_differences(seed: int) -> None:
+    """Every term's closed-form derivative (projection, lengths, acceleration, prior with its
+    turn, both hinge terms, length prior) against central differences, at a random point
+    away from the start: some knees bent the wrong way, some keypoints unseen."""
+    rng = np.random.default_rng(seed)
+    traj, _ = seen(25.0, time=np.arange(0, 0.2, 1 / 30), world_noise_m=0.03, seed=seed)
+    confidence = traj.confidence.copy()
+    confidence[rng.random(confidence.shape) < 0.15] = 0.1  # unseen
+    confidence[confidence > 0.3] = rng.uniform(0.35, 1.0, (confidence > 0.3).sum())
+    prob = fit3d.problem(replace(traj, confidence=confidence))
+    x = prob.x0.copy()
+    x[: prob.npts] += rng.normal(0.0, 0.05, prob.npts)
+    x[prob.npts :] += rng.normal(0.0, 0.05, len(x) - prob.npts)
+    x[-1] = rng.uniform(-1.0, 1.0)  # the prior's turn
+    p, _, _ = prob.unpack(x)  # a view of x: the left knee bends forwards in the first frames
+    hip, knee, ankle = (fit3d.JOINTS.index(f"left_{j}") for j in ("hip", "knee", "ankle"))
+    p[:3, knee] = p[:3, hip] + p[:3, ankle] - p[:3, knee]
+    wrong = [along < 0 for along, _, _ in fit3d._hinges(p, derivatives=False)]
+    assert any(w.any() for w in wrong) and not all(w.all() for w in wrong)
+    analytic = prob.jacobian(x).toarray()
+    numeric = approx_derivative(prob.residuals, x, method="3-point", rel_step=1e-7)
+    assert analytic.shape == numeric.shape
+    scale = np.abs(numeric).max()
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-5 * scale)
