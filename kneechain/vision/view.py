@@ -161,7 +161,7 @@ def _estimate(cues: np.ndarray, fps: float) -> tuple[float, float]:
 def estimate_view(traj: Trajectories, use_fit: bool = False) -> ViewEstimate:
     """The camera's bearing over the clip and per phase (see the module docstring); with
     `use_fit`, each phase where the knees bend is refined by the 3D fit's reading (about a
-    second of fitting per phase; the protocols' view check asks for it)."""
+    fifth of a CPU second of fitting per phase; the protocols' view check asks for it)."""
     cues = cue_bearings(traj)
     fps = traj.meta.fps
     bearing, sigma = _estimate(cues, fps)
