@@ -220,7 +220,9 @@ def browser_session(ctx: ServiceContext, token: str | None) -> BrowserSession | 
     """The signed-in browser whose cookie holds `token` (None when unknown or expired)."""
     if not token:
         return None
-    with ctx.db() as db:  # every request asks this: one query for the session, account and person
+    # every request asks this: one query for the session, account and person, read without
+    # SQLite's write lock; an expired session is removed in a unit of work of its own
+    with ctx.db(read_only=True) as db:
         found = db.execute(
             select(LoginSessionRecord, AccountRecord, PersonRecord)
             .join(AccountRecord, AccountRecord.id == LoginSessionRecord.account_id)
@@ -230,10 +232,11 @@ def browser_session(ctx: ServiceContext, token: str | None) -> BrowserSession | 
         if found is None:
             return None
         row, account, user = found
-        if row.expires_at <= utcnow():
-            db.delete(row)
-            return None
-        return BrowserSession(viewer=_viewer(account, user), csrf_token=row.csrf_token)
+        if row.expires_at > utcnow():
+            return BrowserSession(viewer=_viewer(account, user), csrf_token=row.csrf_token)
+    with ctx.db() as db:
+        db.execute(delete(LoginSessionRecord).where(LoginSessionRecord.id == row.id))
+    return None
 
 
 def log_out(ctx: ServiceContext, token: str | None) -> None:

@@ -98,7 +98,7 @@ def _state_of(row: CheckupDraftRecord | None, qn: Questionnaire) -> flow.FlowSta
 
 
 def _load(ctx: ServiceContext, person: str, qn: Questionnaire) -> flow.FlowState:
-    with ctx.db() as db:
+    with ctx.db(read_only=True) as db:
         who = resolve(db, person)
         row = db.scalar(select(CheckupDraftRecord).where(CheckupDraftRecord.user_id == who.id))
         return _state_of(row, qn)

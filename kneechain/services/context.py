@@ -47,9 +47,11 @@ class ServiceContext:
         return self._store
 
     @contextmanager
-    def db(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back on any error."""
-        with self.store.session() as session:
+    def db(self, *, read_only: bool = False) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any error. `read_only=True`
+        for one that only reads: on SQLite it does not take the write lock, so it does not
+        queue behind writers (and it may not write)."""
+        with self.store.session(read_only=read_only) as session:
             yield session
 
     def close(self) -> None:

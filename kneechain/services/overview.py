@@ -31,7 +31,7 @@ class StartPage(BaseModel):
 def start_page(ctx: ServiceContext, person: str | None, today: date | None = None) -> StartPage:
     """What the start page of `person`'s record shows (re-tests only once there is a check-up)."""
     today = today or date.today()
-    with ctx.db() as db:
+    with ctx.db(read_only=True) as db:
         who = resolve(db, person)
         checkups = list(reversed(assessment.assessments_of(db, who)))
         history = tracking.history_of(ctx, db, who, today)

@@ -159,7 +159,7 @@ def _current(db: Session, person: str | None) -> tuple[PersonRecord, ProgramReco
 
 def current(ctx: ServiceContext, person: str | None) -> ProgramVersion:
     """The program sessions are logged against now."""
-    with ctx.db() as db:
+    with ctx.db(read_only=True) as db:
         _, record = _current(db, person)
         return _version(record)
 

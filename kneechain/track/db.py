@@ -48,10 +48,26 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option of the engine that read-only units of work use (see `Store.session`).
+READ_ONLY = "kneechain_read_only"
+
+
 def _sqlite_begin(connection: Any) -> None:
-    # Take the write lock up front: two processes never deadlock upgrading a read lock, and the
-    # second simply waits (busy_timeout) instead of failing.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A unit of work that may write takes the write lock up front: two processes never deadlock
+    # upgrading a read lock, and the second simply waits (busy_timeout) instead of failing.
+    # A read-only one starts a plain (deferred) transaction: in WAL mode it reads its snapshot
+    # while a writer holds the lock, instead of queueing behind every writer.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError(
+            "a read-only unit of work was asked to write; open it with ctx.db() instead"
+        )
 
 
 def make_engine(url: str) -> Engine:
@@ -165,14 +181,26 @@ class Store:
         """The session factory, made once per store (a unit of work is made per request)."""
         return sessionmaker(self.engine, expire_on_commit=False)
 
+    @cached_property
+    def _read_sessions(self) -> sessionmaker[Session]:
+        """The factory of read-only units of work: on SQLite they begin without the write lock
+        (PostgreSQL's readers never wait on writers, so they need nothing there); any write
+        they would flush is refused, since upgrading a read transaction could deadlock."""
+        engine = self.engine.execution_options(**{READ_ONLY: True})
+        factory = sessionmaker(engine, expire_on_commit=False)
+        event.listen(factory, "before_flush", _refuse_writes)
+        return factory
+
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back (nothing half-written) on error.
+        `read_only`: one that only reads (see `_read_sessions`).
 
         A database that cannot be reached (a server down or restarting, a connection cut) is a
         StorageError in plain words; the pool replaces dead connections once it is back."""
         try:
-            with self._sessions() as session, session.begin():
+            factory = self._read_sessions if read_only else self._sessions
+            with factory() as session, session.begin():
                 yield session
         except OperationalError as exc:
             raise StorageError(

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from kneechain.track.backup import backup
 from kneechain.track.db import open_store
-from kneechain.track.errors import TrackError
-from kneechain.track.models import ExerciseSessionRecord, SessionExerciseRecord
+from kneechain.track.errors import StorageError, TrackError
+from kneechain.track.models import ExerciseSessionRecord, PersonRecord, SessionExerciseRecord
+from kneechain.track.people import add_person
 
 from .factories import make_person
 from .writer_proc import first_use, log_many
@@ -108,3 +109,42 @@ def test_backup_refuses_to_overwrite(tmp_path: Path) -> None:
             backup(store, tmp_path / "d" / "kneechain.db", overwrite=True)
     finally:
         store.close()
+
+
+def _hold_write_lock(db_file: Path) -> sqlite3.Connection:
+    """Another writer in the middle of its transaction: it holds SQLite's write lock and has
+    renamed Alex without committing yet."""
+    conn = sqlite3.connect(db_file, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE users SET name = 'Alexandra' WHERE name = 'Alex'")
+    return conn
+
+
+def test_a_read_only_unit_reads_while_a_writer_holds_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a short busy timeout: a unit that queued for the write lock fails at once instead of
+    # after 30 s
+    monkeypatch.setattr("kneechain.track.db.SQLITE_BUSY_MS", 300)
+    store = open_store(data_dir=tmp_path / "data")
+    make_person(store, "Alex")
+    writer = _hold_write_lock(Path(store.engine.url.database or ""))
+    try:
+        with store.session(read_only=True) as db:  # the last committed state, not queued
+            assert db.scalars(select(PersonRecord.name)).all() == ["Alex"]
+        refused = pytest.raises(StorageError, match="cannot be reached")
+        with refused, store.session() as db:  # a unit that may write still waits for the lock
+            db.scalars(select(PersonRecord.name)).all()
+    finally:
+        writer.rollback()
+        writer.close()
+        store.close()
+
+
+def test_a_read_only_unit_refuses_to_write(tmp_path: Path) -> None:
+    store = open_store(data_dir=tmp_path / "data")
+    with pytest.raises(RuntimeError, match="read-only"), store.session(read_only=True) as db:
+        add_person(db, "Sam", birth_year=1990, sex="female")
+    with store.session() as db:
+        assert db.scalars(select(PersonRecord.name)).all() == []
+    store.close()

@@ -3,11 +3,14 @@ login rate limit, body limits and the headers of every response."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from kneechain.services import accounts
 from kneechain.services.context import ServiceContext
-from kneechain.track.models import AccountRecord, LoginSessionRecord
+from kneechain.track.models import AccountRecord, LoginSessionRecord, utcnow
 from kneechain.web.app import route_table
 from kneechain.web.security import SAFE_METHODS
 from tests.web.conftest import PASSWORD, Browser, Cast
@@ -125,6 +128,18 @@ def test_logout_ends_the_session_server_side(cast: Cast) -> None:
     assert cast.alex.post("/logout").status_code == 303
     cast.alex.client.cookies.set("kneechain_session", token)
     assert cast.alex.get("/api/me").status_code == 401
+
+
+def test_an_expired_session_signs_nobody_in_and_is_removed(ctx: ServiceContext, cast: Cast) -> None:
+    token = cast.alex.client.cookies["kneechain_session"]
+    with ctx.db() as db:
+        for row in db.scalars(select(LoginSessionRecord)):
+            row.expires_at = utcnow() - timedelta(seconds=1)
+    assert accounts.browser_session(ctx, token) is None
+    assert cast.alex.get("/api/me").status_code == 401
+    with ctx.db() as db:  # Alex's (looked up twice) is gone; the others' stay until looked up
+        hashes = db.scalars(select(LoginSessionRecord.token_hash)).all()
+    assert len(hashes) == 3
 
 
 def test_login_goes_back_only_to_a_page_of_this_site(app: FastAPI, cast: Cast) -> None:
