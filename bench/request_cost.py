@@ -9,8 +9,9 @@ the app is driven in this process through httpx's ASGI transport (no sockets, no
 separate load generator), so the CPU time counted is the app's own: routing, dependencies, the
 service calls, the database driver, the templates. Each route of the load test runs `--count`
 times after a warm-up; reported: CPU ms and wall ms per request (process CPU time, both threads
-and the event loop). On a shared machine wall time is noisy; CPU time much less so, and the
-ratio between two runs of this script before and after a change is the figure to compare.
+and the event loop), SQL statements and PostgreSQL connection checks (pings) per request. On
+a shared machine wall time is noisy; CPU time much less so, and the ratio between two runs of
+this script before and after a change is the figure to compare.
 
 With `--profile ROUTE` the thread pool that FastAPI runs sync routes and dependencies on is
 replaced by a direct call (only in this process), so cProfile sees every frame on one thread;
@@ -60,15 +61,24 @@ def inline_thread_pool() -> None:
 
 
 def count_statements(ctx) -> list[int]:  # type: ignore[no-untyped-def]
-    """A counter of the SQL statements the app sends (BEGIN and pool pings included)."""
+    """Counters of the SQL statements the app sends (BEGIN and COMMIT included where the driver
+    sends them as statements) and, apart, of the pool's connection checks (pings)."""
     from sqlalchemy import event
 
-    sent = [0]
+    sent = [0, 0]
 
     def count(*_args) -> None:  # type: ignore[no-untyped-def]
         sent[0] += 1
 
     event.listen(ctx.store.engine, "before_cursor_execute", count)
+    dialect = ctx.store.engine.dialect
+    ping = dialect.do_ping
+
+    def counted_ping(dbapi_connection) -> bool:  # type: ignore[no-untyped-def]
+        sent[1] += 1
+        return bool(ping(dbapi_connection))
+
+    dialect.do_ping = counted_ping
     return sent
 
 
@@ -109,20 +119,21 @@ async def run(args: argparse.Namespace, email: str) -> dict[str, dict[str, float
             for r in range(10):  # warm-up
                 await one(client, route, r)
             profile = cProfile.Profile() if route == args.profile else None
-            cpu, wall, sent = time.process_time(), time.perf_counter(), statements[0]
+            cpu, wall, sent = time.process_time(), time.perf_counter(), list(statements)
             if profile:
                 profile.enable()
             statuses = [await one(client, route, r) for r in range(args.count)]
             if profile:
                 profile.disable()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            sent = statements[0] - sent
+            sent = [now - then for now, then in zip(statements, sent, strict=True)]
             wrong = [s for s in statuses if s != EXPECTED[route]]
             assert not wrong, f"{route}: statuses {sorted(set(wrong))}"
             figures[route] = {
                 "cpu_ms": round(cpu / args.count * 1000, 2),
                 "wall_ms": round(wall / args.count * 1000, 2),
-                "statements": round(sent / args.count, 1),
+                "statements": round(sent[0] / args.count, 1),
+                "pings": round(sent[1] / args.count, 1),
             }
             if profile:
                 stats = pstats.Stats(profile).sort_stats(args.sort)

@@ -54,6 +54,16 @@ class ServiceContext:
         with self.store.session(read_only=read_only) as session:
             yield session
 
+    @contextmanager
+    def request(self) -> Iterator[None]:
+        """One request of a front end (the web app wraps each in it): on PostgreSQL its units
+        of work check their pooled connection once between them, not once each (see
+        `track.db.one_check_per_request`)."""
+        from kneechain.track.db import one_check_per_request
+
+        with one_check_per_request():
+            yield
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()

@@ -6,8 +6,10 @@ The schema is created and migrated to the newest revision automatically on first
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, InvalidatePoolError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kneechain.settings import Settings
@@ -70,6 +72,74 @@ def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
         )
 
 
+class _Checks:
+    """What one request has learnt about the server: when a connection last proved it up."""
+
+    __slots__ = ("up_at",)
+
+    def __init__(self) -> None:
+        self.up_at: float | None = None
+
+
+_CHECKS: ContextVar[_Checks | None] = ContextVar("kneechain_connection_checks", default=None)
+_GOOD_AT = "kneechain_good_at"  # connection record info: when the connection last worked
+_FRESH = "kneechain_fresh"  # connection record info: connected, not yet checked out
+
+
+@contextmanager
+def one_check_per_request() -> Iterator[None]:
+    """Within this block (a web request) a pooled PostgreSQL connection is pinged only when
+    nothing in the block has yet proved the server up since the connection last worked: a
+    request's three or so units of work ping once, not once each. Outside it, every checkout
+    of a connection that is not brand new is pinged (what `pool_pre_ping` does)."""
+    token = _CHECKS.set(_Checks())
+    try:
+        yield
+    finally:
+        _CHECKS.reset(token)
+
+
+def _connected(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_GOOD_AT] = time.monotonic()
+    record.info[_FRESH] = True
+
+
+def _checked_in(dbapi_connection: Any, record: Any) -> None:
+    if dbapi_connection is not None:  # returned after use (reset): it worked until now
+        record.info[_GOOD_AT] = time.monotonic()
+
+
+def _pinger(engine: Engine) -> Any:
+    dialect = engine.dialect
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        """The pool's pre-ping, once per request: a connection that worked after this request
+        saw the server up needs none (were the server restarted since, the connection that
+        proved it up would be dead too: the request overlaps the restart and fails, as any
+        would). A failed ping invalidates the whole pool (every connection made before it)
+        and the pool retries with a new connection, as `pool_pre_ping` does."""
+        checks = _CHECKS.get()
+        good_at = record.info.get(_GOOD_AT)
+        if record.info.pop(_FRESH, False) and good_at is not None:  # just connected: it is up
+            if checks is not None and checks.up_at is None:
+                checks.up_at = good_at
+            return
+        up_at = checks.up_at if checks is not None else None
+        if up_at is not None and good_at is not None and good_at >= up_at:
+            return
+        started = time.monotonic()
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise InvalidatePoolError() from exc
+            raise
+        if checks is not None and checks.up_at is None:
+            checks.up_at = started
+
+    return checkout
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; for SQLite the file's folder is created and the pragmas set."""
     try:
@@ -86,7 +156,13 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    # Last in, first out: a request's next unit of work takes the connection just returned
+    # (often its own), which has worked since the request's ping and needs no other.
+    engine = create_engine(parsed, pool_use_lifo=True)
+    event.listen(engine, "connect", _connected)
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "checkout", _pinger(engine))
+    return engine
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kneechain import __version__
 from kneechain.services.context import ServiceContext
@@ -27,6 +28,22 @@ from kneechain.web.security import BodyLimit, SecurityHeaders
 
 #: room for the multipart envelope and the form's other fields around an upload
 FORM_OVERHEAD_BYTES = 1024 * 1024
+
+
+class OneRequest:
+    """ASGI middleware: each HTTP request is one `ctx.request()` (on PostgreSQL its units of
+    work, the session lookup, the permission check and the page, ping the database once)."""
+
+    def __init__(self, app: ASGIApp, ctx: ServiceContext) -> None:
+        self.app = app
+        self.ctx = ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.ctx.request():
+            await self.app(scope, receive, send)
 
 
 @asynccontextmanager
@@ -62,6 +79,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     max_body = ctx.settings.upload_max_mb * 1024 * 1024 + FORM_OVERHEAD_BYTES
     app.add_middleware(BodyLimit, max_bytes=max_body, refuse=errors.error_response)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(OneRequest, ctx=ctx)
     return app
 
 
