@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from kneechain.services import assessment, programs, tracking
 from kneechain.services.context import ServiceContext
 from kneechain.services.people import resolve
+from kneechain.track.records import current_program
 
 
 class StartPage(BaseModel):
@@ -34,12 +35,13 @@ def start_page(ctx: ServiceContext, person: str | None, today: date | None = Non
     with ctx.db(read_only=True) as db:
         who = resolve(db, person)
         checkups = list(reversed(assessment.assessments_of(db, who)))
-        history = tracking.history_of(ctx, db, who, today)
+        program = current_program(db, who)  # a large document: read and decoded once
+        history = tracking.history_of(ctx, db, who, today, program)
         return StartPage(
             checkups=checkups,
-            program=programs.current_of(db, who),
+            program=programs.current_of(db, who, program),
             history=history,
-            retests=tracking.retests_of(ctx, db, who, today) if checkups else None,
+            retests=tracking.retests_of(ctx, db, who, today, program) if checkups else None,
             sessions_last_7_days=sum(
                 1 for s in history.sessions if 0 <= (today - s.performed_on).days < 7
             ),

@@ -16,6 +16,7 @@ from kneechain.track import people as store
 from kneechain.track.history import build_history
 from kneechain.track.models import AssessmentRecord, PersonRecord
 from kneechain.track.progress import all_changes
+from kneechain.track.records import current_program
 from kneechain.track.retest import due_for
 
 
@@ -189,7 +190,8 @@ def caseload(ctx: ServiceContext, clinician: str, today: date | None = None) -> 
         lines = []
         for client in store.clients_of(db, who):
             d = ctx.domain
-            history = build_history(db, client, today, d.knowledge, d.tracking)
+            program = current_program(db, client)  # read and decoded once per client
+            history = build_history(db, client, today, d.knowledge, d.tracking, program=program)
             last_session = max((s.performed_on for s in history.sessions), default=None)
             last_assessment = db.scalar(
                 select(AssessmentRecord.taken_on)
@@ -200,7 +202,13 @@ def caseload(ctx: ServiceContext, clinician: str, today: date | None = None) -> 
             activity = [d for d in (last_session, last_assessment) if d is not None]
             last_activity = max(activity) if activity else None
             items, _ = due_for(
-                db, client, today, kb=d.knowledge, program_rules=d.program_rules, config=d.tracking
+                db,
+                client,
+                today,
+                kb=d.knowledge,
+                program_rules=d.program_rules,
+                config=d.tracking,
+                program=program,
             )
             due = [d.name for d in items if d.due_on <= today]
             lines.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from kneechain.services.context import ServiceContext
 from kneechain.services.domain import Domain
 from kneechain.services.people import lock, resolve
 from kneechain.track.models import AssessmentRecord, PersonRecord, ProgramRecord
-from kneechain.track.records import current_program, save_program
+from kneechain.track.records import LOOK_UP, current_program, program_of, save_program
 
 
 class ProgramRequest(BaseModel):
@@ -164,9 +165,12 @@ def current(ctx: ServiceContext, person: str | None) -> ProgramVersion:
         return _version(record)
 
 
-def current_of(db: Session, who: PersonRecord) -> ProgramVersion | None:
-    """The program in use inside a unit of work that holds the person (None: none yet)."""
-    record = current_program(db, who)
+def current_of(
+    db: Session, who: PersonRecord, record: ProgramRecord | Literal["look up"] | None = LOOK_UP
+) -> ProgramVersion | None:
+    """The program in use inside a unit of work that holds the person (None: none yet); its
+    stored record when the caller already loaded it."""
+    record = program_of(db, who, record)
     return _version(record) if record is not None else None
 
 

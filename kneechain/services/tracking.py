@@ -21,9 +21,9 @@ from kneechain.track.chartdata import Line, Panel
 from kneechain.track.history import build_history
 from kneechain.track.logbook import CoachedSet, SessionEntry, log_session, record_outcome
 from kneechain.track.maths import Trend
-from kneechain.track.models import ExerciseSessionRecord, PersonRecord
+from kneechain.track.models import ExerciseSessionRecord, PersonRecord, ProgramRecord
 from kneechain.track.progress import Change, all_changes, describe
-from kneechain.track.records import add_measurements, current_program
+from kneechain.track.records import LOOK_UP, add_measurements, current_program
 from kneechain.track.retest import Due, due_for
 
 
@@ -229,9 +229,17 @@ def history(ctx: ServiceContext, person: str | None, today: date | None = None) 
         return history_of(ctx, db, resolve(db, person), today or date.today())
 
 
-def history_of(ctx: ServiceContext, db: Session, who: PersonRecord, today: date) -> HistoryOut:
-    """`history` inside a unit of work that already holds the person (the start page's)."""
-    hist = build_history(db, who, today, ctx.domain.knowledge, ctx.domain.tracking)
+def history_of(
+    ctx: ServiceContext,
+    db: Session,
+    who: PersonRecord,
+    today: date,
+    program: ProgramRecord | Literal["look up"] | None = LOOK_UP,
+) -> HistoryOut:
+    """`history` inside a unit of work that already holds the person (the start page's), and
+    maybe their current program."""
+    d = ctx.domain
+    hist = build_history(db, who, today, d.knowledge, d.tracking, program=program)
     rule = ctx.domain.tracking.trend
     return HistoryOut(
         person=person_out(who),
@@ -264,11 +272,24 @@ def retests(ctx: ServiceContext, person: str | None, today: date | None = None) 
         return retests_of(ctx, db, resolve(db, person), today or date.today())
 
 
-def retests_of(ctx: ServiceContext, db: Session, who: PersonRecord, today: date) -> RetestsOut:
-    """`retests` inside a unit of work that already holds the person (the start page's)."""
+def retests_of(
+    ctx: ServiceContext,
+    db: Session,
+    who: PersonRecord,
+    today: date,
+    program: ProgramRecord | Literal["look up"] | None = LOOK_UP,
+) -> RetestsOut:
+    """`retests` inside a unit of work that already holds the person (the start page's), and
+    maybe their current program."""
     d = ctx.domain
     items, schedule = due_for(
-        db, who, today, kb=d.knowledge, program_rules=d.program_rules, config=d.tracking
+        db,
+        who,
+        today,
+        kb=d.knowledge,
+        program_rules=d.program_rules,
+        config=d.tracking,
+        program=program,
     )
     return RetestsOut(
         person=person_out(who),

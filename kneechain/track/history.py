@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -17,10 +18,10 @@ from kneechain.track.maths import (
     weekly_adherence,
     weekly_trend,
 )
-from kneechain.track.models import ExerciseSessionRecord, PersonRecord
+from kneechain.track.models import ExerciseSessionRecord, PersonRecord, ProgramRecord
 from kneechain.track.plan import planned_sessions_per_week
 from kneechain.track.progress import Change, outcome_change
-from kneechain.track.records import current_program
+from kneechain.track.records import LOOK_UP, program_of
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,19 @@ class History:
 
 
 def build_history(
-    db: Session, user: PersonRecord, today: date, kb: KnowledgeBase, config: TrackingConfig
+    db: Session,
+    user: PersonRecord,
+    today: date,
+    kb: KnowledgeBase,
+    config: TrackingConfig,
+    *,
+    program: ProgramRecord | Literal["look up"] | None = LOOK_UP,
 ) -> History:
     """Sessions oldest first; adherence from the program's first day (without a program, from the
     first session) to today. Sessions before the program started are listed but not counted, and
     a program that has not started yet has no weeks."""
     sessions = sessions_of(db, user)
-    program = current_program(db, user)
+    program = program_of(db, user, program)
     planned = planned_sessions_per_week(program.doc, kb) if program else None
     if program is not None:
         start = program.started_on

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -292,6 +292,18 @@ def save_program_doc(
     return save_program(
         db, user, doc, kb=kb, schema_version=version, started_on=start, assessment=assessment
     )
+
+
+#: What a caller passes for "the current program" when it has not loaded it (see `program_of`).
+LOOK_UP: Literal["look up"] = "look up"
+
+
+def program_of(
+    db: Session, user: PersonRecord, known: ProgramRecord | Literal["look up"] | None
+) -> ProgramRecord | None:
+    """The current program a caller already loaded in this unit of work (a large document, read
+    and decoded once per page), or looked up when it passes LOOK_UP."""
+    return current_program(db, user) if isinstance(known, str) else known
 
 
 def current_program(db: Session, user: PersonRecord) -> ProgramRecord | None:

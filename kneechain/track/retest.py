@@ -15,9 +15,9 @@ from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.program.rules import ProgramRules
 from kneechain.track.config import TrackingConfig
 from kneechain.track.logbook import last_measured
-from kneechain.track.models import OutcomeScoreRecord, PersonRecord
+from kneechain.track.models import OutcomeScoreRecord, PersonRecord, ProgramRecord
 from kneechain.track.plan import retest_schedule
-from kneechain.track.records import current_program
+from kneechain.track.records import LOOK_UP, program_of
 
 Kind = Literal["test", "outcome"]
 
@@ -98,12 +98,13 @@ def due_for(
     kb: KnowledgeBase,
     program_rules: ProgramRules,
     config: TrackingConfig,
+    program: ProgramRecord | Literal["look up"] | None = LOOK_UP,
 ) -> tuple[list[Due], str]:
     """Everything due for `user`, and which schedule was used ('program' or 'default')."""
     tests_done = last_measured(db, user)
     last: dict[tuple[Kind, str], date] = {("test", k): v for k, v in tests_done.items()}
     last |= {("outcome", k): v for k, v in _last_scored(db, user).items()}
-    program = current_program(db, user)
+    program = program_of(db, user, program)
     from_program = retest_schedule(program.doc, program.started_on, kb) if program else None
     if from_program:
         intervals = [Interval("test", p.test_id, p.every_weeks, p.days) for p in from_program]
