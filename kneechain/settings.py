@@ -100,6 +100,16 @@ class Settings(BaseSettings):
         description="Address the web app listens on; 0.0.0.0 listens on every network interface.",
     )
     web_port: int = Field(8000, ge=1, le=65535, description="Port the web app listens on.")
+    web_threads: int = Field(
+        4,
+        ge=1,
+        le=200,
+        description=(
+            "Threads each web worker runs its database and page work on. Few is faster: "
+            "under many clients at once, many threads share one interpreter lock and each "
+            "request waits its turn many times over."
+        ),
+    )
     web_session_hours: int = Field(
         336, ge=1, le=8760, description="How long a browser stays signed in, in hours."
     )

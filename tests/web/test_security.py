@@ -183,3 +183,16 @@ def test_a_body_over_the_upload_limit_is_refused_before_it_is_read(
     )
     assert response.status_code == 413
     assert "larger than" in response.text
+
+
+def test_the_app_runs_its_sync_work_on_the_configured_threads(ctx: ServiceContext) -> None:
+    from anyio import to_thread
+    from fastapi.testclient import TestClient
+
+    from kneechain.web.app import create_app
+
+    def limit() -> float:
+        return to_thread.current_default_thread_limiter().total_tokens
+
+    with TestClient(create_app(ctx)) as client:
+        assert client.portal.call(limit) == ctx.settings.web_threads == 4
