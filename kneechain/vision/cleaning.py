@@ -347,16 +347,66 @@ def hampel_mask(values: np.ndarray, window: int, sigmas: float, floor: float) ->
     return finite & (np.abs(values - med) > limit)
 
 
+def time_windows(time: np.ndarray, half_s: float) -> np.ndarray:
+    """(T, W) rows of each row's window: the rows within `half_s` seconds of its time, and at
+    least its neighbours; -1 pads the windows shorter than the longest (at the clip's ends,
+    and where frames are sparser)."""
+    time = np.asarray(time, float)
+    n = len(time)
+    rows = np.arange(n)
+    tol = 1e-6 * max(half_s, 1e-9)
+    lo = np.minimum(np.searchsorted(time, time - half_s - tol, "left"), np.maximum(rows - 1, 0))
+    hi = np.maximum(np.searchsorted(time, time + half_s + tol, "right"), np.minimum(rows + 2, n))
+    width = int(np.max(hi - lo)) if n else 0
+    at = lo[:, None] + np.arange(width)[None, :]
+    return np.where(at < hi[:, None], at, -1)
+
+
+def hampel_mask_at(
+    values: np.ndarray, time: np.ndarray, half_s: float, sigmas: float, floor: float
+) -> np.ndarray:
+    """`hampel_mask` for unevenly spaced rows (a variable frame rate): each row's running
+    median and deviation are taken over the rows within `half_s` seconds of it
+    (`time_windows`), so that the window is the same span of time everywhere in the clip;
+    gaps are filled along time, not rows."""
+    finite = np.isfinite(values)
+    if finite.sum() < 3:
+        return np.zeros_like(finite)
+    time = np.asarray(time, float)
+    filled = np.interp(time, time[finite], values[finite])
+    windows = time_windows(time, half_s)
+    pad = windows < 0
+
+    def running_median(signal: np.ndarray) -> np.ndarray:
+        return np.nanmedian(np.where(pad, np.nan, signal[windows]), axis=1)
+
+    med = running_median(filled)
+    mad = running_median(np.abs(filled - med))
+    limit = np.maximum(sigmas * 1.4826 * mad, floor)
+    return finite & (np.abs(values - med) > limit)
+
+
 def reject_outliers(traj: Trajectories, window_s: float, sigmas: float) -> tuple[Trajectories, int]:
-    """Hampel filter on every image coordinate; outliers become NaN (filled later if short)."""
+    """Hampel filter on every image coordinate; outliers become NaN (filled later if short).
+    The window is `window_s` seconds (an odd number of rows at the clip's rate); unevenly
+    spaced rows (a variable frame rate, see `even_grid`) use the same span of time around
+    each row (`hampel_mask_at`), not the same number of rows."""
     fps = sampling_rate(traj.time)
     window = max(3, round(window_s * fps) | 1)
     floor = 0.01 * max(traj.meta.image_width, traj.meta.image_height)
+    uneven = even_grid(traj.time) is not None
+    half_s = (window // 2) / fps
+
+    def mask(values: np.ndarray) -> np.ndarray:
+        if uneven:
+            return hampel_mask_at(values, traj.time, half_s, sigmas, floor)
+        return hampel_mask(values, window, sigmas, floor)
+
     position, world = traj.position.copy(), traj.world.copy()
     count = 0
     for k in range(len(traj.keypoints)):
-        bad = hampel_mask(position[:, k, 0], window, sigmas, floor)
-        bad |= hampel_mask(position[:, k, 1], window, sigmas, floor)
+        bad = mask(position[:, k, 0])
+        bad |= mask(position[:, k, 1])
         position[bad, k, :] = np.nan
         world[bad, k, :] = np.nan
         count += int(bad.sum())

@@ -20,7 +20,16 @@ from kneechain.assess.protocols.walker_clip import WALKER_BOX, cut_walker, pose_
 from kneechain.services import video
 from kneechain.services.context import ServiceContext
 from kneechain.settings import Settings
-from kneechain.vision.cleaning import even_grid, lowpass, lowpass_at, sampling_rate
+from kneechain.vision.cleaning import (
+    even_grid,
+    hampel_mask,
+    hampel_mask_at,
+    lowpass,
+    lowpass_at,
+    reject_outliers,
+    sampling_rate,
+)
+from kneechain.vision.trajectories import from_points
 from kneechain.vision.video import iter_frames, probe
 from tests.reliability.hostile import variable_rate_walker
 from tests.reliability.test_media_full import clip_file
@@ -43,6 +52,39 @@ def test_the_cutoff_is_a_frequency_in_time() -> None:
     slow = UNEVEN > 3.5
     assert np.max(np.abs(kept[slow] - swing[slow])) < 0.1
     assert even_grid(UNEVEN) is not None
+
+
+def test_the_outlier_window_is_a_span_of_time() -> None:
+    """A foot's quick kick of 0.2 s is motion in both halves (six rows at 30 a second, two at
+    10), and a one-row glitch is an outlier in both: a window of 9 rows (0.3 s at the median
+    30 a second) spans 0.9 s in the 10-a-second half, where the kick is a minority of its rows
+    and was thrown away as if it were a glitch."""
+    time = UNEVEN
+    x = np.full(len(time), 300.0)
+    for start in (1.0, 4.0):  # a kick in each half: 6 rows, then 2
+        x[(time > start - 1e-9) & (time < start + 0.2 - 1e-9)] += 120.0
+    glitch = int(np.searchsorted(UNEVEN, 5.0))
+    x[glitch] += 200.0
+    points = np.c_[x, np.full(len(x), 400.0)]
+    traj = from_points({"left_ankle": points}, UNEVEN)
+    out, count = reject_outliers(traj, 0.3, 5.0)
+    assert count == 1
+    assert np.flatnonzero(np.isnan(out.xy("left_ankle")[:, 0])).tolist() == [glitch]
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(12, 120), seed=st.integers(0, 2**16), half=st.integers(1, 5))
+def test_the_time_window_on_even_rows_is_the_row_window(n: int, seed: int, half: int) -> None:
+    """On evenly spaced rows, the time-windowed filter flags what the row-windowed one does
+    (away from the clip's ends, where the row filter repeats the end value)."""
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=n).cumsum()
+    values[rng.integers(0, n, 3)] += rng.choice([-8.0, 8.0], 3)
+    time = np.arange(n) / 30.0
+    by_rows = hampel_mask(values, 2 * half + 1, 3.0, 0.1)
+    by_time = hampel_mask_at(values, time, half / 30.0, 3.0, 0.1)
+    inner = slice(2 * half, n - 2 * half)  # the deviation is a median of medians
+    assert np.array_equal(by_rows[inner], by_time[inner])
 
 
 @settings(max_examples=40, deadline=None)
