@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -58,6 +59,14 @@ class _Bars:
             self.drawn = time.monotonic()
 
 
+def _fit_sentence(summary: Path | None) -> str | None:
+    """The 3D fit's line of the run summary (summary.json), if the run fitted one."""
+    if summary is None or not summary.is_file():
+        return None
+    fitted = json.loads(summary.read_text(encoding="utf-8")).get("fit_3d")
+    return fitted["sentence"] if fitted else None
+
+
 def pose(
     video: Path = typer.Argument(..., help="The video file (mp4, mov, avi...)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for the results."),
@@ -103,5 +112,8 @@ def pose(
     for warning in done.warnings:
         console.print(f"[yellow]Warning:[/] {warning}")
     typer.echo(f"Analysed {done.frames} frames of {video.name}; results in {out}")
+    fitted = _fit_sentence(done.files.get("summary"))
+    if fitted:
+        typer.echo(fitted)
     for path in sorted(set(done.files.values())):  # every file written, folders included
         typer.echo(f"  {path.relative_to(out) if path.is_relative_to(out) else path}")

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from kneechain.vision.angles3d import is_fit_column
 from kneechain.vision.trajectories import Trajectories
 
 
@@ -39,14 +40,21 @@ def trajectories_csv(traj: Trajectories, path: Path) -> Path:
     return path
 
 
+def _digits(name: str) -> int:
+    """Decimals of an angle column: the 3D fit's values and sds are whole degrees (their
+    error is about 14 degrees), the rest two."""
+    return 0 if is_fit_column(name) else 2
+
+
 def angles_csv(traj: Trajectories, angles: dict[str, np.ndarray], path: Path) -> Path:
     """One row per frame: frame, time_s, then every angle (degrees; empty where unknown)."""
     names = list(angles)
+    digits = [_digits(n) for n in names]
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["frame", "time_s", *names])
         for t in range(len(traj)):
-            values = [_num(float(angles[n][t]), 2) for n in names]
+            values = [_num(float(angles[n][t]), d) for n, d in zip(names, digits, strict=True)]
             writer.writerow([str(int(traj.frame[t])), _num(traj.time[t], 5), *values])
     return path
 
@@ -56,6 +64,13 @@ def _clean_list(values: np.ndarray, digits: int = 4) -> list[Any]:
     rounded = np.round(np.asarray(values, float), digits).astype(object)
     rounded[~np.isfinite(np.asarray(values, float))] = None
     return rounded.tolist()
+
+
+def _clean_value(value: float, digits: int) -> float | int | None:
+    """A rounded number (an int for whole degrees), None when unknown."""
+    if not math.isfinite(value):
+        return None
+    return round(value) if digits == 0 else round(value, digits)
 
 
 def to_json(traj: Trajectories, angles: dict[str, np.ndarray], path: Path) -> Path:
@@ -73,9 +88,7 @@ def to_json(traj: Trajectories, angles: dict[str, np.ndarray], path: Path) -> Pa
                 "position_px": _clean_list(traj.position[t], 2),
                 "confidence": _clean_list(traj.confidence[t], 3),
                 "world_m": _clean_list(traj.world[t], 4),
-                "angles_deg": dict(
-                    zip(names, _clean_list(np.array([angles[n][t] for n in names]), 2), strict=True)
-                ),
+                "angles_deg": {n: _clean_value(float(angles[n][t]), _digits(n)) for n in names},
             }
             fh.write(("" if t == 0 else ",\n") + json.dumps(row, allow_nan=False))
         fh.write("]}\n")

@@ -122,6 +122,88 @@ def frontal_plane_projection_angle(
     return np.where(_norm(medial) > _EPS, magnitude * side, np.nan)
 
 
+def body_axes(
+    left_hip: np.ndarray,
+    right_hip: np.ndarray,
+    left_shoulder: np.ndarray,
+    right_shoulder: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A body frame from 3D hips and shoulders (any right-handed axes, e.g. a camera's):
+    `left` along the right-to-left hip line, `up` the trunk (mid-hip to mid-shoulder) made
+    perpendicular to it, `forward` = left x up (where the person faces). Unit vectors, (T, 3)
+    each; NaN where a point is missing or the hips coincide."""
+    left = np.asarray(left_hip, float) - np.asarray(right_hip, float)
+    trunk = midpoint(left_shoulder, right_shoulder) - midpoint(left_hip, right_hip)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        left = left / _norm(left)[..., None]
+        up = trunk - np.sum(trunk * left, axis=-1, keepdims=True) * left
+        up = up / _norm(up)[..., None]
+    return left, up, np.cross(left, up)
+
+
+def hip_flexion_sagittal(
+    hip: np.ndarray, knee: np.ndarray, up: np.ndarray, forward: np.ndarray
+) -> np.ndarray:
+    """Signed 3D hip flexion in the body's sagittal plane (`body_axes`): the thigh's angle
+    from the trunk line extended downwards, positive with the knee ahead of the trunk
+    (flexion), negative behind it (extension). The thigh's sideways part (abduction) is left
+    out; NaN where the thigh has no sagittal part."""
+    thigh = np.asarray(knee, float) - np.asarray(hip, float)
+    ahead = np.sum(thigh * forward, axis=-1)
+    down = -np.sum(thigh * up, axis=-1)
+    ok = np.hypot(ahead, down) > _EPS
+    return np.where(ok, np.degrees(np.arctan2(ahead, down)), np.nan)
+
+
+def knee_frontal_angle_3d(
+    hip: np.ndarray,
+    knee: np.ndarray,
+    ankle: np.ndarray,
+    other_hip: np.ndarray,
+    left: np.ndarray,
+    up: np.ndarray,
+) -> np.ndarray:
+    """The knee's frontal-plane angle from 3D points: hip, knee, ankle and the other hip
+    projected on the body's frontal plane (`left` and `up` of `body_axes`), then
+    `frontal_plane_projection_angle` on the projection: what a camera square to the
+    person's front would read as FPPA (+ valgus, - varus)."""
+
+    def on_plane(p: np.ndarray) -> np.ndarray:
+        p = np.asarray(p, float)
+        return np.stack([np.sum(p * left, axis=-1), np.sum(p * up, axis=-1)], axis=-1)
+
+    return frontal_plane_projection_angle(
+        on_plane(hip), on_plane(knee), on_plane(ankle), on_plane(other_hip)
+    )
+
+
+def hip_rotation_3d(
+    hip: np.ndarray,
+    knee: np.ndarray,
+    ankle: np.ndarray,
+    left: np.ndarray,
+    side: str,
+    min_knee_flexion: float = 30.0,
+) -> np.ndarray:
+    """Hip rotation from 3D points with the knee bent: the angle about the thigh from the
+    body's left-right axis (`left` of `body_axes`) to the knee's hinge axis (thigh x shank;
+    along `left` when the knee bends straight backwards in the sagittal plane). Positive for
+    internal rotation (the foot swung outwards) on either side. NaN with the knee bent less
+    than `min_knee_flexion` degrees: a nearly straight leg has no hinge axis to read."""
+    hip, knee, ankle = (np.asarray(x, float) for x in (hip, knee, ankle))
+    thigh, shank = knee - hip, ankle - knee
+    with np.errstate(invalid="ignore", divide="ignore"):
+        axis = thigh / _norm(thigh)[..., None]
+        hinge = np.cross(thigh, shank)
+        ref = left - np.sum(left * axis, axis=-1, keepdims=True) * axis
+        turn = np.degrees(
+            np.arctan2(np.sum(np.cross(ref, hinge) * axis, axis=-1), np.sum(ref * hinge, axis=-1))
+        )
+    sign = {"left": 1.0, "right": -1.0}[side]
+    bent = knee_flexion(hip, knee, ankle) >= min_knee_flexion
+    return np.where(bent & (_norm(ref) > _EPS), sign * turn, np.nan)
+
+
 def pelvic_drop(stance_hip: np.ndarray, swing_hip: np.ndarray) -> np.ndarray:
     """Frontal-plane pelvic tilt: angle of the hip line from horizontal, positive when the
     swing-side (contralateral) hip is LOWER than the stance-side hip."""

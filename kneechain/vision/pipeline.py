@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from kneechain.vision import export, followed, summary
+from kneechain.vision import angles3d, export, followed, summary
 from kneechain.vision.angles import angle_table, body_height
 from kneechain.vision.belongs import limb_outliers, off_track, ranges
 from kneechain.vision.cleaning import CleaningConfig, CleaningReport, clean
@@ -75,6 +75,11 @@ class PoseOptions(BaseModel):
         "annotated clip written later, so the video is not decoded again.",
     )
     key_frames: bool = True
+    fit_3d: bool = Field(
+        True,
+        description="Fit a 3D skeleton to the whole clip and add its knee flexion, hip "
+        "flexion and knee frontal-plane angles with their +- (angles3d.py) to the angles.",
+    )
     sample_interval_s: float = Field(0.5, gt=0, description="Time between person-search samples.")
     subject: Subject = Field(
         "any", description="What the test's subject does, to tell them from other people."
@@ -248,6 +253,13 @@ def analyse(
     cleaned, report = clean(traj, opts.cleaning)
     angles = angle_table(cleaned)
     timings["clean_and_angles_s"] = time.perf_counter() - tic
+    if opts.fit_3d:
+        tic = time.perf_counter()
+        fitted, note = angles3d.fitted_table(cleaned)
+        angles |= fitted
+        if note:
+            warnings.append(note)
+        timings["fit_3d_s"] = time.perf_counter() - tic
     return PoseAnalysis(
         info,
         traj,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kneechain.vision import followed
+from kneechain.vision import angles3d, followed
 from kneechain.vision.cleaning import Gap
 
 if TYPE_CHECKING:
@@ -71,7 +71,16 @@ def build(analysis: PoseAnalysis, files: dict[str, Path]) -> dict[str, Any]:
             "long_gaps_s": _gaps(rep.long_gaps),
         },
         "warnings": analysis.warnings,
-        "angles_deg": {name: _stat(v) for name, v in analysis.angles.items() if name != "facing"},
+        "angles_deg": {
+            name: _stat(v)
+            for name, v in analysis.angles.items()
+            if name != "facing" and not angles3d.is_fit_column(name)
+        },
+        "fit_3d": (
+            angles3d.summary(analysis.angles)
+            if any(angles3d.is_fit_column(n) for n in analysis.angles)
+            else None
+        ),
         "provenance": [s.model_dump(mode="json") for s in analysis.clean.meta.provenance],
         "timings_s": {k: round(v, 3) for k, v in analysis.timings.items()},
         "files": sorted(p.name for p in files.values()),

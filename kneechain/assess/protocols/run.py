@@ -67,7 +67,10 @@ def pose_for_test(
     params = getattr(config.protocols, test_id)
     opts = options or PoseOptions(overlay=False, key_frames=False)
     cleaning = opts.cleaning.model_copy(update={"cutoff_hz": params.cutoff_hz})
-    update = {"cleaning": CleaningConfig.model_validate(cleaning)}
+    # the protocols read their angles from the trajectories (and the view check fits its own
+    # thinned 3D skeleton, views.py): the per-frame 3D angles of `kneechain pose` would only
+    # cost CPU here
+    update = {"cleaning": CleaningConfig.model_validate(cleaning), "fit_3d": False}
     if opts.pose_rate_hz is None:  # the rate the protocol declares (None: every frame)
         update["pose_rate_hz"] = params.pose_rate_hz
     if opts.subject == "any":  # the protocol says whom to look for among several people

@@ -1,0 +1,186 @@
+"""3D joint angles from the single-camera fit (`kneechain.vision.fit3d`), each with a +- in
+degrees, for `kneechain pose`'s exports beside the 2D angles.
+
+Per frame and side (definitions in `kneechain.vision.kinematics`, on the fitted points):
+
+* ``{side}_knee_flexion_fit3d``: `knee_flexion` of the fitted hip, knee and ankle;
+* ``{side}_hip_flexion_fit3d``: `hip_flexion_3d`, the unsigned angle between the trunk line
+  extended downwards and the thigh (it reads hip extension as a positive angle too);
+* ``{side}_knee_frontal_fit3d``: `knee_frontal_angle_3d`, the leg projected on the fitted
+  body's frontal plane, + valgus, - varus (what a square front camera reads as FPPA);
+
+each with ``..._sd``, its one-sigma in degrees:
+``sd = hypot(MEASURED_SD[angle], residual)``, where `MEASURED_SD` is the fit's error against
+the four-camera reference of bench/accuracy.py (RMSE pooled over its four views and both
+legs) and ``residual`` is the frame's reprojection error carried to the angle (the RMS
+pixel error over the joints seen, times sqrt(1/thigh^2 + 1/shank^2) with the segments'
+fitted lengths in pixels, in degrees). On those views the first part dominates (the fit
+lands within about 1 px of the keypoints; its error is in depth); the second widens frames
+where the keypoints disagree with any skeleton. Values and sds are whole degrees: nothing
+is stated more precisely than it was measured. A value is left out
+(NaN) in frames where the side's hip, knee or ankle was not seen.
+
+Not reported:
+
+* **hip rotation**: the fitted skeleton ends at the ankles, so the rotation can only be read
+  from the knee's hinge axis about the thigh (`kinematics.hip_rotation_3d`), and only with
+  the knee bent. On the four reference views that reading is off by 7-26 degrees MAE
+  (bias up to 26), more than the range the reference shows over a walking stride
+  (-24 to +9 degrees): it would state noise as a finding.
+* **signed hip flexion** (extension negative): the sign needs the fitted body's forward
+  direction, and the fitted hip line is not reliable enough for it (signed in the sagittal
+  plane: RMSE 15.9 against 12.6 unsigned; one view's sign flipped in most frames).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from kneechain.vision import fit3d
+from kneechain.vision import kinematics as k
+from kneechain.vision.trajectories import Trajectories
+
+SIDES = ("left", "right")
+MEASURED_SD = {"knee_flexion": 14.0, "hip_flexion": 13.0, "knee_frontal": 16.0}
+"""One-sigma error of each fitted angle (degrees): its RMSE against Pose2Sim's four-camera
+reference, pooled over the four views (21-42 degrees off front/rear) and both legs,
+rounded up (measured 2026-11-30 by bench/accuracy.py: knee flexion 13.8, hip flexion 12.6,
+knee frontal-plane angle 15.3). No reference from other views was available; the same
+figure is stated for every view."""
+ANGLES = tuple(MEASURED_SD)
+MIN_CONFIDENCE = 0.3
+"""A side's angles are given where its hip, knee and ankle were seen at least this sure
+(the fit's own threshold for a keypoint)."""
+
+
+def column(side: str, angle: str, sd: bool = False) -> str:
+    """The export column of one fitted angle (or its sd)."""
+    return f"{side}_{angle}_fit3d" + ("_sd" if sd else "")
+
+
+def is_fit_column(name: str) -> bool:
+    """Whether an angle column comes from the fit (whole degrees in the exports)."""
+    return name.endswith(("_fit3d", "_fit3d_sd"))
+
+
+def angle_values(result: fit3d.Fit3D, side: str) -> dict[str, np.ndarray]:
+    """The fitted angles of one side, unrounded, per frame (degrees)."""
+    other = "right" if side == "left" else "left"
+    hip, knee, ankle, shoulder = (
+        result.joint(f"{side}_{j}") for j in ("hip", "knee", "ankle", "shoulder")
+    )
+    left, up, _ = k.body_axes(
+        result.joint("left_hip"),
+        result.joint("right_hip"),
+        result.joint("left_shoulder"),
+        result.joint("right_shoulder"),
+    )
+    return {
+        "knee_flexion": k.knee_flexion(hip, knee, ankle),
+        "hip_flexion": k.hip_flexion_3d(shoulder, hip, knee),
+        "knee_frontal": k.knee_frontal_angle_3d(
+            hip, knee, ankle, result.joint(f"{other}_hip"), left, up
+        ),
+    }
+
+
+def residual_deg(result: fit3d.Fit3D, side: str) -> np.ndarray:
+    """The frame's reprojection error carried to an angle at the side's knee (degrees): RMS
+    pixel error x sqrt(1/thigh^2 + 1/shank^2), segment lengths in pixels at the fitted depth."""
+    depth = np.maximum(result.joint(f"{side}_knee")[:, 2], 0.1)
+    thigh = result.focal_px * result.lengths["thigh"] / depth
+    shank = result.focal_px * result.lengths["shank"] / depth
+    return np.degrees(result.reprojection_px * np.sqrt(1.0 / thigh**2 + 1.0 / shank**2))
+
+
+def stated_sd(measured: float, residual: np.ndarray) -> np.ndarray:
+    """One-sigma in whole degrees: the measured error combined with the frame's residual
+    part (NaN stays NaN)."""
+    return np.round(np.hypot(measured, residual))
+
+
+def table(result: fit3d.Fit3D, traj: Trajectories) -> dict[str, np.ndarray]:
+    """Every reported angle and its sd per frame (see the module docstring)."""
+    out: dict[str, np.ndarray] = {}
+    for side in SIDES:
+        seen = np.all(
+            [traj.conf(f"{side}_{j}") >= MIN_CONFIDENCE for j in ("hip", "knee", "ankle")], axis=0
+        )
+        residual = residual_deg(result, side)
+        for angle, values in angle_values(result, side).items():
+            sd = stated_sd(MEASURED_SD[angle], residual)
+            ok = seen & np.isfinite(values) & np.isfinite(sd)
+            out[column(side, angle)] = np.where(ok, np.round(values), np.nan)
+            out[column(side, angle, sd=True)] = np.where(ok, sd, np.nan)
+    return out
+
+
+def empty_table(n: int) -> dict[str, np.ndarray]:
+    """The columns of `table`, unknown in every frame (a clip the fit cannot place)."""
+    return {
+        column(side, angle, sd): np.full(n, np.nan)
+        for side in SIDES
+        for angle in ANGLES
+        for sd in (False, True)
+    }
+
+
+def fitted_table(traj: Trajectories) -> tuple[dict[str, np.ndarray], str | None]:
+    """The fit of the whole clip and its angle table; without legs to fit, empty columns and
+    a sentence saying so."""
+    try:
+        result = fit3d.fit(traj)
+    except ValueError:
+        return empty_table(len(traj)), (
+            "No 3D angles: the legs were never seen well enough to fit a skeleton in depth."
+        )
+    return table(result, traj), None
+
+
+LABELS = {
+    "knee_flexion": "knee flexion",
+    "hip_flexion": "hip flexion",
+    "knee_frontal": "knee frontal-plane angle",
+}
+
+
+def summary(angles: dict[str, np.ndarray]) -> dict[str, object]:
+    """Per fitted angle and side: the range over frames and the median sd (whole degrees,
+    None where never known), and one plain sentence for the text output."""
+    per_angle: dict[str, dict[str, dict[str, float | None]]] = {}
+    parts = []
+    for angle in ANGLES:
+        rows, words = {}, []
+        for side in SIDES:
+            values = angles.get(column(side, angle), np.array([]))
+            sds = angles.get(column(side, angle, sd=True), np.array([]))
+            ok = np.isfinite(values)
+            if not ok.any():
+                rows[side] = {"min": None, "max": None, "median_sd": None}
+                continue
+            low, high = float(np.min(values[ok])), float(np.max(values[ok]))
+            sd = float(np.round(np.median(sds[ok])))
+            rows[side] = {"min": low, "max": high, "median_sd": sd}
+            words.append(f"{side[0].upper()} {_deg(low)} to {_deg(high)} (+-{_deg(sd)})")
+        per_angle[angle] = rows
+        if words:
+            parts.append(f"{LABELS[angle]} {', '.join(words)}")
+    sentence = (
+        "3D fit (one camera, degrees): " + "; ".join(parts)
+        if parts
+        else "3D fit: no angle could be fitted."
+    )
+    return {
+        "angles_deg": per_angle,
+        "not_reported": {
+            "hip_rotation": "off by 7-26 degrees against a four-camera reference, more than "
+            "its range over a stride (see docs/vision.md)",
+        },
+        "sentence": sentence,
+    }
+
+
+def _deg(value: float) -> str:
+    return "?" if not math.isfinite(value) else f"{value:.0f}"

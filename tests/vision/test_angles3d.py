@@ -1,0 +1,223 @@
+"""3D angle definitions (kinematics.body_axes and the angles built on it) on hand-made
+skeletons, and the fitted angle table of `kneechain pose` (angles3d.py) on synthetic walkers
+seen by a known camera."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
+
+from kneechain.vision import angles3d, export, fit3d
+from kneechain.vision import kinematics as k
+from tests.vision.skeleton3d import FOCAL, seen
+
+# a person in room axes (x forward, y to their left, z up), hips 0.2 m apart, trunk upright
+L_HIP, R_HIP = np.array([0.0, 0.1, 1.0]), np.array([0.0, -0.1, 1.0])
+L_SHOULDER, R_SHOULDER = np.array([0.0, 0.2, 1.5]), np.array([0.0, -0.2, 1.5])
+HIPS = {"left": L_HIP, "right": R_HIP}
+LATERAL = {"left": 1.0, "right": -1.0}  # the room's y towards each leg's outside
+
+
+def _axes(rot: np.ndarray | None = None):
+    pts = [L_HIP, R_HIP, L_SHOULDER, R_SHOULDER]
+    if rot is not None:
+        pts = [rot @ p for p in pts]
+    return k.body_axes(*pts)
+
+
+def test_body_axes_of_an_upright_person() -> None:
+    left, up, forward = _axes()
+    assert np.allclose(left, [0, 1, 0]) and np.allclose(up, [0, 0, 1])
+    assert np.allclose(forward, [1, 0, 0])
+
+
+def _seated(side: str, internal_deg: float, knee_deg: float = 90.0) -> tuple[np.ndarray, ...]:
+    """Thigh forward, shank hanging at `knee_deg` of flexion and swung outwards by
+    `internal_deg` (internal hip rotation moves the foot outwards)."""
+    hip = HIPS[side]
+    knee = hip + np.array([0.4, 0.0, 0.0])
+    bend, turn = np.radians(knee_deg), np.radians(internal_deg)
+    down = np.array([np.cos(bend), 0.0, -np.sin(bend)])  # in the sagittal plane
+    out = np.array([0.0, LATERAL[side], 0.0])
+    shank = np.cos(turn) * down + np.sin(turn) * out  # turned about the thigh (x)
+    return hip, knee, knee + 0.4 * shank / np.linalg.norm(shank)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("internal", [0.0, 20.0, -35.0])
+def test_hip_rotation_is_positive_when_the_foot_swings_out(side: str, internal: float) -> None:
+    hip, knee, ankle = _seated(side, internal)
+    left, _, _ = _axes()
+    assert float(k.hip_rotation_3d(hip, knee, ankle, left, side)) == pytest.approx(internal)
+
+
+def test_hip_rotation_needs_a_bent_knee() -> None:
+    hip, knee, ankle = _seated("left", 20.0, knee_deg=10.0)
+    left, _, _ = _axes()
+    assert np.isnan(k.hip_rotation_3d(hip, knee, ankle, left, "left"))
+
+
+@pytest.mark.parametrize("flexion", [-15.0, 0.0, 30.0, 90.0])
+def test_sagittal_hip_flexion_is_signed(flexion: float) -> None:
+    _, up, forward = _axes()
+    a = np.radians(flexion)
+    knee = L_HIP + 0.45 * np.array([np.sin(a), 0.0, -np.cos(a)])
+    assert float(k.hip_flexion_sagittal(L_HIP, knee, up, forward)) == pytest.approx(flexion)
+    trunk_thigh = k.hip_flexion_3d(L_SHOULDER - [0, 0.1, 0], L_HIP, knee)  # above the hip
+    assert float(trunk_thigh) == pytest.approx(abs(flexion))
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("valgus", [0.0, 12.0, -8.0])
+def test_frontal_angle_of_a_knee_pushed_inwards(side: str, valgus: float) -> None:
+    """A straight thigh, the shank turned in the frontal plane so the knee lies medial of the
+    hip-ankle line: the frontal angle is the turn, + for valgus on either side."""
+    hip = HIPS[side]
+    knee = hip + np.array([0.0, 0.0, -0.45])
+    a = np.radians(valgus)
+    ankle = knee + 0.43 * np.array([0.0, LATERAL[side] * np.sin(a), -np.cos(a)])
+    left, up, _ = _axes()
+    other = HIPS["right" if side == "left" else "left"]
+    got = float(k.knee_frontal_angle_3d(hip, knee, ankle, other, left, up))
+    assert got == pytest.approx(valgus, abs=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    angles=st.tuples(*(st.floats(-180.0, 180.0),) * 3),
+    internal=st.floats(-40.0, 40.0),
+    valgus=st.floats(-20.0, 20.0),
+)
+def test_the_3d_angles_do_not_depend_on_the_camera(
+    angles: tuple[float, float, float], internal: float, valgus: float
+) -> None:
+    """Any rotation of the whole body (a camera anywhere) gives the same angles."""
+    rot = Rotation.from_euler("zyx", angles, degrees=True).as_matrix()
+    hip, knee, ankle = _seated("left", internal)
+    straight_knee = L_HIP + np.array([0.0, 0.0, -0.45])
+    a = np.radians(valgus)
+    straight_ankle = straight_knee + 0.43 * np.array([0.0, np.sin(a), -np.cos(a)])
+    left, up, _ = _axes()
+    left_r, up_r, _ = _axes(rot)
+    base_turn = k.hip_rotation_3d(hip, knee, ankle, left, "left")
+    turned = k.hip_rotation_3d(rot @ hip, rot @ knee, rot @ ankle, left_r, "left")
+    assert float(turned) == pytest.approx(float(base_turn), abs=1e-6)
+    base = k.knee_frontal_angle_3d(L_HIP, straight_knee, straight_ankle, R_HIP, left, up)
+    moved = k.knee_frontal_angle_3d(
+        rot @ L_HIP, rot @ straight_knee, rot @ straight_ankle, rot @ R_HIP, left_r, up_r
+    )
+    assert float(moved) == pytest.approx(float(base), abs=1e-6)
+
+
+SHORT = np.arange(0, 1.5, 1 / 30)
+
+
+def _truth(room: dict[str, np.ndarray], side: str) -> dict[str, np.ndarray]:
+    left, up, _ = k.body_axes(
+        room["left_hip"], room["right_hip"], room["left_shoulder"], room["right_shoulder"]
+    )
+    other = "right" if side == "left" else "left"
+    hip, knee, ankle = (room[f"{side}_{j}"] for j in ("hip", "knee", "ankle"))
+    return {
+        "knee_flexion": k.knee_flexion(hip, knee, ankle),
+        "hip_flexion": k.hip_flexion_3d(room[f"{side}_shoulder"], hip, knee),
+        "knee_frontal": k.knee_frontal_angle_3d(hip, knee, ankle, room[f"{other}_hip"], left, up),
+    }
+
+
+@pytest.mark.parametrize("bearing", [0.0, 35.0, -60.0])
+def test_fitted_table_recovers_a_known_walker(bearing: float) -> None:
+    traj, room = seen(bearing, time=SHORT)
+    result = fit3d.fit(traj, focal_px=FOCAL)
+    got = angles3d.table(result, traj)
+    for side in ("left", "right"):
+        truth = _truth(room, side)
+        for angle, want in truth.items():
+            values = got[angles3d.column(side, angle)]
+            assert np.all(values == np.round(values))  # whole degrees
+            assert np.mean(np.abs(values - want)) < 2.0, (side, angle)
+            sd = got[angles3d.column(side, angle, sd=True)]
+            # exact keypoints: the residual part vanishes, the measured error is stated
+            assert np.all(sd == round(angles3d.MEASURED_SD[angle]))
+
+
+def test_a_leg_not_seen_has_no_fitted_angle() -> None:
+    traj, _ = seen(20.0, time=SHORT)
+    conf = traj.confidence.copy()
+    conf[10:20, traj.keypoints.index("right_knee")] = 0.0
+    traj = replace(traj, confidence=conf)
+    got = angles3d.table(fit3d.fit(traj, focal_px=FOCAL), traj)
+    for angle in angles3d.ANGLES:
+        right = got[angles3d.column("right", angle)]
+        assert np.isnan(right[10:20]).all() and np.isfinite(right[:10]).all()
+        assert np.isfinite(got[angles3d.column("left", angle)]).all()
+        assert np.isnan(got[angles3d.column("right", angle, sd=True)][10:20]).all()
+
+
+def test_a_poor_fit_widens_the_stated_sd() -> None:
+    """Keypoints 40 px off in some frames: no skeleton lands on them, and the frames' stated
+    sd grows beyond the measured part."""
+    traj, _ = seen(30.0, time=SHORT)
+    rng = np.random.default_rng(3)
+    pos = traj.position.copy()
+    pos[20:25] += rng.normal(0, 40.0, pos[20:25].shape)
+    traj = replace(traj, position=pos)
+    got = angles3d.table(fit3d.fit(traj, focal_px=FOCAL), traj)
+    sd = got[angles3d.column("left", "knee_flexion", sd=True)]
+    assert sd[20:25].max() > angles3d.MEASURED_SD["knee_flexion"] + 1
+    assert np.median(sd) == round(angles3d.MEASURED_SD["knee_flexion"])
+
+
+def test_residual_part_is_the_pixel_error_over_the_segments() -> None:
+    """1 px on a 100 px thigh and a 100 px shank: sqrt(2)/100 radians."""
+    p = np.zeros((1, len(fit3d.JOINTS), 3))
+    p[..., 2] = 1.0
+    result = fit3d.Fit3D(p, {"thigh": 0.1, "shank": 0.1}, np.array([1.0]), 1000.0)
+    got = angles3d.residual_deg(result, "left")
+    assert float(got[0]) == pytest.approx(np.degrees(np.sqrt(2) / 100))
+    assert angles3d.stated_sd(14.0, np.array([3.0, np.nan]))[0] == 14.0
+    assert np.isnan(angles3d.stated_sd(14.0, np.array([np.nan]))[0])
+
+
+def test_exports_write_the_fit_in_whole_degrees(tmp_path) -> None:
+    traj, _ = seen(20.0, time=SHORT)
+    angles = {"left_knee_flexion_2d": np.full(len(traj), 12.345)} | angles3d.table(
+        fit3d.fit(traj, focal_px=FOCAL), traj
+    )
+    rows = list(csv.DictReader(export.angles_csv(traj, angles, tmp_path / "a.csv").open()))
+    assert rows[0]["left_knee_flexion_2d"] == "12.35"
+    assert "." not in rows[0]["left_knee_flexion_fit3d"]
+    assert rows[0]["left_knee_flexion_fit3d_sd"] == "14"
+    data = json.loads(export.to_json(traj, angles, tmp_path / "a.json").read_text())
+    first = data["frames"][0]["angles_deg"]
+    assert isinstance(first["right_hip_flexion_fit3d"], int)
+    assert first["right_hip_flexion_fit3d_sd"] == 13
+    assert first["left_knee_flexion_2d"] == 12.35
+
+
+def test_summary_sentence_gives_ranges_with_their_sd() -> None:
+    n = 5
+    angles = angles3d.empty_table(n)
+    angles["left_knee_flexion_fit3d"] = np.array([5.0, 12, 40, np.nan, 33])
+    angles["left_knee_flexion_fit3d_sd"] = np.array([14.0, 14, 15, np.nan, 14])
+    got = angles3d.summary(angles)
+    assert got["sentence"] == "3D fit (one camera, degrees): knee flexion L 5 to 40 (+-14)"
+    assert got["angles_deg"]["knee_flexion"]["right"]["min"] is None
+    assert "hip_rotation" in got["not_reported"]
+    assert angles3d.summary(angles3d.empty_table(3))["sentence"].startswith("3D fit: no angle")
+
+
+def test_a_clip_without_legs_gives_empty_columns_and_says_why() -> None:
+    traj, _ = seen(0.0, time=SHORT)
+    traj = replace(traj, world=np.full_like(traj.world, np.nan))
+    got, note = angles3d.fitted_table(traj)
+    assert note is not None and "legs" in note
+    assert set(got) == set(angles3d.empty_table(1))
+    assert all(np.isnan(v).all() for v in got.values())
