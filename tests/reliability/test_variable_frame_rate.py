@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kneechain.assess.protocols import gait, signals
+from kneechain.assess.protocols import constructed, gait, gait_events, signals, thomas
 from kneechain.assess.protocols.walker_clip import WALKER_BOX, cut_walker, pose_walker
 from kneechain.services import video
 from kneechain.services.context import ServiceContext
@@ -85,6 +85,91 @@ def test_the_time_window_on_even_rows_is_the_row_window(n: int, seed: int, half:
     by_time = hampel_mask_at(values, time, half / 30.0, 3.0, 0.1)
     inner = slice(2 * half, n - 2 * half)  # the deviation is a median of medians
     assert np.array_equal(by_rows[inner], by_time[inner])
+
+
+def _local_step(time: np.ndarray, row: int) -> float:
+    return float(np.max(np.diff(time[max(row - 1, 0) : row + 2])))
+
+
+def _in_the_middle(time: np.ndarray, a: int, key: int, b: int) -> bool:
+    """The key row is within half a frame of the middle of rows a..b in time."""
+    middle = (time[a] + time[b]) / 2
+    return abs(time[key] - middle) <= _local_step(time, key) / 2 + 1e-9
+
+
+def test_mid_stance_is_the_middle_in_time_side_view() -> None:
+    """A walker on a treadmill seen from the side, filmed at 30 then 10 frames a second: each
+    stance's key row (between contact and toe-off) is its middle in time, also for the stance
+    over the change of rate, where the middle row was 0.1 s early."""
+    traj = constructed.side_walker(UNEVEN)
+    stances = gait_events.sagittal_stances(traj, np.ones(len(traj)), 400.0, 0.1, 0.25, 10.0)
+    whole = [s for s in stances if s.off is not None]
+    assert len(whole) >= 8 and any(s.contact < 90 < s.off for s in whole)  # one over the change
+    for stance in whole:
+        assert _in_the_middle(UNEVEN, stance.contact, stance.key, stance.off), stance
+
+
+def test_mid_stance_is_the_middle_in_time_front_view() -> None:
+    """Front view: the left heel lower from 2.8 s to 3.8 s, seen in rows 85-97 (2.83-3.7 s):
+    its middle is row 93 (3.3 s), not row 91 (3.1 s), the middle of the rows."""
+    dy = 100 * np.sin(np.pi * (UNEVEN - 2.8))  # left heel lower for 1 s in every 2 from 0.8 s
+    zeros = np.zeros(len(UNEVEN))
+    traj = from_points(
+        {"left_heel": np.c_[zeros, 500 + dy / 2], "right_heel": np.c_[zeros, 500 - dy / 2]}, UNEVEN
+    )
+    stances = gait_events.frontal_stances(traj, 100.0, 0.02, 0.1, 6.0)
+    assert stances
+    for stance in stances:
+        a, key, b = stance.contact, stance.key, stance.off
+        assert b is not None and _in_the_middle(UNEVEN, a, key, b), stance
+    over = next(s for s in stances if s.contact < 90 < (s.off or 0))
+    assert (over.contact, over.key, over.off) == (85, 93, 97)
+
+
+def test_a_hold_is_keyed_at_its_middle_in_time() -> None:
+    """Thomas test: a still hold from 2 s to 5 s (over the change of rate) is read at 3.5 s,
+    the middle of the hold, not at the middle of its rows (3.0 s)."""
+    thigh = np.interp(UNEVEN, [0, 1.5, 2, 5, 5.5, 6], [40, 40, 10, 10, 40, 40])
+    traj = constructed.lying_thomas(UNEVEN, thigh, 60.0)
+    result = thomas.analyse(traj, side="left")
+    held = [r for r in result.repetitions if abs(r.values["thomas_thigh_angle"] - 10) < 1]
+    assert len(held) == 1
+    a, key, b = held[0].start_frame, held[0].key_frame, held[0].end_frame  # rows: frames 0..
+    assert UNEVEN[a] < 2.5 and UNEVEN[b] > 4.5, (UNEVEN[a], UNEVEN[b])
+    assert _in_the_middle(UNEVEN, a, key, b), (UNEVEN[a], UNEVEN[key], UNEVEN[b])
+
+
+def test_balance_gaps_and_settling_are_spans_of_time() -> None:
+    """Single-leg balance: a touch-down of 0.3 s in the 10-a-second half (3 rows) is not
+    bridged by the 0.2 s bridge (6 rows at the median 30 a second), one of 0.1 s (1 row) is;
+    the sway starts 0.5 s after the lift (5 rows there, not 15)."""
+    lifted = np.ones(len(UNEVEN), bool)
+    short, long = int(np.searchsorted(UNEVEN, 3.5)), int(np.searchsorted(UNEVEN, 4.5))
+    lifted[short] = False
+    lifted[long : long + 3] = False
+    bridged = signals.bridge_at(lifted, UNEVEN, 0.2)
+    assert signals.runs(bridged) == [(0, long), (long + 3, len(UNEVEN))]
+    start = int(np.searchsorted(UNEVEN, 3.2))
+    assert UNEVEN[signals.row_after(UNEVEN, start, 0.5)] == pytest.approx(3.7)
+    even = np.arange(180) / 30
+    assert signals.row_after(even, 10, 0.5) == 25
+    assert signals.runs(signals.bridge_at(~(np.arange(20) % 7 == 3), even[:20], 0.04)) == [(0, 20)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    fps=st.sampled_from([10.0, 25.0, 29.97, 30.0, 60.0]),
+    a=st.integers(0, 60),
+    length=st.integers(0, 60),
+    seed=st.integers(0, 2**16),
+)
+def test_the_middle_of_evenly_spaced_rows_is_as_before(
+    fps: float, a: int, length: int, seed: int
+) -> None:
+    """Jitter within a tenth of a step: the middle row in time is `(a + b) // 2`."""
+    rng = np.random.default_rng(seed)
+    time = np.arange(130) / fps + rng.uniform(-0.05, 0.05, 130) / fps
+    assert signals.middle_row(time, a, a + length) == (2 * a + length) // 2
 
 
 @settings(max_examples=40, deadline=None)

@@ -19,7 +19,6 @@ from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.assess.protocols.single_leg_squat import stance_side
 from kneechain.vision import angles as vision_angles
 from kneechain.vision import kinematics as k
-from kneechain.vision.cleaning import sampling_rate
 from kneechain.vision.trajectories import Trajectories
 
 TEST_ID = "single_leg_balance"
@@ -58,16 +57,17 @@ def analyse(
     stance = stance_side(traj, params.foot_lift * base.leg_length(traj))
     grab = reaching(traj, params.grab_reach)
     height = vision_angles.body_height(traj)
-    gap = round(params.bridge_s * sampling_rate(traj.time))
     best: dict[str, tuple[float, int, int]] = {}
     for s in (side,) if side else base.SIDES:
-        for a, b in signals.runs(signals.bridge((stance == s) & ~grab, gap)):
+        standing = signals.bridge_at((stance == s) & ~grab, traj.time, params.bridge_s)
+        for a, b in signals.runs(standing):
             end = traj.time[b] if b < len(traj) else traj.time[-1]
             duration = min(float(end - traj.time[a]), params.cap_s)
             if duration < params.min_stance_s:
                 continue
             ended = "support" if b < len(traj) and grab[b] else "touch-down"
-            col.add_repetition((a, (a + b - 1) // 2, b - 1), {"balance_time": duration}, side=s)
+            middle = signals.middle_row(traj.time, a, b - 1)
+            col.add_repetition((a, middle, b - 1), {"balance_time": duration}, side=s)
             if ended == "support":
                 col.warnings.append(f"{s} leg: a hand reached out for support.")
             if s not in best or duration > best[s][0]:
@@ -80,9 +80,9 @@ def analyse(
     )
     for s, (duration, a, b) in sorted(best.items()):
         count = sum(1 for r in col.repetitions if r.side == s)
-        start = min(b - 2, a + round(params.settle_s * sampling_rate(traj.time)))
+        start = min(b - 2, signals.row_after(traj.time, a, params.settle_s))
         rms, path = sway(traj, start, b, height, params.sway_hz)
-        key = (a + b - 1) // 2
+        key = signals.middle_row(traj.time, a, b - 1)
         joints = (f"{s}_ankle", f"{base.OTHER[s]}_ankle")
         tol = params.spread_tolerance_deg
         col.add("balance_time", s, [Reading(duration, key)], joints, params.trials, tol)

@@ -81,7 +81,7 @@ def sagittal_stances(
         limit = steps_at[i + 2] if i + 2 < len(steps_at) else len(traj)
         later = offs[side][(offs[side] > contact) & (offs[side] < limit)]
         off = int(later[0]) if later.size else None
-        key = (contact + off) // 2 if off is not None else contact
+        key = signals.middle_row(time, contact, off) if off is not None else contact
         after = int(steps_at[i + 1]) if i + 1 < len(steps_at) else None
         found.append(Stance(side, contact, key, off, True, after))
     return alternation(found)
@@ -104,8 +104,8 @@ def frontal_stances(
     traj: Trajectories, leg: float, margin: float, min_duration_s: float, cutoff_hz: float
 ) -> list[Stance]:
     """Stance phases in a front or rear view: runs where one heel is lower in the image than
-    the other by more than `margin` leg lengths; the key row (mid-stance) is the run's middle.
-    Runs cut by the start or end of the clip are left out."""
+    the other by more than `margin` leg lengths; the key row (mid-stance) is the run's middle
+    in time. Runs cut by the start or end of the clip are left out."""
     dy = traj.xy("left_heel")[:, 1] - traj.xy("right_heel")[:, 1]
     dy = signals.smooth(dy, traj.time, cutoff_hz) / leg
     found = []
@@ -113,7 +113,7 @@ def frontal_stances(
         for a, b in signals.runs(mask):
             whole = a > 0 and b < len(traj)  # a stance cut by the clip's ends has no contact
             if whole and traj.time[b - 1] - traj.time[a] >= min_duration_s:
-                found.append(Stance(side, a, (a + b - 1) // 2, b - 1))
+                found.append(Stance(side, a, signals.middle_row(traj.time, a, b - 1), b - 1))
     return sorted(found, key=lambda s: s.contact)
 
 

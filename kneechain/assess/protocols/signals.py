@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
-from kneechain.vision.cleaning import even_grid, lowpass_at, sampling_rate
+from kneechain.vision.cleaning import EVEN_TOLERANCE, even_grid, lowpass_at, sampling_rate
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,31 @@ def nearest_rows(time: np.ndarray, at: np.ndarray) -> np.ndarray:
     left = np.clip(right - 1, 0, len(time) - 1)
     closer_left = np.abs(np.asarray(at) - time[left]) < np.abs(time[right] - np.asarray(at))
     return np.where(closer_left, left, right).astype(int)
+
+
+def middle_row(time: np.ndarray, a: int, b: int) -> int:
+    """The row from `a` to `b` (inclusive) nearest in time to the middle of their times (a
+    stance's mid-stance, a hold's middle). Near ties (within `EVEN_TOLERANCE` of a step) go to
+    the earlier row, so evenly spaced rows give `(a + b) // 2`; where the rate changes inside
+    the span (a variable frame rate), the middle in rows is not the middle in time."""
+    if b <= a:
+        return int(a)
+    time = np.asarray(time, float)
+    mid = (time[a] + time[b]) / 2
+    lo = min(a + int(np.searchsorted(time[a : b + 1], mid, "right")) - 1, b - 1)
+    step = time[lo + 1] - time[lo]
+    later = (time[lo + 1] - mid) < (mid - time[lo]) - EVEN_TOLERANCE * step
+    return int(lo + 1 if later else lo)
+
+
+def row_after(time: np.ndarray, row: int, seconds: float) -> int:
+    """The row `seconds` after `row` (the last row at most): on evenly spaced rows
+    `row + round(seconds * rate)`, otherwise (a variable frame rate) the row nearest in time,
+    since a number of rows at the median rate is another span of time where the rate differs."""
+    time = np.asarray(time, float)
+    if even_grid(time) is None:
+        return min(len(time) - 1, int(row) + round(seconds * sampling_rate(time)))
+    return int(nearest_rows(time, np.array([time[row] + seconds]))[0])
 
 
 def merge_shallow(values: np.ndarray, rows: np.ndarray, depth: float) -> np.ndarray:
@@ -134,5 +159,20 @@ def bridge(mask: np.ndarray, max_gap: int) -> np.ndarray:
     found = runs(out)
     for (_, stop), (start, _) in itertools.pairwise(found):
         if start - stop <= max_gap:
+            out[stop:start] = True
+    return out
+
+
+def bridge_at(mask: np.ndarray, time: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """`bridge` with the gap a span of time: on evenly spaced rows, gaps of at most
+    `max_gap_s` at the rows' rate (rounded to whole rows, as before); otherwise (a variable
+    frame rate) gaps whose time from their first row to the next True row is at most
+    `max_gap_s`, whatever number of rows that is."""
+    time = np.asarray(time, float)
+    if even_grid(time) is None:
+        return bridge(mask, round(max_gap_s * sampling_rate(time)))
+    out = np.asarray(mask, bool).copy()
+    for (_, stop), (start, _) in itertools.pairwise(runs(out)):
+        if time[start] - time[stop] <= max_gap_s + 1e-9:
             out[stop:start] = True
     return out

@@ -56,7 +56,7 @@ def analyse(
         for a, b in signals.runs(still):
             if traj.time[b - 1] - traj.time[a] < params.min_hold_s:
                 continue
-            key = (a + b - 1) // 2
+            key = signals.middle_row(traj.time, a, b - 1)
             values = {
                 "thomas_thigh_angle": float(np.nanmedian(thigh[a:b])),
                 "thomas_knee_flexion": float(np.nanmedian(flex[a:b])),
