@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from kneechain.vision import fit3d
+from kneechain.vision.cleaning import even_grid, sampling_rate
 from kneechain.vision.trajectories import Trajectories
 
 SYSTEMATIC_DEG = 10.0
@@ -148,13 +149,30 @@ def cue_bearings(traj: Trajectories) -> np.ndarray:
     return np.stack(cues, axis=1)
 
 
-def _estimate(cues: np.ndarray, fps: float) -> tuple[float, float]:
+LOOK_S = 0.25
+"""Frames this close in time are one independent look at the bearing (4 a second)."""
+
+
+def independent_looks(seen: np.ndarray, time: np.ndarray) -> float:
+    """How many independent looks the `seen` rows at `time` give: each row counts for the
+    time to the next row (the last for the median step) over `LOOK_S`, and at most once.
+    Rows are the posed frames: every third frame at 10 posed frames a second, whatever the
+    video's own rate, and sparser where a variable frame rate drops."""
+    time = np.asarray(time, float)
+    seen = np.asarray(seen, bool)
+    if len(time) < 2:
+        return max(1.0, float(seen.sum()))
+    steps = np.diff(time)
+    steps = np.append(steps, np.median(steps))
+    return max(1.0, float(np.sum(np.minimum(1.0, steps[seen] / LOOK_S))))
+
+
+def _estimate(cues: np.ndarray, time: np.ndarray) -> tuple[float, float]:
     """Circular mean of the cue angles and its one-sigma uncertainty."""
     mean, spread = circular_centre(cues)
     if not np.isfinite(mean):
         return mean, float("nan")
-    frames = int(np.isfinite(cues).any(axis=1).sum())
-    independent = max(1.0, frames / max(fps * 0.25, 1.0))  # about 4 independent looks a second
+    independent = independent_looks(np.isfinite(cues).any(axis=1), time)
     return mean, float(np.hypot(SYSTEMATIC_DEG, spread / np.sqrt(independent)))
 
 
@@ -163,10 +181,9 @@ def estimate_view(traj: Trajectories, use_fit: bool = False) -> ViewEstimate:
     `use_fit`, each phase where the knees bend is refined by the 3D fit's reading (about a
     fifth of a CPU second of fitting per phase; the protocols' view check asks for it)."""
     cues = cue_bearings(traj)
-    fps = traj.meta.fps
-    bearing, sigma = _estimate(cues, fps)
+    bearing, sigma = _estimate(cues, traj.time)
     frames = int(np.isfinite(cues).any(axis=1).sum())
-    found = phases(cues, fps)
+    found = phases(cues, traj.time)
     if use_fit and np.isfinite(bearing):
         found = tuple(_refined(traj, cues, p) for p in found)
         rows = np.array([p.stop_row - p.start_row for p in found], float)
@@ -251,12 +268,27 @@ def _refined(traj: Trajectories, cues: np.ndarray, phase: ViewPhase) -> ViewPhas
     return ViewPhase(phase.start_row, phase.stop_row, bearing, max(sigma, phase.sigma_deg))
 
 
-def phases(cues: np.ndarray, fps: float) -> tuple[ViewPhase, ...]:
-    """Split the rows into windows of `PHASE_WINDOW_S`, join neighbours whose bearings agree
-    within `PHASE_SPLIT_DEG`, and estimate each phase."""
-    n = len(cues)
-    step = max(1, round(PHASE_WINDOW_S * fps))
-    edges = [*range(0, n, step), n]
+def window_edges(time: np.ndarray, window_s: float) -> list[int]:
+    """Rows where windows of `window_s` start, and the row count at the end: on evenly
+    spaced rows every `round(window_s * rate)` rows (the rate of the rows, not of the video:
+    posing every third frame makes rows 10 a second at 30 frames a second); otherwise (a
+    variable frame rate) at the first row of each `window_s` of time from the first row."""
+    time = np.asarray(time, float)
+    n = len(time)
+    if n < 2:
+        return [0, n] if n else [0]
+    if even_grid(time) is None:
+        step = max(1, round(window_s * sampling_rate(time)))
+        return [*range(0, n, step), n]
+    starts = time[0] + window_s * np.arange(int(np.ceil((time[-1] - time[0]) / window_s)) + 1)
+    rows = np.unique(np.searchsorted(time, starts - 1e-9))
+    return [*(int(r) for r in rows if r < n), n]
+
+
+def phases(cues: np.ndarray, time: np.ndarray) -> tuple[ViewPhase, ...]:
+    """Split the rows into windows of `PHASE_WINDOW_S` (in time, `window_edges`), join
+    neighbours whose bearings agree within `PHASE_SPLIT_DEG`, and estimate each phase."""
+    edges = window_edges(time, PHASE_WINDOW_S)
     windows = [(a, b) for a, b in itertools.pairwise(edges) if b > a]
     merged: list[list[int]] = []
     last = float("nan")
@@ -275,7 +307,7 @@ def phases(cues: np.ndarray, fps: float) -> tuple[ViewPhase, ...]:
         merged[0][0] = 0
     out = []
     for a, b in merged:
-        bearing, sigma = _estimate(cues[a:b], fps)
+        bearing, sigma = _estimate(cues[a:b], np.asarray(time)[a:b])
         out.append(ViewPhase(a, b, bearing, sigma))
     return tuple(out)
 

@@ -8,6 +8,7 @@ number of rows at the clip's median rate loses the steps filmed at the lower rat
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +32,10 @@ from kneechain.vision.cleaning import (
 )
 from kneechain.vision.trajectories import from_points
 from kneechain.vision.video import iter_frames, probe
+from kneechain.vision.view import estimate_view
 from tests.reliability.hostile import variable_rate_walker
 from tests.reliability.test_media_full import clip_file
+from tests.vision.skeleton3d import seen
 
 #: 30 frames a second for 3 s, then 10 a second for 3 s
 UNEVEN = np.concatenate([np.arange(0, 3, 1 / 30), 3 + np.arange(0, 3, 1 / 10)])
@@ -170,6 +173,39 @@ def test_the_middle_of_evenly_spaced_rows_is_as_before(
     rng = np.random.default_rng(seed)
     time = np.arange(130) / fps + rng.uniform(-0.05, 0.05, 130) / fps
     assert signals.middle_row(time, a, a + length) == (2 * a + length) // 2
+
+
+def _turning(time: np.ndarray, at_s: float):  # type: ignore[no-untyped-def]
+    """A person seen from the front who turns their side to the camera at `at_s`."""
+    front, _ = seen(0.0, time)
+    side, _ = seen(90.0, time)
+    turn = int(np.searchsorted(time, at_s - 1e-9))
+    return replace(front, world=np.concatenate([front.world[:turn], side.world[turn:]]))
+
+
+def test_view_phases_are_windows_of_time() -> None:
+    """A turn at 4 s, in the 10-a-second half: the side-on phase starts at 4 s (windows of
+    0.5 s), not at 4.5 s (15 rows at the median 30 a second are 1.5 s there)."""
+    phases = estimate_view(_turning(UNEVEN, 4.0)).phases
+    assert len(phases) == 2 and abs(phases[1].bearing_deg - 90) < 1
+    assert UNEVEN[phases[1].start_row] == pytest.approx(4.0)
+
+
+def test_view_windows_and_looks_follow_the_posed_rows_not_the_video_rate() -> None:
+    """Every third frame of a 30-a-second video posed (10 rows a second, as the protocols
+    that read held positions do): the same rows give the same phases and uncertainty as a
+    video filmed at 10 a second; with the video's 30 a second, a window was 1.5 s (the turn
+    at 2 s found at 1.5 s) and a second of frames 4/3 of an independent look."""
+    time = np.arange(0, 6, 0.1)
+    ten = _turning(time, 2.0)
+    thirty = replace(ten, meta=ten.meta.model_copy(update={"fps": 30.0}))
+    for traj in (ten, thirty):
+        phases = estimate_view(traj).phases
+        assert len(phases) == 2 and time[phases[1].start_row] == pytest.approx(2.0)
+    noisy, _ = seen(30.0, time, world_noise_m=0.03, seed=4)
+    posed_every_third = replace(noisy, meta=noisy.meta.model_copy(update={"fps": 30.0}))
+    assert noisy.meta.fps == pytest.approx(10.0)
+    assert estimate_view(posed_every_third).sigma_deg == estimate_view(noisy).sigma_deg
 
 
 @settings(max_examples=40, deadline=None)
