@@ -13,7 +13,9 @@ two thirds of the whole analysis. PyAV's FFmpeg takes the settings:
 - MPEG-4 part 2 in .mp4 (desktop players), the same bit rate.
 
 The container is written bit-exact (no writing-application name, no random segment id), so
-the same frames always give the same file.
+the same frames always give the same file. Frames are evenly spaced at the given rate, or,
+for the frames of a variable-frame-rate clip (`timed`), each at its own time (in
+milliseconds), so the clip plays as it was filmed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 from av.codec.context import Flags
 
 BITS_PER_PIXEL = 0.13  # of each frame; 2.0 Mbit/s at 960x540 and 30 frames a second
+TIMED_TICK = Fraction(1, 1000)  # a timed clip's frames are placed to the millisecond
 VP8_OPTIONS = {"deadline": "realtime", "cpu-used": "-8"}
 
 
@@ -43,10 +46,18 @@ def bit_rate(width: int, height: int, fps: float) -> int:
 
 class ClipWriter:
     """Writes BGR frames of one size (`write`) into `path`; `close` finishes the file. Odd
-    sizes lose their last column or row (the encoders want even sizes)."""
+    sizes lose their last column or row (the encoders want even sizes). A `timed` writer
+    places each frame at the time given with it (seconds; frames of a variable-frame-rate
+    clip), to the millisecond and after the frame before; `fps` then is the clip's average
+    rate, which sets the bit rate."""
 
-    def __init__(self, path: Path, fps: float, width: int, height: int) -> None:
+    def __init__(
+        self, path: Path, fps: float, width: int, height: int, timed: bool = False
+    ) -> None:
         self.path = path
+        self.timed = timed
+        self._first: float | None = None
+        self._last_pts = -1
         self.width, self.height = width - width % 2, height - height % 2
         if self.width < 2 or self.height < 2:
             raise ValueError(f"a clip cannot be {width}x{height} pixels")
@@ -60,19 +71,32 @@ class ClipWriter:
             stream.bit_rate = bit_rate(self.width, self.height, float(rate))
             stream.thread_count = 1
             stream.codec_context.flags |= Flags.bitexact
+            if timed:
+                stream.codec_context.time_base = TIMED_TICK
         except BaseException:
             self._box.close()
             raise
         self._stream = stream
         self.frames = 0
 
-    def write(self, image: np.ndarray) -> None:
+    def write(self, image: np.ndarray, at: float | None = None) -> None:
+        """Add a frame: the next at the clip's rate, or, for a `timed` writer, at `at`
+        seconds (times count from the first frame's)."""
         frame = av.VideoFrame.from_ndarray(
             np.ascontiguousarray(image[: self.height, : self.width]), format="bgr24"
         )
-        frame.pts = self.frames
+        frame.pts = self.frames if not self.timed else self._timed_pts(at)
         self._box.mux(self._stream.encode(frame))
         self.frames += 1
+
+    def _timed_pts(self, at: float | None) -> int:
+        if at is None:
+            raise ValueError("a timed clip needs each frame's time")
+        if self._first is None:
+            self._first = at
+        pts = max(self._last_pts + 1, round((at - self._first) / TIMED_TICK))
+        self._last_pts = pts
+        return pts
 
     def close(self) -> None:
         """Flush the encoder and finish the file (idempotent)."""

@@ -19,6 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from kneechain.vision.cleaning import even_grid
 from kneechain.vision.clipwriter import ClipWriter
 from kneechain.vision.stash import OVERLAY_MAX_SIDE, FrameStash, overlay_size, shrink
 from kneechain.vision.trajectories import Trajectories
@@ -197,8 +198,10 @@ def write_overlay(
 ) -> list[Path]:
     """A clip of the analysed frames with skeleton and angle values drawn on them (WebM or
     mp4 by `path`'s suffix, encoded by clipwriter.py), at most `max_side` pixels on its long
-    side; with `key_folder`, the key frames (see `key_rows`) are saved as full-size PNG too.
-    Returns the files written (video first).
+    side, each frame at its own time where the frames are unevenly spaced (a variable frame
+    rate; evenly spaced frames are written at the clip's rate); with `key_folder`, the key
+    frames (see `key_rows`) are saved as full-size PNG too. Returns the files written (video
+    first).
 
     The frames come from `stash` (the posed frames kept while posing, stash.py) when it
     holds them all, else from the video. Reading, drawing and encoding run as a pipeline:
@@ -223,7 +226,8 @@ def write_overlay(
     frames: queue.Queue = queue.Queue(maxsize=PIPELINE_DEPTH)
     pictures: queue.Queue = queue.Queue(maxsize=PIPELINE_DEPTH)
     reader = _Stage(_read_into, source, frames)
-    writer = _Stage(_encode_from, path, traj.meta.fps / every, pictures)
+    timed = even_grid(traj.time) is not None  # a variable frame rate: each frame at its time
+    writer = _Stage(_encode_from, path, traj.meta.fps / every, timed, pictures)
     width = traj.meta.image_width
     try:
         while (item := frames.get()) is not _END:
@@ -232,7 +236,8 @@ def write_overlay(
             if row is None:
                 continue
             small = shrink(image, max_side)
-            _put(pictures, draw(small, traj, row, angles, small.shape[1] / width, panel), writer)
+            picture = draw(small, traj, row, angles, small.shape[1] / width, panel)
+            _put(pictures, (picture, float(traj.time[row])), writer)
             if row in keys and key_folder is not None:  # as write_key_frames draws it
                 proof = small if max_side == OVERLAY_MAX_SIDE else shrink(image)
                 key_path = key_folder / f"{keys[row]}_frame{index:05d}.png"
@@ -311,13 +316,14 @@ def _read_into(stage: _Stage, source: Iterator[tuple[int, np.ndarray]], out: que
     return True
 
 
-def _encode_from(stage: _Stage, path: Path, fps: float, inbox: queue.Queue) -> bool:
+def _encode_from(stage: _Stage, path: Path, fps: float, timed: bool, inbox: queue.Queue) -> bool:
     writer: ClipWriter | None = None
     try:
-        while (picture := inbox.get()) is not _END:
+        while (item := inbox.get()) is not _END:
+            picture, at = item
             if writer is None:
-                writer = ClipWriter(path, fps, picture.shape[1], picture.shape[0])
-            writer.write(picture)
+                writer = ClipWriter(path, fps, picture.shape[1], picture.shape[0], timed)
+            writer.write(picture, at if timed else None)
     finally:
         if writer is not None:
             writer.close()

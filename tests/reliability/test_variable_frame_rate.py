@@ -30,6 +30,7 @@ from kneechain.vision.cleaning import (
     reject_outliers,
     sampling_rate,
 )
+from kneechain.vision.evidence import write_overlay
 from kneechain.vision.trajectories import from_points
 from kneechain.vision.video import iter_frames, probe
 from kneechain.vision.view import estimate_view
@@ -206,6 +207,42 @@ def test_view_windows_and_looks_follow_the_posed_rows_not_the_video_rate() -> No
     posed_every_third = replace(noisy, meta=noisy.meta.model_copy(update={"fps": 30.0}))
     assert noisy.meta.fps == pytest.approx(10.0)
     assert estimate_view(posed_every_third).sigma_deg == estimate_view(noisy).sigma_deg
+
+
+def _uneven_clip(path: Path, time: np.ndarray) -> Path:
+    """A small H.264 clip whose frames lie at `time` (multiples of 1/30 s), written by PyAV."""
+    import fractions
+
+    import av
+
+    tick = fractions.Fraction(1, 30)
+    with av.open(str(path), "w") as box:
+        stream = box.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        stream.codec_context.time_base = tick
+        stream.codec_context.thread_count = 1
+        for i, t in enumerate(time):
+            picture = av.VideoFrame.from_ndarray(np.full((120, 160, 3), 5 * i, np.uint8), "bgr24")
+            picture.pts, picture.time_base = round(t * 30), tick
+            box.mux(stream.encode(picture))
+        box.mux(stream.encode())
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".webm", ".mp4"])
+def test_the_annotated_clip_plays_each_frame_at_its_time(tmp_path: Path, suffix: str) -> None:
+    """The annotated clip of a variable-rate clip keeps its frames' times (to the
+    millisecond, from the first analysed frame): a second at 30 frames then a second at 10
+    plays 2 s long, not 40 frames at one average rate (1.33 s at 30)."""
+    time = np.concatenate([np.arange(0, 1, 1 / 30), 1 + np.arange(0, 1, 1 / 10)])
+    clip = _uneven_clip(tmp_path / "uneven.mp4", time)
+    assert np.allclose([f.time for f in iter_frames(clip)], time, atol=1e-3)
+    knee = np.c_[80 + 10 * np.sin(time), 60 + 0 * time]
+    traj = from_points({"left_knee": knee, "left_hip": knee - [0, 30]}, time, (160, 120))
+    out = write_overlay(clip, traj, {}, tmp_path / f"annotated{suffix}")[0]
+    read = np.array([f.time for f in iter_frames(out)])
+    assert len(read) == len(time)
+    assert np.allclose(read - read[0], time - time[0], atol=1.5e-3), read
 
 
 @settings(max_examples=40, deadline=None)
