@@ -394,6 +394,9 @@ def study() -> dict[str, object] | str:
         for a, b in (("hip", "knee"), ("knee", "ankle"))
     }
     ref_fppa = {s: frontal_fppa(ref, s) for s in SIDES}
+    ref_fit_angles = reference_fit_angles(ref)
+    fit_rows: dict[str, dict[str, dict[str, np.ndarray]]] = {}
+    view_rows: dict[str, dict[str, float]] = {}
     per_camera = {}
     for cam in CAMERAS:
         traj = trajs[cam]
@@ -448,6 +451,10 @@ def study() -> dict[str, object] | str:
                 traj, s, flex2d, ref_flex[s], turn_from(fit_bearing, "side"), SYSTEMATIC_DEG
             )
         row["errors"] = errors
+        fit_rows[cam] = fit_angle_rows(fitted, traj, ref_fit_angles)
+        row["fit_angles"] = fit_angle_errors(fit_rows[cam])
+        view_rows[cam] = view_rule_errors(traj, truth["leg_plane"])
+        row["view_rules_error_deg"] = view_rows[cam]
         row["uncertainty_calibration"] = calibration
         per_camera[cam] = row
     return {
@@ -463,6 +470,11 @@ def study() -> dict[str, object] | str:
         },
         "reference_segment_length_cv": spread,
         "per_camera": per_camera,
+        "fit_angles_pooled": fit_angle_pooled(fit_rows),
+        "view_rules_mean_abs_error_deg": {
+            rule: round(float(np.mean([abs(r[rule]) for r in view_rows.values()])), 1)
+            for rule in next(iter(view_rows.values()))
+        },
         "swaps": swap_study(cams, {c: _pose(folder, c, raw=True) for c in CAMERAS}),
     }
 
@@ -516,3 +528,149 @@ def _length_spread(a: np.ndarray, b: np.ndarray) -> float:
     length = np.linalg.norm(a - b, axis=1)
     length = length[np.isfinite(length)]
     return round(float(np.std(length) / np.mean(length)), 3) if length.size else float("nan")
+
+
+def reference_fit_angles(ref: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+    """The reference's angles under the definitions `kneechain pose` reports from the fit
+    (kneechain.vision.angles3d), and its hip rotation (measured, not reported)."""
+    from kneechain.vision import kinematics as k
+
+    left, up, _ = k.body_axes(
+        ref["left_hip"], ref["right_hip"], ref["left_shoulder"], ref["right_shoulder"]
+    )
+    out = {}
+    for s in SIDES:
+        other = "right" if s == "left" else "left"
+        hip, knee, ankle = (ref[f"{s}_{j}"] for j in LEG)
+        out[s] = {
+            "knee_flexion": k.knee_flexion(hip, knee, ankle),
+            "hip_flexion": k.hip_flexion_3d(ref[f"{s}_shoulder"], hip, knee),
+            "knee_frontal": k.knee_frontal_angle_3d(
+                hip, knee, ankle, ref[f"{other}_hip"], left, up
+            ),
+            "hip_rotation": k.hip_rotation_3d(hip, knee, ankle, left, s),
+        }
+    return out
+
+
+def fit_angle_rows(fitted, traj, ref_angles: dict) -> dict[str, dict[str, np.ndarray]]:
+    """Per reported angle and side (and hip rotation): the exported value (whole degrees),
+    its stated sd, the frame's residual part and the reference, as `kneechain pose` writes
+    them (angles3d.table)."""
+    from kneechain.vision import angles3d
+    from kneechain.vision import kinematics as k
+
+    table = angles3d.table(fitted, traj)
+    left, _, _ = k.body_axes(
+        *(fitted.joint(n) for n in ("left_hip", "right_hip")),
+        *(fitted.joint(n) for n in ("left_shoulder", "right_shoulder")),
+    )
+    rows = {}
+    for s in SIDES:
+        residual = angles3d.residual_deg(fitted, s)
+        for angle in angles3d.ANGLES:
+            rows[f"{angle}_{s}"] = {
+                "value": table[angles3d.column(s, angle)],
+                "sd": table[angles3d.column(s, angle, sd=True)],
+                "residual": residual,
+                "truth": ref_angles[s][angle],
+                "measured": np.full(len(traj), angles3d.MEASURED_SD[angle]),
+            }
+        hip, knee, ankle = (fitted.joint(f"{s}_{j}") for j in LEG)
+        rows[f"hip_rotation_{s}"] = {
+            "value": k.hip_rotation_3d(hip, knee, ankle, left, s),
+            "truth": ref_angles[s]["hip_rotation"],
+        }
+    return rows
+
+
+def _coverage(value: np.ndarray, truth: np.ndarray, sd: np.ndarray) -> float:
+    ok = np.isfinite(value) & np.isfinite(truth) & np.isfinite(sd)
+    return (
+        round(float(np.mean(np.abs(value[ok] - truth[ok]) <= sd[ok])), 2)
+        if ok.any()
+        else float("nan")
+    )
+
+
+def fit_angle_errors(rows: dict) -> dict[str, dict[str, float]]:
+    """Per angle and side: MAE / RMSE / bias of the exported value against the reference,
+    the median stated sd and the share of frames within it (68 % for a calibrated sd)."""
+    out = {}
+    for name, r in rows.items():
+        stats: dict[str, float] = dict(error_stats(r["value"], r["truth"]))
+        if "sd" in r:
+            stats["median_sd"] = float(np.nanmedian(r["sd"]))
+            stats["share_within_1sd"] = _coverage(r["value"], r["truth"], r["sd"])
+        out[name] = stats
+    return out
+
+
+def fit_angle_pooled(fit_rows: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """Per angle over the four views and both legs: the pooled RMSE and MAE (what
+    angles3d.MEASURED_SD rests on), the share within the stated sd, and the share within a
+    sd measured on the other three views only (each view held out in turn: the honest check,
+    as the stated sd was measured on these same views)."""
+    from kneechain.vision import angles3d
+
+    out = {}
+    for angle in (*angles3d.ANGLES, "hip_rotation"):
+        diffs, inside, held_out = [], [], []
+        for cam, rows in fit_rows.items():
+            others = []
+            for other, other_rows in fit_rows.items():
+                for s in SIDES:
+                    r = other_rows[f"{angle}_{s}"]
+                    d = r["value"] - r["truth"]
+                    if other == cam:
+                        diffs.append(d[np.isfinite(d)])
+                    else:
+                        others.append(d[np.isfinite(d)])
+            if angle == "hip_rotation":
+                continue
+            loo = float(np.sqrt(np.mean(np.concatenate(others) ** 2)))
+            for s in SIDES:
+                r = rows[f"{angle}_{s}"]
+                ok = np.isfinite(r["value"]) & np.isfinite(r["truth"]) & np.isfinite(r["sd"])
+                err = np.abs(r["value"][ok] - r["truth"][ok])
+                inside.append(err <= r["sd"][ok])
+                held_out.append(err <= np.round(np.hypot(loo, r["residual"][ok])))
+        d = np.concatenate(diffs)
+        row = {
+            "rmse": round(float(np.sqrt(np.mean(d**2))), 1),
+            "mae": round(float(np.mean(np.abs(d))), 1),
+            "n": int(d.size),
+        }
+        if angle != "hip_rotation":
+            row["stated_sd"] = angles3d.MEASURED_SD[angle]
+            row["share_within_1sd"] = round(float(np.mean(np.concatenate(inside))), 2)
+            row["share_within_1sd_held_out"] = round(float(np.mean(np.concatenate(held_out))), 2)
+        out[angle] = row
+    return out
+
+
+def view_rule_errors(traj, truth: float) -> dict[str, float]:
+    """The bearing's error (degrees) under ways of reading it: the model's 3D alone, the
+    fit's leg plane alone (as the view check thins it), their combination as the view check
+    makes it (kneechain.vision.view.combine_readings) and two other weightings: both by
+    their spread over frames alone, and by a measured systematic part per reading (model
+    15, fit 10: their RMS errors alone on these four views) with the spread."""
+    from kneechain.vision import view as v
+
+    cues = v.cue_bearings(traj)
+    model, model_spread = v.circular_centre(cues)
+    fit, fit_spread, _ = v.fitted_bearing(traj)
+
+    def weighted(wm: float, wf: float) -> float:
+        return v.circular_mean(np.array([model, fit]), np.array([wm, wf]))[0]
+
+    rules = {
+        "model_3d": v.estimate_view(traj).bearing_deg,
+        "fit": fit,
+        "combined_as_used": v.estimate_view(traj, use_fit=True).bearing_deg,
+        "by_spread_only": weighted(model_spread**-2, fit_spread**-2),
+        "by_measured_error": weighted(
+            1 / (15.0**2 + model_spread**2), 1 / (10.0**2 + fit_spread**2)
+        ),
+    }
+    return {rule: round(float(v.wrap(b - truth)), 1) for rule, b in rules.items()}

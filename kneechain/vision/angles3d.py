@@ -7,7 +7,11 @@ Per frame and side (definitions in `kneechain.vision.kinematics`, on the fitted 
 * ``{side}_hip_flexion_fit3d``: `hip_flexion_3d`, the unsigned angle between the trunk line
   extended downwards and the thigh (it reads hip extension as a positive angle too);
 * ``{side}_knee_frontal_fit3d``: `knee_frontal_angle_3d`, the leg projected on the fitted
-  body's frontal plane, + valgus, - varus (what a square front camera reads as FPPA);
+  body's frontal plane, + valgus, - varus (what a square front camera reads as FPPA), only
+  in frames with the fitted knee bent `FRONTAL_MAX_KNEE_FLEXION` degrees or less: a more
+  bent knee's shank is foreshortened on the frontal plane, and its projection turns the hip
+  rotation, which the fit cannot read (below), into apparent varus or valgus (the shared
+  gait clip read up to 80 degrees in its jumps);
 
 each with ``..._sd``, its one-sigma in degrees:
 ``sd = hypot(MEASURED_SD[angle], residual)``, where `MEASURED_SD` is the fit's error against
@@ -43,12 +47,14 @@ from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
 
 SIDES = ("left", "right")
-MEASURED_SD = {"knee_flexion": 14.0, "hip_flexion": 13.0, "knee_frontal": 16.0}
+MEASURED_SD = {"knee_flexion": 14.0, "hip_flexion": 13.0, "knee_frontal": 13.0}
 """One-sigma error of each fitted angle (degrees): its RMSE against Pose2Sim's four-camera
 reference, pooled over the four views (21-42 degrees off front/rear) and both legs,
-rounded up (measured 2026-11-30 by bench/accuracy.py: knee flexion 13.8, hip flexion 12.6,
-knee frontal-plane angle 15.3). No reference from other views was available; the same
-figure is stated for every view."""
+rounded up (measured 2026-11-30 by bench/accuracy.py: knee flexion 13.8, hip flexion 12.4,
+knee frontal-plane angle 12.9 over the frames it is given in). No reference from other
+views was available; the same figure is stated for every view."""
+FRONTAL_MAX_KNEE_FLEXION = 30.0
+"""The knee frontal-plane angle is given with the fitted knee bent this much or less."""
 ANGLES = tuple(MEASURED_SD)
 MIN_CONFIDENCE = 0.3
 """A side's angles are given where its hip, knee and ankle were seen at least this sure
@@ -109,9 +115,14 @@ def table(result: fit3d.Fit3D, traj: Trajectories) -> dict[str, np.ndarray]:
             [traj.conf(f"{side}_{j}") >= MIN_CONFIDENCE for j in ("hip", "knee", "ankle")], axis=0
         )
         residual = residual_deg(result, side)
-        for angle, values in angle_values(result, side).items():
+        values_of = angle_values(result, side)
+        with np.errstate(invalid="ignore"):
+            straight = values_of["knee_flexion"] <= FRONTAL_MAX_KNEE_FLEXION
+        for angle, values in values_of.items():
             sd = stated_sd(MEASURED_SD[angle], residual)
             ok = seen & np.isfinite(values) & np.isfinite(sd)
+            if angle == "knee_frontal":
+                ok &= straight
             out[column(side, angle)] = np.where(ok, np.round(values), np.nan)
             out[column(side, angle, sd=True)] = np.where(ok, sd, np.nan)
     return out

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from bench import multicam
-from kneechain.vision import fit3d
+from kneechain.vision import angles3d, fit3d
 from kneechain.vision import kinematics as k
 from kneechain.vision.view import estimate_view, leg_plane_bearing, wrap
 
@@ -74,3 +74,36 @@ def test_both_readings_together_stay_near_their_stated_sd(study: dict) -> None:
     cam2 = study["cam02"]
     alone = abs(wrap(cam2["model"].bearing_deg - cam2["bearing_true"]))
     assert abs(wrap(cam2["both"].bearing_deg - cam2["bearing_true"])) < alone - 8
+
+
+@pytest.fixture(scope="module")
+def fitted_angles() -> dict:
+    """`kneechain pose`'s fitted angles (angles3d.table) of every camera against the
+    reference, as bench/accuracy.py pools them."""
+    loaded = multicam.cameras_and_poses()
+    if loaded is None:
+        pytest.skip("the pose2sim wheel could not be fetched")
+    cams, trajs = loaded
+    names = tuple(f"{s}_{j}" for s in ("left", "right") for j in (*LEG, "shoulder"))
+    truth = multicam.reference_fit_angles(multicam.reference(cams, trajs, names))
+    rows = {
+        cam: multicam.fit_angle_rows(fit3d.fit(traj), traj, truth) for cam, traj in trajs.items()
+    }
+    return multicam.fit_angle_pooled(rows)
+
+
+def test_the_stated_sd_of_each_fitted_angle_covers_about_two_thirds(fitted_angles: dict) -> None:
+    # measured 2026-11-30: knee flexion 0.67 (0.67 with each view held out of the sd), hip
+    # flexion 0.74 (0.71), knee frontal-plane angle 0.66 (0.60, frames with the fitted knee
+    # bent 30 degrees or less); pooled RMSE 13.8 / 12.4 / 12.3 against stated sds 14 / 13 / 13
+    for angle in angles3d.ANGLES:
+        row = fitted_angles[angle]
+        assert 0.55 <= row["share_within_1sd_held_out"] <= 0.85, angle
+        assert row["rmse"] <= angles3d.MEASURED_SD[angle] + 1.0, angle
+
+
+def test_hip_rotation_is_still_too_far_off_to_report(fitted_angles: dict) -> None:
+    # angles3d leaves hip rotation out because it was 16 degrees MAE off (RMSE 22) against a
+    # reference that ranges over about 30 degrees in a stride; if the fit ever reads it well,
+    # this fails and it should be reported
+    assert fitted_angles["hip_rotation"]["mae"] > 10.0
