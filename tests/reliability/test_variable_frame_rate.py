@@ -245,6 +245,16 @@ def test_the_annotated_clip_plays_each_frame_at_its_time(tmp_path: Path, suffix:
     assert np.allclose(read - read[0], time - time[0], atol=1.5e-3), read
 
 
+def test_a_gap_over_the_change_of_rate_is_filled_along_time() -> None:
+    """A knee angle rising steadily in time, unseen from 2.5 s to 3.5 s (15 rows at 30 a
+    second, then 5 at 10): the detection signal follows the rise in time; filled along rows,
+    it read 3/4 of the way up at 3 s instead of halfway."""
+    angle = 10.0 * UNEVEN
+    seen_angle = np.where((UNEVEN > 2.5) & (UNEVEN < 3.5), np.nan, angle)
+    assert np.allclose(signals.fill(seen_angle, UNEVEN), angle)
+    assert np.allclose(signals.smooth(seen_angle, UNEVEN, 6.0), angle, atol=0.05)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     fps=st.sampled_from([10.0, 25.0, 29.97, 30.0, 60.0]),

@@ -25,21 +25,25 @@ class Rep:
     end: int
 
 
-def fill(values: np.ndarray) -> np.ndarray:
-    """Linear interpolation over NaNs (ends held flat); all-NaN stays all-NaN."""
+def fill(values: np.ndarray, time: np.ndarray | None = None) -> np.ndarray:
+    """Linear interpolation over NaNs (ends held flat); all-NaN stays all-NaN. Given the
+    rows' `time` and those are unevenly spaced (a variable frame rate), along time: a gap
+    over a change of rate is filled as the signal went in time, not in rows."""
     values = np.asarray(values, float)
     ok = np.isfinite(values)
     if ok.all() or not ok.any():
         return values.copy()
-    rows = np.arange(len(values))
-    return np.interp(rows, rows[ok], values[ok])
+    at = np.arange(len(values), dtype=float)
+    if time is not None and even_grid(time) is not None:
+        at = np.asarray(time, float)
+    return np.interp(at, at[ok], values[ok])
 
 
 def smooth(values: np.ndarray, time: np.ndarray, cutoff_hz: float) -> np.ndarray:
     """Gap-filled, zero-lag low-passed copy of `values` (for detection only)."""
     if len(values) < 2:
         return fill(values)
-    return lowpass_at(fill(values), np.asarray(time, float), cutoff_hz, 2)
+    return lowpass_at(fill(values, time), np.asarray(time, float), cutoff_hz, 2)
 
 
 def peaks(
@@ -56,7 +60,7 @@ def peaks(
     time = np.asarray(time, float)
     grid = even_grid(time)
     if grid is not None:
-        found = peaks(np.interp(grid, time, fill(values)), grid, prominence, min_interval_s)
+        found = peaks(np.interp(grid, time, fill(values, time)), grid, prominence, min_interval_s)
         return np.unique(nearest_rows(time, grid[found]))
     fs = sampling_rate(time)
     distance = max(1, round(min_interval_s * fs))
