@@ -4,7 +4,7 @@
     .venv/bin/python bench/load.py --db sqlite --workers 1
 
 Seeds `--clients` people (each with a stored check-up and its program) through the service
-layer, serves the app with uvicorn (`--workers` processes) on 127.0.0.1, logs every client in
+layer, serves the app with `kneechain serve --workers N` on 127.0.0.1, logs every client in
 through the log-in form as a different person, then each client does `--rounds` rounds of:
 
     dashboard      GET  /people/{uid}                the record's start page
@@ -199,12 +199,11 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    command = [  # the factory `kneechain serve --workers N` uses: one app per worker process
-        sys.executable, "-m", "uvicorn", "kneechain.web.app:app_from_environment", "--factory",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    return subprocess.Popen(command, env=env, start_new_session=True)
+    """`kneechain serve` as a clinic runs it: one process, or `--workers` processes (each with
+    its own listening socket on Linux, see kneechain/web/workers.py)."""
+    command = [sys.executable, "-m", "kneechain", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    return subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
 
 
 def wait_until_up(port: int, server: subprocess.Popen[bytes], limit: float = 120) -> None:
@@ -248,8 +247,8 @@ def generate(port: int, emails: list[str], count: int, server_pid: int) -> Run:
 
 
 def session_cpu_seconds(session: int) -> float | None:
-    """CPU seconds (user + system) of the live processes of one session (the server: uvicorn's
-    supervisor and workers); None where /proc cannot tell."""
+    """CPU seconds (user + system) of the live processes of one session (the server: `kneechain
+    serve`, its supervisor and workers); None where /proc cannot tell."""
     proc = Path("/proc")
     if not proc.is_dir():
         return None
@@ -341,7 +340,7 @@ def main() -> None:
         "requests_per_second": round(len(samples) / elapsed, 1),
         "cpus": os.cpu_count(),
         "load_average_1min_after": round(os.getloadavg()[0], 2),
-        # CPU per request during the rounds: the server's processes (uvicorn's supervisor and
+        # CPU per request during the rounds: the server's processes (the supervisor and the
         # workers; not PostgreSQL's own) and the load generator's process
         "server_cpu_ms_per_request": _per_request(run.server_cpu_s, len(samples)),
         "generator_cpu_ms_per_request": _per_request(run.generator_cpu_s, len(samples)),

@@ -317,8 +317,12 @@ def open_record(
 ) -> PersonRef:
     """The person whose record is asked for, once `person_for` allows it; the access is noted
     in the audit log (`services.audit`) in the same unit of work. `what` names the use case
-    (the web gives its route, e.g. "GET /people/{uid}/progress")."""
-    with ctx.db() as db:
+    (the web gives its route, e.g. "GET /people/{uid}/progress").
+
+    An access that notes nothing (the person reading their own record, most pages) is checked
+    in a read-only unit of work: on SQLite it does not queue for the write lock behind writers."""
+    writes = viewer is not None and audit.noted(action, viewer.person_uid, person_uid)
+    with ctx.db(read_only=not writes) as db:
         person = person_for(db, viewer, person_uid)
         if viewer is not None:
             _note(db, viewer, person, action, what or "open the record")

@@ -18,6 +18,11 @@ Action = Literal["read", "change"]
 WHAT_MAX = 300
 
 
+def noted(action: Action, actor_uid: str, person_uid: str) -> bool:
+    """Whether an access is noted: every change; a read only by someone else than the person."""
+    return action == "change" or actor_uid != person_uid
+
+
 def note(
     db: Session,
     person: PersonRecord,
@@ -30,7 +35,7 @@ def note(
 ) -> bool:
     """Note one access to `person`'s record; a read of one's own record is not noted.
     Returns whether an event was written."""
-    if action == "read" and actor_uid == person.uid:
+    if not noted(action, actor_uid, person.uid):
         return False
     actor = (  # a person changing their own record is the row already loaded
         person

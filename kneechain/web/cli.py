@@ -31,6 +31,7 @@ def serve(
     from kneechain.services.context import ServiceContext
     from kneechain.settings import Settings, load_settings
     from kneechain.web.app import create_app
+    from kneechain.web.workers import serve_workers, spreads_connections
 
     if demo:
         if workers > 1:
@@ -51,6 +52,17 @@ def serve(
             )
         address, number = host or settings.web_host, port or settings.web_port
         typer.echo(f"kneechain web app on http://{address}:{number}, {workers} processes")
+        if spreads_connections():  # each process its own socket: connections spread evenly
+            status = serve_workers(
+                "kneechain.web.app:app_from_environment",
+                address,
+                number,
+                workers,
+                log_level="warning",
+                proxy_headers=True,
+                access_log=False,  # at the warning level it is not shown anyway
+            )
+            raise typer.Exit(status)
         uvicorn.run(
             "kneechain.web.app:app_from_environment",
             factory=True,
@@ -59,6 +71,7 @@ def serve(
             port=number,
             log_level="warning",
             proxy_headers=True,
+            access_log=False,  # at the warning level it is not shown anyway
         )
         return
     ctx = ServiceContext.open()
@@ -67,6 +80,13 @@ def serve(
     number = port or ctx.settings.web_port
     typer.echo(f"kneechain web app on http://{address}:{number}  (Ctrl-C stops it)")
     try:
-        uvicorn.run(app, host=address, port=number, log_level="warning", proxy_headers=True)
+        uvicorn.run(
+            app,
+            host=address,
+            port=number,
+            log_level="warning",
+            proxy_headers=True,
+            access_log=False,
+        )
     finally:
         ctx.close()

@@ -3,14 +3,19 @@ person and their linked clinicians see it."""
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from kneechain.errors import KneechainError
 from kneechain.services import audit
 from kneechain.services.context import ServiceContext
+from kneechain.settings import Settings
 from kneechain.track.models import AuditEventRecord
 from tests.reliability.conftest import Owned
-from tests.web.conftest import Cast
+from tests.web.conftest import PASSWORD, Cast
 
 
 def trail(browser: object, uid: str) -> list[dict[str, object]]:
@@ -75,3 +80,35 @@ def test_the_trail_is_stored_in_the_same_unit_of_work_as_the_access(
     accounts.open_record(ctx, session.viewer, cast.alex.person_uid, "read", "export")
     events = audit.trail(ctx, session.viewer, cast.alex.person_uid).events
     assert (events[0].actor_name, events[0].action, events[0].what) == ("Dr Kim", "read", "export")
+
+
+def test_own_reads_skip_the_write_lock_and_noted_reads_still_take_it(
+    settings: Settings, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read that notes nothing (the person's own page, most requests) is checked in a read-only
+    unit of work, so on SQLite it does not queue behind writers; a read that must be noted (a
+    clinician's) still writes its event, under the write lock, or fails without opening."""
+    from kneechain.services import accounts
+
+    monkeypatch.setattr("kneechain.track.db.SQLITE_BUSY_MS", 300)  # a queued unit fails at once
+    uid = cast.alex.person_uid
+    assert uid
+    with ServiceContext.open(settings) as ctx:
+        alex = accounts.log_in(ctx, "alex@example.org", PASSWORD, "test").viewer
+        kim = accounts.log_in(ctx, "dr.kim@example.org", PASSWORD, "test").viewer
+        with ctx.db() as db:
+            count = db.scalar(select(func.count()).select_from(AuditEventRecord))
+        writer = sqlite3.connect(ctx.store.engine.url.database or "", isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        try:
+            assert accounts.open_record(ctx, alex, uid, "read", "GET own").uid == uid
+            with pytest.raises(KneechainError, match="cannot be reached"):
+                accounts.open_record(ctx, kim, uid, "read", "GET noted")
+        finally:
+            writer.rollback()
+            writer.close()
+        accounts.open_record(ctx, kim, uid, "read", "GET noted")
+        with ctx.db() as db:
+            assert db.scalar(select(func.count()).select_from(AuditEventRecord)) == count + 1
+        events = audit.trail(ctx, alex, uid).events
+        assert (events[0].actor_name, events[0].what) == ("Dr Kim", "GET noted")
