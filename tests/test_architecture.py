@@ -321,6 +321,7 @@ DOMAIN_FED = [
     *sorted((PACKAGE / "report").rglob("*.py")),
     PACKAGE / "assess" / "engine.py",
     PACKAGE / "assess" / "rules.py",
+    PACKAGE / "assess" / "questionnaire.py",
 ]
 #: (module, calling function) pairs allowed to call a packaged loader, and why
 LOADER_ALLOWED = {

@@ -34,7 +34,9 @@ from kneechain.assess.flow import (
     start,
 )
 from kneechain.assess.questionnaire import Question, Questionnaire, load_questionnaire
+from kneechain.assess.rules import default_rules
 from kneechain.errors import KneechainError
+from kneechain.knowledge.loader import default_knowledge
 
 BACK = {"b", "<"}
 
@@ -158,7 +160,7 @@ def interview(output: Path, console: Console | None = None) -> Case:
     if not output.parent.is_dir():
         _say(console, f"The folder {output.parent} does not exist: create it first.", "red")
         raise typer.Exit(code=2)
-    qn = load_questionnaire()
+    qn = load_questionnaire(default_knowledge(), default_rules())
     path = answers_path(output)
     _say(console, qn.spec.title, "bold underline")
     _say(console, qn.spec.intro)

@@ -3,7 +3,7 @@ and the case the answers make. Pure functions over immutable state, for every fr
 
 A front end (the terminal in `cli_questionnaire.py`, the web wizard) loops:
 
-    qn = load_questionnaire()
+    qn = load_questionnaire(kb, rules)         # the knowledge base and rules in use
     state = start(qn)                          # or load_state(qn, path) to resume
     while (question := next_question(qn, state)) is not None:
         value = parse_answer(question, text)   # or a typed value from a form; None skips

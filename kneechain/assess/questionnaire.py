@@ -27,9 +27,9 @@ from kneechain.assess.case import Case, Provenance, Side
 from kneechain.assess.case import Strict as Frozen
 from kneechain.assess.redflags import AGE_AFTER_INJURY
 from kneechain.assess.result import Urgency
-from kneechain.assess.rules import Rules, default_rules
+from kneechain.assess.rules import Rules
 from kneechain.errors import MessageError
-from kneechain.knowledge.loader import KnowledgeBase, default_knowledge, load_document
+from kneechain.knowledge.loader import KnowledgeBase, load_document
 from kneechain.knowledge.models import Test
 
 QUESTIONNAIRE_PATH = Path(__file__).parent / "data" / "questionnaire.yaml"
@@ -548,11 +548,13 @@ def build_questionnaire(
 
 
 def load_questionnaire(
-    kb: KnowledgeBase | None = None,
-    rules: Rules | None = None,
+    kb: KnowledgeBase,
+    rules: Rules,
     path: Path = QUESTIONNAIRE_PATH,
     filmable: Iterable[str] | None = None,
 ) -> Questionnaire:
-    """Read, validate and expand the questionnaire file (the packaged one by default)."""
+    """Read, validate and expand the questionnaire file (the packaged one by default) for the
+    knowledge base and assessment rules given (a service passes `ctx.domain`'s, a front end
+    the packaged ones)."""
     spec = load_document(QuestionnaireSpec, path)
-    return build_questionnaire(spec, kb or default_knowledge(), rules or default_rules(), filmable)
+    return build_questionnaire(spec, kb, rules, filmable)

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from kneechain.assess import flow
 from kneechain.assess.protocols.casevideo import film_clip
 from kneechain.assess.questionnaire import load_questionnaire
+from kneechain.assess.rules import default_rules
 from kneechain.cli import app
 from kneechain.errors import KneechainError
 from kneechain.knowledge.loader import default_knowledge
@@ -22,7 +23,7 @@ from tests.assess import helpers
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "160"}
-QN = load_questionnaire()
+QN = load_questionnaire(default_knowledge(), default_rules())
 
 #: words a person must never read in the questionnaire
 INTERNAL = re.compile(

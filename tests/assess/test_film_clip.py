@@ -9,7 +9,9 @@ import pytest
 from kneechain.assess import flow
 from kneechain.assess.protocols.casevideo import film_clip
 from kneechain.assess.questionnaire import load_questionnaire
+from kneechain.assess.rules import default_rules
 from kneechain.errors import ErrorKind, KneechainError
+from kneechain.knowledge.loader import default_knowledge
 from kneechain.vision import sample_data
 from tests.assess import helpers
 
@@ -40,7 +42,7 @@ def test_warnings_name_measures_not_ids() -> None:
         test_id="gait", file="w.mp4", view="side",
         warnings=["knee_flexion_stance_peak (right): no usable repetition, so no value."],
     )  # fmt: skip
-    lines = flow.clip_summary(load_questionnaire(), answer)
+    lines = flow.clip_summary(load_questionnaire(default_knowledge(), default_rules()), answer)
     assert "Note: Peak knee bend in stance (right): no usable repetition, so no value." in lines
 
 
@@ -56,6 +58,6 @@ def test_a_real_walking_clip_gives_values_and_proof_pictures(tmp_path: Path) -> 
     cadence = next(m for m in answer.measurements if m.measure == "cadence")
     assert 80 < cadence.value < 130 and cadence.source and cadence.source.video_sha256
     assert answer.evidence and all(Path(p).is_file() for p in answer.evidence)
-    lines = flow.clip_summary(load_questionnaire(), answer)
+    lines = flow.clip_summary(load_questionnaire(default_knowledge(), default_rules()), answer)
     assert any(line.startswith("Cadence: ") for line in lines)
     assert sum(line.startswith("Proof picture: ") for line in lines) == len(answer.evidence)

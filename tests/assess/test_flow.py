@@ -27,7 +27,7 @@ from kneechain.assess.rules import default_rules
 from kneechain.errors import KneechainError
 from kneechain.knowledge.loader import default_knowledge
 
-QN = load_questionnaire()
+QN = load_questionnaire(default_knowledge(), default_rules())
 KB = default_knowledge()
 PYDANTIC_WORDS = re.compile(r"Input should|validation error|type=|pydantic|Value error", re.I)
 
