@@ -46,3 +46,26 @@ def test_the_step_keeps_at_least_the_rate_and_is_the_largest_that_does(fps, rate
     if fps > rate:
         assert fps / step >= rate * (1 - 1e-9)
         assert fps / (step + 1) < rate * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("test_id", ["gait", "knee_to_wall", "double_leg_squat"])
+def test_analyze_poses_without_the_per_frame_3d_fit(test_id: str, monkeypatch, tmp_path) -> None:
+    """The protocols read 2D angles (their view check fits its own thinned skeleton), so the
+    pose behind `analyze` leaves out `kneechain pose`'s whole-clip 3D fit, whatever it is
+    asked: it would only cost CPU."""
+    from types import SimpleNamespace
+
+    from kneechain.assess.protocols import run
+    from kneechain.vision.pipeline import PoseOptions
+
+    asked = []
+
+    def pose_video(path, options, progress, runner):
+        asked.append(options)
+        return SimpleNamespace(clean=None, warnings=[], person=None, frames=None)
+
+    monkeypatch.setattr(run, "pose_video", pose_video)
+    for options in (None, PoseOptions(fit_3d=True)):
+        run.pose_for_test(tmp_path / "clip.mp4", test_id, default_config(), options)
+    assert [o.fit_3d for o in asked] == [False, False]
+    assert PoseOptions().fit_3d  # kneechain pose's default

@@ -35,6 +35,15 @@ def test_pose_command_writes_every_output(short_demo: Path, tmp_path: Path) -> N
     listed = {line.strip() for line in result.output.splitlines() if line.startswith("  ")}
     on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
     assert listed == on_disk, "the list after pose names every file written"
+    # the 3D fit's angles: beside the 2D ones with their +-, and one line in the terminal
+    fitted = summary["fit_3d"]
+    assert fitted["sentence"] in result.output
+    assert fitted["angles_deg"]["knee_flexion"]["left"]["median_sd"] >= 14
+    header = (out / "angles.csv").read_text().splitlines()[0].split(",")
+    assert {"left_knee_flexion_2d", "left_knee_flexion_fit3d", "left_knee_flexion_fit3d_sd"} <= set(
+        header
+    )
+    assert "hip_rotation" in fitted["not_reported"]
     # a second run replaces the earlier result in place
     again = CliRunner().invoke(
         app, ["pose", str(short_demo), "--out", str(out), "--every", "3", "--no-overlay"]
