@@ -1,13 +1,17 @@
 """Streaming video input: upright frames with real timestamps, one at a time.
 
 Frames are never collected into a list: `iter_frames` yields them and forgets them, so memory
-does not grow with the length of the video. Rotation metadata (portrait phone videos) is
-honoured by OpenCV's FFmpeg back-end, and timestamps come from the container, so variable
-frame rate is represented exactly.
+does not grow with the length of the video. `probe` asks OpenCV's capture what the file
+holds; frames are decoded by PyAV (`FrameSource`), which finds each frame by its number
+from the container's packets and seeks to key frames only where that saves decoding, and
+gives each frame exactly as OpenCV's capture did (the same pixels, rotation and timestamps).
+Rotation metadata (portrait phone videos) is honoured, and timestamps come from the
+container, so variable frame rate is represented exactly.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 from collections.abc import Iterator
@@ -15,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 
@@ -131,133 +136,235 @@ def step_for_rate(fps: float, rate_hz: float | None) -> int:
 def iter_frames(
     path: str | Path, start: int = 0, stop: int | None = None, every: int = 1, threads: int = 0
 ) -> Iterator[Frame]:
-    """Yield upright frames `start <= index < stop`, keeping every `every`-th from `start`.
-
-    Skipped frames are only grabbed (decoded, not converted), which is cheap. Timestamps come
-    from the container (`CAP_PROP_POS_MSEC`); when a container gives none, index / fps is used.
+    """Yield upright frames `start <= index < stop`, keeping every `every`-th from `start`
+    (a `FrameSource` opened for the call: frames between are decoded, never converted).
+    Timestamps come from the container; when a container gives none, index / fps is used.
     """
-    if every < 1:
-        raise ValueError("every must be >= 1")
-    path = Path(path)
-    cap = _capture(path, threads)
-    if not cap.isOpened():
-        raise VideoError(f"{path.name} is not a video that can be read.", REFILM)
+    source = FrameSource(path, threads, keep=0)
     try:
-        fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
-        if start > 0:
-            cap.set(cv2.CAP_PROP_POS_FRAMES, start)
-        index = start
-        while stop is None or index < stop:
-            if (index - start) % every:
-                if not cap.grab():
-                    return
-                index += 1
-                continue
-            ok, image = cap.read()
-            if not ok or image is None:
-                return
-            msec = float(cap.get(cv2.CAP_PROP_POS_MSEC))
-            time = msec / 1000.0 if msec > 0 or index == 0 else index / fps
-            yield Frame(index, time, image)
-            index += 1
+        yield from source.frames(start, stop, every)
     finally:
-        cap.release()
+        source.close()
 
 
-SEEK_GAP = 16  # frames: a farther jump seeks (a VP9 seek costs ~120 ms of CPU, a frame ~7 ms)
+SEEK_COST_FRAMES = 2  # a seek (demuxer seek and decoder flush) costs about this many decodes
+
+
+@dataclass(frozen=True)
+class FrameIndex:
+    """Where a video's frames are, from its packets alone (no decoding): each packet's
+    presentation time in order (frame `i` is the `i`-th; `position` maps a time back) and
+    the frames that are key frames (where decoding may start)."""
+
+    pts: tuple[int, ...]
+    keys: tuple[int, ...]
+    position: dict[int, int]
+
+    @classmethod
+    def of(cls, packets: list[tuple[int, bool]]) -> FrameIndex:
+        """From (presentation time, is key frame) of every packet, in any order."""
+        key_at: dict[int, bool] = {}
+        for time, key in packets:
+            key_at[time] = key_at.get(time, False) or key
+        pts = tuple(sorted(key_at))
+        position = {p: i for i, p in enumerate(pts)}
+        keys = tuple(position[p] for p in pts if key_at[p])
+        return cls(pts, keys, position)
+
+    def key_before(self, index: int) -> int | None:
+        """The last key frame at or before frame `index` (None: none known)."""
+        at = bisect.bisect_right(self.keys, index)
+        return self.keys[at - 1] if at else None
+
+    def key_frame_before(self, key: int) -> int | None:
+        """The key frame before key frame `key`."""
+        at = bisect.bisect_left(self.keys, key)
+        return self.keys[at - 1] if at else None
+
+
+def worth_seeking(index: int, at: int, key: int | None) -> bool:
+    """Whether reaching frame `index` from the decoder's position `at` (the frame it gives
+    next) costs fewer decodes by seeking to the key frame `key` before `index` than by
+    decoding on (a frame behind `at` is reached by seeking only)."""
+    if index < at:
+        return True
+    return key is not None and key > at + SEEK_COST_FRAMES
 
 
 class FrameSource:
-    """Frames of one video read by one process across several pieces: the capture stays
-    open between pieces and the last `keep` frames read stay at hand, so a process that
-    poses the piece right after its previous one reads on without a seek, and the warm-up
-    frames just before that piece (parallel.pose_piece) come back without decoding.
+    """Frames of one video read by one process across several pieces, decoded by PyAV
+    (FFmpeg), turned upright, in BGR bit for bit as OpenCV's capture gives them (the same
+    swscale conversion: ITU-R 601 matrix, bicubic flags; the same timestamps).
 
-    OpenCV's seek backs up 16 frames and decodes on from the key frame before them (in the
-    shared VP9 clip, key frames 2 s apart: a seek costs up to 60 decoded frames, 0.2 s of
-    CPU); reading on costs one decode a frame. The frames are the same either way.
+    The packets are indexed first (`FrameIndex`: no decoding), so a frame is found by its
+    number exactly, also after a seek and in variable-frame-rate clips, and the source
+    seeks straight to the key frame before a wanted frame whenever that decodes fewer
+    frames than reading on (`worth_seeking`): a survey sample every 0.5 s of a 60 fps clip
+    with key frames every 12 decodes 6 frames on average instead of 29, and a pose pass at
+    every 6th frame skips what lies after its last frame of each group. Frames that are
+    only passed are decoded, never converted. The capture stays open between pieces and
+    the last `keep` frames read stay at hand, so a process that poses the piece right after
+    its previous one reads on, and the warm-up frames before that piece
+    (parallel.pose_piece) come back without decoding. `seeks` counts the seeks made.
     """
 
     def __init__(self, path: str | Path, threads: int = 0, keep: int = 4) -> None:
         self.path, self.threads, self.keep = Path(path), threads, keep
-        self._cap: cv2.VideoCapture | None = None
-        self._next = 0  # index of the frame the capture returns next
+        self._container: av.container.InputContainer | None = None
+        self._stream: av.video.stream.VideoStream | None = None
+        self._index: FrameIndex | None = None
+        self._decoded: Iterator[av.VideoFrame] | None = None
+        self._next = 0  # index of the frame the decoder gives next
         self._fps = 30.0
+        self._start_time = 0
+        self._seconds = 0.0  # seconds per time-base unit, as OpenCV's r2d computes it
         self._recent: dict[int, Frame] = {}
         self.seeks = 0
 
     def frames(self, start: int, stop: int | None, every: int = 1) -> Iterator[Frame]:
-        """Frames `start, start + every, ...` below `stop`, as `iter_frames` yields them."""
+        """Frames `start, start + every, ...` below `stop` (those that decode), as
+        `iter_frames` yields them."""
         if every < 1:
             raise ValueError("every must be >= 1")
         index = start
         while stop is None or index < stop:
             frame = self._frame(index)
-            if frame is None:
+            if frame is None or (stop is not None and frame.index >= stop):
                 return
             yield frame
-            index += every
+            # the next frame on the grid (a frame that does not decode is passed over)
+            index = start + (-(-(frame.index + 1 - start) // every)) * every
+
+    def _open(self) -> None:
+        try:
+            container = av.open(str(self.path))
+        except (av.FFmpegError, OSError) as exc:
+            raise VideoError(f"{self.path.name} is not a video that can be read.", REFILM) from exc
+        if not container.streams.video:
+            container.close()
+            raise VideoError(f"{self.path.name} is not a video that can be read.", REFILM)
+        stream = container.streams.video[0]
+        packets: list[tuple[int, bool]] = []
+        try:
+            for packet in container.demux(stream):
+                if packet.pts is not None and packet.size:
+                    packets.append((int(packet.pts), bool(packet.is_keyframe)))
+        except av.FFmpegError:
+            pass  # a damaged end: the frames before it
+        stream.codec_context.thread_count = self.threads
+        if self.threads != 1:
+            stream.thread_type = "AUTO"
+        base = stream.time_base
+        self._seconds = base.numerator / base.denominator if base else 0.0
+        self._start_time = int(stream.start_time or 0)
+        rate = stream.guessed_rate or stream.average_rate
+        self._fps = float(rate) if rate else 30.0
+        self._container, self._stream = container, stream
+        self._index = FrameIndex.of(packets)
+        self._seek(0)
+        self.seeks = 0  # rewinding after the index is not counted
+
+    def _seek(self, index: int) -> None:
+        """Position the decoder at key frame `index` (0: the start)."""
+        assert self._container is not None and self._stream is not None
+        index_ = self._index
+        if index == 0 or index_ is None or not index_.pts:
+            self._container.seek(0, backward=True, any_frame=False)
+            index = 0
+        else:
+            self._container.seek(index_.pts[index], stream=self._stream, backward=True)
+        self._decoded = self._decode()
+        self._next = index
+        self.seeks += 1
+
+    def _decode(self) -> Iterator[av.VideoFrame]:
+        """The decoder's frames from where the container stands; a packet that does not
+        decode is passed over, a damaged end ends the frames."""
+        assert self._container is not None and self._stream is not None
+        try:
+            for packet in self._container.demux(self._stream):
+                try:
+                    yield from packet.decode()
+                except av.error.InvalidDataError:
+                    continue
+        except av.FFmpegError:
+            return
 
     def _frame(self, index: int) -> Frame | None:
+        """Frame `index`, else the first frame after it that decodes, else None."""
         held = self._recent.get(index)
         if held is not None:
             return held
-        cap = self._cap
-        if cap is None or index < self._next or index - self._next > SEEK_GAP:
-            cap = self._open_at(index)
-        while self._next < index:
-            if not cap.grab():
-                return None
-            self._next += 1
-        ok, image = cap.read()
-        if not ok or image is None:
-            return None
-        msec = float(cap.get(cv2.CAP_PROP_POS_MSEC))
-        time = msec / 1000.0 if msec > 0 or index == 0 else index / self._fps
-        self._next = index + 1
-        frame = Frame(index, time, image)
-        self._recent[index] = frame
-        while len(self._recent) > self.keep:
-            del self._recent[min(self._recent)]
-        return frame
+        if self._container is None:
+            self._open()
+        assert self._index is not None
+        key = self._index.key_before(index) if self._index.pts else None
+        if not worth_seeking(index, self._next, key):
+            return self._read_to(index)
+        key = key or 0
+        self._seek(key)
+        found = self._read_to(index)
+        if found is not None and found.index > index and key > 0:
+            # the decoder started beyond `index` after the seek (leading frames of an open
+            # group of pictures are dropped): once more from the key frame before
+            self._seek(self._index.key_frame_before(key) or 0)
+            found = self._read_to(index)
+        return found
 
-    def _open_at(self, index: int) -> cv2.VideoCapture:
-        if self._cap is None:
-            self._cap = _capture(self.path, self.threads)
-            if not self._cap.isOpened():
-                self._cap = None
-                raise VideoError(f"{self.path.name} is not a video that can be read.", REFILM)
-            self._fps = float(self._cap.get(cv2.CAP_PROP_FPS)) or 30.0
-            self._next = 0
-        if index != self._next:
-            self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-            self._next = index
-            self.seeks += 1
-        return self._cap
+    def _read_to(self, index: int) -> Frame | None:
+        assert self._decoded is not None and self._index is not None
+        for decoded in self._decoded:
+            at = self._index.position.get(decoded.pts) if decoded.pts is not None else None
+            at = self._next if at is None else at
+            self._next = at + 1
+            if at < index:
+                continue
+            frame = Frame(at, self._time(decoded.pts, at), _upright(decoded))
+            if self.keep:
+                self._recent[at] = frame
+                while len(self._recent) > self.keep:
+                    del self._recent[min(self._recent)]
+            return frame
+        self._next = max(self._next, index + 1)
+        return None
+
+    def _time(self, pts: int | None, index: int) -> float:
+        """Seconds from the stream's start, computed as OpenCV's CAP_PROP_POS_MSEC is (the
+        same floating-point steps, so the same bits); index / fps when there is none."""
+        msec = (pts - self._start_time) * self._seconds * 1000 if pts is not None else 0.0
+        return msec / 1000.0 if msec > 0 or index == 0 else index / self._fps
 
     def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()
-            self._cap = None
+        if self._container is not None:
+            self._decoded = None
+            self._container.close()
+            self._container = None
         self._recent.clear()
+
+
+_ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+def _upright(frame: av.VideoFrame) -> np.ndarray:
+    """The frame in BGR as OpenCV's capture converts it (swscale with OpenCV's flags and no
+    colour-space details: ITU-R 601), turned upright by its display matrix as OpenCV's
+    CAP_PROP_ORIENTATION_AUTO does (clockwise by the tag's angle)."""
+    image = frame.to_ndarray(format="bgr24", interpolation="BICUBIC", src_colorspace="ITU601")
+    turn = _ROTATE.get(round(-frame.rotation) % 360)
+    return cv2.rotate(image, turn) if turn is not None else image
 
 
 def read_frames(path: str | Path, indices: list[int]) -> dict[int, Frame]:
     """The frames `indices` (those that decode) in one pass: nearby frames are reached by
-    reading on (cheap grabs), distant ones by seeking, so a handful of proof frames costs one
-    pass rather than a seek each (a seek in a VP9 clip costs 150-250 ms)."""
-    wanted = sorted(set(indices))
+    decoding on, distant ones by seeking to the key frame before them (`FrameSource`)."""
+    source = FrameSource(path, keep=0)
     found: dict[int, Frame] = {}
-    i = 0
-    while i < len(wanted):
-        j = i
-        while j + 1 < len(wanted) and wanted[j + 1] - wanted[j] <= SEEK_GAP:
-            j += 1
-        group = set(wanted[i : j + 1])
-        for frame in iter_frames(path, start=wanted[i], stop=wanted[j] + 1):
-            if frame.index in group:
-                found[frame.index] = frame
-        i = j + 1
+    try:
+        for index in sorted(set(indices)):
+            for frame in source.frames(index, index + 1):
+                found[index] = frame
+    finally:
+        source.close()
     return found
 
 

@@ -9,12 +9,15 @@ import pytest
 
 from kneechain.vision.errors import VideoError
 from kneechain.vision.video import (
+    SEEK_COST_FRAMES,
+    FrameIndex,
     FrameSource,
     iter_frames,
     mean_brightness,
     probe,
     read_frame,
     sharpness,
+    worth_seeking,
 )
 from tests.vision import videos
 
@@ -93,3 +96,81 @@ def test_a_frame_source_reads_pieces_on_without_seeking_and_gives_the_same_frame
         assert [f.index for f in source.frames(40, 100)] == [40, 41, 42, 43, 44]  # ends at the end
     finally:
         source.close()
+
+
+def _opencv_frames(path: Path) -> list[tuple[float, np.ndarray]]:
+    """Every frame as OpenCV's capture reads it (upright), with its time as video.py took it
+    before it decoded with PyAV."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    frames = []
+    try:
+        while True:
+            ok, image = cap.read()
+            if not ok:
+                return frames
+            msec = cap.get(cv2.CAP_PROP_POS_MSEC)
+            frames.append((msec / 1000.0 if msec > 0 or not frames else np.nan, image))
+    finally:
+        cap.release()
+
+
+def _same_as_opencv(path: Path, stop: int | None = None) -> None:
+    want = _opencv_frames(path)[:stop]
+    got = list(iter_frames(path, stop=stop))
+    assert [f.index for f in got] == list(range(len(want)))
+    for frame, (time, image) in zip(got, want, strict=True):
+        assert frame.time == time  # the same floating-point steps, the same bits
+        np.testing.assert_array_equal(frame.image, image)
+    source = FrameSource(path, keep=2)  # by jumps, forwards and back: the same frames
+    try:
+        for start, step in ((30, 7), (2, 11), (0, 40), (17, 1)):
+            for frame in source.frames(start, min(start + 25, len(want)), step):
+                np.testing.assert_array_equal(frame.image, want[frame.index][1])
+                assert frame.time == want[frame.index][0]
+    finally:
+        source.close()
+
+
+def test_frames_are_bit_for_bit_those_of_opencvs_capture(noise_video: Path, tmp_path: Path) -> None:
+    _same_as_opencv(noise_video)
+    _same_as_opencv(videos.rotated_copy(noise_video, tmp_path / "turned.mp4"))
+
+
+@pytest.mark.slow
+def test_the_shared_clip_decodes_bit_for_bit_as_with_opencv(demo_video: Path) -> None:
+    # VP9 in BT.709: OpenCV converts with the ITU-R 601 matrix, and so must we
+    _same_as_opencv(demo_video, stop=40)
+
+
+def test_frame_index_from_packets() -> None:
+    # packets in decoding order (a B-frame after its reference), one repeated
+    index = FrameIndex.of([(0, True), (3000, False), (1500, False), (4500, True), (3000, False)])
+    assert index.pts == (0, 1500, 3000, 4500)
+    assert index.position[3000] == 2 and index.keys == (0, 3)
+    assert index.key_before(2) == 0 and index.key_before(3) == 3 and index.key_before(99) == 3
+    assert index.key_frame_before(3) == 0 and index.key_frame_before(0) is None
+    assert FrameIndex.of([]).key_before(5) is None
+
+
+def test_seeking_only_where_it_decodes_fewer_frames() -> None:
+    assert worth_seeking(5, 10, 0)  # behind: only a seek gets there
+    assert not worth_seeking(20, 10, 0)  # the key frame is behind the decoder: read on
+    assert not worth_seeking(20, 10, 10 + SEEK_COST_FRAMES)  # as dear either way
+    assert worth_seeking(40, 10, 36)  # 4 decodes after the seek instead of 30
+    assert not worth_seeking(40, 10, None)
+
+
+def test_sparse_frames_are_reached_by_seeking_to_key_frames(noise_video: Path) -> None:
+    plain = {f.index: f.image for f in iter_frames(noise_video)}
+    keys = FrameSource(noise_video)
+    try:
+        got = list(keys.frames(0, None, 14))  # key frames every 12 (OpenCV's mp4v writer)
+        assert [f.index for f in got] == [0, 14, 28, 42]
+        assert keys.seeks == 3  # each sample from the key frame before it
+        for frame in got:
+            np.testing.assert_array_equal(frame.image, plain[frame.index])
+    finally:
+        keys.close()
