@@ -5,6 +5,7 @@ seen by a known camera."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from dataclasses import replace
 
@@ -231,3 +232,32 @@ def test_a_clip_without_legs_gives_empty_columns_and_says_why() -> None:
     assert note is not None and "legs" in note
     assert set(got) == set(angles3d.empty_table(1))
     assert all(np.isnan(v).all() for v in got.values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 3000), size=st.integers(40, 300), overlap=st.integers(0, 39))
+def test_windows_cover_the_clip_and_overlap(n: int, size: int, overlap: int) -> None:
+    spans = angles3d.windows(n, size, overlap)
+    assert spans[0][0] == 0 and spans[-1][1] == n
+    assert all(b - a == min(size, n) for a, b in spans)
+    for (_, stop), (start, _) in itertools.pairwise(spans):
+        assert stop - start >= overlap
+    owner = angles3d.owners(n, spans)
+    starts, stops = np.array(spans).T
+    assert np.all((starts[owner] <= np.arange(n)) & (np.arange(n) < stops[owner]))
+    assert np.all(np.diff(owner) >= 0)  # each window owns one stretch, in order
+
+
+def test_a_long_clip_is_fitted_in_windows_and_every_frame_has_its_angles(monkeypatch) -> None:
+    monkeypatch.setattr(angles3d, "WINDOW_ROWS", 40)
+    monkeypatch.setattr(angles3d, "OVERLAP_ROWS", 10)
+    traj, room = seen(30.0, time=np.arange(0, 3.0, 1 / 30), knee_peak=25.0)
+    fits = []
+    real = fit3d.fit
+    monkeypatch.setattr(fit3d, "fit", lambda part: fits.append(len(part)) or real(part))
+    got, note = angles3d.fitted_table(traj)
+    assert note is None and fits == [40, 40, 40]
+    for side in ("left", "right"):
+        knee = got[angles3d.column(side, "knee_flexion")]
+        assert np.isfinite(knee).all()
+        assert np.mean(np.abs(knee - _truth(room, side)["knee_flexion"])) < 4.0
