@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import multicam  # noqa: E402
 from kneechain.assess.protocols import constructed as c  # noqa: E402
+from kneechain.assess.protocols.config import default_config  # noqa: E402
 from kneechain.assess.protocols.registry import PROTOCOLS  # noqa: E402
 from kneechain.vision.trajectories import Trajectories  # noqa: E402
 
@@ -78,7 +79,7 @@ def synthetic() -> dict[str, dict[str, float]]:
             for traj in trajs:
                 got = {
                     (m.measure, m.side): m.value
-                    for m in PROTOCOLS[test_id](traj, None, None).measurements
+                    for m in PROTOCOLS[test_id](traj, default_config(), None).measurements
                 }
                 for key, want in truth.items():
                     name = f"{test_id}:{key[0]}" + (f"({key[1]})" if key[1] else "")
@@ -102,8 +103,8 @@ def mirror() -> dict[str, dict[str, float]] | str:
     tmp.mkdir(parents=True, exist_ok=True)
     plain = pose_walker(cut_walker(video, tmp / "walker.mp4"), WALKER_BOX)
     flipped = pose_walker(cut_walker(video, tmp / "walker_m.mp4", True), WALKER_BOX, True)
-    a = {(m.measure, m.side): m.value for m in gait.analyse(plain).measurements}
-    b = {(m.measure, m.side): m.value for m in gait.analyse(flipped).measurements}
+    a = {(m.measure, m.side): m.value for m in gait.analyse(plain, default_config()).measurements}
+    b = {(m.measure, m.side): m.value for m in gait.analyse(flipped, default_config()).measurements}
     swap = {"left": "right", "right": "left", None: None}
     out = {}
     for (measure, side), value in sorted(a.items(), key=str):

@@ -385,11 +385,8 @@ def test_the_loader_check_catches_a_fallback(tmp_path: Path) -> None:
 #: goes when its call does (the terminal renderer, cli_render.py, is given the test already)
 PROTOCOL_LOADERS_LEFT = {
     ("assess/protocols/base.py", "advice", "default_knowledge"),
-    ("assess/protocols/base.py", "start", "default_config"),
     ("assess/protocols/build.py", "add", "measure_index"),
     ("assess/protocols/evidence.py", "draw_evidence", "measure_index"),
-    ("assess/protocols/gait.py", "analyse", "default_config"),
-    ("assess/protocols/run.py", "analyse_file", "default_config"),
 }
 
 

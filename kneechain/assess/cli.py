@@ -57,11 +57,11 @@ def assess(
     else:
         assert input is not None
         case = assessment.read_case(input)
-    if video:
-        from kneechain.assess.protocols.casevideo import add_videos
-
-        case, _ = add_videos(case, video)
     with ServiceContext.open() as ctx:
+        if video:
+            from kneechain.assess.protocols.casevideo import add_videos
+
+            case, _ = add_videos(case, video, ctx.domain.protocols)
         result = assessment.assess_case(ctx, case)
     if output_format is OutputFormat.json:
         typer.echo(result.model_dump_json(indent=2))

@@ -95,12 +95,13 @@ def _clip_value(
 ) -> object:
     """Analyse the clip named by `text` and show what it gave (KneechainError when it cannot)."""
     from kneechain.assess.protocols.casevideo import film_clip  # vision: loaded only when used
+    from kneechain.assess.protocols.config import default_config
 
     clip = Path(text.strip().strip("'\"")).expanduser()
     number = question.id.rsplit("clip", 1)[-1]
     folder = output.parent / f"{output.stem}-evidence" / f"{question.test_id}-clip{number}"
     _say(console, "  Measuring the clip (this can take a minute)...", "dim")
-    answer = film_clip(clip, question.test_id or "", folder)
+    answer = film_clip(clip, question.test_id or "", default_config(), folder)
     for line in clip_summary(qn, answer):
         _say(console, f"  {line}", "green")
     if not answer.evidence:

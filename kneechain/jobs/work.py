@@ -125,6 +125,7 @@ class Worker:
     ) -> ClipOutput:
         """Measure `request`'s test on `video` (the clip's local copy); evidence as bytes."""
         from kneechain.assess.protocols import evidence, run
+        from kneechain.assess.protocols.config import default_config
         from kneechain.jobs.key import versions
         from kneechain.vision import followed
         from kneechain.vision.pipeline import PoseOptions
@@ -140,8 +141,10 @@ class Worker:
             keep_frames=request.evidence and request.clip,  # the clip is drawn from them
         )
         progress = _Throttle(report)
+        # the worker is given no domain: the packaged protocol parameters, as in the runner's
+        # job key (jobs/runner.py)
         analysis = run.analyse_file(
-            video, request.test_id, request.side, options, None, progress, self.vision
+            video, request.test_id, default_config(), request.side, options, progress, self.vision
         )
         files: dict[str, bytes] = {}
         if request.evidence and analysis.video is not None:

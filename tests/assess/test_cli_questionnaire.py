@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from kneechain.assess import flow
 from kneechain.assess.protocols.casevideo import film_clip
+from kneechain.assess.protocols.config import default_config
 from kneechain.assess.questionnaire import load_questionnaire
 from kneechain.assess.rules import default_rules
 from kneechain.cli import app
@@ -56,7 +57,7 @@ def typed(script: dict[str, list[str]], output: Path) -> list[str]:
         try:
             value = flow.parse_answer(question, line)
             if question.kind == "clip" and value is not None:
-                value = film_clip(Path(str(value)), question.test_id or "", None)
+                value = film_clip(Path(str(value)), question.test_id or "", default_config(), None)
             state = flow.apply_answer(QN, state, question.id, value)
         except KneechainError:
             continue

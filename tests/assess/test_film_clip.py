@@ -8,6 +8,7 @@ import pytest
 
 from kneechain.assess import flow
 from kneechain.assess.protocols.casevideo import film_clip
+from kneechain.assess.protocols.config import default_config
 from kneechain.assess.questionnaire import load_questionnaire
 from kneechain.assess.rules import default_rules
 from kneechain.errors import ErrorKind, KneechainError
@@ -22,7 +23,7 @@ def squat_file(tmp_path: Path) -> Path:
 
 
 def test_a_clip_gives_case_measurements_with_quality(squat_file: Path, tmp_path: Path) -> None:
-    answer = film_clip(squat_file, "double_leg_squat", tmp_path / "ev")
+    answer = film_clip(squat_file, "double_leg_squat", default_config(), tmp_path / "ev")
     fppa = {m.side: m for m in answer.measurements if m.measure == "squat_fppa"}
     assert fppa["left"].value == pytest.approx(22.5, abs=0.2) and fppa["left"].provenance == "video"
     assert answer.view == "front" and answer.evidence == []  # trajectories: no frames to draw on
@@ -30,10 +31,10 @@ def test_a_clip_gives_case_measurements_with_quality(squat_file: Path, tmp_path:
 
 def test_a_missing_file_and_a_wrong_view_are_plain_errors(squat_file: Path) -> None:
     with pytest.raises(KneechainError, match="There is no file") as missing:
-        film_clip(squat_file.with_name("nope.mp4"), "double_leg_squat")
+        film_clip(squat_file.with_name("nope.mp4"), "double_leg_squat", default_config())
     assert missing.value.kind is ErrorKind.not_found
     with pytest.raises(KneechainError, match="needs a side view") as wrong:
-        film_clip(squat_file, "knee_to_wall")
+        film_clip(squat_file, "knee_to_wall", default_config())
     assert wrong.value.kind is ErrorKind.bad_media and "2 m to the side" in (wrong.value.hint or "")
 
 
@@ -54,7 +55,7 @@ def test_a_real_walking_clip_gives_values_and_proof_pictures(tmp_path: Path) -> 
     if video is None:
         pytest.skip(f"real demo video unavailable: {sample_data.last_failure()}")
     clip = cut_walker(video, tmp_path / "walker.mp4")
-    answer = film_clip(clip, "gait", tmp_path / "ev")
+    answer = film_clip(clip, "gait", default_config(), tmp_path / "ev")
     cadence = next(m for m in answer.measurements if m.measure == "cadence")
     assert 80 < cadence.value < 130 and cadence.source and cadence.source.video_sha256
     assert answer.evidence and all(Path(p).is_file() for p in answer.evidence)

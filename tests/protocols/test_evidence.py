@@ -9,6 +9,7 @@ import numpy as np
 
 from kneechain.assess.protocols import constructed as c
 from kneechain.assess.protocols import squat
+from kneechain.assess.protocols.config import default_config
 from kneechain.assess.protocols.evidence import HIGHLIGHT, write_evidence
 from tests.protocols.shapes import clock, dips
 
@@ -38,7 +39,7 @@ def _squats(seconds: float, deepest: float):
     time = clock(seconds)
     depth = dips(time, deepest, 1)
     traj = c.standing_front(time, depth=(depth, depth), fppa=(depth / 6, 0.0))
-    return traj, squat.analyse(traj)
+    return traj, squat.analyse(traj, default_config())
 
 
 def test_key_frames_show_the_measured_angle(tmp_path: Path) -> None:

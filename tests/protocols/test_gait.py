@@ -10,6 +10,7 @@ from scipy.signal import find_peaks
 
 from kneechain.assess.protocols import constructed as c
 from kneechain.assess.protocols import gait, gait_events
+from kneechain.assess.protocols.config import default_config
 from kneechain.assess.protocols.errors import ProtocolError
 from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision import kinematics as k
@@ -44,7 +45,7 @@ def dense_truth(knee_contact: tuple[float, float], facing: float = 1.0) -> dict:
 def test_side_view_values_and_sides(facing: float) -> None:
     knee = (3.0, 12.0)  # a stiffer left knee at foot strike
     traj = c.side_walker(clock(8), knee_contact=knee, facing=facing)
-    result = gait.analyse(traj)
+    result = gait.analyse(traj, default_config())
     got = values(result)
     truth = dense_truth(knee, facing)
     for key, expected in truth.items():
@@ -57,13 +58,15 @@ def test_side_view_values_and_sides(facing: float) -> None:
 
 def test_walking_across_the_picture_gives_the_same_cadence() -> None:
     traj = c.side_walker(clock(8), stride_hz=1.0, speed_px_s=130.0)
-    assert values(gait.analyse(traj))[("cadence", None)] == pytest.approx(120.0, abs=2.5)
+    assert values(gait.analyse(traj, default_config()))[("cadence", None)] == pytest.approx(
+        120.0, abs=2.5
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_events_survive_pixel_noise(seed: int) -> None:
     traj = c.add_noise(c.side_walker(clock(8), stride_hz=0.9), 2.0, seed)
-    result = gait.analyse(traj)
+    result = gait.analyse(traj, default_config())
     assert values(result)[("cadence", None)] == pytest.approx(108.0, abs=3.0)
     per_side = [sum(r.side == s for r in result.repetitions) for s in ("left", "right")]
     assert min(per_side) >= 6
@@ -72,7 +75,7 @@ def test_events_survive_pixel_noise(seed: int) -> None:
 def test_step_detection_counts_steps() -> None:
     time = clock(10)
     traj = c.side_walker(time, stride_hz=0.8)
-    result = gait.analyse(traj)
+    result = gait.analyse(traj, default_config())
     # 8 strides x 2 feet, less the foot strike at t=0 (no peak at the very first frame)
     assert len(result.repetitions) == 15
     assert all(r.rejected is None for r in result.repetitions)
@@ -93,7 +96,7 @@ def test_swapped_leg_labels_do_not_add_steps() -> None:
             traj.position[swapped, right],
             traj.position[swapped, left],
         )
-    result = gait.analyse(replace(traj, position=pos))
+    result = gait.analyse(replace(traj, position=pos), default_config())
     got = values(result)
     assert got[("cadence", None)] == pytest.approx(96.0, abs=2.0)
     assert got[("knee_flexion_contact", "left")] < got[("knee_flexion_contact", "right")] - 7
@@ -102,7 +105,7 @@ def test_swapped_leg_labels_do_not_add_steps() -> None:
 def test_no_steps_is_refused() -> None:
     traj = c.side_walker(clock(5), stride_hz=0.0)
     with pytest.raises(ProtocolError, match="No steps"):
-        gait.analyse(traj)
+        gait.analyse(traj, default_config())
 
 
 def _frontal_walker(time: np.ndarray, drop: tuple[float, float], rear: bool) -> Trajectories:
@@ -127,7 +130,7 @@ def _frontal_walker(time: np.ndarray, drop: tuple[float, float], rear: bool) -> 
 @pytest.mark.parametrize("rear", [False, True])
 def test_front_or_rear_view_pelvic_drop_per_side(rear: bool) -> None:
     traj = _frontal_walker(clock(9), (8.0, 3.0), rear)
-    result = gait.analyse(traj)
+    result = gait.analyse(traj, default_config())
     got = values(result)
     assert result.view == ("rear" if rear else "front")
     assert got[("gait_pelvic_drop", "left")] == pytest.approx(8.0, abs=0.5)
@@ -153,8 +156,8 @@ def test_the_view_is_estimated_once_per_analysis(monkeypatch: pytest.MonkeyPatch
     real = views.estimate_view
     monkeypatch.setattr(views, "estimate_view", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     traj = c.side_walker(clock(8), stride_hz=1.0, speed_px_s=130.0)
-    first = values(gait.analyse(traj))
+    first = values(gait.analyse(traj, default_config()))
     assert len(calls) == 1
     again = c.side_walker(clock(8), stride_hz=1.0, speed_px_s=130.0)  # another clip: estimated anew
-    assert values(gait.analyse(again)) == first
+    assert values(gait.analyse(again, default_config())) == first
     assert len(calls) == 2

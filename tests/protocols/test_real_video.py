@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kneechain.assess.protocols import gait
+from kneechain.assess.protocols.config import default_config
 from kneechain.assess.protocols.walker_clip import WALKER_BOX
 from kneechain.cli import app
 from kneechain.vision.trajectories import Trajectories
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 def cadence(traj: Trajectories) -> float:
-    result = gait.analyse(traj)
+    result = gait.analyse(traj, default_config())
     return next(m.value for m in result.measurements if m.measure == "cadence")
 
 
@@ -33,8 +34,13 @@ def test_cadence_is_human_and_steady_across_the_clip(walker: Trajectories) -> No
 def test_mirrored_clip_swaps_sides_and_values_agree(
     walker: Trajectories, walker_mirrored: Trajectories
 ) -> None:
-    plain = {(m.measure, m.side): m.value for m in gait.analyse(walker).measurements}
-    mirror = {(m.measure, m.side): m.value for m in gait.analyse(walker_mirrored).measurements}
+    plain = {
+        (m.measure, m.side): m.value for m in gait.analyse(walker, default_config()).measurements
+    }
+    mirror = {
+        (m.measure, m.side): m.value
+        for m in gait.analyse(walker_mirrored, default_config()).measurements
+    }
     assert mirror[("cadence", None)] == pytest.approx(plain[("cadence", None)], rel=0.03)
     swap = {"left": "right", "right": "left"}
     # a mean over two or four contacts; one frame's 2D knee angle differs between mirrored
@@ -45,7 +51,7 @@ def test_mirrored_clip_swaps_sides_and_values_agree(
 
 
 def test_result_names_the_clip(walker: Trajectories) -> None:
-    result = gait.analyse(walker)
+    result = gait.analyse(walker, default_config())
     source = result.measurements[0].source
     assert source is not None and source.video_sha256 == walker.meta.source_sha256
     assert source.file_name == "walker.mp4" and source.frames

@@ -13,6 +13,7 @@ from kneechain.assess.measure import readings
 from kneechain.assess.protocols import constructed as c
 from kneechain.assess.protocols import squat
 from kneechain.assess.protocols import uncertainty as u
+from kneechain.assess.protocols.config import default_config
 from tests.protocols.shapes import clock, dips
 
 
@@ -72,7 +73,9 @@ def test_more_repetitions_never_raise_and_a_worse_view_never_lowers_it(
 def test_every_protocol_value_carries_its_uncertainty() -> None:
     time = clock(11)
     d = dips(time, 90.0, 5)
-    result = squat.analyse(c.standing_front(time, depth=(d, d), fppa=(d / 5, d / 45)))
+    result = squat.analyse(
+        c.standing_front(time, depth=(d, d), fppa=(d / 5, d / 45)), default_config()
+    )
     assert result.measurements and all(m.uncertainty for m in result.measurements)
     fppa = next(m for m in result.measurements if m.measure == "squat_fppa" and m.side == "left")
     # pose 6 (visibility 1), view 18 degrees seen 15 degrees off (image fallback +- 15),

@@ -44,26 +44,26 @@ def test_view_score_falls_as_the_person_turns(turn: float) -> None:
 
 def test_squat_filmed_from_the_side_is_refused_with_advice() -> None:
     with pytest.raises(ProtocolError) as err:
-        squat.analyse(c.side_walker(clock(5)))
+        squat.analyse(c.side_walker(clock(5)), default_config())
     assert "side view" in err.value.problem and "front view" in err.value.problem
     assert "3 m in front of you" in err.value.advice
 
 
 def test_knee_to_wall_filmed_from_the_front_is_refused() -> None:
     with pytest.raises(ProtocolError, match="needs a side view"):
-        knee_to_wall.analyse(c.standing_front(clock(5)))
+        knee_to_wall.analyse(c.standing_front(clock(5)), default_config())
 
 
 def test_lying_turn_needs_the_feet_end_view() -> None:
     with pytest.raises(ProtocolError, match="along the legs from the feet"):
-        hip_rotation.lying(c.standing_front(clock(5)))
+        hip_rotation.lying(c.standing_front(clock(5)), default_config())
 
 
 def test_turned_too_far_is_refused() -> None:
     time = clock(8)
     d = dips(time, 80.0, 3)
     with pytest.raises(ProtocolError, match="degrees off"):
-        squat.analyse(c.standing_front(time, depth=(d, d), turn_deg=60.0))
+        squat.analyse(c.standing_front(time, depth=(d, d), turn_deg=60.0), default_config())
 
 
 def test_hidden_parts_are_named() -> None:
@@ -72,12 +72,12 @@ def test_hidden_parts_are_named() -> None:
     conf = traj.confidence.copy()
     conf[:, col] = 0.1
     with pytest.raises(ProtocolError, match="left heel"):
-        gait.analyse(replace(traj, confidence=conf))
+        gait.analyse(replace(traj, confidence=conf), default_config())
 
 
 def test_too_short_a_clip_is_refused() -> None:
     with pytest.raises(ProtocolError, match="frames"):
-        squat.analyse(c.standing_front(clock(0.1)))
+        squat.analyse(c.standing_front(clock(0.1)), default_config())
 
 
 def test_partly_out_of_frame_is_refused() -> None:
@@ -85,7 +85,7 @@ def test_partly_out_of_frame_is_refused() -> None:
     pos = traj.position.copy()
     pos[:, traj.index("right_ankle"), 1] = 2000.0  # below the picture
     with pytest.raises(ProtocolError, match="right ankle"):
-        squat.analyse(replace(traj, position=pos))
+        squat.analyse(replace(traj, position=pos), default_config())
 
 
 def _with_camera_at(traj, bearing: float, height: float = 1.0):
@@ -102,7 +102,7 @@ def test_squat_from_an_oblique_phone_is_refused_with_which_way_to_move(
     # (the view check reads both: the model's 3D and the 3D fit to the picture)
     traj = seen(bearing, clock(8))[0]
     with pytest.raises(ProtocolError) as err:
-        squat.analyse(traj)
+        squat.analyse(traj, default_config())
     assert f"in front of you, {abs(bearing):.0f} degrees {way}" in err.value.problem
     assert "within 20 degrees" in err.value.problem
     assert f"move it about {abs(bearing):.0f} degrees round you" in err.value.advice
@@ -113,7 +113,9 @@ def test_squat_from_an_oblique_phone_is_refused_with_which_way_to_move(
 def test_squat_from_a_nearly_square_phone_is_measured_with_the_view_in_degrees() -> None:
     time = clock(8)
     d = dips(time, 80.0, 3)
-    result = squat.analyse(_with_camera_at(c.standing_front(time, depth=(d, d)), 8.0, 1.5))
+    result = squat.analyse(
+        _with_camera_at(c.standing_front(time, depth=(d, d)), 8.0, 1.5), default_config()
+    )
     assert result.view == "front" and result.measurements
 
 

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kneechain.assess.protocols import constructed, gait, gait_events, signals, thomas
+from kneechain.assess.protocols.config import default_config
 from kneechain.assess.protocols.walker_clip import WALKER_BOX, cut_walker, pose_walker
 from kneechain.services import video
 from kneechain.services.context import ServiceContext
@@ -135,7 +136,7 @@ def test_a_hold_is_keyed_at_its_middle_in_time() -> None:
     the middle of the hold, not at the middle of its rows (3.0 s)."""
     thigh = np.interp(UNEVEN, [0, 1.5, 2, 5, 5.5, 6], [40, 40, 10, 10, 40, 40])
     traj = constructed.lying_thomas(UNEVEN, thigh, 60.0)
-    result = thomas.analyse(traj, side="left")
+    result = thomas.analyse(traj, default_config(), side="left")
     held = [r for r in result.repetitions if abs(r.values["thomas_thigh_angle"] - 10) < 1]
     assert len(held) == 1
     a, key, b = held[0].start_frame, held[0].key_frame, held[0].end_frame  # rows: frames 0..
@@ -283,7 +284,9 @@ def walks(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
     folder = tmp_path_factory.mktemp("vfr")
     source = clip_file(folder)
     clip, true_times = variable_rate_walker(source, folder)
-    constant = gait.analyse(pose_walker(cut_walker(source, folder / "cfr.mp4"), WALKER_BOX))
+    constant = gait.analyse(
+        pose_walker(cut_walker(source, folder / "cfr.mp4"), WALKER_BOX), default_config()
+    )
     return clip, true_times, _cadence(constant)
 
 
@@ -308,7 +311,7 @@ def test_a_variable_rate_walk_gives_the_steps_of_the_constant_rate_one(walks) ->
     assert np.allclose([f.time for f in iter_frames(clip, start=90)], true_times[90:], atol=1e-3)
     traj = pose_walker(clip, WALKER_BOX)
     assert np.allclose(traj.time, true_times, atol=1e-3)
-    _same_steps(_cadence(gait.analyse(traj)), want, true_times)
+    _same_steps(_cadence(gait.analyse(traj, default_config())), want, true_times)
 
 
 @pytest.mark.slow

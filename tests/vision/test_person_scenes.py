@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kneechain.assess.protocols.config import default_config
 from kneechain.assess.protocols.run import analyse_file
 from kneechain.vision.errors import VideoError
 from kneechain.vision.models import Models
@@ -96,7 +97,7 @@ def test_two_people_doing_the_same_movement_make_it_ask(scenes: Path, demo_video
 
 
 def test_gait_on_the_shared_clip_measures_the_walking_woman(demo_video: Path) -> None:
-    result = analyse_file(demo_video, "gait")
+    result = analyse_file(demo_video, "gait", default_config())
     assert result.person is not None and result.person.people_seen == 2
     assert result.person.chosen_by.startswith("test movement")
     step = result.trajectories.meta.provenance[0].params

@@ -48,9 +48,7 @@ def sway(
     return 100 * rms / height, 100 * path / duration / height
 
 
-def analyse(
-    traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
-) -> ProtocolResult:
+def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None) -> ProtocolResult:
     """Measure a single-leg balance clip (see the module docstring)."""
     col, params, _ = base.start(traj, TEST_ID, NEEDED, config)
     assert isinstance(params, BalanceParams)

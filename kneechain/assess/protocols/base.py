@@ -10,7 +10,6 @@ from kneechain.assess.protocols.config import (
     ExpectedView,
     ProtocolBase,
     ProtocolConfig,
-    default_config,
 )
 from kneechain.assess.protocols.errors import ProtocolError, filming_advice
 from kneechain.assess.protocols.views import check_parts, check_view
@@ -36,13 +35,15 @@ def start(
     traj: Trajectories,
     test_id: str,
     needed: tuple[str, ...],
-    config: ProtocolConfig | None,
+    config: ProtocolConfig,
     expected: ExpectedView | None = None,
 ) -> tuple[Collector, ProtocolBase, ProtocolConfig]:
     """Check the clip (length, needed parts, view) and return an empty collector, the
     protocol's parameters and the whole configuration. `expected` overrides the view the
-    parameters name (gait accepts a side or a front/rear clip)."""
-    cfg = config or default_config()
+    parameters name (gait accepts a side or a front/rear clip). `config` is the caller's (a
+    service's `ctx.domain.protocols`; the job worker, given no domain, and the terminal's
+    questionnaire pass the packaged one)."""
+    cfg = config
     params: ProtocolBase = getattr(cfg.protocols, test_id)
     tip = advice(test_id)
     if len(traj) < MIN_FRAMES:

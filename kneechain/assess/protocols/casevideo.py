@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kneechain.assess.case import Case
 from kneechain.assess.flow import ClipAnswer
+from kneechain.assess.protocols.config import ProtocolConfig
 from kneechain.assess.protocols.registry import PROTOCOLS
 from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.assess.protocols.run import analyse_file, merge
@@ -42,14 +43,17 @@ def parse_spec(text: str) -> tuple[str, Path]:
     return test_id, file
 
 
-def add_videos(case: Case, specs: list[str]) -> tuple[Case, list[ProtocolResult]]:
-    """The case with every clip's measurements merged in, and the protocol results."""
+def add_videos(
+    case: Case, specs: list[str], config: ProtocolConfig
+) -> tuple[Case, list[ProtocolResult]]:
+    """The case with every clip's measurements merged in, and the protocol results
+    (measured with the protocol parameters `config`)."""
     parsed = [parse_spec(spec) for spec in specs]
     measurements = list(case.measurements)
     results = []
     for test_id, path in parsed:
         try:
-            result = analyse_file(path, test_id).result
+            result = analyse_file(path, test_id, config).result
         except VideoError as err:
             raise VideoSpecError(
                 f"{path.name} cannot be measured as {test_id}", [err.problem, err.advice]
@@ -59,7 +63,9 @@ def add_videos(case: Case, specs: list[str]) -> tuple[Case, list[ProtocolResult]
     return case.model_copy(update={"measurements": measurements}), results
 
 
-def film_clip(path: Path, test_id: str, evidence_folder: Path | None = None) -> ClipAnswer:
+def film_clip(
+    path: Path, test_id: str, config: ProtocolConfig, evidence_folder: Path | None = None
+) -> ClipAnswer:
     """Measure one test from one clip for the questionnaire ("film it now"): its values with
     their quality, and the proof pictures written into `evidence_folder` (video input only).
     A clip that cannot be measured is a KneechainError saying what is wrong and how to re-film."""
@@ -72,7 +78,7 @@ def film_clip(path: Path, test_id: str, evidence_folder: Path | None = None) -> 
             hint="Give the path of the clip you filmed, or press Enter to skip.",
             kind=ErrorKind.not_found,
         )
-    analysis = analyse_file(path, test_id)  # VideoError (a KneechainError) when unusable
+    analysis = analyse_file(path, test_id, config)  # VideoError (a KneechainError) when unusable
     evidence: list[str] = []
     if evidence_folder is not None and analysis.video is not None:
         written = write_evidence(

@@ -13,7 +13,7 @@ import numpy as np
 from kneechain.assess.case import GaitActivity, Side
 from kneechain.assess.protocols import base, gait_events, views
 from kneechain.assess.protocols.build import Collector, Reading
-from kneechain.assess.protocols.config import GaitParams, ProtocolConfig, default_config
+from kneechain.assess.protocols.config import GaitParams, ProtocolConfig
 from kneechain.assess.protocols.gait_events import Stance
 from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.assess.protocols.views import classify
@@ -165,12 +165,10 @@ def _frontal(
     return stances
 
 
-def analyse(
-    traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
-) -> ProtocolResult:
+def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None) -> ProtocolResult:
     """Measure a gait clip: sagittal measures from a side view, frontal ones from a front or
     rear view (the view is read from the clip)."""
-    cfg = config or default_config()
+    cfg = config
     p = cfg.protocols.gait
     found = classify(traj, cfg.common, "side").view
     frontal = found in ("front", "rear")

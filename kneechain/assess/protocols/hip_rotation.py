@@ -64,9 +64,7 @@ def _holds(
     return found
 
 
-def lying(
-    traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
-) -> ProtocolResult:
+def lying(traj: Trajectories, config: ProtocolConfig, side: Side | None = None) -> ProtocolResult:
     """Measure a lying leg-turn clip (see the module docstring)."""
     test_id = "lying_leg_turn"
     col, params, cfg = base.start(traj, test_id, base.legs("hip", "heel", "foot_index"), config)
@@ -109,9 +107,7 @@ def _seated_checks(col: Collector, p: SeatedParams, side: Side) -> None:
         )
 
 
-def seated(
-    traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
-) -> ProtocolResult:
+def seated(traj: Trajectories, config: ProtocolConfig, side: Side | None = None) -> ProtocolResult:
     """Measure a seated hip rotation clip (see the module docstring)."""
     test_id = "seated_hip_rotation"
     col, params, cfg = base.start(traj, test_id, base.legs("hip", "knee", "ankle"), config)

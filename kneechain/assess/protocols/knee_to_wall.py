@@ -49,9 +49,7 @@ def _deepest(values: np.ndarray, rows: np.ndarray, tolerance: float) -> int:
     return int(top[np.argmin(np.abs(values[top] - np.median(values[top])))])
 
 
-def analyse(
-    traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
-) -> ProtocolResult:
+def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None) -> ProtocolResult:
     """Measure a knee-to-wall clip (see the module docstring)."""
     col, params, cfg = base.start(traj, TEST_ID, NEEDED, config)
     assert isinstance(params, KneeToWallParams)

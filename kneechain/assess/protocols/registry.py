@@ -18,7 +18,7 @@ from kneechain.assess.protocols.config import ProtocolConfig
 from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision.trajectories import Trajectories
 
-Protocol = Callable[[Trajectories, ProtocolConfig | None, Side | None], ProtocolResult]
+Protocol = Callable[[Trajectories, ProtocolConfig, Side | None], ProtocolResult]
 
 PROTOCOLS: dict[str, Protocol] = {
     "lying_leg_turn": hip_rotation.lying,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kneechain.assess.case import Measurement, Side
-from kneechain.assess.protocols.config import ProtocolConfig, default_config
+from kneechain.assess.protocols.config import ProtocolConfig
 from kneechain.assess.protocols.registry import protocol
 from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision.cleaning import CleaningConfig
@@ -82,14 +82,15 @@ def pose_for_test(
 def analyse_file(
     path: Path,
     test_id: str,
+    config: ProtocolConfig,
     side: Side | None = None,
     options: PoseOptions | None = None,
-    config: ProtocolConfig | None = None,
     progress: ProgressHook | None = None,
     runner: VisionRunner | None = None,
 ) -> Analysis:
-    """Run `test_id`'s protocol on a video or trajectories file."""
-    cfg = config or default_config()
+    """Run `test_id`'s protocol, with the caller's protocol parameters, on a video or
+    trajectories file."""
+    cfg = config
     run = protocol(test_id)
     traj, video, warnings, person, frames = pose_for_test(
         path, test_id, cfg, options, progress, runner

@@ -59,9 +59,7 @@ JOINTS = {
 }
 
 
-def analyse(
-    traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
-) -> ProtocolResult:
+def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None) -> ProtocolResult:
     """Measure a single-leg squat clip (see the module docstring)."""
     col, params, cfg = base.start(traj, TEST_ID, NEEDED, config)
     assert isinstance(params, SingleLegSquatParams)

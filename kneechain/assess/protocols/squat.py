@@ -30,9 +30,7 @@ def knee_ankle_ratio(traj: Trajectories) -> np.ndarray:
         return np.where(ankles > 1e-9, knees / ankles, np.nan)
 
 
-def analyse(
-    traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
-) -> ProtocolResult:
+def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None) -> ProtocolResult:
     """Measure a double-leg squat clip (see the module docstring)."""
     col, params, cfg = base.start(traj, TEST_ID, NEEDED, config)
     assert isinstance(params, SquatParams)

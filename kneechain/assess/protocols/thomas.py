@@ -34,9 +34,7 @@ def hanging_side(traj: Trajectories) -> np.ndarray:
     return np.where(lower_left, "left", "right")
 
 
-def analyse(
-    traj: Trajectories, config: ProtocolConfig | None = None, side: Side | None = None
-) -> ProtocolResult:
+def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None) -> ProtocolResult:
     """Measure a Thomas test clip (see the module docstring)."""
     col, params, _ = base.start(traj, TEST_ID, NEEDED, config)
     assert isinstance(params, ThomasParams)
