@@ -45,6 +45,7 @@ import numpy as np
 from kneechain.vision import fit3d
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
+from kneechain.vision.view import ViewEstimate, describe, turn_from
 
 SIDES = ("left", "right")
 MEASURED_SD = {"knee_flexion": 14.0, "hip_flexion": 13.0, "knee_frontal": 13.0}
@@ -234,3 +235,49 @@ def summary(angles: dict[str, np.ndarray]) -> dict[str, object]:
 
 def _deg(value: float) -> str:
     return "?" if not math.isfinite(value) else f"{value:.0f}"
+
+
+VALID_2D_WITHIN_DEG = {"sagittal": 25.0, "frontal": 20.0}
+"""How far the camera may stand from the side (sagittal 2D angles: knee and hip flexion,
+shank and thigh inclination, forward trunk lean) or from the front or rear (frontal ones:
+FPPA, pelvic obliquity, lateral trunk lean) for those 2D values to hold: the protocols' own
+limits (protocols.yaml: gait 25 for its sagittal knee angles, the squats 20 for FPPA)."""
+
+
+def view_summary(est: ViewEstimate) -> dict[str, object]:
+    """Where the camera stood (the view check's estimate), which 2D angles of the export
+    are valid from there, and one plain sentence."""
+    if not est.known:
+        return {
+            "bearing_deg": None,
+            "sd_deg": None,
+            "valid_2d": [],
+            "sentence": "View: unknown (hips and shoulders not seen in 3D); the 2D angles "
+            "hold only for the view each needs (docs/vision.md, Angle conventions).",
+        }
+    turns = {
+        "sagittal": turn_from(est.bearing_deg, "side"),
+        "frontal": turn_from(est.bearing_deg, "front_or_rear"),
+    }
+    valid = [plane for plane, turn in turns.items() if turn <= VALID_2D_WITHIN_DEG[plane]]
+    where = f"View: the camera stood {describe(est.bearing_deg)} (+-{est.sigma_deg:.0f})"
+    if valid:
+        plane = valid[0]
+        verdict = (
+            f"the {plane} 2D angles are valid from it "
+            f"({turns[plane]:.0f} degrees off, limit {VALID_2D_WITHIN_DEG[plane]:.0f})"
+        )
+    else:
+        verdict = (
+            f"no 2D angle is valid from it ({turns['sagittal']:.0f} degrees off the side, "
+            f"{turns['frontal']:.0f} off front/rear); read the 3D fit's"
+        )
+    return {
+        "bearing_deg": round(est.bearing_deg),
+        "sd_deg": round(est.sigma_deg),
+        "turn_from_side_deg": round(turns["sagittal"]),
+        "turn_from_front_or_rear_deg": round(turns["frontal"]),
+        "phases": len(est.phases),
+        "valid_2d": valid,
+        "sentence": f"{where}: {verdict}.",
+    }

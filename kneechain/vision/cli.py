@@ -59,12 +59,13 @@ class _Bars:
             self.drawn = time.monotonic()
 
 
-def _fit_sentence(summary: Path | None) -> str | None:
-    """The 3D fit's line of the run summary (summary.json), if the run fitted one."""
+def _fit_sentences(summary: Path | None) -> list[str]:
+    """The 3D fit's and the view's lines of the run summary (summary.json), where the run
+    fitted them."""
     if summary is None or not summary.is_file():
-        return None
-    fitted = json.loads(summary.read_text(encoding="utf-8")).get("fit_3d")
-    return fitted["sentence"] if fitted else None
+        return []
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    return [data[key]["sentence"] for key in ("fit_3d", "view") if data.get(key)]
 
 
 def pose(
@@ -112,8 +113,7 @@ def pose(
     for warning in done.warnings:
         console.print(f"[yellow]Warning:[/] {warning}")
     typer.echo(f"Analysed {done.frames} frames of {video.name}; results in {out}")
-    fitted = _fit_sentence(done.files.get("summary"))
-    if fitted:
-        typer.echo(fitted)
+    for line in _fit_sentences(done.files.get("summary")):
+        typer.echo(line)
     for path in sorted(set(done.files.values())):  # every file written, folders included
         typer.echo(f"  {path.relative_to(out) if path.is_relative_to(out) else path}")

@@ -47,6 +47,7 @@ from kneechain.vision.video import (
     sha256_of,
     step_for_rate,
 )
+from kneechain.vision.view import ViewEstimate, estimate_view
 
 ProgressHook = Callable[[str, int, int], None]
 """progress(stage, advance, total): called with advance=0 first to announce a stage's total."""
@@ -104,6 +105,7 @@ class PoseAnalysis:
     sharpness: float
     timings: dict[str, float] = field(default_factory=dict)
     frames: FrameStash | None = None  # the posed frames, downsized (PoseOptions.keep_frames)
+    view: ViewEstimate | None = None  # where the camera stood (with PoseOptions.fit_3d)
 
 
 def _pose_ranges(
@@ -250,6 +252,7 @@ def analyse(
     if choice.dropped:
         warnings.insert(1, dropped_warning(choice, raw.frame, raw.time))
     tic = time.perf_counter()
+    view = None
     cleaned, report = clean(traj, opts.cleaning)
     angles = angle_table(cleaned)
     timings["clean_and_angles_s"] = time.perf_counter() - tic
@@ -259,6 +262,7 @@ def analyse(
         angles |= fitted
         if note:
             warnings.append(note)
+        view = estimate_view(cleaned, use_fit=True)  # as the protocols' view check reads it
         timings["fit_3d_s"] = time.perf_counter() - tic
     return PoseAnalysis(
         info,
@@ -273,6 +277,7 @@ def analyse(
         focus,
         timings,
         stash,
+        view,
     )
 
 

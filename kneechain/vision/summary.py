@@ -81,6 +81,7 @@ def build(analysis: PoseAnalysis, files: dict[str, Path]) -> dict[str, Any]:
             if any(angles3d.is_fit_column(n) for n in analysis.angles)
             else None
         ),
+        "view": None if analysis.view is None else angles3d.view_summary(analysis.view),
         "provenance": [s.model_dump(mode="json") for s in analysis.clean.meta.provenance],
         "timings_s": {k: round(v, 3) for k, v in analysis.timings.items()},
         "files": sorted(p.name for p in files.values()),

@@ -261,3 +261,40 @@ def test_a_long_clip_is_fitted_in_windows_and_every_frame_has_its_angles(monkeyp
         knee = got[angles3d.column(side, "knee_flexion")]
         assert np.isfinite(knee).all()
         assert np.mean(np.abs(knee - _truth(room, side)["knee_flexion"])) < 4.0
+
+
+def _estimate(bearing: float, sd: float = 10.0):
+    from kneechain.vision.view import ViewEstimate, ViewPhase
+
+    return ViewEstimate(bearing, sd, 90, (ViewPhase(0, 90, bearing, sd),))
+
+
+@pytest.mark.parametrize(
+    ("bearing", "valid"),
+    [
+        (90.0, ["sagittal"]),
+        (-70.0, ["sagittal"]),
+        (-60.0, []),
+        (15.0, ["frontal"]),
+        (170, ["frontal"]),
+    ],
+)
+def test_the_view_says_which_2d_angles_hold(bearing: float, valid: list[str]) -> None:
+    got = angles3d.view_summary(_estimate(bearing))
+    assert got["valid_2d"] == valid
+    assert got["bearing_deg"] == round(bearing)
+    if not valid:
+        assert "no 2D angle is valid" in str(got["sentence"])
+
+
+def test_an_unknown_view_says_so() -> None:
+    got = angles3d.view_summary(_estimate(float("nan"), float("nan")))
+    assert got["valid_2d"] == [] and "unknown" in str(got["sentence"])
+
+
+def test_the_2d_limits_are_the_protocols_own() -> None:
+    from kneechain.assess.protocols.config import default_config
+
+    protocols = default_config().protocols
+    assert angles3d.VALID_2D_WITHIN_DEG["sagittal"] == protocols.gait.max_turn_deg
+    assert angles3d.VALID_2D_WITHIN_DEG["frontal"] == protocols.double_leg_squat.max_turn_deg

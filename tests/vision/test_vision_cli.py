@@ -44,6 +44,7 @@ def test_pose_command_writes_every_output(short_demo: Path, tmp_path: Path) -> N
         header
     )
     assert "hip_rotation" in fitted["not_reported"]
+    assert summary["view"]["sentence"] in result.output  # where the camera stood, what holds
     # a second run replaces the earlier result in place
     again = CliRunner().invoke(
         app, ["pose", str(short_demo), "--out", str(out), "--every", "3", "--no-overlay"]
