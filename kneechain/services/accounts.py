@@ -308,6 +308,19 @@ def _role(user: PersonRecord) -> Role:
     return "clinician" if user.role == "clinician" else "person"
 
 
+def own_record(viewer: Viewer | None, person_uid: str, action: audit.Action) -> PersonRef | None:
+    """The viewer's own record when they read it, decided without the database: the permission
+    rule allows oneself (`may_see`), a read of one's own record is not noted (`audit.noted`), and
+    the viewer was looked up together with their person (`browser_session`, `log_in`), so
+    `person_for` would find that same person. None for anything else (another's record, a
+    change, nobody signed in): those go through `open_record`'s unit of work."""
+    if viewer is None or viewer.person_uid != person_uid:
+        return None
+    if audit.noted(action, viewer.person_uid, person_uid):
+        return None
+    return PersonRef(uid=viewer.person_uid, name=viewer.name, role=viewer.role)
+
+
 def open_record(
     ctx: ServiceContext,
     viewer: Viewer | None,
@@ -319,8 +332,12 @@ def open_record(
     in the audit log (`services.audit`) in the same unit of work. `what` names the use case
     (the web gives its route, e.g. "GET /people/{uid}/progress").
 
-    An access that notes nothing (the person reading their own record, most pages) is checked
-    in a read-only unit of work: on SQLite it does not queue for the write lock behind writers."""
+    The person reading their own record (most pages) needs no unit of work (`own_record`);
+    another access that notes nothing (a refused one) is checked in a read-only unit, which on
+    SQLite does not queue for the write lock behind writers."""
+    own = own_record(viewer, person_uid, action)
+    if own is not None:
+        return own
     writes = viewer is not None and audit.noted(action, viewer.person_uid, person_uid)
     with ctx.db(read_only=not writes) as db:
         person = person_for(db, viewer, person_uid)

@@ -158,6 +158,15 @@ def _current(db: Session, person: str | None) -> tuple[PersonRecord, ProgramReco
     return who, record
 
 
+def current_in(
+    db: Session, person: str | None
+) -> tuple[PersonRecord, ProgramRecord, ProgramVersion]:
+    """The person, their current program's record and its version, inside the caller's unit of
+    work (an error when there is no program yet)."""
+    who, record = _current(db, person)
+    return who, record, _version(record)
+
+
 def current(ctx: ServiceContext, person: str | None) -> ProgramVersion:
     """The program sessions are logged against now."""
     with ctx.db(read_only=True) as db:

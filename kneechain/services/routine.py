@@ -5,6 +5,7 @@ variant ready for when it is too hard or too painful (the session log records wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from kneechain.base import Frozen
@@ -12,8 +13,9 @@ from kneechain.errors import ErrorKind, KneechainError
 from kneechain.knowledge.loader import KnowledgeBase
 from kneechain.program.models import Prescription, Program, Variant
 from kneechain.program.rules import WEEKDAYS
-from kneechain.services import programs
+from kneechain.services import programs, tracking
 from kneechain.services.context import ServiceContext
+from kneechain.track.logbook import SessionEntry
 
 
 class Step(Frozen):
@@ -151,3 +153,21 @@ def picture_svg(ctx: ServiceContext, picture_id: str) -> str:
             f"No picture is drawn for {item.name} yet.",
             kind=ErrorKind.not_found,
         ) from exc
+
+
+def log_day(
+    ctx: ServiceContext,
+    person: str,
+    on: date,
+    session_id: str | None,
+    entry_for: Callable[[Routine], SessionEntry],
+) -> tracking.SessionOut:
+    """Log a session of the routine of `on` (or of the session `session_id`) in one unit of
+    work: the current program is read once, `entry_for` makes the session from that routine
+    (a front end reads its form against the exercises shown), and the session is stored against
+    that same program version. `routine` and `tracking.log` in turn would read the program
+    twice and open two units of work."""
+    with ctx.db() as db:
+        who, record, current = programs.current_in(db, person)
+        entry = entry_for(routine(ctx, person, on, session_id, current))
+        return tracking.log_in(ctx, db, who, entry, record)

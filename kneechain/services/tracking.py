@@ -200,8 +200,19 @@ def log(ctx: ServiceContext, person: str | None, entry: SessionEntry) -> Session
     """Store one exercise session against the person's current program."""
     with ctx.db() as db:
         who = resolve(db, person)
-        record = log_session(db, who, entry, current_program(db, who), kb=ctx.domain.knowledge)
-        return _session_out(ctx, record)
+        return log_in(ctx, db, who, entry, current_program(db, who))
+
+
+def log_in(
+    ctx: ServiceContext,
+    db: Session,
+    who: PersonRecord,
+    entry: SessionEntry,
+    program: ProgramRecord | None,
+) -> SessionOut:
+    """Store one exercise session against `program` inside the caller's unit of work."""
+    record = log_session(db, who, entry, program, kb=ctx.domain.knowledge)
+    return _session_out(ctx, record)
 
 
 def scores(ctx: ServiceContext, person: str | None, on: date, values: dict[str, float]) -> Stored:

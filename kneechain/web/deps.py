@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.jobs.runner import JobRunner
 from kneechain.services import accounts
 from kneechain.services.accounts import BrowserSession, PersonRef, Viewer
+from kneechain.services.audit import Action
 from kneechain.services.context import ServiceContext
 from kneechain.web.pages import current_browser
 from kneechain.web.security import (
@@ -87,14 +89,19 @@ async def get_clinician(viewer: CurrentViewer) -> Viewer:
 CurrentClinician = Annotated[Viewer, Depends(get_clinician)]
 
 
-def get_subject(request: Request, uid: str, ctx: Ctx, session: MaybeSession) -> PersonRef:
+async def get_subject(request: Request, uid: str, ctx: Ctx, session: MaybeSession) -> PersonRef:
     """The person named by the path's `uid`, after the one permission check; the access goes
-    to the audit log as a read or, for a state-changing request, a change."""
-    action = "read" if request.method in SAFE_METHODS else "change"
+    to the audit log as a read or, for a state-changing request, a change. The person reading
+    their own record is decided without the database (`accounts.own_record`), here on the
+    event loop; anything else runs `open_record`'s unit of work on the thread pool."""
+    action: Action = "read" if request.method in SAFE_METHODS else "change"
+    viewer = session.viewer if session is not None else None
+    own = accounts.own_record(viewer, uid, action)
+    if own is not None:
+        return own
     route = request.scope.get("route")
     what = f"{request.method} {getattr(route, 'path', request.url.path)}"
-    viewer = session.viewer if session is not None else None
-    return accounts.open_record(ctx, viewer, uid, action, what)
+    return await run_in_threadpool(accounts.open_record, ctx, viewer, uid, action, what)
 
 
 Subject = Annotated[PersonRef, Depends(get_subject)]

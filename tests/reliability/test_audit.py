@@ -112,3 +112,15 @@ def test_own_reads_skip_the_write_lock_and_noted_reads_still_take_it(
             assert db.scalar(select(func.count()).select_from(AuditEventRecord)) == count + 1
         events = audit.trail(ctx, alex, uid).events
         assert (events[0].actor_name, events[0].what) == ("Dr Kim", "GET noted")
+
+
+def test_only_an_own_read_is_decided_without_the_database() -> None:
+    from kneechain.services.accounts import PersonRef, Viewer, own_record
+
+    alex = Viewer(
+        account_id=1, email="a@example.org", person_uid="p-alex", name="Alex", role="person"
+    )
+    assert own_record(alex, "p-alex", "read") == PersonRef(uid="p-alex", name="Alex", role="person")
+    assert own_record(alex, "p-alex", "change") is None  # a change is noted: a unit of work
+    assert own_record(alex, "p-blair", "read") is None  # another's record: the permission rule
+    assert own_record(None, "p-alex", "read") is None  # nobody signed in: refused there

@@ -9,7 +9,15 @@ import pytest
 
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.program.edit import ProgramEdit
-from kneechain.services import assessment, exchange, overview, people, programs, tracking
+from kneechain.services import (
+    assessment,
+    exchange,
+    overview,
+    people,
+    programs,
+    routine,
+    tracking,
+)
 from kneechain.services.context import ServiceContext
 from kneechain.settings import Settings
 from kneechain.track.logbook import SessionEntry
@@ -352,3 +360,35 @@ def test_the_start_page_in_one_unit_shows_what_the_separate_use_cases_show(
     assert page.history.pain_score is not None and page.history.pain_score.id == "nprs"
     assert page.retests == tracking.retests(ctx, "Alex", today)
     assert page.sessions_last_7_days == 2  # days 3 and 8; day 0 is nine days ago
+
+
+def test_logging_a_days_routine_is_one_unit_of_work_reading_the_program_once(
+    ctx: ServiceContext,
+) -> None:
+    people.add(ctx, "Alex")
+    assessment.record(ctx, "Alex", assessment.read_case(DESK))
+    start = programs.current(ctx, "Alex").started_on
+    shown: list[routine.Routine] = []
+
+    def entry_for(today: routine.Routine) -> SessionEntry:
+        shown.append(today)
+        done = [{"exercise_id": e.main.exercise_id, "sets_done": 1} for e in today.exercises]
+        return SessionEntry(performed_on=start, exercises=done, pain_before=3, pain_after=2)
+
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(ctx.store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    kind = routine.routine(ctx, "Alex", start).sessions[0].id
+    statements.clear()
+    saved = routine.log_day(ctx, "Alex", start, kind, entry_for)
+    assert [s.split()[0] for s in statements].count("BEGIN") == 1  # one unit of work
+    assert sum("FROM programs" in s for s in statements) == 1  # the program read once
+    assert shown[0] == routine.routine(ctx, "Alex", start, kind)  # the routine shown
+    assert [e.exercise_id for e in saved.exercises] == [
+        e.main.exercise_id for e in shown[0].exercises
+    ]
+    assert len(tracking.history(ctx, "Alex", today=start).sessions) == 1
+    people.add(ctx, "Sam")  # no program yet: a plain error, nothing stored
+    with pytest.raises(KneechainError, match="No program is stored for Sam"):
+        routine.log_day(ctx, "Sam", start, None, entry_for)

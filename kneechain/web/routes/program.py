@@ -9,17 +9,22 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.responses import Response
 
 from kneechain.errors import KneechainError, invalid
-from kneechain.services import programs, routine, tracking
+from kneechain.services import programs, routine
 from kneechain.track.logbook import SessionEntry
 from kneechain.web import views
 from kneechain.web.deps import Ctx, CurrentViewer, Subject
 from kneechain.web.pages import render
 
 router = APIRouter(tags=["pages: program"])
+
+#: the 0-10 pain scale's choices, made once (escaping its 22 numbers on every page showed in
+#: py-spy under load)
+PAIN_OPTIONS = Markup("".join(f'<option value="{n}">{n}</option>' for n in range(11)))
 
 
 @router.get("/pictures/{picture_id}.svg", summary="The picture of an exercise or a test")
@@ -53,7 +58,7 @@ def _program_page(
         "toggle": toggle_links(subject.uid, today, easier) if today else {},
         "error": error,
         "saved": saved,
-        "pain_scale": list(range(11)),
+        "pain_options": PAIN_OPTIONS,
     }
     status = error.http_status if error else 200
     return render(request, "program.html", context, status_code=status)
@@ -131,10 +136,13 @@ async def log_session(
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     session = form.get("session") or None
     easier = {k.removeprefix("easier_") for k, v in form.items() if k.startswith("easier_") and v}
+    on = date.today()
+
+    def entry_for(today: routine.Routine) -> SessionEntry:
+        return session_entry(form, [e.main.exercise_id for e in today.exercises], on)
+
     try:
-        today = routine.routine(ctx, subject.name, date.today(), session)
-        ids = [e.main.exercise_id for e in today.exercises]
-        tracking.log(ctx, subject.name, session_entry(form, ids, date.today()))
+        routine.log_day(ctx, subject.name, on, session, entry_for)
     except KneechainError as error:
         return _program_page(request, ctx, viewer, subject, session, easier, error)
     target = f"/people/{subject.uid}/program?saved=1"
