@@ -9,11 +9,16 @@ A backend takes `Task`s while it has free slots and answers with messages, in an
 
 The runner (runner.py) records them in the database, retries lost attempts and tells the
 caller. A backend never touches the database.
+
+Most backends run tasks elsewhere (worker processes, Ray). The in-process backend
+(inline.py) runs its task in the thread that waits for it: `JobRunner.wait` calls
+`run_waiting` of every backend, which the others leave as a no-op.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kneechain.errors import ErrorBody
@@ -83,3 +88,13 @@ class Backend(ABC):
     @abstractmethod
     def close(self) -> None:
         """Stop every worker (running tasks are abandoned)."""
+
+    def wake(self) -> None:
+        """A job was queued: a backend whose `poll` waits on something of its own returns
+        now, so that the runner starts the job at once (no-op by default)."""
+        return None
+
+    def run_waiting(self, between: Callable[[], None]) -> bool:
+        """Run, in the calling thread, a task that waits for it; `between` is called after
+        each progress message. True when a task ran (False by default: tasks run elsewhere)."""
+        return False

@@ -119,6 +119,7 @@ class JobRunner:
                     self._pending.append((job.id, request, digest, key))
             else:
                 self._watched[job.id] = request
+        self.backend.wake()
         return job
 
     def status(self, job_id: str) -> JobView:
@@ -137,13 +138,31 @@ class JobRunner:
     ) -> list[JobView]:
         """Block until every job is done or failed, calling `on_event` (in this thread) for
         each event; the jobs as stored, in the order asked. A KeyboardInterrupt goes to
-        the caller (close the runner then: its unfinished jobs are marked interrupted)."""
+        the caller (close the runner then: its unfinished jobs are marked interrupted).
+        On the in-process backend the jobs run here, in this thread, while it waits (the
+        timeout is then checked between jobs)."""
         ids = list(dict.fromkeys(job_ids))
         inbox: queue.Queue[JobEvent | None] = queue.Queue()
         with self._lock:
             self._subscribers.append(inbox)
+        left = set(ids)
+
+        def deliver(event: JobEvent | None) -> None:
+            if event is None or event.job_id not in left:
+                return
+            if on_event:
+                on_event(event)
+            if event.status.finished:
+                left.discard(event.job_id)
+
+        def drain() -> None:
+            while True:
+                try:
+                    deliver(inbox.get_nowait())
+                except queue.Empty:
+                    return
+
         try:
-            left = set(ids)
             for job_id in ids:  # finished before we listened (or an identical earlier job)
                 job = self.status(job_id)
                 if job.status.finished:
@@ -153,6 +172,8 @@ class JobRunner:
             deadline = None if timeout is None else time.monotonic() + timeout
             while left:
                 self._raise_fault()
+                if self.backend.run_waiting(drain):
+                    continue
                 wait_s = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
                 if wait_s <= 0:
                     raise KneechainError(
@@ -161,15 +182,9 @@ class JobRunner:
                         kind=ErrorKind.unavailable,
                     )
                 try:
-                    event = inbox.get(timeout=wait_s)
+                    deliver(inbox.get(timeout=wait_s))
                 except queue.Empty:
                     continue
-                if event is None or event.job_id not in left:
-                    continue
-                if on_event:
-                    on_event(event)
-                if event.status.finished:
-                    left.discard(event.job_id)
         finally:
             with self._lock:
                 self._subscribers.remove(inbox)
@@ -412,6 +427,7 @@ def open_runner(
 ) -> JobRunner:
     """A runner as the settings say (`job_runner`, `job_workers`, `pose_workers`,
     `ray_address`, `ray_cpus_per_job`, `job_max_attempts`); arguments override them.
+    `runner="in_process"` runs each job in the thread that waits for it (inline.py).
     Without `store`, the tracking database of the settings is opened (and closed with the
     runner). `domain_versions`: see `JobRunner` (services pass `ctx.domain.versions`)."""
     from kneechain.jobs.local import LocalBackend
@@ -427,6 +443,10 @@ def open_runner(
     elif kind == "local":
         log = cfg.data_dir / RESULTS_FOLDER / "workers.log"
         backend = LocalBackend(count, pose_workers_per_job(cfg.pose_workers, count), log_file=log)
+    elif kind == "in_process":  # one clip at a time, in the waiting caller (inline.py)
+        from kneechain.jobs.inline import InProcessBackend
+
+        backend = InProcessBackend(pose_workers_per_job(cfg.pose_workers, 1))
     else:
         raise KneechainError(
             "jobs.unknown_runner",

@@ -104,15 +104,17 @@ class Worker:
 
     pose_workers: processes that pose one clip (this one included): 1 poses in this process
     alone; more start vision's helpers from here, once, reused for every clip.
+    dedicated: the process is the job system's own worker (its malloc arenas are capped, see
+    vision/runner.py); False for the caller's process (the in-process backend, one clip).
     """
 
-    def __init__(self, pose_workers: int = 1) -> None:
+    def __init__(self, pose_workers: int = 1, *, dedicated: bool = True) -> None:
         # the heavy imports happen here, once, not in the first job
         from kneechain.assess.protocols import evidence, run  # noqa: F401
         from kneechain.vision.runner import VisionRunner
 
         self.requested = max(1, pose_workers)
-        self.vision = VisionRunner(self.requested, dedicated=True)
+        self.vision = VisionRunner(self.requested, dedicated=dedicated)
         self.pose_workers = self.vision.workers  # 1 inside a daemonic process
         self.jobs_run = 0
 

@@ -6,11 +6,14 @@ result for a person.
         out.result.measurements, out.evidence_files, out.job_id
         video.store_analysis(ctx, out, person="Ann")          # clip and pictures kept by hash
 
-The analysis always runs as a job (kneechain.jobs): in a worker process of a local runner
-made for the call (or the runner the caller passes, e.g. the web app's long-lived one), so the
-same clip with the same options and versions is analysed once, whoever asks. The web app
-submits without waiting (`submit_clip`), polls `job_status` and turns a finished job into the
-output with `analysis_of`.
+The analysis always runs as a job (kneechain.jobs), so the same clip with the same options
+and versions is analysed once, whoever asks: on the runner the caller passes (the web app's
+long-lived one, a batch's pool), else on an in-process runner made for the call: the job is
+keyed, stored and recorded as on a pool, but the clip is posed in this process (with
+vision's helper processes for the other cores) instead of in a job worker spawned first,
+which for one clip cost more start-up than it saved (jobs/inline.py). The web app submits
+without waiting (`submit_clip`), polls `job_status` and turns a finished job into the output
+with `analysis_of`.
 """
 
 from __future__ import annotations
@@ -94,6 +97,12 @@ def local_runner(ctx: ServiceContext, workers: int = 1) -> JobRunner:
     return job_runner(ctx, runner="local", workers=workers)
 
 
+def in_process_runner(ctx: ServiceContext) -> JobRunner:
+    """A job runner that analyses each clip in the process that waits for it (close it after
+    use): for a caller that asks for one clip and waits, such as a terminal command."""
+    return job_runner(ctx, runner="in_process")
+
+
 def submit_clip(ctx: ServiceContext, request: ClipAnalysisRequest, runner: JobRunner) -> JobView:
     """Queue the analysis on `runner` and return its job at once (done already when an
     identical job finished before)."""
@@ -115,9 +124,10 @@ def analyse_clip(
     on_event: Callable[[JobEvent], None] | None = None,
 ) -> ClipAnalysis:
     """Measure the test from the clip as a job and wait for it; a KneechainError (bad media,
-    unknown test, missing clip, ...) when it cannot be measured."""
+    unknown test, missing clip, ...) when it cannot be measured. Without `runner`, the job
+    runs in this process (`in_process_runner`); a cached result answers at once either way."""
     own = runner is None
-    jobs = runner or local_runner(ctx)
+    jobs = runner or in_process_runner(ctx)
     try:
         job = jobs.submit(request.job_request())
         reused = job.status.finished

@@ -1,0 +1,205 @@
+"""The in-process backend: the job runs in the process that waits for it.
+
+One clip analysed from the terminal spends longer starting a job worker (a spawned process
+that imports the pipeline and MediaPipe again: about 1.2 s of a 8.4 s `analyze`) than the
+worker saves. This backend skips it: the job is stored, keyed and recorded by the runner
+exactly as on the local pool (a cached result answers at once, the result and its files are
+written by the runner's thread once the analysis is complete, a failure is stored the same
+way), but the analysis itself (`work.Worker`, made on the first task) runs in the thread
+that called `JobRunner.wait`. Vision's runner still starts its helper processes for the
+other cores, and `close` stops them.
+
+A Ctrl-C (KeyboardInterrupt) stops the analysis where it is and reaches the caller, who
+closes the runner: the helpers are stopped, nothing of the result is written, and the job
+is marked interrupted like any unfinished job of a closed runner.
+
+Only for a caller that waits for one job at a time (a terminal command): jobs run one after
+the other, and only while the caller waits. The web app and batches keep the local pool.
+"""
+
+from __future__ import annotations
+
+import gc
+import queue
+import signal
+import threading
+import traceback
+from collections.abc import Callable
+from multiprocessing import resource_tracker
+from typing import Any
+
+from kneechain.jobs.backend import Backend, Finished, Message, Progress, Refused, Task
+from kneechain.jobs.work import Report, Worker, error_body
+
+WorkerFactory = Callable[[int], Worker]
+
+
+def _caller_worker(pose_workers: int) -> Worker:
+    """A worker set up in the caller's process: its malloc settings left as they are."""
+    return Worker(pose_workers, dedicated=False)
+
+
+class _DeferredInterrupt:
+    """Ctrl-C while the main thread analyses: noted, and raised as KeyboardInterrupt at the
+    next progress report (`check`), never in the middle of an import, of starting a helper
+    process or of a library's `except BaseException`, where it could be swallowed or turned
+    into another error and stored as the job's failure.
+
+    SIGINT is also blocked in the main thread meanwhile, so that the processes it starts
+    (vision's helpers, which inherit the mask) never see the Ctrl-C that a terminal sends to
+    its whole foreground group: a helper still starting would print a traceback, one at work
+    would die on its own. This process still gets it: the kernel hands it to a thread that
+    does not block it (the job runner's, started before), and Python runs the handler in the
+    main thread. Outside the main thread, or where the caller has its own SIGINT handler,
+    nothing is changed."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self._previous: Any = None
+        self._held = False
+
+    def __enter__(self) -> _DeferredInterrupt:
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            return self
+        self._previous = signal.signal(signal.SIGINT, self._note)
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        self._held = signal.SIGINT not in blocked
+        return self
+
+    def _note(self, signum: int, frame: object) -> None:
+        self.asked = True
+
+    def check(self) -> None:
+        if self.asked:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc: object) -> None:
+        if self._held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def _start_tracker() -> bool:
+    """Start Python's resource tracker (a child process that the first semaphore of the
+    helpers' pool would start) now, before SIGINT is held: starting it unblocks SIGINT in
+    the starting thread, which would hand the Ctrl-C to every helper started after it. True
+    when this call started it (then `_stop_tracker` stops it again)."""
+    tracker = resource_tracker._resource_tracker
+    if getattr(tracker, "_fd", None) is not None:
+        return False
+    resource_tracker.ensure_running()
+    return True
+
+
+def _stop_tracker() -> None:
+    """Stop the tracker `_start_tracker` started, once the pool's semaphores are collected,
+    so that the caller is left without a child process."""
+    gc.collect()
+    tracker = resource_tracker._resource_tracker
+    stop = getattr(tracker, "_stop", None)
+    if stop is not None:
+        stop()
+
+
+class InProcessBackend(Backend):
+    """One slot, run by the caller's waiting thread; each task poses on `pose_workers`
+    processes (this one and pose_workers - 1 helpers that vision starts)."""
+
+    name = "in_process"
+    slots = 1
+
+    def __init__(self, pose_workers: int = 1, factory: WorkerFactory = _caller_worker) -> None:
+        self.pose_workers = max(1, pose_workers)
+        self._factory = factory
+        self._worker: Worker | None = None
+        self._lock = threading.Lock()
+        self._task: Task | None = None  # handed over by the runner, not started yet
+        self._busy = False
+        self._messages: queue.Queue[Message | None] = queue.Queue()
+        self._closed = False
+        self._tracker = False  # this backend started the resource tracker
+
+    def free(self) -> int:
+        with self._lock:
+            return 0 if self._task is not None or self._busy else 1
+
+    def submit(self, task: Task) -> None:
+        if self._closed:
+            raise RuntimeError("the in-process backend is closed")
+        with self._lock:
+            if self._task is not None or self._busy:
+                raise RuntimeError("no free slot")
+            self._task = task
+
+    def wake(self) -> None:
+        self._messages.put(None)
+
+    def poll(self, timeout: float) -> list[Message]:
+        try:
+            items = [self._messages.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                items.append(self._messages.get_nowait())
+            except queue.Empty:
+                break
+        return [m for m in items if m is not None]
+
+    def run_waiting(self, between: Callable[[], None]) -> bool:
+        with self._lock:
+            task, self._task = self._task, None
+            if task is None:
+                return False
+            self._busy = True
+        if self.pose_workers > 1 and not self._tracker:
+            self._tracker = _start_tracker()
+        try:
+            with _DeferredInterrupt() as interrupt:
+
+                def report(stage: str, done: int, total: int) -> None:
+                    interrupt.check()
+                    self._messages.put(Progress(task.job_id, task.attempt, stage, done, total))
+                    between()
+
+                self._analyse(task, report, interrupt)
+        except BaseException as exc:  # Ctrl-C: stop the helpers now, then tell the caller
+            # the unwound frames still hold vision's work table: let go of it, so that its
+            # semaphores are gone before the resource tracker stops
+            traceback.clear_frames(exc.__traceback__)
+            self._close_worker()
+            raise
+        finally:  # an interrupted task is left unfinished: the runner's close says so
+            with self._lock:
+                self._busy = False
+        return True
+
+    def _analyse(self, task: Task, report: Report, interrupt: _DeferredInterrupt) -> None:
+        try:
+            if self._worker is None:
+                self._worker = self._factory(self.pose_workers)
+            output = self._worker.analyse(task.request, task.request.video, report)
+        except Exception as exc:  # final: the same input would fail the same way
+            interrupt.check()  # unless it went wrong because of the Ctrl-C
+            self._messages.put(Refused(task.job_id, task.attempt, error_body(exc)))
+        else:
+            interrupt.check()  # asked after the last report: no result either
+            self._messages.put(Finished(task.job_id, task.attempt, output))
+
+    def close(self) -> None:
+        """Stop vision's helpers and close the models."""
+        if self._closed:
+            return
+        self._closed = True
+        self._close_worker()
+        if self._tracker:
+            self._tracker = False
+            _stop_tracker()
+
+    def _close_worker(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.close()
