@@ -193,12 +193,26 @@ def estimate_view(traj: Trajectories, use_fit: bool = False) -> ViewEstimate:
     return ViewEstimate(bearing, sigma, frames, found)
 
 
+def thin_rows(time: np.ndarray, max_rows: int) -> np.ndarray:
+    """At most `max_rows` rows evenly spaced in time: every k-th row of evenly spaced rows;
+    otherwise (a variable frame rate) the rows nearest to `max_rows` evenly spaced times, so
+    that a stretch filmed at a third of the rate is not thinned to a third of the frames a
+    second (the 3D fit smooths its joints' motion with one time step)."""
+    time = np.asarray(time, float)
+    n = len(time)
+    if even_grid(time) is None:
+        return np.arange(0, n, max(1, int(np.ceil(n / max_rows))))
+    grid = np.linspace(time[0], time[-1], min(max_rows, n))
+    right = np.clip(np.searchsorted(time, grid), 1, n - 1)
+    nearer_left = grid - time[right - 1] <= time[right] - grid
+    return np.unique(np.where(nearer_left, right - 1, right))
+
+
 def fitted_bearing(traj: Trajectories) -> tuple[float, float, int]:
-    """The 3D fit's reading of the bearing on at most `FIT_MAX_ROWS` evenly spaced frames:
-    the plane in which the fitted knees bend, its spread over frames and how many bent-knee
-    readings it rests on (NaN, NaN, 0 where nothing can be fitted)."""
-    step = max(1, int(np.ceil(len(traj) / FIT_MAX_ROWS)))
-    rows = slice(None, None, step)
+    """The 3D fit's reading of the bearing on at most `FIT_MAX_ROWS` frames evenly spaced in
+    time (`thin_rows`): the plane in which the fitted knees bend, its spread over frames and
+    how many bent-knee readings it rests on (NaN, NaN, 0 where nothing can be fitted)."""
+    rows = thin_rows(traj.time, FIT_MAX_ROWS)
     thin = replace(
         traj,
         position=traj.position[rows],

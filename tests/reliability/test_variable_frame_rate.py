@@ -256,6 +256,28 @@ def test_a_gap_over_the_change_of_rate_is_filled_along_time() -> None:
     assert np.allclose(signals.smooth(seen_angle, UNEVEN, 6.0), angle, atol=0.05)
 
 
+def test_the_view_fit_reads_frames_evenly_spaced_in_time(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The view's 3D fit reads at most 60 frames of a phase, evenly spaced in time (the fit
+    smooths the joints' motion with one time step): about every 0.1 s in both halves, not
+    every second row (1/15 s, then 0.2 s)."""
+    from kneechain.vision import view
+
+    seen_times: list[np.ndarray] = []
+
+    def record(thin):  # type: ignore[no-untyped-def]
+        seen_times.append(thin.time)
+        raise ValueError("recorded")
+
+    monkeypatch.setattr(view.fit3d, "fit", record)
+    traj, _ = seen(0.0, UNEVEN)
+    assert view.fitted_bearing(traj)[2] == 0
+    steps = np.diff(seen_times[0])
+    assert len(seen_times[0]) <= view.FIT_MAX_ROWS
+    assert steps.max() <= 1.5 * steps.min(), (steps.min(), steps.max())
+    even = np.arange(300) / 30
+    assert np.array_equal(view.thin_rows(even, 60), np.arange(0, 300, 5))
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     fps=st.sampled_from([10.0, 25.0, 29.97, 30.0, 60.0]),
