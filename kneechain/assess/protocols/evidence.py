@@ -4,6 +4,7 @@ annotated clip of the whole analysis (the vision stage's overlay)."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -65,9 +66,12 @@ def write_evidence(
     folder: Path,
     clip: bool = True,
     frames: FrameStash | None = None,
+    pictures_done: Callable[[list[Path]], None] | None = None,
 ) -> list[Path]:
     """Write one PNG per evidence frame (and, when `clip`, `annotated.webm`, which browsers
-    play) into `folder`.
+    play) into `folder`. `pictures_done(pictures)` is called once the proof pictures are
+    written, while the annotated clip may still be in the making: the report is complete
+    then (what `analyze` shows first).
 
     The pictures are as large as the clip (at most `OVERLAY_MAX_SIDE` px) and drawn from the
     posed frames kept while posing (`frames`, PoseOptions.keep_frames) when given, else read
@@ -89,6 +93,8 @@ def write_evidence(
         scale = image.shape[1] / traj.meta.image_width
         cv2.imwrite(str(path), draw_evidence(image, traj, ev, scale))
         written.append(path)
+    if pictures_done is not None:
+        pictures_done(list(written))
     if overlay is not None:
         written += overlay.result()
     return written
