@@ -10,6 +10,7 @@ are stored as an assessment (the clinician sees the alert) and only the referral
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
@@ -184,14 +185,6 @@ def current(ctx: ServiceContext, person: str) -> CheckupStep:
     return _step(qn, _load(ctx, person, qn))
 
 
-def asked_now(ctx: ServiceContext, person: str) -> Question | None:
-    """The question `current` asks now (None: referred, or every question answered), without
-    the rest of the step (progress, answers so far) that a form's answer does not need."""
-    qn = questionnaire(ctx)
-    state = _load(ctx, person, qn)
-    return None if flow.referral(qn, state) else flow.next_question(qn, state)
-
-
 def answer(ctx: ServiceContext, person: str, question_id: str, value: flow.Answer) -> CheckupStep:
     """Answer the question asked now (None skips it). A refused answer is a KneechainError
     with the reason in plain words and nothing stored. A red flag stops the check-up: the
@@ -203,6 +196,36 @@ def answer(ctx: ServiceContext, person: str, question_id: str, value: flow.Answe
         # stored even when it refers: a second red-flag answer sent meanwhile is then refused
         # instead of recording the assessment twice
         _write(db, who, row, state)
+    return _answered(ctx, person, qn, state)
+
+
+def answer_asked(
+    ctx: ServiceContext,
+    person: str,
+    question_id: str,
+    read: Callable[[Question], flow.Answer],
+) -> CheckupStep | None:
+    """`answer` for a form sent for `question_id`, checked and stored in one unit of work:
+    None, nothing stored, when that question is not the one asked now (answered meanwhile in
+    another tab or by a double click, or the check-up was referred); else `read` makes the
+    answer from the form for that question (a KneechainError from it stores nothing). The
+    check and the answer hold the person's draft together, in one unit of work."""
+    qn = questionnaire(ctx)
+    with ctx.db() as db:
+        who, row, state = _draft(db, person, qn)
+        asked = None if flow.referral(qn, state) else flow.next_question(qn, state)
+        if asked is None or asked.id != question_id:
+            return None
+        state = flow.apply_answer(qn, state, question_id, read(asked))
+        _write(db, who, row, state)  # stored even when it refers (see `answer`)
+    return _answered(ctx, person, qn, state)
+
+
+def _answered(
+    ctx: ServiceContext, person: str, qn: Questionnaire, state: flow.FlowState
+) -> CheckupStep:
+    """The step after an answer was stored: a red flag stores the answers as an assessment
+    and ends the draft."""
     if flow.referral(qn, state):
         recorded = assessment.record(ctx, person, flow.build_case(qn, state), with_program=False)
         _save(ctx, person, None)

@@ -116,7 +116,13 @@ def test_a_stale_answer_from_another_tab_is_ignored(ctx: ServiceContext, cast: C
     cast.alex.post(f"{base}/answer", {"question_id": "age", "answer": "41"})
     response = cast.alex.post(f"{base}/answer", {"question_id": "age", "answer": "42"})
     assert response.status_code == 303
+    for stale in ("two hundred", ""):  # not read at all: that question is not asked now
+        response = cast.alex.post(f"{base}/answer", {"question_id": "age", "answer": stale})
+        assert response.status_code == 303
+    response = cast.alex.post(f"{base}/answer", {"question_id": "no-such", "answer": "1"})
+    assert response.status_code == 303
     assert checkups.current(ctx, "Alex").answers[0].answer.startswith("41")
+    assert checkups.current(ctx, "Alex").answered == 1
 
 
 @pytest.fixture

@@ -119,14 +119,15 @@ async def upload_clip(
 @router.post("/people/{uid}/checkup/answer", summary="Answer the question asked now")
 async def answer(request: Request, ctx: Ctx, viewer: CurrentViewer, subject: Subject) -> Response:
     form = await request.form()
-    question = checkups.asked_now(ctx, subject.name)
     question_id = str(form.get("question_id", ""))
     try:
-        if question is None or question.id != question_id:
-            return _back_to(subject)  # answered meanwhile (another tab, a double click)
-        step = checkups.answer(ctx, subject.name, question_id, form_answer(question, form))
+        step = checkups.answer_asked(
+            ctx, subject.name, question_id, lambda question: form_answer(question, form)
+        )
     except KneechainError as error:  # nothing was stored: the question is asked again
         return _page(request, viewer, subject, checkups.current(ctx, subject.name), error)
+    if step is None:
+        return _back_to(subject)  # answered meanwhile (another tab, a double click)
     if step.stage == "referred":
         return _page(request, viewer, subject, step)
     return _back_to(subject)
