@@ -117,7 +117,7 @@ def _viewer(account: AccountRecord, user: PersonRecord) -> Viewer:
         email=account.email,
         person_uid=user.uid,
         name=user.name,
-        role=_role(user),
+        role=_role(user.role),
     )
 
 
@@ -222,20 +222,37 @@ def browser_session(ctx: ServiceContext, token: str | None) -> BrowserSession | 
         return None
     # every request asks this: one query for the session, account and person, read without
     # SQLite's write lock; an expired session is removed in a unit of work of its own
+    # (only the columns needed, as plain rows: no ORM objects to build and track per request)
     with ctx.db(read_only=True) as db:
-        found = db.execute(
-            select(LoginSessionRecord, AccountRecord, PersonRecord)
+        row = db.execute(
+            select(
+                LoginSessionRecord.id,
+                LoginSessionRecord.expires_at,
+                LoginSessionRecord.csrf_token,
+                AccountRecord.id,
+                AccountRecord.email,
+                PersonRecord.uid,
+                PersonRecord.name,
+                PersonRecord.role,
+            )
             .join(AccountRecord, AccountRecord.id == LoginSessionRecord.account_id)
             .join(PersonRecord, PersonRecord.id == AccountRecord.user_id)
             .where(LoginSessionRecord.token_hash == _token_hash(token))
         ).first()
-        if found is None:
-            return None
-        row, account, user = found
-        if row.expires_at > utcnow():
-            return BrowserSession(viewer=_viewer(account, user), csrf_token=row.csrf_token)
+    if row is None:
+        return None
+    session_id, expires_at, csrf, account_id, email, uid, name, role = row
+    if expires_at > utcnow():
+        viewer = Viewer(
+            account_id=account_id,
+            email=email,
+            person_uid=uid,
+            name=name,
+            role=_role(role),
+        )
+        return BrowserSession(viewer=viewer, csrf_token=csrf)
     with ctx.db() as db:
-        db.execute(delete(LoginSessionRecord).where(LoginSessionRecord.id == row.id))
+        db.execute(delete(LoginSessionRecord).where(LoginSessionRecord.id == session_id))
     return None
 
 
@@ -301,11 +318,11 @@ def _note(
 
 
 def _ref(user: PersonRecord) -> PersonRef:
-    return PersonRef(uid=user.uid, name=user.name, role=_role(user))
+    return PersonRef(uid=user.uid, name=user.name, role=_role(user.role))
 
 
-def _role(user: PersonRecord) -> Role:
-    return "clinician" if user.role == "clinician" else "person"
+def _role(stored: str) -> Role:
+    return "clinician" if stored == "clinician" else "person"
 
 
 def own_record(viewer: Viewer | None, person_uid: str, action: audit.Action) -> PersonRef | None:
