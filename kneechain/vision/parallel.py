@@ -25,9 +25,12 @@ import itertools
 import os
 import queue
 import random
+import sys
 import time
 import traceback
+import types
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from multiprocessing import get_context, resource_tracker
 from multiprocessing.context import SpawnContext, SpawnProcess
@@ -288,6 +291,37 @@ def _load_model_code() -> None:
     import mediapipe.python.solutions.pose  # noqa: F401
 
 
+def _our_front_end(main: types.ModuleType | None) -> bool:
+    """Whether the main module is kneechain's own entry point (`python -m kneechain` or
+    the `kneechain` command's script, which imports the terminal front end)."""
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and str(getattr(spec, "name", "")).startswith("kneechain."):
+        return True
+    cli = sys.modules.get("kneechain.cli")
+    return cli is not None and getattr(main, "main", None) is getattr(cli, "main", cli)
+
+
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """While helpers start: a "spawn" child first imports the parent's main module, which
+    for the `kneechain` command is the whole terminal front end (typer, rich, every
+    command's module: 0.1-0.2 CPU-s and 0.4-0.6 s before a helper is ready, measured on a
+    busy machine). A helper needs none of it (its target, `_helper`, is found in this
+    module), so kneechain's own main module is hidden for the moment the process starts.
+    Any other caller's main module is left to be imported as multiprocessing does (a
+    script may register its own pose backend there)."""
+    main = sys.modules.get("__main__")
+    if not _our_front_end(main):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 def _portable(exc: BaseException) -> BaseException:
     """`exc` if it survives pickling, else a RuntimeError carrying its traceback."""
     import pickle
@@ -323,7 +357,8 @@ class PosePool:
                 daemon=True,
                 name=f"kneechain-pose-{worker}",
             )
-            process.start()
+            with _bare_main():
+                process.start()
             self._helpers.append((process, commands))
 
     @property
