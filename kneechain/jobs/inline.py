@@ -19,9 +19,9 @@ the other, and only while the caller waits. The web app and batches keep the loc
 
 from __future__ import annotations
 
-import gc
 import queue
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -35,7 +35,15 @@ WorkerFactory = Callable[[int], Worker]
 
 
 def _caller_worker(pose_workers: int) -> Worker:
-    """A worker set up in the caller's process: its malloc settings left as they are."""
+    """A worker set up in the caller's process: its malloc settings left as they are, and
+    MediaPipe's pose code loaded the way vision's helpers load it, without what `import
+    mediapipe` also loads and pose never uses (its drawing helpers pull in matplotlib: about
+    0.7 s of a terminal command's start-up). Where the caller imported mediapipe before, that
+    stays as it was; a caller that wants the whole package later must import it first."""
+    if "mediapipe" not in sys.modules:
+        from kneechain.vision.parallel import _load_model_code
+
+        _load_model_code()
     return Worker(pose_workers, dedicated=False)
 
 
@@ -82,26 +90,14 @@ class _DeferredInterrupt:
             signal.signal(signal.SIGINT, self._previous)
 
 
-def _start_tracker() -> bool:
+def _start_tracker() -> None:
     """Start Python's resource tracker (a child process that the first semaphore of the
     helpers' pool would start) now, before SIGINT is held: starting it unblocks SIGINT in
-    the starting thread, which would hand the Ctrl-C to every helper started after it. True
-    when this call started it (then `_stop_tracker` stops it again)."""
-    tracker = resource_tracker._resource_tracker
-    if getattr(tracker, "_fd", None) is not None:
-        return False
+    the starting thread, which would hand the Ctrl-C to every helper started after it. It is
+    Python's one tracker of this process, as any spawned process starts it: it is left
+    running, and ends with the process (stopping it at close costs a garbage collection of
+    the whole process, 0.3 s, before the result can be shown)."""
     resource_tracker.ensure_running()
-    return True
-
-
-def _stop_tracker() -> None:
-    """Stop the tracker `_start_tracker` started, once the pool's semaphores are collected,
-    so that the caller is left without a child process."""
-    gc.collect()
-    tracker = resource_tracker._resource_tracker
-    stop = getattr(tracker, "_stop", None)
-    if stop is not None:
-        stop()
 
 
 class InProcessBackend(Backend):
@@ -120,7 +116,6 @@ class InProcessBackend(Backend):
         self._busy = False
         self._messages: queue.Queue[Message | None] = queue.Queue()
         self._closed = False
-        self._tracker = False  # this backend started the resource tracker
 
     def free(self) -> int:
         with self._lock:
@@ -155,8 +150,8 @@ class InProcessBackend(Backend):
             if task is None:
                 return False
             self._busy = True
-        if self.pose_workers > 1 and not self._tracker:
-            self._tracker = _start_tracker()
+        if self.pose_workers > 1:
+            _start_tracker()
         try:
             with _DeferredInterrupt() as interrupt:
 
@@ -167,8 +162,7 @@ class InProcessBackend(Backend):
 
                 self._analyse(task, report, interrupt)
         except BaseException as exc:  # Ctrl-C: stop the helpers now, then tell the caller
-            # the unwound frames still hold vision's work table: let go of it, so that its
-            # semaphores are gone before the resource tracker stops
+            # let go of what the unwound frames hold (vision's work table, decoded frames)
             traceback.clear_frames(exc.__traceback__)
             self._close_worker()
             raise
@@ -195,9 +189,6 @@ class InProcessBackend(Backend):
             return
         self._closed = True
         self._close_worker()
-        if self._tracker:
-            self._tracker = False
-            _stop_tracker()
 
     def _close_worker(self) -> None:
         worker, self._worker = self._worker, None
