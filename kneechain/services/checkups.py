@@ -196,7 +196,17 @@ def answer(ctx: ServiceContext, person: str, question_id: str, value: flow.Answe
         # stored even when it refers: a second red-flag answer sent meanwhile is then refused
         # instead of recording the assessment twice
         _write(db, who, row, state)
-    return _answered(ctx, person, qn, state)
+    return _referred(ctx, person, qn, state) or _step(qn, state)
+
+
+class Answered(BaseModel):
+    """What a form's answer did: ignored (its question was not the one asked now) or stored;
+    `referred` is the step to show when the answer stopped the check-up (a red flag)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stored: bool
+    referred: CheckupStep | None = None
 
 
 def answer_asked(
@@ -204,33 +214,34 @@ def answer_asked(
     person: str,
     question_id: str,
     read: Callable[[Question], flow.Answer],
-) -> CheckupStep | None:
+) -> Answered:
     """`answer` for a form sent for `question_id`, checked and stored in one unit of work:
-    None, nothing stored, when that question is not the one asked now (answered meanwhile in
-    another tab or by a double click, or the check-up was referred); else `read` makes the
+    ignored, nothing stored, when that question is not the one asked now (answered meanwhile
+    in another tab or by a double click, or the check-up was referred); else `read` makes the
     answer from the form for that question (a KneechainError from it stores nothing). The
-    check and the answer hold the person's draft together, in one unit of work."""
+    check and the answer hold the person's draft together. The next step is not built (a
+    form shows the wizard again, which reads it), except the referral's."""
     qn = questionnaire(ctx)
     with ctx.db() as db:
         who, row, state = _draft(db, person, qn)
         asked = None if flow.referral(qn, state) else flow.next_question(qn, state)
         if asked is None or asked.id != question_id:
-            return None
+            return Answered(stored=False)
         state = flow.apply_answer(qn, state, question_id, read(asked))
         _write(db, who, row, state)  # stored even when it refers (see `answer`)
-    return _answered(ctx, person, qn, state)
+    return Answered(stored=True, referred=_referred(ctx, person, qn, state))
 
 
-def _answered(
+def _referred(
     ctx: ServiceContext, person: str, qn: Questionnaire, state: flow.FlowState
-) -> CheckupStep:
-    """The step after an answer was stored: a red flag stores the answers as an assessment
-    and ends the draft."""
-    if flow.referral(qn, state):
-        recorded = assessment.record(ctx, person, flow.build_case(qn, state), with_program=False)
-        _save(ctx, person, None)
-        return _step(qn, state, recorded.uid)
-    return _step(qn, state)
+) -> CheckupStep | None:
+    """After an answer was stored: when it raised a red flag, the answers are stored as an
+    assessment, the draft ends and the referral's step is returned; else None."""
+    if not flow.referral(qn, state):
+        return None
+    recorded = assessment.record(ctx, person, flow.build_case(qn, state), with_program=False)
+    _save(ctx, person, None)
+    return _step(qn, state, recorded.uid)
 
 
 def ensure_draft(ctx: ServiceContext, person: str) -> None:
@@ -245,11 +256,20 @@ def ensure_draft(ctx: ServiceContext, person: str) -> None:
 def back(ctx: ServiceContext, person: str) -> CheckupStep:
     """Forget the last answer, so its question is asked again."""
     qn = questionnaire(ctx)
+    return _step(qn, _go_back(ctx, person, qn))
+
+
+def go_back(ctx: ServiceContext, person: str) -> None:
+    """`back` without building the step (a form shows the wizard again, which reads it)."""
+    _go_back(ctx, person, questionnaire(ctx))
+
+
+def _go_back(ctx: ServiceContext, person: str, qn: Questionnaire) -> flow.FlowState:
     with ctx.db() as db:
         who, row, state = _draft(db, person, qn)
         state = flow.go_back(qn, state)
         _write(db, who, row, state)
-    return _step(qn, state)
+    return state
 
 
 def restart(ctx: ServiceContext, person: str) -> CheckupStep:

@@ -121,21 +121,19 @@ async def answer(request: Request, ctx: Ctx, viewer: CurrentViewer, subject: Sub
     form = await request.form()
     question_id = str(form.get("question_id", ""))
     try:
-        step = checkups.answer_asked(
+        done = checkups.answer_asked(
             ctx, subject.name, question_id, lambda question: form_answer(question, form)
         )
     except KneechainError as error:  # nothing was stored: the question is asked again
         return _page(request, viewer, subject, checkups.current(ctx, subject.name), error)
-    if step is None:
-        return _back_to(subject)  # answered meanwhile (another tab, a double click)
-    if step.stage == "referred":
-        return _page(request, viewer, subject, step)
-    return _back_to(subject)
+    if done.referred is not None:
+        return _page(request, viewer, subject, done.referred)
+    return _back_to(subject)  # the next question (or, not stored, answered meanwhile)
 
 
 @router.post("/people/{uid}/checkup/back", summary="Go back one question")
 def back(ctx: Ctx, subject: Subject) -> Response:
-    checkups.back(ctx, subject.name)
+    checkups.go_back(ctx, subject.name)
     return _back_to(subject)
 
 
