@@ -358,7 +358,7 @@ def study() -> dict[str, object] | str:
     true and estimated turn away from a front/rear view."""
     from kneechain.assess.protocols.config import default_config
     from kneechain.assess.protocols.views import classify
-    from kneechain.vision import fit3d
+    from kneechain.vision import angles3d
     from kneechain.vision import kinematics as k
     from kneechain.vision.view import (
         SYSTEMATIC_DEG,
@@ -404,7 +404,8 @@ def study() -> dict[str, object] | str:
         est = estimate_view(traj, use_fit=True)  # the model's 3D and the fit's leg plane
         model_only = estimate_view(traj)
         truth = true_bearings(cams[cam], ref)
-        fitted = fit3d.fit(traj)  # a phone's default focal length, not the calibration's
+        # a phone's default focal length, not the calibration's; with the fit's other answers
+        fitted, others = angles3d.fit_with_alternatives(traj)
         fit_bearing, fit_spread, fit_n = leg_plane_bearing(fitted)
         row: dict[str, object] = {
             "bearing_true_leg_plane_deg": round(truth["leg_plane"], 1),
@@ -451,7 +452,7 @@ def study() -> dict[str, object] | str:
                 traj, s, flex2d, ref_flex[s], turn_from(fit_bearing, "side"), SYSTEMATIC_DEG
             )
         row["errors"] = errors
-        fit_rows[cam] = fit_angle_rows(fitted, traj, ref_fit_angles)
+        fit_rows[cam] = fit_angle_rows(fitted, traj, ref_fit_angles, others)
         row["fit_angles"] = fit_angle_errors(fit_rows[cam])
         view_rows[cam] = view_rule_errors(traj, truth["leg_plane"])
         row["view_rules_error_deg"] = view_rows[cam]
@@ -553,14 +554,18 @@ def reference_fit_angles(ref: dict[str, np.ndarray]) -> dict[str, dict[str, np.n
     return out
 
 
-def fit_angle_rows(fitted, traj, ref_angles: dict) -> dict[str, dict[str, np.ndarray]]:
+def fit_angle_rows(
+    fitted, traj, ref_angles: dict, others: list | None = None
+) -> dict[str, dict[str, np.ndarray]]:
     """Per reported angle and side (and hip rotation): the exported value (whole degrees),
-    its stated sd, the frame's residual part and the reference, as `kneechain pose` writes
-    them (angles3d.table)."""
+    its stated sd, the frame's residual part, the sd's floor where the fit's `others`
+    (angles3d.fit_with_alternatives) widened it (0 elsewhere) and the reference, as
+    `kneechain pose` writes them (angles3d.table)."""
     from kneechain.vision import angles3d
     from kneechain.vision import kinematics as k
 
-    table = angles3d.table(fitted, traj)
+    table = angles3d.table(fitted, traj, others)
+    plain = angles3d.table(fitted, traj) if others else table
     left, _, _ = k.body_axes(
         *(fitted.joint(n) for n in ("left_hip", "right_hip")),
         *(fitted.joint(n) for n in ("left_shoulder", "right_shoulder")),
@@ -569,10 +574,14 @@ def fit_angle_rows(fitted, traj, ref_angles: dict) -> dict[str, dict[str, np.nda
     for s in SIDES:
         residual = angles3d.residual_deg(fitted, s)
         for angle in angles3d.ANGLES:
+            sd = table[angles3d.column(s, angle, sd=True)]
+            with np.errstate(invalid="ignore"):
+                floor = np.where(sd > plain[angles3d.column(s, angle, sd=True)], sd, 0.0)
             rows[f"{angle}_{s}"] = {
                 "value": table[angles3d.column(s, angle)],
-                "sd": table[angles3d.column(s, angle, sd=True)],
+                "sd": sd,
                 "residual": residual,
+                "floor": floor,
                 "truth": ref_angles[s][angle],
                 "measured": np.full(len(traj), angles3d.MEASURED_SD[angle]),
             }
@@ -602,6 +611,8 @@ def fit_angle_errors(rows: dict) -> dict[str, dict[str, float]]:
         if "sd" in r:
             stats["median_sd"] = float(np.nanmedian(r["sd"]))
             stats["share_within_1sd"] = _coverage(r["value"], r["truth"], r["sd"])
+            known = np.isfinite(r["value"]) & np.isfinite(r["sd"])
+            stats["share_widened"] = round(float(np.mean(r["floor"][known] > 0)), 3)
         out[name] = stats
     return out
 
@@ -615,7 +626,7 @@ def fit_angle_pooled(fit_rows: dict[str, dict]) -> dict[str, dict[str, float]]:
 
     out = {}
     for angle in (*angles3d.ANGLES, "hip_rotation"):
-        diffs, inside, held_out = [], [], []
+        diffs, inside, held_out, widened, before = [], [], [], [], []
         for cam, rows in fit_rows.items():
             others = []
             for other, other_rows in fit_rows.items():
@@ -634,7 +645,11 @@ def fit_angle_pooled(fit_rows: dict[str, dict]) -> dict[str, dict[str, float]]:
                 ok = np.isfinite(r["value"]) & np.isfinite(r["truth"]) & np.isfinite(r["sd"])
                 err = np.abs(r["value"][ok] - r["truth"][ok])
                 inside.append(err <= r["sd"][ok])
-                held_out.append(err <= np.round(np.hypot(loo, r["residual"][ok])))
+                widened.append(r["floor"][ok] > 0)
+                own = np.fmax(np.round(np.hypot(loo, r["residual"][ok])), r["floor"][ok])
+                held_out.append(err <= own)
+                plain_sd = angles3d.stated_sd(angles3d.MEASURED_SD[angle], r["residual"][ok])
+                before.append(err <= plain_sd)
         d = np.concatenate(diffs)
         row = {
             "rmse": round(float(np.sqrt(np.mean(d**2))), 1),
@@ -645,6 +660,8 @@ def fit_angle_pooled(fit_rows: dict[str, dict]) -> dict[str, dict[str, float]]:
             row["stated_sd"] = angles3d.MEASURED_SD[angle]
             row["share_within_1sd"] = round(float(np.mean(np.concatenate(inside))), 2)
             row["share_within_1sd_held_out"] = round(float(np.mean(np.concatenate(held_out))), 2)
+            row["share_within_1sd_not_widened"] = round(float(np.mean(np.concatenate(before))), 2)
+            row["share_widened"] = round(float(np.mean(np.concatenate(widened))), 3)
         out[angle] = row
     return out
 

@@ -20,8 +20,12 @@ legs) and ``residual`` is the frame's reprojection error carried to the angle (t
 pixel error over the joints seen, times sqrt(1/thigh^2 + 1/shank^2) with the segments'
 fitted lengths in pixels, in degrees). On those views the first part dominates (the fit
 lands within about 1 px of the keypoints; its error is in depth); the second widens frames
-where the keypoints disagree with any skeleton. Values and sds are whole degrees: nothing
-is stated more precisely than it was measured. A value is left out
+where the keypoints disagree with any skeleton. Where the fit has a second answer that
+explains a frame about as well (one camera cannot tell a segment leaning towards it from one
+leaning away: `fit3d.alternatives`, refits from the legs flipped in depth, and `shorter_fit`,
+the same rows in windows half as long), the frame's sd is widened to reach that answer too
+(`covering`): the value stays the fit's, its +- holds both. Values and sds are whole
+degrees: nothing is stated more precisely than it was measured. A value is left out
 (NaN) in frames where the side's hip, knee or ankle was not seen.
 
 Not reported:
@@ -108,8 +112,14 @@ def stated_sd(measured: float, residual: np.ndarray) -> np.ndarray:
     return np.round(np.hypot(measured, residual))
 
 
-def table(result: fit3d.Fit3D, traj: Trajectories) -> dict[str, np.ndarray]:
-    """Every reported angle and its sd per frame (see the module docstring)."""
+def table(
+    result: fit3d.Fit3D,
+    traj: Trajectories,
+    others: list[fit3d.Alternative] | None = None,
+) -> dict[str, np.ndarray]:
+    """Every reported angle and its sd per frame (see the module docstring); where one of
+    the fit's `others` (`fit3d.alternatives`) explains a frame about as well, that frame's sd
+    is widened to cover its angle too (`covering`)."""
     out: dict[str, np.ndarray] = {}
     for side in SIDES:
         seen = np.all(
@@ -117,6 +127,7 @@ def table(result: fit3d.Fit3D, traj: Trajectories) -> dict[str, np.ndarray]:
         )
         residual = residual_deg(result, side)
         values_of = angle_values(result, side)
+        other_values = [(o.equally_good, angle_values(o.result, side)) for o in others or []]
         with np.errstate(invalid="ignore"):
             straight = values_of["knee_flexion"] <= FRONTAL_MAX_KNEE_FLEXION
         for angle, values in values_of.items():
@@ -124,9 +135,20 @@ def table(result: fit3d.Fit3D, traj: Trajectories) -> dict[str, np.ndarray]:
             ok = seen & np.isfinite(values) & np.isfinite(sd)
             if angle == "knee_frontal":
                 ok &= straight
-            out[column(side, angle)] = np.where(ok, np.round(values), np.nan)
+            rounded = np.round(values)
+            for good, alt in other_values:
+                sd = covering(rounded, sd, np.where(good, alt[angle], np.nan))
+            out[column(side, angle)] = np.where(ok, rounded, np.nan)
             out[column(side, angle, sd=True)] = np.where(ok, sd, np.nan)
     return out
+
+
+def covering(value: np.ndarray, sd: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """`sd` widened, in whole degrees, where needed so that `value` +- sd holds `other`, a
+    second answer as good as the first (NaN: none, the sd stays)."""
+    with np.errstate(invalid="ignore"):
+        gap = np.ceil(np.abs(other - value))
+    return np.where(np.isfinite(gap), np.fmax(sd, gap), sd)
 
 
 def empty_table(n: int) -> dict[str, np.ndarray]:
@@ -167,9 +189,55 @@ def owners(n: int, spans: list[tuple[int, int]]) -> np.ndarray:
     return np.argmin(distance, axis=1)
 
 
+SHORTER_MIN_ROWS = 60
+"""The shortest window of the second, shorter-windowed fit (`shorter_fit`)."""
+
+
+def shorter_fit(traj: Trajectories, result: fit3d.Fit3D) -> fit3d.Alternative | None:
+    """The same rows fitted again in windows half as long (at least `SHORTER_MIN_ROWS`;
+    None for a clip too short to split): the segment lengths, the body's shape and the
+    prior's turn then come from fewer frames, and where the fit has more than one answer the
+    shorter windows may settle on another. A frame counts as explained as well where its
+    reprojection cost (squared sigmas over the joints seen) is at most
+    `fit3d.EQUALLY_GOOD` above the fit's: the keypoints do not tell the two apart."""
+    n = len(traj)
+    size = max(n // 2, SHORTER_MIN_ROWS)
+    if size >= n:
+        return None
+    spans = windows(n, size, OVERLAP_ROWS)
+    owner = owners(n, spans)
+    points = np.full_like(result.points, np.nan)
+    px = np.full(n, np.nan)
+    for i, (a, b) in enumerate(spans):
+        try:
+            part = fit3d.fit(traj.slice_time(a, b), result.focal_px)
+        except ValueError:
+            continue
+        mine = owner[a:b] == i
+        points[a:b][mine] = part.points[mine]
+        px[a:b][mine] = part.reprojection_px[mine]
+    sigma = fit3d.FitWeights().pixel_share * max(traj.meta.image_width, traj.meta.image_height)
+    seen = np.sum([traj.conf(name) >= MIN_CONFIDENCE for name in fit3d.JOINTS], axis=0)
+    extra = seen * (px**2 - result.reprojection_px**2) / sigma**2
+    shorter = fit3d.Fit3D(points, result.lengths, px, result.focal_px, result.turn_rad)
+    return fit3d.Alternative("shorter windows", shorter, extra)
+
+
+def fit_with_alternatives(
+    traj: Trajectories,
+) -> tuple[fit3d.Fit3D, list[fit3d.Alternative]]:
+    """The fit of these rows and its other answers: the depth flips
+    (`fit3d.alternatives`) and the shorter windows (`shorter_fit`)."""
+    result = fit3d.fit(traj)
+    others = fit3d.alternatives(traj, result)
+    shorter = shorter_fit(traj, result)
+    return result, others + ([shorter] if shorter is not None else [])
+
+
 def fitted_table(traj: Trajectories) -> tuple[dict[str, np.ndarray], str | None]:
-    """The fit of the clip (in `windows`) and its angle table; where no window has legs to
-    fit, empty columns and a sentence saying so."""
+    """The fit of the clip (in `windows`) and its angle table, each frame's sd covering the
+    fit's other answers there (`fit_with_alternatives`); where no window has legs to fit,
+    empty columns and a sentence saying so."""
     n = len(traj)
     out = empty_table(n)
     spans = windows(n, WINDOW_ROWS, OVERLAP_ROWS)
@@ -178,12 +246,12 @@ def fitted_table(traj: Trajectories) -> tuple[dict[str, np.ndarray], str | None]
     for i, (a, b) in enumerate(spans):
         part = traj.slice_time(a, b)
         try:
-            result = fit3d.fit(part)
+            result, others = fit_with_alternatives(part)
         except ValueError:
             continue
         fitted += 1
         mine = owner[a:b] == i
-        for name, values in table(result, part).items():
+        for name, values in table(result, part, others).items():
             out[name][a:b][mine] = values[mine]
     if not fitted:
         return out, "No 3D angles: the legs were never seen well enough to fit a skeleton in depth."

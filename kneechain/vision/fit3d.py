@@ -70,6 +70,8 @@ LSMR_TOLERANCE = 1e-5
 """How exactly each trust-region step's linear least squares is solved (lsmr's atol and
 btol): the step only has to point the right way; scipy's 1e-6 spent most of the fit in lsmr,
 1e-4 made the outer loop take more steps."""
+LOSS_SCALE = 3.0
+"""Residuals (in sigmas) beyond this count less and less (scipy's soft-L1 `f_scale`)."""
 PHONE_FOCAL_PER_LONG_SIDE = 0.72
 """Focal length over the picture's long side of a 26-mm-equivalent phone lens."""
 
@@ -91,13 +93,14 @@ class FitWeights:
 class Fit3D:
     """The fitted skeleton: `points` (T, 8, 3) in the camera's axes, metres (rows follow the
     trajectories; NaN rows were not fitted), segment `lengths` (metres, `LENGTH_NAMES`),
-    per-frame reprojection error (pixels, RMS over the joints seen) and the focal length
-    used."""
+    per-frame reprojection error (pixels, RMS over the joints seen), the focal length used
+    and the prior's solved turn about the vertical (radians)."""
 
     points: np.ndarray
     lengths: dict[str, float]
     reprojection_px: np.ndarray
     focal_px: float
+    turn_rad: float = 0.0
 
     def joint(self, name: str) -> np.ndarray:
         return self.points[:, _J[name], :]
@@ -413,6 +416,36 @@ def problem(
     )
 
 
+def _solve(prob: Problem, x0: np.ndarray, max_evaluations: int) -> np.ndarray:
+    return least_squares(
+        prob.residuals,
+        x0,
+        jac=prob.jacobian,
+        method="trf",
+        tr_solver="lsmr",
+        loss="soft_l1",
+        f_scale=LOSS_SCALE,
+        max_nfev=max_evaluations,
+        x_scale="jac",
+        ftol=TOLERANCE,
+        xtol=TOLERANCE,
+        gtol=TOLERANCE,
+        tr_options={"atol": LSMR_TOLERANCE, "btol": LSMR_TOLERANCE},
+    ).x
+
+
+def _result(prob: Problem, x: np.ndarray) -> Fit3D:
+    p, lengths, turn = prob.unpack(x)
+    z = np.maximum(p[..., 2:3], 0.1)
+    err = np.linalg.norm(prob.focal * p[..., :2] / z + prob.centre - prob.xy, axis=2)
+    count = prob.seen.sum(axis=1)
+    total = np.sum(np.where(prob.seen, err, 0.0) ** 2, axis=1)
+    rms = np.where(count > 0, np.sqrt(total / np.maximum(count, 1)), np.nan)
+    return Fit3D(
+        p, dict(zip(LENGTH_NAMES, map(float, lengths), strict=True)), rms, prob.focal, turn
+    )
+
+
 def fit(
     traj: Trajectories,
     focal_px: float | None = None,
@@ -422,28 +455,126 @@ def fit(
 ) -> Fit3D:
     """Fit the skeleton to the clip (see the module docstring)."""
     prob = problem(traj, focal_px, weights, min_confidence)
-    sol = least_squares(
-        prob.residuals,
-        prob.x0,
-        jac=prob.jacobian,
-        method="trf",
-        tr_solver="lsmr",
-        loss="soft_l1",
-        f_scale=3.0,
-        max_nfev=max_evaluations,
-        x_scale="jac",
-        ftol=TOLERANCE,
-        xtol=TOLERANCE,
-        gtol=TOLERANCE,
-        tr_options={"atol": LSMR_TOLERANCE, "btol": LSMR_TOLERANCE},
-    )
-    p, lengths, _ = prob.unpack(sol.x)
-    z = np.maximum(p[..., 2:3], 0.1)
-    err = np.linalg.norm(prob.focal * p[..., :2] / z + prob.centre - prob.xy, axis=2)
-    count = prob.seen.sum(axis=1)
-    total = np.sum(np.where(prob.seen, err, 0.0) ** 2, axis=1)
-    rms = np.where(count > 0, np.sqrt(total / np.maximum(count, 1)), np.nan)
-    return Fit3D(p, dict(zip(LENGTH_NAMES, map(float, lengths), strict=True)), rms, prob.focal)
+    return _result(prob, _solve(prob, prob.x0, max_evaluations))
+
+
+def frame_costs(prob: Problem, x: np.ndarray) -> np.ndarray:
+    """(T,) each frame's share of the fit's robust cost (the soft-L1 loss of every residual,
+    in squared sigmas): its reprojection, segment lengths, prior and knee hinges, and the
+    acceleration terms centred on it; the lengths' own prior belongs to no frame."""
+    r = prob.residuals(x)
+    rho = 2 * LOSS_SCALE**2 * (np.sqrt(1 + (r / LOSS_SCALE) ** 2) - 1)
+    n, nj = prob.n, len(JOINTS)
+    out = np.zeros(n)
+    i = 0
+    for size in (nj * 2, len(SEGMENTS)):  # reprojection, segment lengths
+        out += rho[i : i + n * size].reshape(n, size).sum(axis=1)
+        i += n * size
+    if n > 2:
+        out[1:-1] += rho[i : i + (n - 2) * nj * 3].reshape(n - 2, -1).sum(axis=1)
+        i += (n - 2) * nj * 3
+    out += rho[i : i + n * nj * 3].reshape(n, -1).sum(axis=1)  # prior
+    i += n * nj * 3
+    for _ in ("left", "right"):  # hinge: along, then off the hip line
+        out += rho[i : i + n]
+        out += rho[i + n : i + 4 * n].reshape(n, 3).sum(axis=1)
+        i += 4 * n
+    return out
+
+
+FLIPS = ("thigh", "both")
+"""The depth flips tried from every fitted frame (`alternatives`)."""
+EQUALLY_GOOD = 4.0
+"""An alternative explains a frame about as well as the fit when its cost there is at most
+this much higher (squared sigmas: two sigmas on one residual)."""
+
+
+def other_root(centre: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """(T, 3) the second point on the camera ray through `point` (camera at the origin) at
+    the same distance from `centre` as `point`: the same segment leaning the other way in
+    depth, projecting onto the same pixel. Where the ray only touches the sphere, `point`."""
+    norm = np.linalg.norm(point, axis=1, keepdims=True)
+    d = np.divide(point, norm, out=np.zeros_like(point), where=norm > 0)
+    along = np.sum(d * centre, axis=1)
+    return (2 * along - norm[:, 0])[:, None] * d
+
+
+def on_ray(point: np.ndarray, centre: np.ndarray, length: np.ndarray, near: np.ndarray):
+    """(T, 3) the point on the camera ray through `point` at `length` from `centre`, of the
+    two the one nearer `near`; where the ray passes farther than `length` from `centre`, its
+    point nearest `centre`."""
+    norm = np.linalg.norm(point, axis=1, keepdims=True)
+    d = np.divide(point, norm, out=np.zeros_like(point), where=norm > 0)
+    along = np.sum(d * centre, axis=1)
+    gap = length**2 - (np.sum(centre * centre, axis=1) - along**2)
+    half = np.sqrt(np.maximum(gap, 0.0))
+    first, second = along - half, along + half
+    guess = np.sum(d * near, axis=1)
+    t = np.where(np.abs(first - guess) <= np.abs(second - guess), first, second)
+    return t[:, None] * d
+
+
+def flipped(points: np.ndarray, flip: str) -> np.ndarray:
+    """(T, J, 3) `points` with every leg's thigh, shank or both leaning the other way in depth
+    (`other_root`), segment lengths and 2D projections kept: with the thigh flipped the ankle
+    is put back on its ray at the shank's length from the moved knee, nearest where the shank
+    kept its direction would put it."""
+    out = points.copy()
+    for side in ("left", "right"):
+        h, kn, a = (_J[f"{side}_{j}"] for j in ("hip", "knee", "ankle"))
+        if flip in ("thigh", "both"):
+            knee = other_root(out[:, h], out[:, kn])
+            shank = np.linalg.norm(out[:, a] - out[:, kn], axis=1)
+            out[:, a] = on_ray(out[:, a], knee, shank, out[:, a] + knee - out[:, kn])
+            out[:, kn] = knee
+        if flip in ("shank", "both"):
+            out[:, a] = other_root(out[:, kn], out[:, a])
+    return out
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A second answer of the fit (`how`: the flip it was started from, or another way of
+    fitting the same rows) and per frame how much more it costs there than the fit
+    (`extra_cost`, squared sigmas; negative where it explains the frame better)."""
+
+    how: str
+    result: Fit3D
+    extra_cost: np.ndarray  # (T,)
+
+    @property
+    def equally_good(self) -> np.ndarray:
+        """(T,) bool: frames the answer explains about as well as the fit (`EQUALLY_GOOD`)."""
+        with np.errstate(invalid="ignore"):
+            return self.extra_cost <= EQUALLY_GOOD
+
+
+def alternatives(
+    traj: Trajectories,
+    result: Fit3D,
+    weights: FitWeights | None = None,
+    min_confidence: float = 0.3,
+    max_evaluations: int = 200,
+) -> list[Alternative]:
+    """The fit's other answers (one camera cannot tell a segment leaning towards it from one
+    leaning away): the fit is run again from `result` with every leg's thigh, shank or both
+    flipped in depth (`FLIPS`; knees bent the wrong way turned back, `unbend`), and each
+    answer's cost is compared with the fit's frame by frame on the same problem. Where the
+    legs are seen square-on the flip changes nothing; where a frame has two answers the
+    refit keeps the other one there."""
+    prob = problem(traj, result.focal_px, weights, min_confidence)
+    lengths = np.array([result.lengths[name] for name in LENGTH_NAMES])
+    x_fit = np.concatenate([result.points.ravel(), lengths, [result.turn_rad]])
+    cost = frame_costs(prob, x_fit)
+    out = []
+    for flip in FLIPS:
+        start = unbend(flipped(result.points, flip))
+        x0 = np.concatenate(
+            [np.where(np.isfinite(start), start, result.points).ravel(), lengths, [result.turn_rad]]
+        )
+        x = _solve(prob, x0, max_evaluations)
+        out.append(Alternative(flip, _result(prob, x), frame_costs(prob, x) - cost))
+    return out
 
 
 def _turned(points: np.ndarray, angle: float) -> np.ndarray:

@@ -196,6 +196,82 @@ def test_residual_part_is_the_pixel_error_over_the_segments() -> None:
     assert np.isnan(angles3d.stated_sd(14.0, np.array([np.nan]))[0])
 
 
+def test_covering_widens_the_sd_to_reach_the_other_answer() -> None:
+    value = np.array([10.0, 10.0, 10.0, 10.0, np.nan])
+    sd = np.full(5, 14.0)
+    other = np.array([30.0, 20.0, np.nan, -5.5, 40.0])
+    got = angles3d.covering(value, sd, other)
+    assert got[:4].tolist() == [20.0, 14.0, 14.0, 16.0]  # |-5.5 - 10| = 15.5, rounded up
+    assert got[4] == 14.0  # no value: nothing to widen (the table leaves the frame out)
+
+
+WEAK_PRIOR = fit3d.FitWeights(prior_m=3.0)
+"""The model's 3D held ten times more loosely than by default: it no longer says which way a
+leg leans in depth, which only a camera could (and one cannot)."""
+
+
+@pytest.mark.parametrize("bearing", [0.0, 25.0])
+def test_a_leg_seen_from_the_front_has_two_answers_and_the_sd_covers_the_truth(
+    bearing: float,
+) -> None:
+    """Seen from (nearly) the front, a thigh swinging towards the camera and one swinging
+    away project alike; with the model's 3D too loose to choose, the fit's answer can be the
+    wrong one of the two, and the stated sd must then reach the truth."""
+    traj, room = seen(bearing, time=np.arange(0, 3, 1 / 30))
+    result = fit3d.fit(traj, focal_px=FOCAL, weights=WEAK_PRIOR)
+    others = fit3d.alternatives(traj, result, weights=WEAK_PRIOR)
+    plain, got = angles3d.table(result, traj), angles3d.table(result, traj, others)
+    widened, missed_before = 0, 0
+    for side in ("left", "right"):
+        truth = _truth(room, side)["knee_flexion"]
+        value = got[angles3d.column(side, "knee_flexion")]
+        sd = got[angles3d.column(side, "knee_flexion", sd=True)]
+        sd0 = plain[angles3d.column(side, "knee_flexion", sd=True)]
+        assert np.all(np.abs(value - truth) <= sd)
+        assert np.all(sd >= sd0)
+        widened += int(np.sum(sd > sd0))
+        missed_before += int(np.sum(np.abs(value - truth) > sd0))
+    assert widened > 0.3 * 2 * len(traj)  # the two answers exist in most frames
+    if bearing == 0.0:
+        assert missed_before > 0  # and the fit picked the wrong one in some, silently before
+
+
+def test_a_leg_seen_from_the_side_has_one_answer() -> None:
+    """From the side, knee flexion lies in the picture: leaning either way in depth changes
+    it by nothing the table shows, even with the model's 3D held loosely."""
+    traj, _ = seen(90.0, time=np.arange(0, 3, 1 / 30))
+    result = fit3d.fit(traj, focal_px=FOCAL, weights=WEAK_PRIOR)
+    others = fit3d.alternatives(traj, result, weights=WEAK_PRIOR)
+    assert [o.how for o in others] == list(fit3d.FLIPS)
+    plain, got = angles3d.table(result, traj), angles3d.table(result, traj, others)
+    for side in ("left", "right"):
+        column = angles3d.column(side, "knee_flexion", sd=True)
+        assert np.array_equal(got[column], plain[column])
+
+
+def test_with_the_models_3d_as_prior_a_walker_keeps_its_sd() -> None:
+    """Exact keypoints and the model's 3D right: the refits from the flipped legs come back
+    to the fit's answer (or one within a degree or two), so almost no sd changes."""
+    traj, _ = seen(60.0, time=SHORT)
+    result = fit3d.fit(traj, focal_px=FOCAL)
+    others = fit3d.alternatives(traj, result)
+    got = angles3d.table(result, traj, others)
+    for side in ("left", "right"):
+        sd = got[angles3d.column(side, "knee_flexion", sd=True)]
+        assert np.mean(sd > round(angles3d.MEASURED_SD["knee_flexion"])) < 0.1
+
+
+def test_shorter_windows_give_a_second_answer_only_for_a_clip_long_enough() -> None:
+    traj, _ = seen(30.0, time=np.arange(0, 4, 1 / 30))  # 120 rows: windows of 60
+    result = fit3d.fit(traj, focal_px=FOCAL)
+    shorter = angles3d.shorter_fit(traj, result)
+    assert shorter is not None and shorter.how == "shorter windows"
+    assert shorter.equally_good.mean() > 0.9  # exact keypoints: both land on them
+    gap = np.abs(shorter.result.knee_flexion("left") - result.knee_flexion("left"))
+    assert np.nanmax(gap) < 5.0  # and on the same, unambiguous answer
+    assert angles3d.shorter_fit(traj.slice_time(0, 60), result) is None
+
+
 def test_exports_write_the_fit_in_whole_degrees(tmp_path) -> None:
     traj, _ = seen(20.0, time=SHORT)
     angles = {"left_knee_flexion_2d": np.full(len(traj), 12.345)} | angles3d.table(
@@ -254,7 +330,9 @@ def test_a_long_clip_is_fitted_in_windows_and_every_frame_has_its_angles(monkeyp
     traj, room = seen(30.0, time=np.arange(0, 3.0, 1 / 30), knee_peak=25.0)
     fits = []
     real = fit3d.fit
-    monkeypatch.setattr(fit3d, "fit", lambda part: fits.append(len(part)) or real(part))
+    monkeypatch.setattr(
+        fit3d, "fit", lambda part, *a, **kw: fits.append(len(part)) or real(part, *a, **kw)
+    )
     got, note = angles3d.fitted_table(traj)
     assert note is None and fits == [40, 40, 40]
     for side in ("left", "right"):

@@ -138,3 +138,51 @@ def test_the_analytic_jacobian_matches_finite_differences(seed: int) -> None:
     assert analytic.shape == numeric.shape
     scale = np.abs(numeric).max()
     np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-5 * scale)
+
+
+def test_other_root_is_the_same_segment_leaning_the_other_way() -> None:
+    centre = np.array([[0.0, 0.0, 5.0]])
+    assert fit3d.other_root(centre, np.array([[0.0, 0.0, 4.0]])) == pytest.approx(
+        np.array([[0.0, 0.0, 6.0]])
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    lean=st.floats(-80.0, 80.0),
+    turn=st.floats(0.0, 360.0),
+    depth=st.floats(2.0, 8.0),
+)
+def test_other_root_keeps_the_pixel_and_the_length(lean: float, turn: float, depth: float) -> None:
+    centre = np.array([[0.3, -0.2, depth]])
+    a, t = np.radians(lean), np.radians(turn)
+    point = centre + 0.45 * np.array([[np.cos(a) * np.cos(t), np.cos(a) * np.sin(t), np.sin(a)]])
+    other = fit3d.other_root(centre, point)
+    assert np.linalg.norm(other - centre) == pytest.approx(0.45, abs=1e-9)
+    assert other[0, :2] / other[0, 2] == pytest.approx(point[0, :2] / point[0, 2])
+    twice = fit3d.other_root(centre, other)
+    assert twice == pytest.approx(point)
+
+
+def test_flipped_legs_project_alike_with_the_same_segments() -> None:
+    traj, _ = seen(20.0, time=SHORT)
+    p = fit3d.fit(traj, focal_px=FOCAL).points
+    for flip in ("thigh", "shank", "both"):
+        q = fit3d.flipped(p, flip)
+        assert q[..., :2] / q[..., 2:] == pytest.approx(p[..., :2] / p[..., 2:])
+        seg = [np.linalg.norm(x[:, fit3d._SEG_A] - x[:, fit3d._SEG_B], axis=2) for x in (p, q)]
+        assert seg[1] == pytest.approx(seg[0])
+
+
+def test_frame_costs_share_out_the_whole_cost() -> None:
+    """Every residual but the segment lengths' own prior belongs to one frame (the
+    acceleration to its middle frame): the frames' costs add up to the robust total."""
+    traj, _ = seen(20.0, time=SHORT, world_noise_m=0.05)
+    prob = fit3d.problem(traj, focal_px=FOCAL)
+    x = prob.x0
+    r = prob.residuals(x)
+    rho = 2 * fit3d.LOSS_SCALE**2 * (np.sqrt(1 + (r / fit3d.LOSS_SCALE) ** 2) - 1)
+    nl = len(fit3d.LENGTH_NAMES)
+    got = fit3d.frame_costs(prob, x)
+    assert got.shape == (len(traj),)
+    assert got.sum() == pytest.approx(rho[:-nl].sum())

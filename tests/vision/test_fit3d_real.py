@@ -78,17 +78,18 @@ def test_both_readings_together_stay_near_their_stated_sd(study: dict) -> None:
 
 @pytest.fixture(scope="module")
 def fitted_angles() -> dict:
-    """`kneechain pose`'s fitted angles (angles3d.table) of every camera against the
-    reference, as bench/accuracy.py pools them."""
+    """`kneechain pose`'s fitted angles (angles3d.table, each sd covering the fit's other
+    answers) of every camera against the reference, as bench/accuracy.py pools them."""
     loaded = multicam.cameras_and_poses()
     if loaded is None:
         pytest.skip("the pose2sim wheel could not be fetched")
     cams, trajs = loaded
     names = tuple(f"{s}_{j}" for s in ("left", "right") for j in (*LEG, "shoulder"))
     truth = multicam.reference_fit_angles(multicam.reference(cams, trajs, names))
-    rows = {
-        cam: multicam.fit_angle_rows(fit3d.fit(traj), traj, truth) for cam, traj in trajs.items()
-    }
+    rows = {}
+    for cam, traj in trajs.items():
+        fitted, others = angles3d.fit_with_alternatives(traj)
+        rows[cam] = multicam.fit_angle_rows(fitted, traj, truth, others)
     return multicam.fit_angle_pooled(rows)
 
 
