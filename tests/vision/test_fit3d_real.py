@@ -94,8 +94,9 @@ def fitted_angles() -> dict:
 
 
 def test_the_stated_sd_of_each_fitted_angle_covers_about_two_thirds(fitted_angles: dict) -> None:
-    # measured 2026-11-30: knee flexion 0.67 (0.67 with each view held out of the sd), hip
-    # flexion 0.74 (0.71), knee frontal-plane angle 0.66 (0.60, frames with the fitted knee
+    # measured 2026-11-30, each sd covering the fit's second answers: knee flexion 0.76 (0.75
+    # with each view held out of the sd; 0.67 before the second answers), hip flexion 0.76
+    # (0.73; 0.74), knee frontal-plane angle 0.78 (0.74; 0.66, frames with the fitted knee
     # bent 30 degrees or less); pooled RMSE 13.8 / 12.4 / 12.3 against stated sds 14 / 13 / 13
     for angle in angles3d.ANGLES:
         row = fitted_angles[angle]
