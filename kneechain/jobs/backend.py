@@ -94,7 +94,13 @@ class Backend(ABC):
         now, so that the runner starts the job at once (no-op by default)."""
         return None
 
-    def run_waiting(self, between: Callable[[], None]) -> bool:
+    def run_waiting(
+        self,
+        between: Callable[[], None],
+        reported: Callable[[str, ClipOutput], None] | None = None,
+    ) -> bool:
         """Run, in the calling thread, a task that waits for it; `between` is called after
-        each progress message. True when a task ran (False by default: tasks run elsewhere)."""
+        each progress message, `reported(job_id, output)` when its measurements and proof
+        pictures are ready, before its annotated clip is made. True when a task ran (False
+        by default: tasks run elsewhere, and report only when finished)."""
         return False

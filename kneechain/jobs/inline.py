@@ -29,7 +29,7 @@ from multiprocessing import resource_tracker
 from typing import Any
 
 from kneechain.jobs.backend import Backend, Finished, Message, Progress, Refused, Task
-from kneechain.jobs.work import Report, Worker, error_body
+from kneechain.jobs.work import ClipOutput, Report, Reported, Worker, error_body
 
 WorkerFactory = Callable[[int], Worker]
 
@@ -144,7 +144,11 @@ class InProcessBackend(Backend):
                 break
         return [m for m in items if m is not None]
 
-    def run_waiting(self, between: Callable[[], None]) -> bool:
+    def run_waiting(
+        self,
+        between: Callable[[], None],
+        reported: Callable[[str, ClipOutput], None] | None = None,
+    ) -> bool:
         with self._lock:
             task, self._task = self._task, None
             if task is None:
@@ -160,7 +164,12 @@ class InProcessBackend(Backend):
                     self._messages.put(Progress(task.job_id, task.attempt, stage, done, total))
                     between()
 
-                self._analyse(task, report, interrupt)
+                def early(output: ClipOutput) -> None:
+                    interrupt.check()
+                    if reported is not None:
+                        reported(task.job_id, output)
+
+                self._analyse(task, report, early, interrupt)
         except BaseException as exc:  # Ctrl-C: stop the helpers now, then tell the caller
             # let go of what the unwound frames hold (vision's work table, decoded frames)
             traceback.clear_frames(exc.__traceback__)
@@ -171,11 +180,13 @@ class InProcessBackend(Backend):
                 self._busy = False
         return True
 
-    def _analyse(self, task: Task, report: Report, interrupt: _DeferredInterrupt) -> None:
+    def _analyse(
+        self, task: Task, report: Report, early: Reported, interrupt: _DeferredInterrupt
+    ) -> None:
         try:
             if self._worker is None:
                 self._worker = self._factory(self.pose_workers)
-            output = self._worker.analyse(task.request, task.request.video, report)
+            output = self._worker.analyse(task.request, task.request.video, report, early)
         except Exception as exc:  # final: the same input would fail the same way
             interrupt.check()  # unless it went wrong because of the Ctrl-C
             self._messages.put(Refused(task.job_id, task.attempt, error_body(exc)))

@@ -35,7 +35,7 @@ from kneechain.jobs import store as jobs_db
 from kneechain.jobs.backend import Backend, Finished, Lost, Message, Progress, Refused, Task
 from kneechain.jobs.key import clip_key, versions
 from kneechain.jobs.models import ClipRequest, JobEvent, JobKind, JobStatus, JobView
-from kneechain.jobs.work import check_test
+from kneechain.jobs.work import ClipOutput, check_test
 from kneechain.settings import Settings
 from kneechain.track.db import Store, open_store
 from kneechain.vision.video import sha256_of
@@ -135,9 +135,13 @@ class JobRunner:
         job_ids: Iterable[str],
         on_event: EventHook | None = None,
         timeout: float | None = None,
+        on_report: Callable[[str, ClipOutput], None] | None = None,
     ) -> list[JobView]:
         """Block until every job is done or failed, calling `on_event` (in this thread) for
-        each event; the jobs as stored, in the order asked. A KeyboardInterrupt goes to
+        each event; the jobs as stored, in the order asked. `on_report(job_id, output)`:
+        a job run in this thread (in-process backend) reports its measurements and proof
+        pictures as soon as they are ready, before its annotated clip is made; the job is
+        stored only when complete (other backends report only then). A KeyboardInterrupt goes to
         the caller (close the runner then: its unfinished jobs are marked interrupted).
         On the in-process backend the jobs run here, in this thread, while it waits (the
         timeout is then checked between jobs)."""
@@ -172,7 +176,7 @@ class JobRunner:
             deadline = None if timeout is None else time.monotonic() + timeout
             while left:
                 self._raise_fault()
-                if self.backend.run_waiting(drain):
+                if self.backend.run_waiting(drain, on_report):
                     continue
                 wait_s = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
                 if wait_s <= 0:

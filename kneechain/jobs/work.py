@@ -20,10 +20,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kneechain.errors import ErrorBody, ErrorKind, KneechainError
 from kneechain.jobs.models import ClipRequest
+
+if TYPE_CHECKING:
+    from kneechain.assess.protocols.run import Analysis
 
 #: progress(stage, done, total) as the runner receives it (absolute counts, not increments)
 Report = Callable[[str, int, int], None]
@@ -40,6 +43,10 @@ class ClipOutput:
 
     result: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+
+
+#: reported(output): the measurements and proof pictures, before the annotated clip is made
+Reported = Callable[[ClipOutput], None]
 
 
 class _Throttle:
@@ -123,12 +130,18 @@ class Worker:
         self.vision.close()
 
     def analyse(
-        self, request: ClipRequest, video: Path, report: Report | None = None
+        self,
+        request: ClipRequest,
+        video: Path,
+        report: Report | None = None,
+        reported: Reported | None = None,
     ) -> ClipOutput:
-        """Measure `request`'s test on `video` (the clip's local copy); evidence as bytes."""
+        """Measure `request`'s test on `video` (the clip's local copy); evidence as bytes.
+        `reported(output)`, when given, is called as soon as the measurements and their proof
+        pictures are ready, while the annotated clip is still being made: `output` is the
+        result as it will be (the clip named in its evidence) with the pictures' bytes."""
         from kneechain.assess.protocols import evidence, run
         from kneechain.assess.protocols.config import default_config
-        from kneechain.jobs.key import versions
         from kneechain.vision import followed
         from kneechain.vision.pipeline import PoseOptions
 
@@ -152,6 +165,21 @@ class Worker:
         if request.evidence and analysis.video is not None:
             progress("evidence", 0, 1)
             folder = Path(tempfile.mkdtemp(prefix="kneechain-evidence-"))
+            first: list[Path] = []
+
+            def pictures_done(pictures: list[Path]) -> None:
+                """Whom the result followed (drawn while the clip is being made), then the
+                early report."""
+                if analysis.person is not None and analysis.video is not None:
+                    picture = followed.write_picture(
+                        analysis.video, analysis.person, folder / "followed.png"
+                    )
+                    first.extend([picture] if picture is not None else [])
+                if reported is not None:
+                    ready = {p.name: p.read_bytes() for p in [*first, *pictures]}
+                    names = [*ready, *([evidence.CLIP_NAME] if request.clip else [])]
+                    reported(ClipOutput(_document(request, analysis, names), ready))
+
             try:
                 written = evidence.write_evidence(
                     analysis.video,
@@ -160,29 +188,32 @@ class Worker:
                     folder,
                     request.clip,
                     analysis.frames,
+                    pictures_done,
                 )
-                if analysis.person is not None:  # whom the result followed, first
-                    picture = followed.write_picture(
-                        analysis.video, analysis.person, folder / "followed.png"
-                    )
-                    written = ([picture] if picture is not None else []) + written
-                files = {p.name: p.read_bytes() for p in written}
+                files = {p.name: p.read_bytes() for p in [*first, *written]}
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
                 if analysis.frames is not None:
                     analysis.frames.close()
             progress("evidence", 1, 1)
-        traj = analysis.trajectories
-        result = {
-            "schema": RESULT_SCHEMA,
-            "test_id": request.test_id,
-            "video_name": request.video.name,
-            "video_sha256": traj.meta.source_sha256 or None,
-            "frames": len(traj),
-            "fps": traj.meta.fps,
-            "protocol": analysis.result.model_dump(mode="json"),
-            "pose_warnings": list(analysis.pose_warnings),
-            "evidence": list(files),  # whom followed, the measures' pictures, then the clip
-            "versions": versions(),
-        }
-        return ClipOutput(result, files)
+        return ClipOutput(_document(request, analysis, list(files)), files)
+
+
+def _document(request: ClipRequest, analysis: Analysis, evidence: list[str]) -> dict[str, Any]:
+    """The result document of `analysis` with its evidence file names:
+    whom it followed, the measures' pictures, then the clip."""
+    from kneechain.jobs.key import versions
+
+    traj = analysis.trajectories
+    return {
+        "schema": RESULT_SCHEMA,
+        "test_id": request.test_id,
+        "video_name": request.video.name,
+        "video_sha256": traj.meta.source_sha256 or None,
+        "frames": len(traj),
+        "fps": traj.meta.fps,
+        "protocol": analysis.result.model_dump(mode="json"),
+        "pose_warnings": list(analysis.pose_warnings),
+        "evidence": evidence,
+        "versions": versions(),
+    }

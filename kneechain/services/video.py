@@ -29,6 +29,7 @@ from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.jobs.models import ClipRequest, JobEvent, JobStatus, JobView
 from kneechain.jobs.runner import JobRunner
+from kneechain.jobs.work import ClipOutput
 from kneechain.services.context import ServiceContext
 
 
@@ -122,16 +123,37 @@ def analyse_clip(
     *,
     runner: JobRunner | None = None,
     on_event: Callable[[JobEvent], None] | None = None,
+    on_report: Callable[[ClipAnalysis], None] | None = None,
 ) -> ClipAnalysis:
     """Measure the test from the clip as a job and wait for it; a KneechainError (bad media,
     unknown test, missing clip, ...) when it cannot be measured. Without `runner`, the job
-    runs in this process (`in_process_runner`); a cached result answers at once either way."""
+    runs in this process (`in_process_runner`); a cached result answers at once either way.
+
+    `on_report(analysis)`: where the job runs in this process and its evidence goes to the
+    request's `evidence_dir`, called as soon as the measurements and proof pictures are
+    there, while the annotated clip (named in `evidence_files` already) is still being made:
+    the same analysis this function returns, shown sooner. Not called for a reused result,
+    nor on a pool (the analysis is then only returned)."""
     own = runner is None
     jobs = runner or in_process_runner(ctx)
     try:
         job = jobs.submit(request.job_request())
         reused = job.status.finished
-        [done] = jobs.wait([job.id], on_event)
+
+        def early(job_id: str, output: ClipOutput) -> None:
+            if on_report is None or request.evidence_dir is None:
+                return
+            request.evidence_dir.mkdir(parents=True, exist_ok=True)
+            for name, data in output.files.items():  # the final copy overwrites them alike
+                (request.evidence_dir / Path(name).name).write_bytes(data)
+            names = output.result.get("evidence", [])
+            on_report(
+                _analysis(
+                    job, output.result, request, [request.evidence_dir / n for n in names], False
+                )
+            )
+
+        [done] = jobs.wait([job.id], on_event, on_report=early)
     finally:
         if own:
             jobs.close()
@@ -163,13 +185,24 @@ def analysis_of(
     if job.status is not JobStatus.done or job.result is None:
         raise_failure(job)
     result: dict[str, Any] = job.result or {}
-    asked = ClipRequest.model_validate(job.inputs.get("request", {}))
     folder = ctx.settings.data_dir / job.result_ref if job.result_ref else None
     stored = [folder / name for name in result.get("evidence", [])] if folder else []
     files = stored
     if request is not None and request.evidence_dir is not None and stored:
         request.evidence_dir.mkdir(parents=True, exist_ok=True)
         files = [Path(shutil.copy2(f, request.evidence_dir / f.name)) for f in stored]
+    return _analysis(job, result, request, files, reused)
+
+
+def _analysis(
+    job: JobView,
+    result: dict[str, Any],
+    request: ClipAnalysisRequest | None,
+    files: list[Path],
+    reused: bool,
+) -> ClipAnalysis:
+    """The use case's output of `job`'s result document, with its evidence at `files`."""
+    asked = ClipRequest.model_validate(job.inputs.get("request", {}))
     return ClipAnalysis(
         job_id=job.id,
         job_key=job.key,

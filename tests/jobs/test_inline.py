@@ -18,7 +18,7 @@ from kneechain.jobs import store as jobs_db
 from kneechain.jobs.inline import InProcessBackend
 from kneechain.jobs.models import ClipRequest, JobStatus
 from kneechain.jobs.runner import JobRunner
-from kneechain.jobs.work import ClipOutput, Report, Worker
+from kneechain.jobs.work import ClipOutput, Report, Reported, Worker
 from kneechain.services import video as service
 from kneechain.services.context import ServiceContext
 from kneechain.settings import Settings
@@ -81,7 +81,11 @@ class InterruptedWorker(Worker):
     closed = 0
 
     def analyse(
-        self, request: ClipRequest, video: Path, report: Report | None = None
+        self,
+        request: ClipRequest,
+        video: Path,
+        report: Report | None = None,
+        reported: Reported | None = None,
     ) -> ClipOutput:
         if report is not None:
             report("pose", 1, 10)
@@ -199,3 +203,27 @@ def test_ctrl_c_in_analyze_leaves_no_result_and_no_process(walker: Path, tmp_pat
         [job] = jobs_db.recent(ctx.store)
     assert job.status is JobStatus.failed and job.result is None
     assert job.error is not None and job.error.code == "job.interrupted"
+
+
+@pytest.mark.slow
+def test_the_report_comes_before_the_annotated_clip(walker: Path, tmp_path: Path) -> None:
+    from kneechain.assess.protocols.walker_clip import WALKER_BOX
+
+    evidence = tmp_path / "evidence"
+    request = service.ClipAnalysisRequest(
+        video=walker, test_id="gait", person=WALKER_BOX, evidence_dir=evidence
+    )
+    early: list[tuple[str, list[Path]]] = []
+
+    def on_report(analysis: service.ClipAnalysis) -> None:
+        pictures = [f for f in analysis.evidence_files if f.suffix == ".png"]
+        assert pictures and all(f.is_file() for f in pictures)  # written before it is shown
+        early.append((printed(analysis), list(analysis.evidence_files)))
+
+    with ServiceContext.open(Settings(data_dir=tmp_path / "data")) as ctx:
+        final = service.analyse_clip(ctx, request, on_report=on_report)
+        again = service.analyse_clip(ctx, request, on_report=on_report)
+    [(shown, files)] = early  # once, and not for the reused result
+    assert again.reused and shown == printed(final) and files == final.evidence_files
+    assert files[-1] == evidence / "annotated.webm" and files[-1].stat().st_size > 0
+    assert files[0].name == "followed.png"

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
 from kneechain.vision.cli import BOX_HELP
+
+if TYPE_CHECKING:
+    from kneechain.services import video as service
 
 console = Console(stderr=True)
 
@@ -56,7 +60,6 @@ def analyze(
     clip: bool = typer.Option(True, "--clip/--no-clip", help="Write the annotated clip."),
 ) -> None:
     """Measure a test from a phone clip: values with norms and quality, and proof frames."""
-    from kneechain.assess.protocols import cli_render as render  # heavy imports
     from kneechain.errors import ErrorKind, KneechainError
     from kneechain.services import video as service
     from kneechain.services.context import ServiceContext
@@ -82,13 +85,27 @@ def analyze(
             f"--person takes a person's name, not a box ({person}).",
             hint=f"To say which person in the clip to follow, use --box {person}.",
         )
+    shown: list[service.ClipAnalysis] = []  # the report shown before the annotated clip
+
+    def show(analysis: service.ClipAnalysis) -> None:
+        shown.append(analysis)
+        _show(analysis, output_format, ctx.domain, out is not None and not is_video)
+
     try:
-        with ServiceContext.open() as ctx:  # the clip is analysed as a job, in a worker
+        with ServiceContext.open() as ctx:  # the clip is analysed as a job
             if person is not None:
                 from kneechain.services import people
 
                 people.get(ctx, person)  # an unknown name is refused before the work
-            analysis = service.analyse_clip(ctx, request)
+            analysis = service.analyse_clip(ctx, request, on_report=show)
+            if not shown:
+                show(analysis)
+            elif [str(f) for f in analysis.evidence_files] != [
+                str(f) for f in shown[0].evidence_files
+            ]:
+                console.print(
+                    "[yellow]Warning:[/] the annotated clip could not be made.", highlight=False
+                )
             if person is not None:
                 analysis = service.store_analysis(ctx, analysis, person)
     except KneechainError as err:
@@ -97,6 +114,22 @@ def analyze(
         if err.code == "test.no_protocol":
             _fail(f"{err.message} {err.hint or ''}".strip())
         raise
+    if analysis.stored is not None and output_format is OutputFormat.text:
+        kept = analysis.stored
+        again = " (already kept before)" if kept.already_stored else ""
+        typer.echo(
+            f"Kept with {kept.person}'s records{again}: {kept.measurements} value(s), "
+            f"{kept.evidence_files} proof picture(s)."
+        )
+
+
+def _show(
+    analysis: service.ClipAnalysis, output_format: OutputFormat, domain: Any, npz_out: bool
+) -> None:
+    """The report: as JSON, or the warnings, the measurements with norms and the evidence
+    files (the annotated clip may still be being written when this is shown)."""
+    from kneechain.assess.protocols import cli_render as render
+
     files = analysis.evidence_files
     if output_format is OutputFormat.json:
         data = analysis.result.model_dump(mode="json")
@@ -106,20 +139,11 @@ def analyze(
         return
     for warning in analysis.pose_warnings:
         console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
-    Console().print(
-        render.report(analysis.result, ctx.domain.knowledge.tests[analysis.result.test_id])
-    )
-    if out is not None and not is_video:
+    Console().print(render.report(analysis.result, domain.knowledge.tests[analysis.result.test_id]))
+    if npz_out:
         typer.echo("No evidence pictures: the input is a trajectories file, not a video.")
     for f in files:
         typer.echo(f"Evidence: {f}")
-    if analysis.stored is not None:
-        kept = analysis.stored
-        again = " (already kept before)" if kept.already_stored else ""
-        typer.echo(
-            f"Kept with {kept.person}'s records{again}: {kept.measurements} value(s), "
-            f"{kept.evidence_files} proof picture(s)."
-        )
 
 
 def _looks_like_box(text: str) -> bool:

@@ -20,6 +20,8 @@ from kneechain.vision.trajectories import Trajectories
 from kneechain.vision.video import REFILM
 
 HIGHLIGHT = (0, 230, 255)
+#: the annotated clip's file name in the evidence folder
+CLIP_NAME = "annotated.webm"
 
 
 def _pt(p: np.ndarray, scale: float = 1.0) -> tuple[int, int] | None:
@@ -81,7 +83,7 @@ def write_evidence(
     overlay = None
     if clip:
         angles = angle_table(traj)
-        overlay = OverlayJob(video, traj, angles, folder / "annotated.webm", stash=frames)
+        overlay = OverlayJob(video, traj, angles, folder / CLIP_NAME, stash=frames)
     written = []
     images = proof_frames(video, [ev.frame for ev in result.evidence], frames)
     for ev in result.evidence:
