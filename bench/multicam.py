@@ -284,13 +284,57 @@ def leg_truth(cams: dict[str, Camera], raws: dict, target: str) -> dict[str, np.
         best_flips[ok] = sum(flips)
         for name in names:
             best[name][ok] = pts[name][ok]
-    # the labels most of the other cameras gave name the legs (the cameras rarely swap at once)
-    flip_all = best_flips > (len(others) - 1) / 2
+    # the labels most of the other cameras gave name the legs (the cameras rarely swap at once),
+    # unless that makes the legs jump: then the labels that keep them moving smoothly
+    flip_all = continuous_labels(best, best_flips > (len(others) - 1) / 2)
     for j in ("knee", "ankle"):
         a, b = best[f"left_{j}"].copy(), best[f"right_{j}"].copy()
         best[f"left_{j}"] = np.where(flip_all[:, None], b, a)
         best[f"right_{j}"] = np.where(flip_all[:, None], a, b)
     return {k: project(cams[target], np.nan_to_num(v)) for k, v in best.items()}
+
+
+RELABEL_M = 0.1
+"""What naming a frame's legs against the other cameras' majority costs in `continuous_labels`
+(metres of knee and ankle motion between frames): a one-frame exchange of the majority's
+names moves the legs by far more (0.78 m on camera 4's frame 70, from cameras 1-3); a step of
+a walker at 60 fps moves them by a few centimetres."""
+
+
+def continuous_labels(points: dict[str, np.ndarray], flip: np.ndarray) -> np.ndarray:
+    """Per frame, whether to exchange the triangulated legs' names: `flip` (the other cameras'
+    majority) unless exchanging the other way keeps the knees and ankles moving smoothly
+    (the least total motion between frames plus `RELABEL_M` for every frame named against the
+    majority; a two-state Viterbi pass). Frames without points keep `flip`."""
+    pairs = [(points[f"left_{j}"], points[f"right_{j}"]) for j in ("knee", "ankle")]
+    n = len(flip)
+
+    def step(t: int, a: int, b: int) -> float:
+        """Motion from frame t-1 named by state a to frame t named by state b (0 as
+        triangulated, 1 exchanged)."""
+        total = 0.0
+        for left, right in pairs:
+            prev = (left[t - 1], right[t - 1]) if a == 0 else (right[t - 1], left[t - 1])
+            now = (left[t], right[t]) if b == 0 else (right[t], left[t])
+            d = np.linalg.norm(now[0] - prev[0]) + np.linalg.norm(now[1] - prev[1])
+            total += float(d) if np.isfinite(d) else 0.0
+        return total
+
+    own = np.stack([flip.astype(float), 1.0 - flip], axis=1) * RELABEL_M  # state 0/1 cost
+    cost = own[0].copy()
+    back = np.zeros((n, 2), dtype=int)
+    for t in range(1, n):
+        new = np.empty(2)
+        for b in (0, 1):
+            options = [cost[a] + step(t, a, b) for a in (0, 1)]
+            back[t, b] = int(np.argmin(options))
+            new[b] = options[back[t, b]] + own[t, b]
+        cost = new
+    state = np.zeros(n, dtype=int)
+    state[-1] = int(np.argmin(cost))
+    for t in range(n - 1, 0, -1):
+        state[t - 1] = back[t, state[t]]
+    return state == 1
 
 
 def legs_swapped(traj, truth: dict[str, np.ndarray]) -> np.ndarray:
