@@ -134,9 +134,28 @@ def _same_as_opencv(path: Path, stop: int | None = None) -> None:
         source.close()
 
 
+def _h264_with_b_frames(path: Path, frames: int = 50) -> Path:
+    """A phone-like clip: H.264 with B-frames (presentation order differs from decoding
+    order) and open groups of pictures, written by PyAV's libx264."""
+    import av
+
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    with av.open(str(path), "w") as box:
+        options = {"bf": "3", "g": "12", "x264-params": "open-gop=1:log-level=none"}
+        stream = box.add_stream("libx264", rate=30, options=options)
+        stream.width, stream.height, stream.pix_fmt = 128, 96, "yuv420p"
+        for i in range(frames):
+            image = np.ascontiguousarray(np.roll(base, 3 * i, axis=1))
+            box.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        box.mux(stream.encode())
+    return path
+
+
 def test_frames_are_bit_for_bit_those_of_opencvs_capture(noise_video: Path, tmp_path: Path) -> None:
     _same_as_opencv(noise_video)
     _same_as_opencv(videos.rotated_copy(noise_video, tmp_path / "turned.mp4"))
+    _same_as_opencv(_h264_with_b_frames(tmp_path / "b_frames.mp4"))
 
 
 @pytest.mark.slow
