@@ -380,9 +380,10 @@ def test_the_loader_check_catches_a_fallback(tmp_path: Path) -> None:
 
 
 #: packaged loaders the video protocols still call, by (module, function, loader). The protocols
-#: run inside a job worker, which is given no domain (the job's key hashes the caller's, see
-#: jobs/key.py), so the worker's process is their edge for now; none may be added, and an entry
-#: goes when its call does (the terminal renderer, cli_render.py, is given the test already)
+#: run inside a job worker, which is given the caller's protocol parameters but not its knowledge
+#: base (jobs/work.py JobDomain), so the worker's process is their edge for now; none may be
+#: added, and an entry goes when its call does (the terminal renderer, cli_render.py, is given
+#: the test already)
 PROTOCOL_LOADERS_LEFT = {
     ("assess/protocols/base.py", "advice", "default_knowledge"),
     ("assess/protocols/build.py", "add", "measure_index"),

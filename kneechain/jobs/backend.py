@@ -23,15 +23,19 @@ from dataclasses import dataclass
 
 from kneechain.errors import ErrorBody
 from kneechain.jobs.models import ClipRequest
-from kneechain.jobs.work import ClipOutput
+from kneechain.jobs.work import ClipOutput, JobDomain
 
 
 @dataclass(frozen=True)
 class Task:
+    """One attempt of a job: the request, the clip's hash and what the caller's domain gives
+    the worker (`domain`: the same objects the job's key hashes)."""
+
     job_id: str
     attempt: int
     request: ClipRequest
     video_sha256: str
+    domain: JobDomain
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,9 @@ class InProcessBackend(Backend):
         try:
             if self._worker is None:
                 self._worker = self._factory(self.pose_workers)
-            output = self._worker.analyse(task.request, task.request.video, report, early)
+            output = self._worker.analyse(
+                task.request, task.request.video, task.domain, report, early
+            )
         except Exception as exc:  # final: the same input would fail the same way
             interrupt.check()  # unless it went wrong because of the Ctrl-C
             self._messages.put(Refused(task.job_id, task.attempt, error_body(exc)))

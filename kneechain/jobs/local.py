@@ -100,7 +100,7 @@ def _run_task(worker: Worker, task: Task, send: _Sender) -> None:
         send(Progress(task.job_id, task.attempt, stage, done, total))
 
     try:
-        output = worker.analyse(task.request, task.request.video, report)
+        output = worker.analyse(task.request, task.request.video, task.domain, report)
     except Exception as exc:  # final: the same input would fail the same way
         send(Refused(task.job_id, task.attempt, error_body(exc)))
     else:

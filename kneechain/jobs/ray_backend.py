@@ -51,7 +51,7 @@ def run_task(task: Task, video: bytes, pose_workers: int, progress: Any) -> Mess
         local = Path(folder) / task.request.video.name
         local.write_bytes(video)
         try:
-            output = worker.analyse(task.request, local, report)
+            output = worker.analyse(task.request, local, task.domain, report)
         except Exception as exc:  # final: the same input would fail the same way
             return Refused(task.job_id, task.attempt, error_body(exc))
     return Finished(task.job_id, task.attempt, output)

@@ -29,16 +29,20 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from kneechain.errors import ErrorBody, ErrorKind, KneechainError
 from kneechain.jobs import store as jobs_db
 from kneechain.jobs.backend import Backend, Finished, Lost, Message, Progress, Refused, Task
 from kneechain.jobs.key import clip_key, versions
 from kneechain.jobs.models import ClipRequest, JobEvent, JobKind, JobStatus, JobView
-from kneechain.jobs.work import ClipOutput, check_test
+from kneechain.jobs.work import ClipOutput, JobDomain, check_test
 from kneechain.settings import Settings
 from kneechain.track.db import Store, open_store
 from kneechain.vision.video import sha256_of
+
+if TYPE_CHECKING:
+    from kneechain.assess.protocols.config import ProtocolConfig
 
 EventHook = Callable[[JobEvent], None]
 
@@ -54,7 +58,9 @@ class JobRunner:
     `data_dir`/jobs/<key[:2]>/<key>/. `domain_versions`: the knowledge and engine versions of
     the domain the caller uses (`ctx.domain.versions`), hashed into every job's key so that a
     job asked with an edited knowledge base never reuses one done with another (the packaged
-    domain's when None)."""
+    domain's when None). `protocols`: the protocol parameters of the caller's domain
+    (`ctx.domain.protocols`; the packaged ones when None): every job is analysed with them
+    (they travel with the task to its worker) and its key hashes them."""
 
     def __init__(
         self,
@@ -65,6 +71,7 @@ class JobRunner:
         max_attempts: int = 3,
         own_store: bool = False,
         domain_versions: Mapping[str, str] | None = None,
+        protocols: ProtocolConfig | None = None,
     ) -> None:
         from kneechain.assess.protocols.config import default_config
 
@@ -72,8 +79,10 @@ class JobRunner:
         self.data_dir = data_dir
         self.max_attempts = max(1, max_attempts)
         self.owner = jobs_db.new_owner()
-        self._config = default_config()
+        self._config = protocols if protocols is not None else default_config()
         self._made_with = versions(domain_versions)
+        # what each task's worker is given: the very objects the keys hash
+        self._domain = JobDomain(self._config, dict(self._made_with))
         self._own_store = own_store
         self._lock = threading.Lock()
         self._pending: deque[tuple[str, ClipRequest, str, str]] = deque()
@@ -295,7 +304,7 @@ class JobRunner:
                 with self._lock:
                     self._watched[job_id] = request
                 continue
-            task = Task(job_id, attempt, request, digest)
+            task = Task(job_id, attempt, request, digest, self._domain)
             self.backend.submit(task)
             with self._lock:
                 self._running[job_id] = (task, key)
@@ -428,12 +437,14 @@ def open_runner(
     address: str | None = None,
     workers: int | None = None,
     domain_versions: Mapping[str, str] | None = None,
+    protocols: ProtocolConfig | None = None,
 ) -> JobRunner:
     """A runner as the settings say (`job_runner`, `job_workers`, `pose_workers`,
     `ray_address`, `ray_cpus_per_job`, `job_max_attempts`); arguments override them.
     `runner="in_process"` runs each job in the thread that waits for it (inline.py).
     Without `store`, the tracking database of the settings is opened (and closed with the
-    runner). `domain_versions`: see `JobRunner` (services pass `ctx.domain.versions`)."""
+    runner). `domain_versions`, `protocols`: see `JobRunner` (services pass
+    `ctx.domain.versions` and `ctx.domain.protocols`)."""
     from kneechain.jobs.local import LocalBackend
 
     cfg = settings or Settings()
@@ -467,6 +478,7 @@ def open_runner(
         max_attempts=cfg.job_max_attempts,
         own_store=own,
         domain_versions=domain_versions,
+        protocols=protocols,
     )
 
 

@@ -26,6 +26,7 @@ from kneechain.errors import ErrorBody, ErrorKind, KneechainError
 from kneechain.jobs.models import ClipRequest
 
 if TYPE_CHECKING:
+    from kneechain.assess.protocols.config import ProtocolConfig
     from kneechain.assess.protocols.run import Analysis
 
 #: progress(stage, done, total) as the runner receives it (absolute counts, not increments)
@@ -35,6 +36,17 @@ Report = Callable[[str, int, int], None]
 REPORT_EVERY_S = 0.25
 
 RESULT_SCHEMA = "1.0"
+
+
+@dataclass(frozen=True)
+class JobDomain:
+    """What the caller's domain gives a job's worker (small and picklable: it travels with
+    each task to a worker process or a Ray task): the protocol parameters the clip is
+    analysed with and the versions its result is stamped with. The job's key hashes the same
+    objects (jobs/key.py, jobs/runner.py), so a result is reused only for the same ones."""
+
+    protocols: ProtocolConfig
+    versions: dict[str, str]
 
 
 @dataclass
@@ -133,15 +145,16 @@ class Worker:
         self,
         request: ClipRequest,
         video: Path,
+        domain: JobDomain,
         report: Report | None = None,
         reported: Reported | None = None,
     ) -> ClipOutput:
-        """Measure `request`'s test on `video` (the clip's local copy); evidence as bytes.
+        """Measure `request`'s test on `video` (the clip's local copy) with the caller's
+        `domain` (its protocol parameters); evidence as bytes.
         `reported(output)`, when given, is called as soon as the measurements and their proof
         pictures are ready, while the annotated clip is still being made: `output` is the
         result as it will be (the clip named in its evidence) with the pictures' bytes."""
         from kneechain.assess.protocols import evidence, run
-        from kneechain.assess.protocols.config import default_config
         from kneechain.vision import followed
         from kneechain.vision.pipeline import PoseOptions
 
@@ -156,10 +169,8 @@ class Worker:
             keep_frames=request.evidence and request.clip,  # the clip is drawn from them
         )
         progress = _Throttle(report)
-        # the worker is given no domain: the packaged protocol parameters, as in the runner's
-        # job key (jobs/runner.py)
         analysis = run.analyse_file(
-            video, request.test_id, default_config(), request.side, options, progress, self.vision
+            video, request.test_id, domain.protocols, request.side, options, progress, self.vision
         )
         files: dict[str, bytes] = {}
         if request.evidence and analysis.video is not None:
@@ -178,7 +189,7 @@ class Worker:
                 if reported is not None:
                     ready = {p.name: p.read_bytes() for p in [*first, *pictures]}
                     names = [*ready, *([evidence.CLIP_NAME] if request.clip else [])]
-                    reported(ClipOutput(_document(request, analysis, names), ready))
+                    reported(ClipOutput(_document(request, domain, analysis, names), ready))
 
             try:
                 written = evidence.write_evidence(
@@ -196,14 +207,14 @@ class Worker:
                 if analysis.frames is not None:
                     analysis.frames.close()
             progress("evidence", 1, 1)
-        return ClipOutput(_document(request, analysis, list(files)), files)
+        return ClipOutput(_document(request, domain, analysis, list(files)), files)
 
 
-def _document(request: ClipRequest, analysis: Analysis, evidence: list[str]) -> dict[str, Any]:
+def _document(
+    request: ClipRequest, domain: JobDomain, analysis: Analysis, evidence: list[str]
+) -> dict[str, Any]:
     """The result document of `analysis` with its evidence file names:
     whom it followed, the measures' pictures, then the clip."""
-    from kneechain.jobs.key import versions
-
     traj = analysis.trajectories
     return {
         "schema": RESULT_SCHEMA,
@@ -215,5 +226,5 @@ def _document(request: ClipRequest, analysis: Analysis, evidence: list[str]) -> 
         "protocol": analysis.result.model_dump(mode="json"),
         "pose_warnings": list(analysis.pose_warnings),
         "evidence": evidence,
-        "versions": versions(),
+        "versions": dict(domain.versions),
     }

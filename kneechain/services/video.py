@@ -81,7 +81,8 @@ def job_runner(
     ctx: ServiceContext, *, runner: str | None = None, workers: int | None = None
 ) -> JobRunner:
     """A job runner on the context's database, as the settings say (`runner` and `workers`
-    override them); its jobs' keys hash the context's domain (close it after use)."""
+    override them); its jobs are analysed with the context's protocol parameters and their
+    keys hash those and the context's knowledge version (close it after use)."""
     from kneechain.jobs.runner import open_runner
 
     return open_runner(
@@ -90,6 +91,7 @@ def job_runner(
         runner=runner,
         workers=workers,
         domain_versions=ctx.domain.versions,
+        protocols=ctx.domain.protocols,
     )
 
 

@@ -18,7 +18,7 @@ from kneechain.jobs import store as jobs_db
 from kneechain.jobs.inline import InProcessBackend
 from kneechain.jobs.models import ClipRequest, JobStatus
 from kneechain.jobs.runner import JobRunner
-from kneechain.jobs.work import ClipOutput, Report, Reported, Worker
+from kneechain.jobs.work import ClipOutput, JobDomain, Report, Reported, Worker
 from kneechain.services import video as service
 from kneechain.services.context import ServiceContext
 from kneechain.settings import Settings
@@ -84,6 +84,7 @@ class InterruptedWorker(Worker):
         self,
         request: ClipRequest,
         video: Path,
+        domain: JobDomain,
         report: Report | None = None,
         reported: Reported | None = None,
     ) -> ClipOutput:

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from kneechain.assess.protocols.config import ProtocolConfig, default_config
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.services import people
 from kneechain.services import video as service
 from kneechain.services.context import ServiceContext
+from kneechain.services.domain import Domain
 from kneechain.settings import Settings
 from kneechain.track.models import MeasurementRecord, MediaItemRecord, VideoAnalysisRecord
 
@@ -96,3 +98,40 @@ def test_a_real_clip_with_evidence_stored_for_a_person(ctx: ServiceContext, tmp_
     with ctx.db() as db:
         media = db.scalar(select(func.count()).select_from(MediaItemRecord))
     assert media == 1 + len(pictures)
+
+
+def _more_squats_asked(reps: int) -> ProtocolConfig:
+    """The packaged protocol parameters with the double-leg squat's `min_reps` changed."""
+    packaged = default_config()
+    squat = packaged.protocols.double_leg_squat.model_copy(update={"min_reps": reps})
+    protocols = packaged.protocols.model_copy(update={"double_leg_squat": squat})
+    return packaged.model_copy(update={"protocols": protocols})
+
+
+@pytest.mark.parametrize("runner", ["in_process", "local"])
+def test_the_callers_protocol_parameters_reach_the_worker_and_the_key(
+    runner: str, settings: Settings, squat_file: Path
+) -> None:
+    """A domain with edited protocol parameters (8 squats asked instead of 3) gets its own job
+    key and a result analysed with them, in this process and in a job worker alike; the
+    packaged domain's result is neither reused for it nor replaced by it."""
+    request = service.ClipAnalysisRequest(video=squat_file, test_id="double_leg_squat")
+    edited = Domain(protocols=_more_squats_asked(8))
+
+    def analysed(domain: Domain) -> service.ClipAnalysis:
+        with (
+            ServiceContext.open(settings, domain) as ctx,
+            service.job_runner(ctx, runner=runner, workers=1) as jobs,
+        ):
+            return service.analyse_clip(ctx, request, runner=jobs)
+
+    first = analysed(Domain.packaged())
+    mine = analysed(edited)
+    again = analysed(Domain.packaged())
+    assert not first.reused and not mine.reused and again.reused
+    assert mine.job_key != first.job_key and again.job_key == first.job_key
+    asked = "Only 5 squat(s) found; do at least 8"
+    assert any(asked in w for w in mine.result.warnings)
+    assert not any("squat(s) found" in w for w in first.result.warnings + again.result.warnings)
+    reps = {d.quality.repetitions for d in mine.result.details}
+    assert reps and max(reps) < min(d.quality.repetitions for d in first.result.details)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from kneechain.jobs.models import ClipRequest
-from kneechain.jobs.work import ClipOutput, Report, Worker
+from kneechain.jobs.work import ClipOutput, JobDomain, Report, Worker
 
 
 class LoggingWorker(Worker):
@@ -33,7 +33,11 @@ class LoggingWorker(Worker):
             fh.write(f"{what} {os.getpid()} {request.video.name}\n")
 
     def analyse(
-        self, request: ClipRequest, video: Path, report: Report | None = None
+        self,
+        request: ClipRequest,
+        video: Path,
+        domain: JobDomain,
+        report: Report | None = None,
     ) -> ClipOutput:
         self._note("start", request)
         if self.hang is not None and not self.hang.exists():
@@ -45,7 +49,7 @@ class LoggingWorker(Worker):
             free = True
         while not free and self.gate is not None and not self.gate.exists():  # held until opened
             time.sleep(0.05)
-        output = super().analyse(request, video, report)
+        output = super().analyse(request, video, domain, report)
         self._note("done", request)
         return output
 

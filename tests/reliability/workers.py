@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from kneechain.jobs.models import ClipRequest
-from kneechain.jobs.work import ClipOutput, Report, Worker
+from kneechain.jobs.work import ClipOutput, JobDomain, Report, Worker
 
 
 class StopAtEvidence(Worker):
@@ -17,7 +17,11 @@ class StopAtEvidence(Worker):
         self.pidfile = pidfile
 
     def analyse(
-        self, request: ClipRequest, video: Path, report: Report | None = None
+        self,
+        request: ClipRequest,
+        video: Path,
+        domain: JobDomain,
+        report: Report | None = None,
     ) -> ClipOutput:
         def held(stage: str, done: int, total: int) -> None:
             if report is not None:
@@ -26,7 +30,7 @@ class StopAtEvidence(Worker):
                 self.pidfile.write_text(str(os.getpid()), encoding="utf-8")
                 time.sleep(300)  # killed long before: mid-analysis, the pose already done
 
-        return super().analyse(request, video, held)
+        return super().analyse(request, video, domain, held)
 
 
 def make_stop_at_evidence(pidfile: Path, pose_workers: int) -> Worker:

@@ -41,8 +41,8 @@ def start(
     """Check the clip (length, needed parts, view) and return an empty collector, the
     protocol's parameters and the whole configuration. `expected` overrides the view the
     parameters name (gait accepts a side or a front/rear clip). `config` is the caller's (a
-    service's `ctx.domain.protocols`; the job worker, given no domain, and the terminal's
-    questionnaire pass the packaged one)."""
+    service's `ctx.domain.protocols`, which the job worker is given with its task; the
+    terminal's questionnaire passes the packaged one)."""
     cfg = config
     params: ProtocolBase = getattr(cfg.protocols, test_id)
     tip = advice(test_id)
