@@ -85,9 +85,9 @@ def test_the_trail_is_stored_in_the_same_unit_of_work_as_the_access(
 def test_own_reads_skip_the_write_lock_and_noted_reads_still_take_it(
     settings: Settings, cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A read that notes nothing (the person's own page, most requests) is checked in a read-only
-    unit of work, so on SQLite it does not queue behind writers; a read that must be noted (a
-    clinician's) still writes its event, under the write lock, or fails without opening."""
+    """The person's own page (most requests) is opened without a unit of work, so on SQLite it
+    does not queue behind writers; a read that must be noted (a clinician's) still writes its
+    event, under the write lock, or fails without opening."""
     from kneechain.services import accounts
 
     monkeypatch.setattr("kneechain.track.db.SQLITE_BUSY_MS", 300)  # a queued unit fails at once
