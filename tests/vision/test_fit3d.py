@@ -113,8 +113,10 @@ def test_a_frame_with_nothing_seen_has_no_reprojection_error() -> None:
     assert np.isfinite(np.delete(result.reprojection_px, 10)).all()
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_the_analytic_jacobian_matches_finite_differences(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "knee_prior_share"), [(0, 1.0), (1, 1.0), (2, 2.5)])
+def test_the_analytic_jacobian_matches_finite_differences(
+    seed: int, knee_prior_share: float
+) -> None:
     """Every term's closed-form derivative (projection, lengths, acceleration, prior with its
     turn, both hinge terms, length prior) against central differences, at a random point
     away from the start: some knees bent the wrong way, some keypoints unseen."""
@@ -123,7 +125,8 @@ def test_the_analytic_jacobian_matches_finite_differences(seed: int) -> None:
     confidence = traj.confidence.copy()
     confidence[rng.random(confidence.shape) < 0.15] = 0.1  # unseen
     confidence[confidence > 0.3] = rng.uniform(0.35, 1.0, (confidence > 0.3).sum())
-    prob = fit3d.problem(replace(traj, confidence=confidence))
+    weights = fit3d.FitWeights(knee_prior_share=knee_prior_share)
+    prob = fit3d.problem(replace(traj, confidence=confidence), weights=weights)
     x = prob.x0.copy()
     x[: prob.npts] += rng.normal(0.0, 0.05, prob.npts)
     x[prob.npts :] += rng.normal(0.0, 0.05, len(x) - prob.npts)
@@ -138,6 +141,24 @@ def test_the_analytic_jacobian_matches_finite_differences(seed: int) -> None:
     assert analytic.shape == numeric.shape
     scale = np.abs(numeric).max()
     np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-5 * scale)
+
+
+def test_a_looser_knee_prior_scales_only_the_knees_prior_rows() -> None:
+    """knee_prior_share 2: the knees' prior residuals halve, every other residual stays."""
+    traj, _ = seen(30.0, time=np.arange(0, 0.2, 1 / 30), world_noise_m=0.03, seed=4)
+    plain = fit3d.problem(traj)
+    loose = fit3d.problem(traj, weights=fit3d.FitWeights(knee_prior_share=2.0))
+    x = plain.x0 + np.random.default_rng(4).normal(0.0, 0.02, plain.x0.shape)
+    a, b = plain.residuals(x), loose.residuals(x)
+    n, nj = plain.n, len(fit3d.JOINTS)
+    start = n * nj * 2 + n * len(fit3d.SEGMENTS) + (n - 2) * nj * 3  # the prior's rows
+    knees = np.zeros((n, nj, 3), dtype=bool)
+    knees[:, [fit3d.JOINTS.index("left_knee"), fit3d.JOINTS.index("right_knee")]] = True
+    prior = np.zeros(len(a), dtype=bool)
+    prior[start : start + n * nj * 3] = knees.ravel()
+    np.testing.assert_allclose(b[prior], a[prior] / 2)
+    np.testing.assert_array_equal(b[~prior], a[~prior])
+    assert np.abs(a[prior]).max() > 0
 
 
 def test_other_root_is_the_same_segment_leaning_the_other_way() -> None:
