@@ -2,10 +2,12 @@
 
 For a clip: the clip's content (never its name or folder), the test, the request's options
 that change the result (side, person box, frame step, evidence wanted), the test's protocol
-parameters and the shared ones, the pose options the protocol uses, and the versions of the
-engine, the knowledge base, kneechain and the pose model. Two jobs with the same key give the
-same result, so the second is never computed; anything that could change a number changes
-the key. How many processes ran it, when, and under which label, do not.
+parameters and the shared ones, what the protocol quotes of the test from the caller's
+knowledge base (filming advice, its measures' names, units and ranges), the pose options the
+protocol uses, and the versions of the engine, the knowledge base, kneechain and the pose
+model. Two jobs with the same key give the same result, so the second is never computed;
+anything that could change a number changes the key. How many processes ran it, when, and
+under which label, do not.
 """
 
 from __future__ import annotations
@@ -70,11 +72,13 @@ def clip_parts(
 ) -> dict[str, Any]:
     """Everything an `analyse_clip` result depends on, as JSON-able data."""
     params = getattr(config.protocols, request.test_id, None)
+    facts = config.tests.get(request.test_id)
     return {
         "video_sha256": video_sha256,
         "request": request.model_dump(mode="json", exclude=set(UNKEYED)),
         "protocol": params.model_dump(mode="json") if params is not None else None,
         "common": config.common.model_dump(mode="json"),
+        "test": facts.model_dump(mode="json") if facts is not None else None,
         "pose": pose.model_dump(mode="json", exclude=set(UNKEYED_POSE)),
         "versions": dict(made_with),
     }

@@ -33,11 +33,11 @@ class Domain:
         protocols: ProtocolConfig | None = None,
         tracking: TrackingConfig | None = None,
     ) -> None:
+        self._protocol_params = protocols
         given = {
             "knowledge": knowledge,
             "assessment_rules": assessment_rules,
             "program_rules": program_rules,
-            "protocols": protocols,
             "tracking": tracking,
         }
         for name, value in given.items():
@@ -111,9 +111,13 @@ class Domain:
 
     @cached_property
     def protocols(self) -> ProtocolConfig:
-        from kneechain.assess.protocols.config import default_config
+        """The protocol parameters given (else the packaged ones), with the filming advice and
+        measures of the knowledge base in use (`with_knowledge`): what the protocols quote."""
+        from kneechain.assess.protocols.config import default_config, with_knowledge
 
-        return default_config()
+        if self._protocol_params is None and not self._custom_knowledge():
+            return default_config()
+        return with_knowledge(self._protocol_params or default_config(), self.knowledge)
 
     @cached_property
     def tracking(self) -> TrackingConfig:

@@ -16,6 +16,7 @@ from kneechain.services.context import ServiceContext
 from kneechain.services.domain import Domain
 from kneechain.settings import Settings
 from kneechain.track.models import MeasurementRecord, MediaItemRecord, VideoAnalysisRecord
+from tests.jobs.test_key import _knowledge_copy
 
 
 @pytest.fixture()
@@ -135,3 +136,40 @@ def test_the_callers_protocol_parameters_reach_the_worker_and_the_key(
     assert not any("squat(s) found" in w for w in first.result.warnings + again.result.warnings)
     reps = {d.quality.repetitions for d in mine.result.details}
     assert reps and max(reps) < min(d.quality.repetitions for d in first.result.details)
+
+
+#: the squat depth's plausible range in an edited knowledge copy: at most 80 degrees (160)
+DEPTH_RANGE = (
+    '{id: squat_depth, name: "Squat depth (knee flexion)", unit: deg, per_side: true, '
+    'description: "Greatest knee bend reached.", valid_min: 0, valid_max: 160}',
+    '{id: squat_depth, name: "Squat depth (knee flexion)", unit: deg, per_side: true, '
+    'description: "Greatest knee bend reached.", valid_min: 0, valid_max: 80}',
+)
+
+
+@pytest.mark.parametrize("runner", ["in_process", "local"])
+def test_the_callers_knowledge_base_reaches_the_protocol_in_the_worker(
+    runner: str, settings: Settings, squat_file: Path, tmp_path: Path
+) -> None:
+    """The protocol checks a measure's plausible range against the caller's knowledge base,
+    in this process and in a job worker alike: with the squat depth capped at 80 degrees the
+    90-degree squats give no depth (the packaged base reports them), under their own key."""
+    edited = Domain.from_folder(_knowledge_copy(tmp_path / "kb", DEPTH_RANGE))
+
+    def analysed(domain: Domain) -> service.ClipAnalysis:
+        with (
+            ServiceContext.open(settings, domain) as ctx,
+            service.job_runner(ctx, runner=runner, workers=1) as jobs,
+        ):
+            request = service.ClipAnalysisRequest(video=squat_file, test_id="double_leg_squat")
+            return service.analyse_clip(ctx, request, runner=jobs)
+
+    packaged, mine = analysed(Domain.packaged()), analysed(edited)
+    assert not mine.reused and mine.job_key != packaged.job_key
+
+    def depths(analysis: service.ClipAnalysis) -> list[float]:
+        return [m.value for m in analysis.result.measurements if m.measure == "squat_depth"]
+
+    assert depths(packaged) == [90.0, 90.0] and depths(mine) == []
+    capped = "squat_depth (left): 90.0 deg is outside the plausible range 0.0 to 80.0"
+    assert any(w.startswith(capped) for w in mine.result.warnings)

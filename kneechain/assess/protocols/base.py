@@ -53,7 +53,7 @@ def start(
         )
     check_parts(traj, needed, cfg.common, tip)
     view = check_view(traj, cfg.common, expected or params.view, tip, params.max_turn_deg)
-    return Collector(traj, test_id, view, cfg.common), params, cfg
+    return Collector(traj, test_id, view, cfg.common, cfg.test(test_id)), params, cfg
 
 
 def median_length(traj: Trajectories, a: str, b: str) -> float:

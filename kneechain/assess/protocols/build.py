@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kneechain import __version__
-from kneechain.assess.case import GaitActivity, Measurement, Side, VideoSource, measure_index
+from kneechain.assess.case import GaitActivity, Measurement, Side, VideoSource
 from kneechain.assess.protocols import quality
-from kneechain.assess.protocols.config import CommonParams
+from kneechain.assess.protocols.config import CommonParams, TestFacts
 from kneechain.assess.protocols.result import (
     EvidenceFrame,
     MeasurementDetail,
@@ -38,12 +38,14 @@ class Reading:
 
 @dataclass
 class Collector:
-    """Gathers measurements, details, repetitions and warnings for one protocol run."""
+    """Gathers measurements, details, repetitions and warnings for one protocol run; `facts`:
+    the caller's knowledge base's facts of the test (its measures' units and ranges)."""
 
     traj: Trajectories
     test_id: str
     view: ViewReport
     common: CommonParams
+    facts: TestFacts
     measurements: list[Measurement] = field(default_factory=list)
     details: list[MeasurementDetail] = field(default_factory=list)
     evidence: list[EvidenceFrame] = field(default_factory=list)
@@ -109,7 +111,7 @@ class Collector:
         if not readings:
             self.warnings.append(f"{label}: no usable repetition, so no value.")
             return
-        spec = measure_index()[measure]
+        spec = self.facts.measures[measure]
         value = round(float(np.mean([r.value for r in readings])), DIGITS.get(spec.unit, 2))
         if not spec.valid_min <= value <= spec.valid_max:
             self.warnings.append(

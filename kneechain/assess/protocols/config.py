@@ -1,7 +1,11 @@
-"""Protocol parameters: the validated contents of ``data/protocols.yaml``.
+"""Protocol parameters: the validated contents of ``data/protocols.yaml``, joined with what
+the knowledge base in use says of each filmable test (`with_knowledge`).
 
 Every threshold a protocol uses (filter cut-off, minimum repetitions, view and quality limits)
-is read from that file, so tuning a protocol never means editing code.
+is read from that file, so tuning a protocol never means editing code. What the protocols
+quote from the knowledge base (a test's filming advice, a measure's name, unit and plausible
+range) travels with the parameters (`ProtocolConfig.tests`), so that a protocol run in a job
+worker uses the caller's knowledge base, not the packaged one.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from kneechain.assess.protocols.errors import ProtocolError, filming_advice
 from kneechain.base import Frozen
-from kneechain.knowledge.loader import parse_document
+from kneechain.knowledge.loader import KnowledgeBase, default_knowledge, parse_document
+from kneechain.knowledge.models import Test, Unit
 from kneechain.vision.subject import Subject
 
 NYQUIST_MARGIN = 2.5  # a pose rate at least this many times the cleaning cut-off
@@ -139,13 +145,67 @@ class ProtocolsParams(Frozen):
     gait: GaitParams
 
 
+class MeasureFacts(Frozen):
+    """What a protocol needs of a measure from the knowledge base."""
+
+    name: str
+    unit: Unit
+    valid_min: float
+    valid_max: float
+
+
+class TestFacts(Frozen):
+    """What a protocol needs of its test from the knowledge base: the filming advice its
+    errors give and its measures, by id."""
+
+    advice: str
+    measures: dict[str, MeasureFacts]
+
+
 class ProtocolConfig(Frozen):
     common: CommonParams
     protocols: ProtocolsParams
+    tests: dict[str, TestFacts] = Field(
+        default_factory=dict,
+        description="the knowledge base's facts of each filmable test, by test id (joined by "
+        "`with_knowledge`, never written in protocols.yaml)",
+    )
+
+    def test(self, test_id: str) -> TestFacts:
+        """The knowledge base's facts of `test_id`; a clear error when it has none."""
+        try:
+            return self.tests[test_id]
+        except KeyError:
+            raise ProtocolError(
+                f"The knowledge base in use has no test {test_id!r}, so it cannot be measured "
+                "from video.",
+                "Use a knowledge base that defines it.",
+            ) from None
+
+
+def facts_of(test: Test) -> TestFacts:
+    """The facts a protocol needs of a knowledge-base test."""
+    return TestFacts(
+        advice=filming_advice(test),
+        measures={
+            m.id: MeasureFacts(
+                name=m.name, unit=m.unit, valid_min=m.valid_min, valid_max=m.valid_max
+            )
+            for m in test.measures
+        },
+    )
+
+
+def with_knowledge(config: ProtocolConfig, kb: KnowledgeBase) -> ProtocolConfig:
+    """`config` with the facts `kb` gives of each test that has a protocol (a test `kb` does
+    not define has none: measuring it then says so)."""
+    tests = {t: facts_of(kb.tests[t]) for t in type(config.protocols).model_fields if t in kb.tests}
+    return config.model_copy(update={"tests": tests})
 
 
 @cache
 def default_config() -> ProtocolConfig:
-    """The packaged parameters (read once)."""
+    """The packaged parameters (read once), with the packaged knowledge base's facts."""
     text = resources.files("kneechain.assess.protocols").joinpath("data/protocols.yaml")
-    return parse_document(ProtocolConfig, text.read_text(encoding="utf-8"), "protocols.yaml")
+    params = parse_document(ProtocolConfig, text.read_text(encoding="utf-8"), "protocols.yaml")
+    return with_knowledge(params, default_knowledge())
