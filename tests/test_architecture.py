@@ -387,7 +387,6 @@ def test_the_loader_check_catches_a_fallback(tmp_path: Path) -> None:
 #: added, and an entry goes when its call does (the terminal renderer, cli_render.py, is given
 #: the test already)
 PROTOCOL_LOADERS_LEFT = {
-    ("assess/protocols/base.py", "advice", "default_knowledge"),
     ("assess/protocols/evidence.py", "draw_evidence", "measure_index"),
 }
 

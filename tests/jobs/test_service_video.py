@@ -16,6 +16,7 @@ from kneechain.services.context import ServiceContext
 from kneechain.services.domain import Domain
 from kneechain.settings import Settings
 from kneechain.track.models import MeasurementRecord, MediaItemRecord, VideoAnalysisRecord
+from tests.jobs.conftest import squat_npz
 from tests.jobs.test_key import _knowledge_copy
 
 
@@ -173,3 +174,35 @@ def test_the_callers_knowledge_base_reaches_the_protocol_in_the_worker(
     assert depths(packaged) == [90.0, 90.0] and depths(mine) == []
     capped = "squat_depth (left): 90.0 deg is outside the plausible range 0.0 to 80.0"
     assert any(w.startswith(capped) for w in mine.result.warnings)
+
+
+#: an edited filming instruction of the double-leg squat
+ADVICE = (
+    "Face the camera squarely; wear shorts so your knees are visible.",
+    "Face the camera squarely; wear bright red shorts.",
+)
+
+
+@pytest.mark.parametrize("runner", ["in_process", "local"])
+def test_a_refused_clip_gives_the_callers_filming_advice(
+    runner: str, settings: Settings, tmp_path: Path
+) -> None:
+    """A clip without a squat is refused with the filming advice of the caller's knowledge
+    base, in this process and in a job worker alike (the packaged advice otherwise)."""
+    shallow = squat_npz(tmp_path / "clips", "shallow.npz", depth_deg=5.0)
+    edited = Domain.from_folder(_knowledge_copy(tmp_path / "kb", ADVICE))
+
+    def refused(domain: Domain) -> KneechainError:
+        with (
+            ServiceContext.open(settings, domain) as ctx,
+            service.job_runner(ctx, runner=runner, workers=1) as jobs,
+        ):
+            request = service.ClipAnalysisRequest(video=shallow, test_id="double_leg_squat")
+            with pytest.raises(KneechainError) as err:
+                service.analyse_clip(ctx, request, runner=jobs)
+            return err.value
+
+    packaged, mine = refused(Domain.packaged()), refused(edited)
+    assert packaged.message == mine.message and mine.message.startswith("No squat was found")
+    assert mine.hint is not None and "wear bright red shorts" in mine.hint
+    assert packaged.hint is not None and "wear shorts so your knees" in packaged.hint

@@ -74,7 +74,7 @@ def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None
         bool(best),
         f"No single-leg stance of at least {params.min_stance_s:.0f} s was found: lift one "
         "foot clearly off the floor.",
-        TEST_ID,
+        col.facts.advice,
     )
     for s, (duration, a, b) in sorted(best.items()):
         count = sum(1 for r in col.repetitions if r.side == s)

@@ -11,9 +11,8 @@ from kneechain.assess.protocols.config import (
     ProtocolBase,
     ProtocolConfig,
 )
-from kneechain.assess.protocols.errors import ProtocolError, filming_advice
+from kneechain.assess.protocols.errors import ProtocolError
 from kneechain.assess.protocols.views import check_parts, check_view
-from kneechain.knowledge.loader import default_knowledge
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
 
@@ -25,10 +24,6 @@ MIN_FRAMES = 10
 def legs(*parts: str) -> tuple[str, ...]:
     """Keypoint names of `parts` on both sides, e.g. legs("hip", "knee")."""
     return tuple(f"{s}_{p}" for p in parts for s in SIDES)
-
-
-def advice(test_id: str) -> str:
-    return filming_advice(default_knowledge().tests[test_id])
 
 
 def start(
@@ -45,7 +40,8 @@ def start(
     terminal's questionnaire passes the packaged one)."""
     cfg = config
     params: ProtocolBase = getattr(cfg.protocols, test_id)
-    tip = advice(test_id)
+    facts = cfg.test(test_id)
+    tip = facts.advice
     if len(traj) < MIN_FRAMES:
         raise ProtocolError(
             f"The clip has only {len(traj)} analysed frames; at least {MIN_FRAMES} are needed.",
@@ -53,7 +49,7 @@ def start(
         )
     check_parts(traj, needed, cfg.common, tip)
     view = check_view(traj, cfg.common, expected or params.view, tip, params.max_turn_deg)
-    return Collector(traj, test_id, view, cfg.common, cfg.test(test_id)), params, cfg
+    return Collector(traj, test_id, view, cfg.common, facts), params, cfg
 
 
 def median_length(traj: Trajectories, a: str, b: str) -> float:
@@ -108,7 +104,8 @@ def mid_hip(traj: Trajectories) -> np.ndarray:
     return k.midpoint(traj.xy("left_hip"), traj.xy("right_hip"))
 
 
-def require(found: bool, problem: str, test_id: str) -> None:
-    """Raise a `ProtocolError` with the test's filming advice unless `found`."""
+def require(found: bool, problem: str, advice: str) -> None:
+    """Raise a `ProtocolError` with the test's filming `advice` (the caller's knowledge base's,
+    `Collector.facts.advice`) unless `found`."""
     if not found:
-        raise ProtocolError(problem, advice(test_id))
+        raise ProtocolError(problem, advice)

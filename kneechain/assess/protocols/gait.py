@@ -179,7 +179,7 @@ def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None
     base.require(
         len(stances) >= 2,
         "No steps were found: the feet must be seen moving through at least two steps.",
-        TEST_ID,
+        col.facts.advice,
     )
     activity: GaitActivity = (
         "running" if col.extras.get("duty_factor", 1.0) < p.running_duty_factor else "walking"

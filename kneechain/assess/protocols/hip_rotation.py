@@ -80,7 +80,7 @@ def lying(traj: Trajectories, config: ProtocolConfig, side: Side | None = None) 
         any(per_side.values()),
         f"No leg turn was found: turn both legs in by at least {params.min_excursion_deg:.0f} "
         "degrees and hold.",
-        test_id,
+        col.facts.advice,
     )
     if all(per_side.get(s) for s in base.SIDES):
         diff = np.mean([r.value for r in per_side["left"]]) - np.mean(
@@ -130,6 +130,6 @@ def seated(traj: Trajectories, config: ProtocolConfig, side: Side | None = None)
         found,
         f"No rotation was found: swing the foot out and in by at least "
         f"{params.min_excursion_deg:.0f} degrees and hold each end.",
-        test_id,
+        col.facts.advice,
     )
     return col.result()

@@ -89,7 +89,7 @@ def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None
         bool(readings),
         "No lunge with the heel down was found: bend the front knee toward the wall "
         "several times, keeping the heel on the floor.",
-        TEST_ID,
+        col.facts.advice,
     )
     for s, found in sorted(readings.items()):
         joints = (f"{s}_knee", f"{s}_ankle", f"{s}_heel")

@@ -83,7 +83,7 @@ def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None
         bool(readings),
         "No single-leg squat was found: one foot must stay off the floor while the hips "
         f"lower by at least {params.min_drop:.0%} of the leg length.",
-        TEST_ID,
+        col.facts.advice,
     )
     for (measure, s), found in sorted(readings.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         joints = tuple(j.format(s=s, o=base.OTHER[s]) for j in JOINTS[measure])

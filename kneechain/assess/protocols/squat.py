@@ -40,7 +40,7 @@ def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None
     base.require(
         bool(reps),
         f"No squat was found: the hips never dropped by {params.min_drop:.0%} of the leg length.",
-        TEST_ID,
+        col.facts.advice,
     )
     sides = (side,) if side else base.SIDES
     depth = {s: base.foreshortened_flexion(traj, s) for s in base.SIDES}

@@ -66,7 +66,7 @@ def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None
         bool(readings),
         f"No still hold of the hanging leg was found: let the leg hang relaxed for at least "
         f"{params.min_hold_s:.0f} seconds.",
-        TEST_ID,
+        col.facts.advice,
     )
     for (m, s), found in sorted(readings.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         joints = (f"{s}_hip", f"{s}_knee")
