@@ -9,8 +9,8 @@ default focal length), per camera and leg, knee and hip flexion MAE of the fit's
    legs flipped in depth (`fit3d.alternatives`), per clip and per frame with a switching
    cost (a Viterbi path over the answers' per-frame costs);
 2. knobs: one weight of the fit changed at a time (`fit3d.FitWeights`, the focal length),
-   with the setting a held-out choice would make (chosen on three views, scored on the
-   fourth);
+   the mean knee flexion bias (signed) over the eight legs, and the setting a held-out
+   choice would make (chosen on three views, scored on the fourth);
 3. looser_knee_prior: the knee prior twice as loose, through `kneechain pose`'s whole table
    (values, stated sd with the second answers, share within it);
 4. refit_cost: CPU seconds of the fit, the flipped refits and the shorter windows, and how
@@ -125,12 +125,18 @@ def best_answer(trajs: dict, truth: dict) -> dict[str, object]:
 
 def knobs(trajs: dict, truth: dict) -> dict[str, object]:
     rows: dict[str, dict[str, dict[str, float]]] = {}
+    biases: dict[str, float] = {}
     for name, change, focal_share in KNOBS:
         weights = dataclasses.replace(fit3d.FitWeights(), **change)
-        rows[name] = {}
+        rows[name], bias = {}, []
         for cam, traj in trajs.items():
             focal = fit3d.default_focal(traj.meta.image_width, traj.meta.image_height)
-            rows[name][cam] = _errors(fit3d.fit(traj, focal * focal_share, weights), truth)
+            result = fit3d.fit(traj, focal * focal_share, weights)
+            rows[name][cam] = _errors(result, truth)
+            for s in SIDES:
+                d = result.knee_flexion(s) - truth[s]["knee_flexion"]
+                bias.append(float(np.mean(d[np.isfinite(d)])))
+        biases[name] = float(np.mean(bias))
 
     def mean(name: str, cams: list[str], angle: str) -> float:
         return float(
@@ -140,6 +146,7 @@ def knobs(trajs: dict, truth: dict) -> dict[str, object]:
     cams = list(trajs)
     summary = {
         name: {
+            "knee_bias_mean": round(biases[name], 2),
             "knee_mae_mean": round(mean(name, cams, "knee"), 2),
             "knee_mae_max": max(v for c in cams for k, v in rows[name][c].items() if "knee" in k),
             "hip_mae_mean": round(mean(name, cams, "hip"), 2),
