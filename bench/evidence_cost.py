@@ -45,13 +45,16 @@ RESULTS = ROOT / "bench" / "results" / "evidence_cost.json"
 
 
 class OpenCVWriter:
-    """clipwriter.ClipWriter's interface over OpenCV's VideoWriter (the former encoder)."""
+    """clipwriter.ClipWriter's interface over OpenCV's VideoWriter (the former encoder, which
+    writes every frame at the clip's rate: `timed` and a frame's time are ignored)."""
 
-    def __init__(self, path: Path, fps: float, width: int, height: int) -> None:
+    def __init__(
+        self, path: Path, fps: float, width: int, height: int, timed: bool = False
+    ) -> None:
         fourcc = cv2.VideoWriter_fourcc(*("VP80" if path.suffix == ".webm" else "mp4v"))
         self._writer = cv2.VideoWriter(str(path), fourcc, fps, (width, height))
 
-    def write(self, image: np.ndarray) -> None:
+    def write(self, image: np.ndarray, at: float | None = None) -> None:
         self._writer.write(image)
 
     def close(self) -> None:
@@ -125,9 +128,10 @@ def main() -> None:
     options = PoseOptions(person=WALKER_BOX, overlay=False, key_frames=False, keep_frames=True)
     traj, _, _, _, frames = pose_for_test(video, "gait", cfg, options)
     result = protocol("gait")(traj, cfg, None)
+    measures = cfg.test("gait").measures
 
     def write(out: Path) -> list[Path]:
-        return write_evidence(video, traj, result, out, True, frames)
+        return write_evidence(video, traj, result, out, True, frames, measures=measures)
 
     names = ("before", "encoder", "now")
     runs: dict[str, list[dict]] = {name: [] for name in names}

@@ -117,6 +117,7 @@ def run_analysis(video: Path, test: str, person: tuple[int, int, int, int] | Non
                 True,
                 frames,
                 pictures_done=lambda _: reported.append(time.perf_counter() - start),
+                measures=cfg.test(test).measures,
             )
         seconds = time.perf_counter() - start
         cpu = _cpu_s() - cpu

@@ -381,23 +381,17 @@ def test_the_loader_check_catches_a_fallback(tmp_path: Path) -> None:
     assert _loader_calls(module) == [("f", "default_knowledge", 2)]
 
 
-#: packaged loaders the video protocols still call, by (module, function, loader). The protocols
-#: run inside a job worker, which is given the caller's protocol parameters but not its knowledge
-#: base (jobs/work.py JobDomain), so the worker's process is their edge for now; none may be
-#: added, and an entry goes when its call does (the terminal renderer, cli_render.py, is given
-#: the test already)
-PROTOCOL_LOADERS_LEFT = {
-    ("assess/protocols/evidence.py", "draw_evidence", "measure_index"),
-}
-
-
-def test_video_protocols_call_no_new_packaged_loader() -> None:
-    found = {
-        (path.relative_to(PACKAGE).as_posix(), where, name)
+def test_video_protocols_call_no_packaged_loader() -> None:
+    """The video protocols run inside a job worker, which is given the caller's protocol
+    parameters joined with its knowledge base's facts of each test (filming advice, measures:
+    `ProtocolConfig.tests`, sent in the task's jobs/work.py JobDomain): they read those, never
+    the packaged content (the packaged loader itself, config.default_config, aside; the
+    terminal renderer, cli_render.py, is a front end and is given the test)."""
+    found = sorted(
+        f"{path.relative_to(PACKAGE).as_posix()}:{line} {where}() calls {name}()"
         for path in sorted((PACKAGE / "assess" / "protocols").rglob("*.py"))
         if not _is_front_end(path)
-        for where, name, _ in _loader_calls(path)
+        for where, name, line in _loader_calls(path)
         if (path.relative_to(PACKAGE).as_posix(), where) not in LOADER_ALLOWED
-    }
-    assert sorted(found - PROTOCOL_LOADERS_LEFT) == [], "give it the domain's part instead"
-    assert sorted(PROTOCOL_LOADERS_LEFT - found) == [], "gone: remove it from the list"
+    )
+    assert found == [], "give it the domain's part instead"

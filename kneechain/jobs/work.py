@@ -200,6 +200,7 @@ class Worker:
                     request.clip,
                     analysis.frames,
                     pictures_done,
+                    measures=domain.protocols.test(request.test_id).measures,
                 )
                 files = {p.name: p.read_bytes() for p in [*first, *written]}
             finally:

@@ -10,8 +10,11 @@ import numpy as np
 from kneechain.assess.protocols import constructed as c
 from kneechain.assess.protocols import squat
 from kneechain.assess.protocols.config import default_config
-from kneechain.assess.protocols.evidence import HIGHLIGHT, write_evidence
+from kneechain.assess.protocols.evidence import HIGHLIGHT, draw_evidence, write_evidence
 from tests.protocols.shapes import clock, dips
+
+#: the squat's measures as the packaged knowledge base names them (the captions' names, units)
+SQUAT = default_config().test("double_leg_squat").measures
 
 
 def _blank_video(path: Path, frames: int, size: tuple[int, int]) -> Path:
@@ -45,7 +48,7 @@ def _squats(seconds: float, deepest: float):
 def test_key_frames_show_the_measured_angle(tmp_path: Path) -> None:
     traj, result = _squats(2.5, 90.0)
     video = _blank_video(tmp_path / "clip.mp4", len(traj), (1920, 1080))
-    files = write_evidence(video, traj, result, tmp_path / "evidence")
+    files = write_evidence(video, traj, result, tmp_path / "evidence", measures=SQUAT)
     pictures = [f for f in files if f.suffix == ".png"]
     assert len(pictures) == len(result.evidence) == len(result.measurements)
     assert (tmp_path / "evidence" / "annotated.webm").is_file()
@@ -66,14 +69,16 @@ def test_proof_pictures_come_from_the_kept_frames_without_decoding_again(tmp_pat
 
     traj, result = _squats(2.5, 90.0)
     video = _numbered_video(tmp_path / "clip.mp4", len(traj), (1920, 1080))
-    from_video = write_evidence(video, traj, result, tmp_path / "a", clip=False)
+    from_video = write_evidence(video, traj, result, tmp_path / "a", clip=False, measures=SQUAT)
     stash = FrameStash()
     writer = PieceWriter(stash.folder, 0)
     for frame in iter_frames(video):
         writer.add(frame.index, frame.image)
     writer.close()
     video.unlink()  # nothing left to decode: the pictures must come from the stash
-    from_stash = write_evidence(video, traj, result, tmp_path / "b", clip=False, frames=stash)
+    from_stash = write_evidence(
+        video, traj, result, tmp_path / "b", clip=False, frames=stash, measures=SQUAT
+    )
     stash.close()
     assert [p.name for p in from_stash] == [p.name for p in from_video]
     for a, b in zip(from_video, from_stash, strict=True):
@@ -85,8 +90,25 @@ def test_proof_pictures_come_from_the_kept_frames_without_decoding_again(tmp_pat
 def test_the_same_input_gives_the_same_evidence_files(tmp_path: Path) -> None:
     traj, result = _squats(2.0, 80.0)
     video = _blank_video(tmp_path / "clip.mp4", len(traj), (1280, 720))
-    runs = [write_evidence(video, traj, result, tmp_path / name) for name in ("a", "b")]
+    runs = [
+        write_evidence(video, traj, result, tmp_path / name, measures=SQUAT) for name in ("a", "b")
+    ]
     assert [p.name for p in runs[0]] == [p.name for p in runs[1]]
     assert runs[0][-1].name == "annotated.webm"
     for a, b in zip(*runs, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_the_caption_names_the_measure_as_the_callers_knowledge_base_does() -> None:
+    """The picture's caption comes from the measure facts it is given (the caller's knowledge
+    base), not the packaged one: another name draws another caption, the same name the same
+    picture."""
+    traj, result = _squats(2.0, 80.0)
+    ev = result.evidence[0]
+    image = np.zeros((traj.meta.image_height, traj.meta.image_width, 3), np.uint8)
+    packaged = SQUAT[ev.measure]
+    renamed = packaged.model_copy(update={"name": "Kniebeuge"})
+    first, again = (draw_evidence(image, traj, ev, packaged) for _ in range(2))
+    other = draw_evidence(image, traj, ev, renamed)
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, other)

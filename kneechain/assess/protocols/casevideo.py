@@ -82,7 +82,12 @@ def film_clip(
     evidence: list[str] = []
     if evidence_folder is not None and analysis.video is not None:
         written = write_evidence(
-            analysis.video, analysis.trajectories, analysis.result, evidence_folder, clip=False
+            analysis.video,
+            analysis.trajectories,
+            analysis.result,
+            evidence_folder,
+            clip=False,
+            measures=config.test(test_id).measures,
         )
         evidence = [str(p) for p in written]
     return ClipAnswer(

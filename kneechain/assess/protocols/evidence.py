@@ -4,13 +4,13 @@ annotated clip of the whole analysis (the vision stage's overlay)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from kneechain.assess.case import measure_index
+from kneechain.assess.protocols.config import MeasureFacts
 from kneechain.assess.protocols.result import EvidenceFrame, ProtocolResult
 from kneechain.vision.angles import angle_table
 from kneechain.vision.errors import VideoError
@@ -38,10 +38,15 @@ def _colour(a: str, b: str) -> tuple[int, int, int]:
 
 
 def draw_evidence(
-    image: np.ndarray, traj: Trajectories, ev: EvidenceFrame, scale: float = 1.0
+    image: np.ndarray,
+    traj: Trajectories,
+    ev: EvidenceFrame,
+    spec: MeasureFacts,
+    scale: float = 1.0,
 ) -> np.ndarray:
     """A copy of `image` (the video frame resized by `scale`) with the skeleton, the measured
-    joints joined in a bright line and a caption with the value."""
+    joints joined in a bright line and a caption with the value (the measure named as `spec`,
+    the caller's knowledge base, names it)."""
     out = image.copy()
     size = max(out.shape[:2]) / 1000.0
     thick = max(1, round(2 * size))
@@ -54,7 +59,6 @@ def draw_evidence(
         cv2.line(out, p, q, HIGHLIGHT, 2 * thick + 1, cv2.LINE_AA)
     for p in points:
         cv2.circle(out, p, 3 * thick, HIGHLIGHT, -1, cv2.LINE_AA)
-    spec = measure_index()[ev.measure]
     unit = "" if spec.unit == "ratio" else f" {spec.unit}"
     title = f"{spec.name}{f' ({ev.side})' if ev.side else ''}"
     info_box(out, [title, f"{ev.value:.1f}{unit}, frame {ev.frame}"], size, thick, 0.6)
@@ -69,11 +73,15 @@ def write_evidence(
     clip: bool = True,
     frames: FrameStash | None = None,
     pictures_done: Callable[[list[Path]], None] | None = None,
+    *,
+    measures: Mapping[str, MeasureFacts],
 ) -> list[Path]:
     """Write one PNG per evidence frame (and, when `clip`, `annotated.webm`, which browsers
-    play) into `folder`. `pictures_done(pictures)` is called once the proof pictures are
-    written, while the annotated clip may still be in the making: the report is complete
-    then (what `analyze` shows first).
+    play) into `folder`; each captioned with its measure's name and unit from `measures` (the
+    test's facts in the caller's protocol parameters: `config.test(test_id).measures`).
+    `pictures_done(pictures)` is called once the proof pictures are written, while the
+    annotated clip may still be in the making: the report is complete then (what `analyze`
+    shows first).
 
     The pictures are as large as the clip (at most `OVERLAY_MAX_SIDE` px) and drawn from the
     posed frames kept while posing (`frames`, PoseOptions.keep_frames) when given, else read
@@ -93,7 +101,7 @@ def write_evidence(
         path = folder / name
         image = images[ev.frame]
         scale = image.shape[1] / traj.meta.image_width
-        cv2.imwrite(str(path), draw_evidence(image, traj, ev, scale))
+        cv2.imwrite(str(path), draw_evidence(image, traj, ev, measures[ev.measure], scale))
         written.append(path)
     if pictures_done is not None:
         pictures_done(list(written))
