@@ -14,7 +14,8 @@ default focal length), per camera and leg, knee and hip flexion MAE of the fit's
 3. looser_knee_prior: the knee prior twice as loose, through `kneechain pose`'s whole table
    (values, stated sd with the second answers, share within it);
 4. refit_cost: CPU seconds of the fit, the flipped refits and the shorter windows, and how
-   much the stated sd moves when the refits are stopped earlier or one is left out.
+   much the stated sd moves when the refits are stopped earlier or one of them (or the
+   shorter windows) is left out.
 
 Figures are printed and written to bench/results/fit_choices.json; docs/protocols.md quotes them.
 """
@@ -233,7 +234,7 @@ def refit_cost(trajs: dict) -> dict[str, object]:
         }
     base = _tables(trajs)
     out: dict[str, object] = {"cpu_s": clocks}
-    alternatives, flips = fit3d.alternatives, fit3d.FLIPS
+    alternatives, flips, shorter = fit3d.alternatives, fit3d.FLIPS, angles3d.shorter_fit
     try:
         fit3d.alternatives = functools.partial(alternatives, max_evaluations=100)
         out["refits_stopped_at_100_evaluations"] = _sd_change(base, _tables(trajs))
@@ -241,8 +242,11 @@ def refit_cost(trajs: dict) -> dict[str, object]:
         for flip in flips:
             fit3d.FLIPS = tuple(f for f in flips if f != flip)
             out[f"without_the_{flip}_refit"] = _sd_change(base, _tables(trajs))
+        fit3d.FLIPS = flips
+        angles3d.shorter_fit = lambda traj, result: None
+        out["without_the_shorter_windows"] = _sd_change(base, _tables(trajs))
     finally:
-        fit3d.alternatives, fit3d.FLIPS = alternatives, flips
+        fit3d.alternatives, fit3d.FLIPS, angles3d.shorter_fit = alternatives, flips, shorter
     return out
 
 
