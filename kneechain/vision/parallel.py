@@ -20,6 +20,7 @@ through a queue), cap glibc's malloc arenas and hand freed pages back after each
 
 from __future__ import annotations
 
+import bisect
 import gc
 import itertools
 import os
@@ -75,16 +76,23 @@ def piece_count(processed: int) -> int:
     return max(1, by_length, min(TARGET_PIECES, processed // MIN_PIECE_FRAMES))
 
 
-def plan_pieces(ranges: list[tuple[int, int]], every: int) -> list[tuple[int, int]]:
+def plan_pieces(
+    ranges: list[tuple[int, int]], every: int, chosen: tuple[int, ...] = ()
+) -> list[tuple[int, int]]:
     """Cut each (start, stop) frame range into pieces of nearly equal length whose starts
-    lie on the range's `every` grid. Depends on the ranges and `every` only."""
+    lie on the range's `every` grid (with `chosen`, sorted frame numbers: on the chosen
+    frames, each piece holding nearly as many of them). Depends on the ranges and `every`
+    (or `chosen`) only."""
     pieces: list[tuple[int, int]] = []
     for start, stop in ranges:
-        processed = -(-(stop - start) // every)
+        inside = chosen[bisect.bisect_left(chosen, start) : bisect.bisect_left(chosen, stop)]
+        processed = len(inside) if chosen else -(-(stop - start) // every)
         if processed <= 0:
             continue
         count = piece_count(processed)
-        bounds = [start + round(i * processed / count) * every for i in range(count)] + [stop]
+        rows = [round(i * processed / count) for i in range(count)]
+        firsts = [inside[r] for r in rows] if chosen else [start + r * every for r in rows]
+        bounds = [start, *firsts[1:], stop]
         pieces += [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
     return pieces
 
@@ -184,8 +192,13 @@ def pose_piece(
     """Landmarks of frames start..stop: the model is reset, poses the warm-up frames before
     `start` (none at the video's first frame), then the piece; warm-up rows are dropped.
     Frames come from `source` (the process's open reader) when given."""
-    first = max(0, start - WARMUP_FRAMES * job.every)
-    warmup = -(-(start - first) // job.every)
+    if job.chosen:  # the chosen frames before `start`
+        at = bisect.bisect_left(job.chosen, start)
+        first = job.chosen[max(0, at - WARMUP_FRAMES)] if at else start
+        warmup = at - max(0, at - WARMUP_FRAMES)
+    else:
+        first = max(0, start - WARMUP_FRAMES * job.every)
+        warmup = -(-(start - first) // job.every)
     tick = _AfterWarmup(warmup, progress)
     raw = pose_range(path, first, stop, job, tick, models, start, source)
     return raw.drop_before(start)

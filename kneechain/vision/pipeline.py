@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kneechain.vision import angles3d, export, followed, summary
 from kneechain.vision.angles import angle_table, body_height
 from kneechain.vision.belongs import limb_outliers, off_track, ranges
-from kneechain.vision.cleaning import CleaningConfig, CleaningReport, clean
+from kneechain.vision.cleaning import CleaningConfig, CleaningReport, clean, even_grid
 from kneechain.vision.errors import VideoError
 from kneechain.vision.evidence import write_key_frames, write_overlay
 from kneechain.vision.parallel import plan_pieces
@@ -42,6 +42,8 @@ from kneechain.vision.trajectories import ProcessingStep, Trajectories, save
 from kneechain.vision.video import (
     REFILM,
     VideoInfo,
+    frame_times,
+    frames_by_time,
     probe,
     read_frame,
     sha256_of,
@@ -118,11 +120,45 @@ def _pose_ranges(
 ) -> list[RawPose]:
     """The ranges posed in pieces on a grid that depends on them alone (parallel.py), so
     the result is the same whatever the runner's number of processes."""
-    total = sum(-(-(b - a) // job.every) for a, b in ranges)
+    pieces = plan_pieces(ranges, job.every, job.chosen)
+    if job.chosen:
+        total = sum(sum(a <= f < b for f in job.chosen) for a, b in ranges)
+    else:
+        total = sum(-(-(b - a) // job.every) for a, b in ranges)
     if progress:
         progress(stage, 0, total)
     tick = (lambda n: progress(stage, n, total)) if progress else None
-    return runner.pose(info.path, plan_pieces(ranges, job.every), job, tick)
+    return runner.pose(info.path, pieces, job, tick)
+
+
+@dataclass(frozen=True)
+class TimedFrames:
+    """The frames to pose chosen by time on a clip whose frames are unevenly spaced (a
+    variable frame rate) when a test asks for a rate; empty on an evenly spaced clip, which is
+    posed every N-th frame by count, as always."""
+
+    posed: tuple[int, ...] = ()
+    times: tuple[float, ...] = ()
+
+    @classmethod
+    def of(cls, info: VideoInfo, opts: PoseOptions) -> TimedFrames:
+        """From the packets' times (no decoding). Posed frames: at least `pose_rate_hz` a
+        second (video.frames_by_time), unless no rate is asked or `every` is set by hand (the
+        frame step the person chose)."""
+        if opts.pose_rate_hz is None or opts.every != 1:
+            return cls()
+        times = frame_times(info.path)
+        if even_grid(times) is None:
+            return cls()
+        posed = frames_by_time(times, 1.0 / opts.pose_rate_hz)
+        if len(posed) == len(times):
+            return cls()
+        return cls(posed, tuple(float(t) for t in times))
+
+    def posed_rate(self) -> float:
+        """Posed frames a second over the span they cover."""
+        span = self.times[self.posed[-1]] - self.times[self.posed[0]]
+        return (len(self.posed) - 1) / span if span > 0 else 0.0
 
 
 def _hip_centre(raw: RawPose) -> np.ndarray:
@@ -176,16 +212,19 @@ def pose_one_person(
     progress: ProgressHook | None = None,
     runner: VisionRunner | None = None,
     stash: FrameStash | None = None,
+    timed: TimedFrames | None = None,
 ) -> tuple[RawPose, PersonChoice, int, int]:
     """Find every person in sparse samples (survey.py), choose the test's subject (or the
     user's box) before posing, then pose every frame once, on a crop that follows the chosen
     person when several are in view. Frames whose skeleton is not that person's are dropped
     (`PersonChoice.dropped`). Returns the landmarks, the choice, the number of processes
     used and the number of frames posed twice (none: the person is chosen first). Without
-    a `runner`, one of `opts.workers` processes is made for the call and closed."""
+    a `runner`, one of `opts.workers` processes is made for the call and closed. `timed`:
+    the frames chosen by time on a variable-frame-rate clip (TimedFrames)."""
     if runner is None:
         with VisionRunner(opts.workers) as own:
-            return pose_one_person(info, opts, progress, own, stash)
+            return pose_one_person(info, opts, progress, own, stash, timed)
+    timed = timed or TimedFrames()
     sample_every = max(1, round(info.fps * opts.sample_interval_s))
     # started before any progress is drawn, on the first frame: start-up lines hidden; the
     # helpers load while this process starts finding the people, then share that work
@@ -200,7 +239,7 @@ def pose_one_person(
     hint = Box.from_xywh(*opts.person) if opts.person else None
     choice = choose_person(samples, info.width, info.height, hint, opts.subject)
     job = PoseJob(opts.backend, opts.every, choice.crop, 0, opts.max_side)
-    job = replace(job, stash=str(stash.folder) if stash is not None else "")
+    job = replace(job, stash=str(stash.folder) if stash is not None else "", chosen=timed.posed)
     raw = join(_pose_ranges(runner, info, job, [(0, info.frame_count)], "pose", progress))
     raw.samples = tuple(samples)
     bad = not_belonging(raw, choice)
@@ -220,22 +259,27 @@ def analyse(
     opts = options or PoseOptions()
     start = time.perf_counter()
     info = probe(video)
+    timed = TimedFrames.of(info, opts)
     opts = opts.model_copy(
         update={"every": max(opts.every, step_for_rate(info.fps, opts.pose_rate_hz))}
     )
     stash = FrameStash() if opts.keep_frames or opts.overlay else None
-    raw, choice, workers, again = pose_one_person(info, opts, progress, runner, stash)
+    if timed.posed:  # chosen by time: no step by count
+        opts = opts.model_copy(update={"every": 1})
+    raw, choice, workers, again = pose_one_person(info, opts, progress, runner, stash, timed)
     timings = {"pose_s": time.perf_counter() - start}
     if len(raw.frame) == 0:
         raise_no_frames(info)
-    check_decoded(info, len(raw.frame), opts.every)
+    check_decoded(info, len(raw.frame), opts.every, len(timed.posed))
+    by_time = {"frames_by_time": True} if timed.posed else {}
     step = ProcessingStep(
         name="pose",
         params={
             "backend": raw.backend,
             "every": opts.every,
             "pose_rate_hz": opts.pose_rate_hz,
-            "analysed_fps": round(info.fps / opts.every, 3),
+            "analysed_fps": round(timed.posed_rate() if timed.posed else info.fps / opts.every, 3),
+            **by_time,
             "workers": workers,
             "person": choice.chosen_by,
             "crop": choice.crop is not None,
@@ -285,11 +329,12 @@ DECODED_SHARE = 0.9
 """Below this share of the frames the file announces, the file counts as damaged/truncated."""
 
 
-def check_decoded(info: VideoInfo, decoded: int, every: int = 1) -> None:
+def check_decoded(info: VideoInfo, decoded: int, every: int = 1, chosen: int = 0) -> None:
     """A `VideoError` when far fewer frames decoded than the file announces: the rest of the
     file is missing or damaged, and measuring the part that is left would blame the filming
-    ("no steps found") for what is a broken copy."""
-    expected = -(-info.frame_count // max(every, 1))
+    ("no steps found") for what is a broken copy. `chosen`: the number of frames chosen by
+    time to pose (TimedFrames), when they were."""
+    expected = chosen or -(-info.frame_count // max(every, 1))
     if expected > 0 and decoded < DECODED_SHARE * expected:
         raise VideoError(
             f"{info.path.name} is damaged or truncated: only {decoded} of its {expected} "

@@ -58,7 +58,9 @@ class RawPose:
 class PoseJob:
     """How to pose frames: which backend, which frames, where to crop, what to sample.
 
-    every: pose every N-th frame. crop: follow the chosen person (None: whole frame).
+    every: pose every N-th frame. chosen: the frames to pose instead, when they are chosen by
+    time (video.frames_by_time: a variable-frame-rate clip at a test's rate).
+    crop: follow the chosen person (None: whole frame).
     sample_every: search for people (and measure light and focus) on frames whose index is
     a multiple of it (0: never); with `follow`, a `Follower` keeps the model on one person
     when several are in view (the first frame is then also searched). decode_threads:
@@ -78,6 +80,7 @@ class PoseJob:
     follow: bool = False
     decode_threads: int = 0
     stash: str = ""
+    chosen: tuple[int, ...] = ()
 
 
 def _to_rgb(
@@ -152,7 +155,7 @@ def _pose_range(
     frames, times, xys, vis, worlds, samples = [], [], [], [], [], []
     follower: Follower | None = None
     k = len(model.keypoints)
-    for frame in source.frames(start, stop, every):
+    for frame in source.frames(start, stop, every, job.chosen):
         h, w = frame.image.shape[:2]
         if follower is None and job.follow:
             follower = Follower(w, h, patience=max(1, sample_every // (2 * every)))

@@ -133,6 +133,40 @@ def step_for_rate(fps: float, rate_hz: float | None) -> int:
     return max(1, int(np.floor(fps / rate_hz + 1e-9)))
 
 
+#: Frames whose times are this close count as one step apart (float rounding of the times).
+TIME_SLACK_S = 1e-6
+
+
+def frames_by_time(times: np.ndarray, max_gap_s: float) -> tuple[int, ...]:
+    """Frames (indices into `times`, sorted seconds) chosen by time: the first, then from
+    each chosen frame the last one at most `max_gap_s` after it (the next frame when even
+    that one is further). The clip is taken to go on at its last step, so its end is cut as
+    a longer clip's would be. The largest steps that keep at least one frame every
+    `max_gap_s`, as `step_for_rate` picks them by count on a constant-rate clip (30 frames a
+    second and 0.1 s: every third frame, the same frames), but here a 10-a-second stretch
+    keeps every frame."""
+    times = np.asarray(times, float)
+    if len(times) >= 2:
+        times = np.append(times, 2 * times[-1] - times[-2])  # the frame that would come next
+    chosen: list[int] = []
+    at = 0
+    while at < len(times) - 1 or (at == 0 and len(times) == 1):
+        chosen.append(at)
+        reach = int(np.searchsorted(times, times[at] + max_gap_s + TIME_SLACK_S, "right")) - 1
+        at = max(reach, at + 1)
+    return tuple(chosen)
+
+
+def frame_times(path: str | Path) -> np.ndarray:
+    """Each frame's time in seconds, from the container's packets (no decoding), as
+    `FrameSource` gives them with the frames."""
+    source = FrameSource(path, keep=0)
+    try:
+        return source.times()
+    finally:
+        source.close()
+
+
 def iter_frames(
     path: str | Path, start: int = 0, stop: int | None = None, every: int = 1, threads: int = 0
 ) -> Iterator[Frame]:
@@ -221,9 +255,15 @@ class FrameSource:
         self._recent: dict[int, Frame] = {}
         self.seeks = 0
 
-    def frames(self, start: int, stop: int | None, every: int = 1) -> Iterator[Frame]:
+    def frames(
+        self, start: int, stop: int | None, every: int = 1, chosen: tuple[int, ...] = ()
+    ) -> Iterator[Frame]:
         """Frames `start, start + every, ...` below `stop` (those that decode), as
-        `iter_frames` yields them."""
+        `iter_frames` yields them; with `chosen` (sorted frame numbers, `frames_by_time`),
+        the chosen frames from `start` below `stop` instead."""
+        if chosen:
+            yield from self._chosen(start, stop, chosen)
+            return
         if every < 1:
             raise ValueError("every must be >= 1")
         index = start
@@ -234,6 +274,22 @@ class FrameSource:
             yield frame
             # the next frame on the grid (a frame that does not decode is passed over)
             index = start + (-(-(frame.index + 1 - start) // every)) * every
+
+    def _chosen(self, start: int, stop: int | None, chosen: tuple[int, ...]) -> Iterator[Frame]:
+        at = bisect.bisect_left(chosen, start)
+        while at < len(chosen) and (stop is None or chosen[at] < stop):
+            frame = self._frame(chosen[at])
+            if frame is None or (stop is not None and frame.index >= stop):
+                return
+            yield frame
+            at = bisect.bisect_right(chosen, frame.index)  # past a frame that did not decode
+
+    def times(self) -> np.ndarray:
+        """Each frame's time in seconds from the packet index (no decoding)."""
+        if self._container is None:
+            self._open()
+        assert self._index is not None
+        return np.array([self._time(p, i) for i, p in enumerate(self._index.pts)], float)
 
     def _open(self) -> None:
         try:

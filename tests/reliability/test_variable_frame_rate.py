@@ -32,8 +32,17 @@ from kneechain.vision.cleaning import (
     sampling_rate,
 )
 from kneechain.vision.evidence import write_overlay
+from kneechain.vision.parallel import plan_pieces
+from kneechain.vision.pipeline import PoseOptions, TimedFrames, analyse
 from kneechain.vision.trajectories import from_points
-from kneechain.vision.video import iter_frames, probe
+from kneechain.vision.video import (
+    FrameSource,
+    frame_times,
+    frames_by_time,
+    iter_frames,
+    probe,
+    step_for_rate,
+)
 from kneechain.vision.view import estimate_view
 from tests.reliability.hostile import variable_rate_walker
 from tests.reliability.test_media_full import clip_file
@@ -350,3 +359,97 @@ def test_a_variable_rate_upload_analysed_as_a_job(walks, tmp_path: Path) -> None
         finally:
             runner.close()
     _same_steps(_cadence(analysed.result), want, true_times)
+
+
+def test_frames_for_a_rate_are_chosen_by_time() -> None:
+    """At 10 posed frames a second: every third frame of the 30-a-second half and every frame
+    of the 10-a-second one, each 0.1 s after the last (every second frame by count at the
+    clip's average rate left 0.2 s gaps in the slower half)."""
+    chosen = list(frames_by_time(UNEVEN, 0.1))
+    assert np.allclose(np.diff(UNEVEN[chosen]), 0.1)
+    assert set(np.flatnonzero(UNEVEN > 3 - 1e-9)) <= set(chosen)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    fps=st.sampled_from([10.0, 15.0, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0, 120.0]),
+    n=st.integers(0, 400),
+    rate=st.sampled_from([5.0, 10.0, 12.5, 15.0]),
+)
+def test_on_evenly_spaced_frames_they_are_the_frames_of_the_step(
+    fps: float, n: int, rate: float
+) -> None:
+    """The rule by time picks on a constant-rate clip the frames the step by count picks."""
+    step = step_for_rate(fps, rate)
+    assert frames_by_time(np.arange(n) / fps, 1 / rate) == tuple(range(0, n, step))
+
+
+def test_a_variable_rate_clip_is_posed_by_time(tmp_path: Path) -> None:
+    """The frames a test posing 10 frames a second poses are chosen from the frames' times
+    (the packets, no decoding): the pose pieces lie on them,
+    each reads exactly its frames (also after a seek) and its warm-up frames are chosen ones;
+    a constant-rate clip keeps its steps by count."""
+    clip = _uneven_clip(tmp_path / "uneven.mp4", UNEVEN)
+    info = probe(clip)
+    assert np.allclose(frame_times(clip), UNEVEN, atol=1e-3)
+    timed = TimedFrames.of(info, PoseOptions(pose_rate_hz=10))
+    posed = UNEVEN[list(timed.posed)]
+    assert np.diff(posed).max() < 0.1 + 1e-3 and np.diff(posed).min() > 0.1 - 1e-3
+    assert timed.posed_rate() == pytest.approx(10.0, abs=0.01)
+    assert TimedFrames.of(info, PoseOptions(pose_rate_hz=10, every=2)).posed == ()
+    pieces = plan_pieces([(0, 60), (60, info.frame_count)], 1, timed.posed)
+    assert [a for a, _ in pieces] == [0, 60] and pieces[-1][1] == info.frame_count
+    source = FrameSource(clip)
+    try:
+        read = [f.index for a, b in pieces[::-1] for f in source.frames(a, b, 1, timed.posed)]
+    finally:
+        source.close()
+    assert sorted(read) == list(timed.posed)
+    constant = _uneven_clip(tmp_path / "constant.mp4", np.arange(120) / 30)
+    assert TimedFrames.of(probe(constant), PoseOptions(pose_rate_hz=10)) == TimedFrames()
+
+
+@pytest.mark.slow
+def test_frames_chosen_by_time_are_posed_the_same_in_any_process(tmp_path: Path) -> None:
+    """Pieces of frames chosen by time, with their warm-up frames, posed by the calling
+    process alone and shared with a helper at random delays: the same rows, bit for bit."""
+    from kneechain.vision.models import Models
+    from kneechain.vision.parallel import PosePool
+    from kneechain.vision.pose import PoseJob
+
+    clip, _ = variable_rate_walker(clip_file(tmp_path), tmp_path)
+    timed = TimedFrames.of(probe(clip), PoseOptions(pose_rate_hz=10))
+    job = PoseJob(chosen=timed.posed)
+    pieces = plan_pieces([(0, 40), (40, 75), (75, probe(clip).frame_count)], 1, timed.posed)
+    results = []
+    for helpers, delay in ((0, 0.0), (1, 0.3)):
+        pool = PosePool(Models(), helpers=helpers, delay_s=delay)
+        try:
+            results.append(pool.run(clip, pieces, job, None))
+        finally:
+            pool.close()
+            pool.models.release()
+    alone, shared = results
+    assert np.concatenate([p.frame for p in alone]).tolist() == list(timed.posed)
+    for a, b in zip(alone, shared, strict=True):
+        np.testing.assert_array_equal(a.xy, b.xy)
+        np.testing.assert_array_equal(a.time, b.time)
+
+
+@pytest.mark.slow
+def test_a_variable_rate_clip_is_posed_ten_times_a_second(tmp_path: Path) -> None:
+    """A test that reads held positions at 10 posed frames a second gets them on a
+    variable-rate clip too: every frame of the 10-a-second part, not every second one (0.2 s
+    apart) as the step by count at the average 20.5 frames a second chose; the provenance
+    says so."""
+    clip, true_times = variable_rate_walker(clip_file(tmp_path), tmp_path)
+    options = PoseOptions(
+        person=WALKER_BOX, pose_rate_hz=10, workers=1, overlay=False, key_frames=False
+    )
+    analysis = analyse(clip, options)
+    gaps = np.diff(analysis.raw.time)
+    assert gaps.max() < 0.1 + 1e-3 and gaps.min() > 0.1 - 1e-3
+    assert analysis.raw.frame[-1] == len(true_times) - 1
+    pose = next(s for s in analysis.raw.meta.provenance if s.name == "pose").params
+    assert pose["frames_by_time"] is True and pose["every"] == 1
+    assert pose["analysed_fps"] == pytest.approx(10.0, abs=0.05)
