@@ -100,16 +100,31 @@ def opensim_axes(world: np.ndarray) -> np.ndarray:
     return world * np.array([1.0, -1.0, -1.0])
 
 
+def trc_data_rate(time: np.ndarray, fps: float) -> float:
+    """The rows' average rate: rows less one over the time they span (`fps`, the video's
+    rate, for fewer than two rows), so that row / rate spans the Time column's time."""
+    time = np.asarray(time, float)
+    span = float(time[-1] - time[0]) if len(time) >= 2 else 0.0
+    return (len(time) - 1) / span if span > 0 else float(fps)
+
+
 def to_trc(traj: Trajectories, path: Path) -> Path:
-    """OpenSim TRC marker file of the world landmarks (metres); unknown values left empty."""
+    """OpenSim TRC marker file of the world landmarks (metres); unknown values left empty.
+
+    OpenSim's reader (TRCFileAdapter) takes each row's time from the Time column and keeps
+    the header's rates as text; a reader that counts rows instead needs `DataRate` to be the
+    rows' rate (`trc_data_rate`), not the video's: a test posed 10 frames a second of a
+    30-a-second clip, or a variable-frame-rate clip. `CameraRate` and `OrigDataRate` are the
+    video's rate."""
     markers = list(traj.keypoints)
     xyz = opensim_axes(traj.world)
-    rate = f"{traj.meta.fps:.2f}"
+    rate = f"{trc_data_rate(traj.time, traj.meta.fps):.2f}"
+    camera = f"{traj.meta.fps:.2f}"
     n = len(traj)
     lines = [
         f"PathFileType\t4\t(X/Y/Z)\t{path.name}",
         "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
-        f"{rate}\t{rate}\t{n}\t{len(markers)}\tm\t{rate}\t1\t{n}",
+        f"{rate}\t{camera}\t{n}\t{len(markers)}\tm\t{camera}\t1\t{n}",
         "Frame#\tTime\t" + "\t\t\t".join(markers),
         "\t\t" + "\t".join(f"X{i}\tY{i}\tZ{i}" for i in range(1, len(markers) + 1)),
         "",

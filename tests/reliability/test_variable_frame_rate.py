@@ -453,3 +453,23 @@ def test_a_variable_rate_clip_is_posed_ten_times_a_second(tmp_path: Path) -> Non
     pose = next(s for s in analysis.raw.meta.provenance if s.name == "pose").params
     assert pose["frames_by_time"] is True and pose["every"] == 1
     assert pose["analysed_fps"] == pytest.approx(10.0, abs=0.05)
+
+
+def test_the_trc_data_rate_is_the_rows_rate(tmp_path: Path) -> None:
+    """OpenSim reads each row's time from the TRC's Time column; a reader that counts rows
+    at `DataRate` must reach the same times: rows posed 10 a second of a 30-a-second clip
+    say 10 (the video's 30 stays in CameraRate), variable-rate rows their average rate."""
+    from kneechain.vision import export
+
+    def header(time: np.ndarray, fps: float) -> list[str]:
+        traj = from_points({"left_knee": np.c_[time, time]}, time)
+        traj = replace(traj, meta=traj.meta.model_copy(update={"fps": fps}))
+        lines = export.to_trc(traj, tmp_path / "p.trc").read_text().splitlines()
+        assert [float(r.split("\t")[1]) for r in lines[6:]] == pytest.approx(time, abs=1e-5)
+        return lines[2].split("\t")
+
+    rate, camera, count = header(np.arange(30) / 10, 30.0)[:3]
+    assert (rate, camera, count) == ("10.00", "30.00", "30")
+    rate, camera = header(UNEVEN, 20.5)[:2]
+    assert float(rate) == pytest.approx((len(UNEVEN) - 1) / (UNEVEN[-1] - UNEVEN[0]), abs=0.01)
+    assert camera == "20.50"
