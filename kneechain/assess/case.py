@@ -14,10 +14,18 @@ that produced them.
 from __future__ import annotations
 
 import types
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kneechain.base import Frozen
 from kneechain.knowledge.loader import KnowledgeBase, default_knowledge
@@ -202,9 +210,21 @@ class Measurement(Strict):
     source: VideoSource | None = None
     note: str | None = None
 
-    @model_validator(mode="after")
-    def _known_and_in_range(self) -> Measurement:
-        measures = measure_index()
+    @model_validator(mode="wrap")
+    @classmethod
+    def _checked_once(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Measurement], info: ValidationInfo
+    ) -> Measurement:
+        """A measurement is checked against the knowledge base when it is made from data;
+        one already made (nested in a case or a result) was checked then, against the
+        knowledge base of its maker, and is kept as it is."""
+        if isinstance(data, Measurement):
+            return data
+        made = handler(data)
+        context = info.context if isinstance(info.context, dict) else {}
+        return made._known_and_in_range(context.get(MEASURES) or measure_index())
+
+    def _known_and_in_range(self, measures: Mapping[str, Any]) -> Measurement:
         spec = measures.get(self.measure)
         if spec is None:
             raise ValueError(
@@ -292,6 +312,13 @@ def _known_ids(answers: dict[str, bool], known: set[str], what: str) -> dict[str
         if key not in known:
             raise ValueError(f"unknown {what} {key!r}; choose from: {', '.join(sorted(known))}")
     return answers
+
+
+#: the validation context's key of the measures a `Measurement` is checked against (id ->
+#: anything with valid_min, valid_max, unit, per_side): `Measurement.model_validate(data,
+#: context={MEASURES: measures_in(kb)})`, also through a `Case` or a `ProtocolResult` holding
+#: it. Without it (and with the plain constructor) the packaged knowledge base's.
+MEASURES = "measures"
 
 
 def measures_in(kb: KnowledgeBase) -> dict[str, Measure]:

@@ -149,11 +149,8 @@ def analyse_clip(
             for name, data in output.files.items():  # the final copy overwrites them alike
                 (request.evidence_dir / Path(name).name).write_bytes(data)
             names = output.result.get("evidence", [])
-            on_report(
-                _analysis(
-                    job, output.result, request, [request.evidence_dir / n for n in names], False
-                )
-            )
+            files = [request.evidence_dir / n for n in names]
+            on_report(_analysis(ctx, job, output.result, request, files, False))
 
         [done] = jobs.wait([job.id], on_event, on_report=early)
     finally:
@@ -193,17 +190,22 @@ def analysis_of(
     if request is not None and request.evidence_dir is not None and stored:
         request.evidence_dir.mkdir(parents=True, exist_ok=True)
         files = [Path(shutil.copy2(f, request.evidence_dir / f.name)) for f in stored]
-    return _analysis(job, result, request, files, reused)
+    return _analysis(ctx, job, result, request, files, reused)
 
 
 def _analysis(
+    ctx: ServiceContext,
     job: JobView,
     result: dict[str, Any],
     request: ClipAnalysisRequest | None,
     files: list[Path],
     reused: bool,
 ) -> ClipAnalysis:
-    """The use case's output of `job`'s result document, with its evidence at `files`."""
+    """The use case's output of `job`'s result document, with its evidence at `files`; its
+    measurements checked against the context's knowledge base (the one they were made with)."""
+    from kneechain.assess.case import MEASURES, measures_in
+
+    known = {MEASURES: measures_in(ctx.domain.knowledge)}
     asked = ClipRequest.model_validate(job.inputs.get("request", {}))
     return ClipAnalysis(
         job_id=job.id,
@@ -211,7 +213,7 @@ def _analysis(
         test_id=result.get("test_id", asked.test_id),
         video=request.video if request is not None else asked.video,
         video_sha256=result.get("video_sha256") or job.inputs.get("video_sha256", ""),
-        result=ProtocolResult.model_validate(result["protocol"]),
+        result=ProtocolResult.model_validate(result["protocol"], context=known),
         pose_warnings=list(result.get("pose_warnings", [])),
         frames=int(result.get("frames", 0)),
         fps=result.get("fps"),

@@ -130,3 +130,21 @@ def test_schema_documents_the_fields() -> None:
         "constant",
     ]
     json.dumps(schema)
+
+
+def test_a_measurement_is_checked_against_the_knowledge_base_it_is_given() -> None:
+    """The validation context's measures replace the packaged ones: a range widened to 150
+    takes 140 degrees, and an unknown measure id is refused with the given ids; a measurement
+    already made (nested in a case) is not checked again against the packaged base."""
+    from kneechain.assess.case import MEASURES, Measurement, measure_index
+
+    packaged = measure_index()["hip_ir_supine"]
+    widened = {"hip_ir_supine": packaged.model_copy(update={"valid_max": 150.0})}
+    data = m("hip_ir_supine", 140, "right")
+    made = Measurement.model_validate(data, context={MEASURES: widened})
+    assert made.value == 140
+    assert Case(measurements=[made]).measurements == [made]
+    with pytest.raises(ValueError, match="outside the allowed range -30 to 90 deg"):
+        Measurement.model_validate(data)
+    with pytest.raises(ValueError, match="unknown measure 'squat_fppa'; choose one of: hip_ir"):
+        Measurement.model_validate(m("squat_fppa", 7, "left"), context={MEASURES: widened})

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from kneechain.assess.protocols import constructed as c
 from kneechain.assess.protocols.config import ProtocolConfig, default_config
 from kneechain.errors import ErrorKind, KneechainError
 from kneechain.services import people
@@ -16,8 +17,10 @@ from kneechain.services.context import ServiceContext
 from kneechain.services.domain import Domain
 from kneechain.settings import Settings
 from kneechain.track.models import MeasurementRecord, MediaItemRecord, VideoAnalysisRecord
+from kneechain.vision.trajectories import save
 from tests.jobs.conftest import squat_npz
 from tests.jobs.test_key import _knowledge_copy
+from tests.protocols.shapes import clock, dips
 
 
 @pytest.fixture()
@@ -206,3 +209,41 @@ def test_a_refused_clip_gives_the_callers_filming_advice(
     assert packaged.message == mine.message and mine.message.startswith("No squat was found")
     assert mine.hint is not None and "wear bright red shorts" in mine.hint
     assert packaged.hint is not None and "wear shorts so your knees" in packaged.hint
+
+
+#: the squat FPPA's plausible range in an edited knowledge copy: up to 80 degrees (60)
+FPPA_RANGE = (
+    '{id: squat_fppa, name: "Frontal plane projection angle at the deepest point", unit: deg, '
+    'per_side: true, description: "Angle between thigh and shin seen from the front; positive '
+    'when the knee falls inward.", valid_min: -40, valid_max: 60}',
+    '{id: squat_fppa, name: "Frontal plane projection angle at the deepest point", unit: deg, '
+    'per_side: true, description: "Angle between thigh and shin seen from the front; positive '
+    'when the knee falls inward.", valid_min: -40, valid_max: 80}',
+)
+
+
+@pytest.mark.parametrize("runner", ["in_process", "local"])
+def test_a_measurement_is_checked_against_the_callers_knowledge_base(
+    runner: str, settings: Settings, tmp_path: Path
+) -> None:
+    """A 70-degree FPPA is beyond the packaged range (-40 to 60) but inside an edited copy's
+    (-40 to 80): with the edited copy the measurement is made and kept, not refused by the case
+    model's check against the packaged base (which failed the job as an unreadable clip)."""
+    time = clock(11)
+    depth = dips(time, 90.0, 5)
+    traj = c.standing_front(time, depth=(depth, depth), fppa=(depth * 70 / 90, depth / 45))
+    (tmp_path / "clips").mkdir()
+    clip = save(traj, tmp_path / "clips" / "inward.npz")
+    edited = Domain.from_folder(_knowledge_copy(tmp_path / "kb", FPPA_RANGE))
+
+    def fppa(domain: Domain) -> dict[str | None, float]:
+        with (
+            ServiceContext.open(settings, domain) as ctx,
+            service.job_runner(ctx, runner=runner, workers=1) as jobs,
+        ):
+            request = service.ClipAnalysisRequest(video=clip, test_id="double_leg_squat")
+            out = service.analyse_clip(ctx, request, runner=jobs)
+        return {m.side: m.value for m in out.result.measurements if m.measure == "squat_fppa"}
+
+    assert fppa(Domain.packaged()) == {"right": 2.0}
+    assert fppa(edited) == {"left": 70.0, "right": 2.0}

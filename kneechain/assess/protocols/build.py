@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kneechain import __version__
-from kneechain.assess.case import GaitActivity, Measurement, Side, VideoSource
+from kneechain.assess.case import MEASURES, GaitActivity, Measurement, Side, VideoSource
 from kneechain.assess.protocols import quality
 from kneechain.assess.protocols.config import CommonParams, TestFacts
 from kneechain.assess.protocols.result import (
@@ -134,16 +134,19 @@ class Collector:
             tolerance,
         )
         self.measurements.append(
-            Measurement(
-                measure=measure,
-                value=value,
-                side=side,
-                provenance="video",
-                quality=qp.score,
-                repetitions=len(readings),
-                uncertainty=round(plus_minus, DIGITS.get(spec.unit, 2)),
-                activity=activity,
-                source=self.source(rows),
+            Measurement.model_validate(
+                {
+                    "measure": measure,
+                    "value": value,
+                    "side": side,
+                    "provenance": "video",
+                    "quality": qp.score,
+                    "repetitions": len(readings),
+                    "uncertainty": round(plus_minus, DIGITS.get(spec.unit, 2)),
+                    "activity": activity,
+                    "source": self.source(rows),
+                },
+                context={MEASURES: self.facts.measures},  # the caller's knowledge base
             )
         )
         self.details.append(

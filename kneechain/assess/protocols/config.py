@@ -150,6 +150,7 @@ class MeasureFacts(Frozen):
 
     name: str
     unit: Unit
+    per_side: bool
     valid_min: float
     valid_max: float
 
@@ -189,7 +190,11 @@ def facts_of(test: Test) -> TestFacts:
         advice=filming_advice(test),
         measures={
             m.id: MeasureFacts(
-                name=m.name, unit=m.unit, valid_min=m.valid_min, valid_max=m.valid_max
+                name=m.name,
+                unit=m.unit,
+                per_side=m.per_side,
+                valid_min=m.valid_min,
+                valid_max=m.valid_max,
             )
             for m in test.measures
         },
