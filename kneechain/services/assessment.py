@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from kneechain.assess.case import Case, Measurement
+from kneechain.assess.case import MEASURES, Case, Measurement, measures_in
 from kneechain.assess.caseio import load_case
 from kneechain.assess.engine import assess
 from kneechain.assess.result import AssessmentResult, FindingResult
@@ -242,7 +242,8 @@ def compare(
             )
         )
         a, b = _pick(rows, first), _pick(rows, second)
-        cases = [Case.model_validate(r.case_doc) for r in (a, b)]
+        known = {MEASURES: measures_in(ctx.domain.knowledge)}  # what they were made with
+        cases = [Case.model_validate(r.case_doc, context=known) for r in (a, b)]
         summaries = [_summary(a), _summary(b)]
         person_shown = person_out(who)
         proofs = _evidence_by_video(db, who.id)

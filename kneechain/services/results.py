@@ -10,7 +10,7 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from kneechain.assess.case import Case, Measurement
+from kneechain.assess.case import MEASURES, Case, Measurement, measures_in
 from kneechain.assess.result import (
     AssessmentResult,
     ClinicianSuggestion,
@@ -165,7 +165,7 @@ def report(ctx: ServiceContext, person: str, assessment_uid: str) -> CheckupRepo
                 "There is no such check-up in this record.",
                 kind=ErrorKind.not_found,
             )
-        case = Case.model_validate(record.case_doc)
+        case = Case.model_validate(record.case_doc, context={MEASURES: measures_in(kb)})
         result = AssessmentResult.model_validate(record.result_doc)
         videos = db.scalars(
             select(VideoAnalysisRecord).where(VideoAnalysisRecord.assessment_id == record.id)

@@ -172,3 +172,39 @@ def test_the_pictures_are_drawn_from_the_edited_folder(contexts) -> None:
     edited = picture_svg(custom_ctx, "glute_ball_release")
     assert old in picture and new not in picture
     assert new in edited and old not in edited
+
+
+def test_stored_check_ups_are_read_back_with_the_knowledge_base_they_were_made_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hip rotation of 120 degrees is beyond the packaged range (-30 to 90) but inside an
+    edited copy's (-30 to 150): check-ups recorded with the copy are compared and reported by
+    a context on the copy (they were refused as invalid, read against the packaged base)."""
+    from kneechain.services import people, results
+
+    monkeypatch.delenv("KNEECHAIN_DATABASE_URL", raising=False)
+    folder = tmp_path / "kb"
+    shutil.copytree(DATA_DIR, folder)
+    _edit(
+        folder / "tests.yaml",
+        '      valid_min: -30\n      valid_max: 90\n      by_hand: "At the end of the turn',
+        '      valid_min: -30\n      valid_max: 150\n      by_hand: "At the end of the turn',
+    )
+    wide = Domain.from_folder(folder)
+    with ServiceContext.open(Settings(data_dir=tmp_path / "data"), wide) as ctx:
+        people.add(ctx, "Dana")
+        case = assessment.read_case(DESK)
+        far = [
+            m.model_copy(update={"value": 120.0}) if m.measure == "hip_ir_supine" else m
+            for m in case.measurements
+        ]
+        first = case.model_copy(
+            update={"assessed_on": case.assessed_on - timedelta(weeks=6), "measurements": far}
+        )
+        stored = assessment.record(ctx, "Dana", first)
+        assessment.record(ctx, "Dana", case)
+        compared = assessment.compare(ctx, "Dana")
+        before = {v.before for v in compared.values if v.measure_id == "hip_ir_supine"}
+        assert before == {120.0}
+        report = results.report(ctx, "Dana", stored.uid)
+        assert {v.value for v in report.values if v.measure_id == "hip_ir_supine"} == {120.0}
