@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from kneechain.assess.case import Case, Measurement, test_of_measure
+from kneechain.assess.case import MEASURES, Case, Measurement, measures_in, test_of_measure
 from kneechain.assess.engine import knowledge_version
 from kneechain.assess.result import AssessmentResult
 from kneechain.errors import validation_problems
@@ -41,11 +41,12 @@ def explain(exc: ValidationError, what: str, model: type[BaseModel] | None = Non
     return TrackError(f"{what} is not valid.", problems=validation_problems(exc, model))
 
 
-def parse_case(data: Case | Mapping[str, Any]) -> Case:
+def parse_case(data: Case | Mapping[str, Any], kb: KnowledgeBase) -> Case:
+    """A case (given as one, or as its JSON data checked against `kb`'s measures)."""
     if isinstance(data, Case):
         return data
     try:
-        return Case.model_validate(data)
+        return Case.model_validate(data, context={MEASURES: measures_in(kb)})
     except ValidationError as exc:
         raise explain(exc, "the assessment case", Case) from exc
 

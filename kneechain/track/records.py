@@ -96,7 +96,7 @@ def save_assessment(
 
     The same case stored again for the same person (same content) is refused, not copied: a
     second copy would count every value twice."""
-    parsed = parse_case(case)
+    parsed = parse_case(case, kb)
     outcome = parse_result(result) if result is not None else None
     day = not_in_future(
         taken_on or parsed.assessed_on or today or date.today(), "The assessment date", today

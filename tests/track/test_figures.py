@@ -11,13 +11,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, select, text
 
 from kneechain.errors import ErrorKind
-from kneechain.knowledge.loader import default_knowledge
+from kneechain.knowledge.loader import DATA_DIR, default_knowledge, load_knowledge
 from kneechain.track.db import Store, current_revision, make_engine, upgrade
 from kneechain.track.documents import parse_measurement
 from kneechain.track.errors import TrackError
@@ -339,3 +341,32 @@ def test_pain_ratings_in_export_files_written_before_parts_read_as_pain_now() ->
     assert OutcomeRow.model_validate({**row, "outcome_id": "nprs"}).part == "now"
     assert OutcomeRow.model_validate({**row, "outcome_id": "nprs", "part": "worst"}).part == "worst"
     assert OutcomeRow.model_validate({**row, "outcome_id": "kujala"}).part is None
+
+
+def test_a_case_given_as_data_is_checked_against_the_knowledge_base_given(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """A stored case's values are checked against the knowledge base the caller passes: a
+    120-degree hip rotation is refused by the packaged one (at most 90) and kept by a copy that
+    allows up to 150."""
+    shutil.copytree(DATA_DIR, tmp_path / "kb")
+    tests = tmp_path / "kb" / "tests.yaml"
+    old = '      valid_min: -30\n      valid_max: 90\n      by_hand: "At the end of the turn'
+    assert tests.read_text(encoding="utf-8").count(old) == 1
+    tests.write_text(
+        tests.read_text(encoding="utf-8").replace(old, old.replace("90", "150")), encoding="utf-8"
+    )
+    wide = load_knowledge(tmp_path / "kb")
+    make_person(sqlite_store)
+    data = case_on(DAY, left_ir=20, right_ir=18).model_dump(mode="json")
+    for item in data["measurements"]:
+        if item["measure"] == "hip_ir_supine" and item["side"] == "left":
+            item["value"] = 120.0
+    with (
+        pytest.raises(TrackError, match="outside the allowed range -30 to 90"),
+        sqlite_store.session() as db,
+    ):
+        save_assessment(db, find_person(db, "Alex"), data, kb=KB)
+    with sqlite_store.session() as db:
+        stored = save_assessment(db, find_person(db, "Alex"), data, kb=wide)
+        assert 120.0 in [m["value"] for m in stored.case_doc["measurements"]]
