@@ -33,7 +33,7 @@ import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from multiprocessing import get_context, resource_tracker
+from multiprocessing import get_context, resource_tracker, synchronize, util
 from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
 from typing import Any
@@ -274,12 +274,26 @@ def _tracker_running() -> bool:
 
 def _stop_tracker() -> None:
     """Stop the resource tracker that this pool's semaphores started (so the calling
-    process is left without a child), once every one of them is collected."""
+    process is left without a child), once every one of them is collected or unlinked."""
     gc.collect()
+    _unlink_live_semaphores()
     tracker = getattr(resource_tracker, "_resource_tracker", None)
     stop = getattr(tracker, "_stop", None)
     if stop is not None:
         stop()
+
+
+def _unlink_live_semaphores() -> None:
+    """Unlink, by their own finalizers and while the tracker still runs, the semaphores that
+    outlive the pool. The work table's lock does when a module imported during the first
+    pose call (the model's code, loaded lazily) keeps that call's frames, whose callers hold
+    the table: stopped first, the tracker unlinks it as leaked ("leaked semaphore objects"),
+    and its finalizer at exit printed a `FileNotFoundError` traceback from `sem_unlink`. Only
+    called when this pool started the tracker, so every semaphore it knows was made while
+    the pool lived; an unlinked semaphore still works for the processes that hold it."""
+    for finalizer in list(getattr(util, "_finalizer_registry", {}).values()):
+        if getattr(finalizer, "_callback", None) is synchronize.SemLock._cleanup:
+            finalizer()
 
 
 def _load_model_code() -> None:

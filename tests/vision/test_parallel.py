@@ -87,3 +87,31 @@ def test_helpers_load_the_pose_code_without_drawing_and_task_modules() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_closing_a_pool_prints_nothing_about_semaphores(short_demo: Path) -> None:
+    """A pool whose first pose call loads the model's code (imported then, inside the call)
+    and whose work table outlives it (that import keeps the call's frames): closing it and
+    leaving the interpreter print no "leaked semaphore" warning and no FileNotFoundError
+    traceback from sem_unlink (the tracker stopped before the table's lock was unlinked)."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kneechain.vision.models import Models\n"
+        "from kneechain.vision.parallel import PosePool, plan_pieces\n"
+        "from kneechain.vision.pose import PoseJob\n"
+        "if __name__ == '__main__':\n"
+        "    pool = PosePool(Models(), helpers=1)\n"
+        "    try:\n"
+        "        pool.run(Path(sys.argv[1]), plan_pieces([(0, 20)], 2), PoseJob(every=2), None)\n"
+        "    finally:\n"
+        "        pool.close()\n"
+        "        pool.models.release()\n"
+        "    print('closed')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(short_demo)], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "closed" in done.stdout, done.stderr[-2000:]
+    for line in ("sem_unlink", "FileNotFoundError", "leaked semaphore"):
+        assert line not in done.stderr, done.stderr[-2000:]
