@@ -47,7 +47,7 @@ def track_example(ctx: ServiceContext, case_file: Path, program: Program) -> Non
     if any(p.name == EXAMPLE_PERSON for p in people.list_all(ctx)):
         people.delete(ctx, EXAMPLE_PERSON)  # a re-run starts the example person afresh
     people.add(ctx, EXAMPLE_PERSON)
-    assessment.record(ctx, EXAMPLE_PERSON, assessment.read_case(case_file), program=program)
+    assessment.record(ctx, EXAMPLE_PERSON, assessment.read_case(case_file, ctx), program=program)
     print_due(console, tracking.retests(ctx, EXAMPLE_PERSON, program.start_date))
     console.print(f"Stored in {ctx.store.settings.database_url}")
 
@@ -103,7 +103,7 @@ def demo(
     with ServiceContext.open(Settings(data_dir=out / "data", database_url=None)) as ctx:
         show_knowledge(ctx)
         console.print(Rule(f"2. Assessment of {case.name}"))
-        loaded = assessment.read_case(case)
+        loaded = assessment.read_case(case, ctx)
         result = assessment.assess_case(ctx, loaded)
         console.print(report(result))
         console.print(Rule("3. The corrective program"))

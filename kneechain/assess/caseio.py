@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kneechain.assess.case import Case
+from kneechain.assess.case import MEASURES, Case, measures_in
 from kneechain.errors import KneechainError, describe
+from kneechain.knowledge.loader import KnowledgeBase
 
 
 class CaseError(KneechainError, ValueError):
@@ -35,25 +36,28 @@ def describe_error(err: dict[str, Any]) -> str:
     return describe(err, Case)
 
 
-def validate_case(data: object, source: str = "case") -> Case:
-    """Validate parsed JSON into a Case, or raise CaseError listing every problem."""
+def validate_case(data: object, source: str = "case", kb: KnowledgeBase | None = None) -> Case:
+    """Validate parsed JSON into a Case, or raise CaseError listing every problem; its
+    measurements checked against `kb`'s measures (the packaged knowledge base's when None)."""
     if not isinstance(data, dict):
         raise CaseError(source, [f"expected a JSON object, got {type(data).__name__}"])
+    context = {MEASURES: measures_in(kb)} if kb is not None else None
     try:
-        return Case.model_validate(data)
+        return Case.model_validate(data, context=context)
     except ValidationError as exc:
         raise CaseError(source, [describe_error(e) for e in exc.errors()]) from exc
 
 
-def parse_case(text: str, source: str = "case") -> Case:
-    """Parse JSON text into a Case, or raise CaseError."""
+def parse_case(text: str, source: str = "case", kb: KnowledgeBase | None = None) -> Case:
+    """Parse JSON text into a Case (checked against `kb`, see `validate_case`), or raise
+    CaseError."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CaseError(
             source, [f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]
         ) from exc
-    return validate_case(data, source)
+    return validate_case(data, source, kb)
 
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -78,15 +82,16 @@ def read_text_file(path: Path) -> str:
     return decode_text(path.read_bytes())
 
 
-def load_case(path: Path) -> Case:
-    """Read a case file, or raise CaseError naming the file and each problem."""
+def load_case(path: Path, kb: KnowledgeBase | None = None) -> Case:
+    """Read a case file (checked against `kb`, see `validate_case`), or raise CaseError naming
+    the file and each problem."""
     try:
         text = read_text_file(path)
     except OSError as exc:
         raise CaseError(str(path), [f"cannot be read: {exc.strerror or exc}"]) from exc
     except ValueError as exc:
         raise CaseError(str(path), [f"cannot be read: {exc}"]) from exc
-    return parse_case(text, str(path))
+    return parse_case(text, str(path), kb)
 
 
 def case_json(case: Case) -> str:

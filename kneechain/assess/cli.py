@@ -50,14 +50,14 @@ def assess(
 
     if interactive == (input is not None):
         raise fail("Give either --input CASE.json or --interactive.")
-    if interactive:
-        from kneechain.assess.cli_questionnaire import interview
-
-        case = interview(output or Path("case.json"))
-    else:
-        assert input is not None
-        case = assessment.read_case(input)
     with ServiceContext.open() as ctx:
+        if interactive:
+            from kneechain.assess.cli_questionnaire import interview
+
+            case = interview(output or Path("case.json"))
+        else:
+            assert input is not None
+            case = assessment.read_case(input, ctx)
         if video:
             from kneechain.assess.protocols.casevideo import add_videos
 

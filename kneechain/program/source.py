@@ -63,7 +63,7 @@ def read_input(path: Path, rules: Rules, kb: KnowledgeBase) -> ProgramInput:
             problems = validation_problems(exc, AssessmentResult)
             raise ProgramInputError(f"{path} is not a valid assessment result", problems) from exc
     try:
-        case = validate_case(data, str(path))
+        case = validate_case(data, str(path), kb)
     except CaseError as exc:
         raise ProgramInputError(f"{path} is not a valid case", exc.problems) from exc
     return ProgramInput(assess(case, rules, kb), case.assessed_on, is_runner(case))

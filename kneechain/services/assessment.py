@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from kneechain.track.models import AssessmentRecord, PersonRecord
 
 
-def read_case(path: Path) -> Case:
-    """A case file, validated (every problem named, in plain words)."""
-    return load_case(path)
+def read_case(path: Path, ctx: ServiceContext | None = None) -> Case:
+    """A case file, validated (every problem named, in plain words) against the context's
+    knowledge base (the packaged one without a context)."""
+    return load_case(path, ctx.domain.knowledge if ctx is not None else None)
 
 
 def assess_case(ctx: ServiceContext, case: Case) -> AssessmentResult:

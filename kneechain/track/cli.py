@@ -345,7 +345,7 @@ def record(
     from kneechain.services.context import ServiceContext
 
     with ServiceContext.open() as ctx:
-        case = assessment.read_case(case_file)
+        case = assessment.read_case(case_file, ctx)
         given = programs.read_program_file(program_file) if program_file else None
         stored = assessment.record(ctx, person, case, program=given, with_program=not no_program)
     out().print(f"Stored the assessment of {stored.taken_on} for {stored.person.name}.")

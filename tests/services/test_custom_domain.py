@@ -27,6 +27,11 @@ OLD_STEP = "Hold the end position for three seconds, relax, and repeat three tim
 NEW_STEP = "Hold the end position for five seconds (edited copy), relax, and repeat."
 OLD_FLAG = "Is the knee hot, red and swollen, or do you have a fever or feel generally unwell?"
 NEW_FLAG = "Is the knee hot and swollen, or have you a fever (edited copy)?"
+#: the hip rotation's plausible range widened from -30..90 to -30..150 degrees
+WIDE_IR = (
+    '      valid_min: -30\n      valid_max: 90\n      by_hand: "At the end of the turn',
+    '      valid_min: -30\n      valid_max: 150\n      by_hand: "At the end of the turn',
+)
 OLD_BALL, NEW_BALL = '  ball: "#c0eb75"', '  ball: "#ff0000"'  # the pictures' ball colour
 
 
@@ -185,11 +190,7 @@ def test_stored_check_ups_are_read_back_with_the_knowledge_base_they_were_made_w
     monkeypatch.delenv("KNEECHAIN_DATABASE_URL", raising=False)
     folder = tmp_path / "kb"
     shutil.copytree(DATA_DIR, folder)
-    _edit(
-        folder / "tests.yaml",
-        '      valid_min: -30\n      valid_max: 90\n      by_hand: "At the end of the turn',
-        '      valid_min: -30\n      valid_max: 150\n      by_hand: "At the end of the turn',
-    )
+    _edit(folder / "tests.yaml", WIDE_IR[0], WIDE_IR[1])
     wide = Domain.from_folder(folder)
     with ServiceContext.open(Settings(data_dir=tmp_path / "data"), wide) as ctx:
         people.add(ctx, "Dana")
@@ -208,3 +209,34 @@ def test_stored_check_ups_are_read_back_with_the_knowledge_base_they_were_made_w
         assert before == {120.0}
         report = results.report(ctx, "Dana", stored.uid)
         assert {v.value for v in report.values if v.measure_id == "hip_ir_supine"} == {120.0}
+
+
+def test_a_case_file_is_read_against_the_contexts_knowledge_base(tmp_path: Path) -> None:
+    """A case file with a 120-degree hip rotation is refused by the packaged knowledge base
+    (at most 90) and read by a context on a copy that allows up to 150, as is the program
+    command's input (program/source.py, given that copy)."""
+    import json
+
+    from kneechain.assess.caseio import CaseError
+    from kneechain.program.source import ProgramInputError, read_input
+
+    folder = tmp_path / "kb"
+    shutil.copytree(DATA_DIR, folder)
+    _edit(folder / "tests.yaml", WIDE_IR[0], WIDE_IR[1])
+    data = json.loads(DESK.read_text(encoding="utf-8"))
+    for item in data["measurements"]:
+        if item["measure"] == "hip_ir_supine":
+            item["value"] = 120.0
+    case_file = tmp_path / "case.json"
+    case_file.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CaseError, match="outside the allowed range -30 to 90"):
+        assessment.read_case(case_file)
+    wide = Domain.from_folder(folder)
+    with ServiceContext.open(Settings(data_dir=tmp_path / "data"), wide) as ctx:
+        case = assessment.read_case(case_file, ctx)
+        assert {m.value for m in case.measurements if m.measure == "hip_ir_supine"} == {120.0}
+        given = read_input(case_file, ctx.domain.assessment_rules, ctx.domain.knowledge)
+        assert given.assessed_on == case.assessed_on
+    packaged = Domain.packaged()
+    with pytest.raises(ProgramInputError, match="is not a valid case"):
+        read_input(case_file, packaged.assessment_rules, packaged.knowledge)
