@@ -77,6 +77,13 @@ def pose(
     overlay: bool = typer.Option(True, "--overlay/--no-overlay", help="Write the annotated video."),
     cutoff: float = typer.Option(6.0, "--cutoff", min=0.1, help="Low-pass cut-off in Hz."),
     backend: str = typer.Option("mediapipe", "--backend", help=BACKEND_HELP),
+    fit_3d: bool = typer.Option(
+        False,
+        "--fit-3d/--no-fit-3d",
+        help="Also fit a 3D skeleton and write its knee flexion, hip flexion and knee "
+        "frontal-plane angles with their +- in degrees, and where the camera stood "
+        "(takes about twice as long as posing).",
+    ),
 ) -> None:
     """Measure one person's joint trajectories and angles from a video."""
     from kneechain.services.context import ServiceContext
@@ -97,6 +104,7 @@ def pose(
         workers=workers,
         backend=backend,
         overlay=overlay,
+        fit_3d=fit_3d,
         cleaning=base.cleaning.model_copy(update={"cutoff_hz": cutoff}),
     )
     columns = (

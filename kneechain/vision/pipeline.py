@@ -79,9 +79,12 @@ class PoseOptions(BaseModel):
     )
     key_frames: bool = True
     fit_3d: bool = Field(
-        True,
+        False,
         description="Fit a 3D skeleton to the whole clip and add its knee flexion, hip "
-        "flexion and knee frontal-plane angles with their +- (angles3d.py) to the angles.",
+        "flexion and knee frontal-plane angles with their +- (angles3d.py) to the angles. "
+        "Off unless asked: with the refits that find its second answers it costs about twice "
+        "the posing time (bench/pose_throughput.py, 2026-11-30), for values of +-13-14 "
+        "degrees.",
     )
     sample_interval_s: float = Field(0.5, gt=0, description="Time between person-search samples.")
     subject: Subject = Field(

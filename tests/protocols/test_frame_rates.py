@@ -68,4 +68,4 @@ def test_analyze_poses_without_the_per_frame_3d_fit(test_id: str, monkeypatch, t
     for options in (None, PoseOptions(fit_3d=True)):
         run.pose_for_test(tmp_path / "clip.mp4", test_id, default_config(), options)
     assert [o.fit_3d for o in asked] == [False, False]
-    assert PoseOptions().fit_3d  # kneechain pose's default
+    assert not PoseOptions().fit_3d  # kneechain pose fits only when asked (--fit-3d)

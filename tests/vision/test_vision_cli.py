@@ -17,7 +17,9 @@ pytestmark = pytest.mark.slow
 
 def test_pose_command_writes_every_output(short_demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "result"
-    result = CliRunner().invoke(app, ["pose", str(short_demo), "--out", str(out), "--every", "2"])
+    result = CliRunner().invoke(
+        app, ["pose", str(short_demo), "--out", str(out), "--every", "2", "--fit-3d"]
+    )
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     expected = {"trajectories.npz", "trajectories_raw.npz", "trajectories.csv", "angles.csv"}
@@ -51,4 +53,8 @@ def test_pose_command_writes_every_output(short_demo: Path, tmp_path: Path) -> N
     )
     assert again.exit_code == 0, again.output
     assert not (out / "overlay.mp4").exists()
+    # without --fit-3d: no fitted columns, no 3D line (the fit costs about twice the posing)
+    assert json.loads((out / "summary.json").read_text())["fit_3d"] is None
+    assert "_fit3d" not in (out / "angles.csv").read_text().splitlines()[0]
+    assert fitted["sentence"] not in again.output
     assert json.loads((out / "summary.json").read_text())["frames_analysed"] == 30
