@@ -9,13 +9,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from kneechain.jobs import store as jobs_db
-from kneechain.jobs.inline import InProcessBackend
+from kneechain.jobs.inline import InProcessBackend, _DeferredInterrupt
 from kneechain.jobs.models import ClipRequest, JobStatus
 from kneechain.jobs.runner import JobRunner
 from kneechain.jobs.work import ClipOutput, JobDomain, Report, Reported, Worker
@@ -228,3 +229,18 @@ def test_the_report_comes_before_the_annotated_clip(walker: Path, tmp_path: Path
     assert again.reused and shown == printed(final) and files == final.evidence_files
     assert files[-1] == evidence / "annotated.webm" and files[-1].stat().st_size > 0
     assert files[0].name == "followed.png"
+
+
+def test_a_ctrl_c_the_kernel_holds_is_not_lost() -> None:
+    """Every thread may block SIGINT while the analysis runs (its helpers must not see the
+    terminal's Ctrl-C); the Ctrl-C then waits in the kernel, and the next check must still
+    stop the analysis instead of letting it finish as if nobody had asked."""
+    main = threading.main_thread().ident
+    assert main is not None
+    with pytest.raises(KeyboardInterrupt), _DeferredInterrupt() as interrupt:
+        assert interrupt._held  # SIGINT blocked here, so it cannot be delivered
+        signal.pthread_kill(main, signal.SIGINT)
+        assert not interrupt.asked  # held by the kernel, not seen by the handler
+        interrupt.check()
+    assert signal.SIGINT not in signal.sigpending()  # delivered at the exit and ended there
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
