@@ -115,7 +115,11 @@ def test_the_fake_camera_clip_is_counted_and_saved(
     done = sessions[-1].exercises[0]
     assert done.exercise_id == "lateral_lunge" and done.sets_done == 1
     assert [s.reps for s in done.coached] == [reps]
-    assert done.coached[0].seconds_under_tension > 2 * 0.5 * reps  # each jack ~0.8 s, x2
+    # time under tension is summed over the reps: each jack lasts 0.93 s by hand, 1.87 s
+    # played 2x slower. The browser's rep edges depend on which frames a loaded CPU lets it
+    # see: 1.5 s for the 2 reps was read once in a full `make test` (30 Nov 2026), 3-4 s alone,
+    # so the bound only says each rep counted its time (not zero, not a frame's worth)
+    assert done.coached[0].seconds_under_tension > 0.5 * reps
 
 
 def test_a_video_file_is_counted_frame_exact_against_the_hand_count(
