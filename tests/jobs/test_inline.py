@@ -237,10 +237,18 @@ def test_a_ctrl_c_the_kernel_holds_is_not_lost() -> None:
     stop the analysis instead of letting it finish as if nobody had asked."""
     main = threading.main_thread().ident
     assert main is not None
-    with pytest.raises(KeyboardInterrupt), _DeferredInterrupt() as interrupt:
-        assert interrupt._held  # SIGINT blocked here, so it cannot be delivered
-        signal.pthread_kill(main, signal.SIGINT)
-        assert not interrupt.asked  # held by the kernel, not seen by the handler
-        interrupt.check()
-    assert signal.SIGINT not in signal.sigpending()  # delivered at the exit and ended there
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # as in a terminal: Python's own Ctrl-C handler, SIGINT not blocked (earlier tests in this
+    # process, e.g. the terminal's, may have left either otherwise)
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        with pytest.raises(KeyboardInterrupt), _DeferredInterrupt() as interrupt:
+            assert interrupt._held  # SIGINT blocked here, so it cannot be delivered
+            signal.pthread_kill(main, signal.SIGINT)
+            assert not interrupt.asked  # held by the kernel, not seen by the handler
+            interrupt.check()
+        assert signal.SIGINT not in signal.sigpending()  # delivered at the exit, ended there
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
