@@ -166,6 +166,10 @@ def _group(pgid: int) -> list[int]:
     return found
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
 def test_ctrl_c_in_analyze_leaves_no_result_and_no_process(walker: Path, tmp_path: Path) -> None:
@@ -181,6 +185,9 @@ def test_ctrl_c_in_analyze_leaves_no_result_and_no_process(walker: Path, tmp_pat
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own group: the Ctrl-C below reaches it, not pytest
+        # Ctrl-C as a terminal delivers it: a suite started in the background (`make test &`)
+        # runs with SIGINT ignored, which the child would inherit and never see the Ctrl-C
+        preexec_fn=_ctrl_c_as_in_a_terminal,
         text=True,
     )
     try:
