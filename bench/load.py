@@ -19,11 +19,12 @@ p50/p99 latency, and the whole run's requests per second. Afterwards the server 
 the database is read: every session-log the server acknowledged (303) must be stored exactly
 once, and none that was not acknowledged may be stored twice.
 
-The load generator (httpx on asyncio) runs in a process of its own, apart from the seeding and
-the checks, but on the same machine as the server: on a small shared machine the figures are a
-floor, not the app's ceiling. Also reported: CPU ms per request of the server's processes and of
-the generator during the rounds (figures that a busy machine disturbs far less than latency),
-and the load average. Nothing leaves the loopback address.
+The load generator (`Browser`: HTTP/1.1 keep-alive over asyncio streams, no HTTP library) runs
+in a process of its own, apart from the seeding and the checks, but on the same machine as the
+server, sharing its cores: on a small machine the figures are a floor, not the app's ceiling.
+Also reported: CPU ms per request of the server's processes and of the generator during the
+rounds (figures that a busy machine disturbs far less than latency), and the load average.
+Nothing leaves the loopback address.
 
     .venv/bin/python bench/load.py --db sqlite --clients 1 --rounds 40   # one client alone
 """
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -48,6 +50,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -104,10 +108,121 @@ def seed(data_dir: Path, database_url: str | None, clients: int) -> list[str]:
     return emails
 
 
+class HttpError(Exception):
+    """No (whole) answer on the connection: refused, closed early, malformed, or too slow."""
+
+
+@dataclass
+class Response:
+    status_code: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class Browser:
+    """One browser tab's HTTP/1.1 keep-alive connection to 127.0.0.1: it writes a request's bytes,
+    reads the head and the body (Content-Length or chunked), keeps the cookies the server sets
+    and sends them back, and follows no redirect. It replaces httpx here because on a small
+    machine the generator shares the server's cores: every millisecond it spends parsing is
+    taken from the server and shows as latency (docs/reliability.md, Load). Reconnects after
+    4 s idle, before uvicorn's 5 s keep-alive ends the connection (a client that logged in
+    first and waited for the others would otherwise send on a connection being closed), and
+    when the server said `Connection: close`."""
+
+    IDLE_S = 4.0
+
+    def __init__(self, port: int, timeout: float = 60) -> None:
+        self.port, self.timeout = port, timeout
+        self.cookies: dict[str, str] = {}
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.last_used = 0.0
+
+    async def get(self, path: str) -> Response:
+        return await self.request("GET", path)
+
+    async def post(self, path: str, data: dict[str, str]) -> Response:
+        return await self.request("POST", path, urlencode(data).encode())
+
+    async def request(self, method: str, path: str, body: bytes | None = None) -> Response:
+        try:
+            return await asyncio.wait_for(self._exchange(method, path, body), self.timeout)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as e:
+            await self.close()
+            raise HttpError(type(e).__name__) from e
+        except TimeoutError as e:
+            await self.close()
+            raise HttpError("Timeout") from e
+
+    async def _exchange(self, method: str, path: str, body: bytes | None) -> Response:
+        if self.writer is not None and time.monotonic() - self.last_used > self.IDLE_S:
+            await self.close()
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+        if self.cookies:
+            head += "Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()) + "\r\n"
+        if body is not None:
+            head += "Content-Type: application/x-www-form-urlencoded\r\n"
+            head += f"Content-Length: {len(body)}\r\n"
+        self.writer.write((head + "\r\n").encode("latin-1") + (body or b""))
+        lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        pairs = (line.partition(":") for line in lines[1:] if line)
+        headers = [(k.strip().lower(), v.strip()) for k, _, v in pairs]
+        fields = dict(headers)
+        if "content-length" in fields:
+            content = await self.reader.readexactly(int(fields["content-length"]))
+        elif fields.get("transfer-encoding", "").lower() == "chunked":
+            content = await self._chunks()
+        else:
+            content = b""  # 1xx, 204 and 304 have no body; uvicorn sends a length otherwise
+        for name, value in headers:
+            if name == "set-cookie":
+                self._keep(value)
+        self.last_used = time.monotonic()
+        if fields.get("connection", "").lower() == "close":
+            await self.close()
+        return Response(status, headers, content)
+
+    async def _chunks(self) -> bytes:
+        assert self.reader is not None
+        parts = []
+        while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            parts.append((await self.reader.readexactly(size + 2))[:-2])
+        while await self.reader.readuntil(b"\r\n") != b"\r\n":  # trailers
+            pass
+        return b"".join(parts)
+
+    def _keep(self, header: str) -> None:
+        pair, *attributes = header.split(";")
+        name, _, value = pair.strip().partition("=")
+        gone = any(a.strip().lower() in ("max-age=0", "max-age=-1") for a in attributes)
+        if gone or not value.strip('"'):
+            self.cookies.pop(name, None)
+        else:
+            self.cookies[name] = value
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
 @dataclass
 class Client:
     email: str
-    http: httpx.AsyncClient
+    http: Browser
     uid: str = ""
     csrf: str = ""
     session_id: str = ""
@@ -143,12 +258,12 @@ async def log_in(client: Client) -> None:
 Sample = tuple[str, int, float, str]  # route, status (0: no answer), seconds, why no answer
 
 
-async def timed(samples: list[Sample], route: str, call) -> httpx.Response | None:  # type: ignore[no-untyped-def]
+async def timed(samples: list[Sample], route: str, call) -> Response | None:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     try:
         response = await call
-    except httpx.HTTPError as exc:
-        samples.append((route, 0, time.perf_counter() - start, type(exc).__name__))
+    except HttpError as exc:
+        samples.append((route, 0, time.perf_counter() - start, str(exc)))
         return None
     samples.append((route, response.status_code, time.perf_counter() - start, ""))
     return response
@@ -269,15 +384,7 @@ async def drive(
     port: int, emails: list[str], count: int, server_pid: int
 ) -> tuple[list[Client], list[Sample], float, tuple[float, float | None]]:
     """The clients' rounds; CPU seconds of this process and of the server during them."""
-    # one connection per client, as a browser tab; dropped by the client after 4 s idle, before
-    # uvicorn's 5 s keep-alive ends it: otherwise a client that logged in first and waited for
-    # the others could send its first request on a connection the server is closing
-    limits = httpx.Limits(max_connections=1, keepalive_expiry=4.0)
-    base = f"http://127.0.0.1:{port}"
-    clients = [
-        Client(email, httpx.AsyncClient(base_url=base, timeout=60, limits=limits))
-        for email in emails
-    ]
+    clients = [Client(email, Browser(port)) for email in emails]  # one connection each
     for group in range(0, len(clients), 10):  # log in ten at a time (argon2 is meant to be slow)
         await asyncio.gather(*(log_in(c) for c in clients[group : group + 10]))
     samples: list[Sample] = []
@@ -287,7 +394,7 @@ async def drive(
     elapsed = time.perf_counter() - start
     after, own_cpu = session_cpu_seconds(server_pid), time.process_time() - own_cpu
     for client in clients:
-        await client.http.aclose()
+        await client.http.close()
     used = after - server_cpu if after is not None and server_cpu is not None else None
     return clients, samples, elapsed, (own_cpu, used)
 
