@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kneechain.assess.protocols import gait
+from kneechain.assess.protocols import gait, knee_to_wall
 from kneechain.assess.protocols.config import default_config
+from kneechain.assess.protocols.errors import ProtocolError
 from kneechain.assess.protocols.walker_clip import WALKER_BOX
 from kneechain.cli import app
 from kneechain.vision.trajectories import Trajectories
@@ -69,3 +70,11 @@ def test_analyze_command_on_the_clip(walker_clip: Path, tmp_path: Path) -> None:
     pictures = sorted(p for p in (tmp_path / "ev").glob("*.png") if p.name != "followed.png")
     assert len(pictures) == len(data["evidence"]) > 0
     assert str(tmp_path / "ev" / "followed.png") in data["evidence_files"]  # whom it measured
+
+
+def test_the_walker_is_not_measured_as_a_knee_to_wall_lunge(walker: Trajectories) -> None:
+    """Her shin swings forward at every step as in a lunge: the protocol used to report an
+    ankle angle from her walk (13 degrees with a low quality); a test done in one place
+    now refuses a clip in which the person walks wherever its movement seemed to be."""
+    with pytest.raises(ProtocolError, match="walking in this clip"):
+        knee_to_wall.analyse(walker, default_config())

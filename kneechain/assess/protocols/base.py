@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from kneechain.assess.case import Side
+from kneechain.assess.protocols import signals
 from kneechain.assess.protocols.build import Collector
 from kneechain.assess.protocols.config import (
     ExpectedView,
@@ -14,6 +15,7 @@ from kneechain.assess.protocols.config import (
 from kneechain.assess.protocols.errors import ProtocolError
 from kneechain.assess.protocols.views import check_parts, check_view
 from kneechain.vision import kinematics as k
+from kneechain.vision.fit3d import default_focal
 from kneechain.vision.trajectories import Trajectories
 
 SIDES: tuple[Side, Side] = ("left", "right")
@@ -49,7 +51,37 @@ def start(
         )
     check_parts(traj, needed, cfg.common, tip)
     view = check_view(traj, cfg.common, expected or params.view, tip, params.max_turn_deg)
-    return Collector(traj, test_id, view, cfg.common, facts), params, cfg
+    moving = None
+    if params.subject != "travels":  # done in one place: no repetition read while walking
+        limits = cfg.common.in_place
+        speed = travel_speed(traj, view.view, limits.cutoff_hz)
+        moving = speed > limits.max_speed_legs_per_s
+    return Collector(traj, test_id, view, cfg.common, facts, moving=moving), params, cfg
+
+
+def travel_speed(traj: Trajectories, view: str, cutoff_hz: float) -> np.ndarray:
+    """Per row, how fast the person's hips travel, in leg lengths per second: across the
+    picture, and in a front or rear view also toward or away from the camera. A width w seen
+    at distance d changes as d ln(w)/dt = -v/d, and d is the focal length times the leg's
+    length over its length in the picture, so the speed in leg lengths per second is that
+    rate times the focal length (a phone's, `fit3d.default_focal`) over the leg's pixels.
+    The hips' path is low-passed at `cutoff_hz` first; rows without hips are filled along
+    time, and a clip without them reads 0."""
+    time = np.asarray(traj.time, float)
+    leg = leg_length(traj)
+    hips = mid_hip(traj)
+    if len(time) < 2 or not np.isfinite(leg) or leg <= 0 or not np.isfinite(hips[:, 0]).any():
+        return np.zeros(len(time))
+    across = signals.smooth(hips[:, 0], time, cutoff_hz)
+    speed = np.abs(np.gradient(across, time)) / leg
+    if view in ("front", "rear"):
+        width = k.segment_length(traj.xy("left_hip"), traj.xy("right_hip"))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            size = signals.smooth(np.log(np.where(width > 0, width, np.nan)), time, cutoff_hz)
+        if np.isfinite(size).all():
+            focal = default_focal(traj.meta.image_width, traj.meta.image_height)
+            speed = np.hypot(speed, np.abs(np.gradient(size, time)) * focal / leg)
+    return speed
 
 
 def median_length(traj: Trajectories, a: str, b: str) -> float:

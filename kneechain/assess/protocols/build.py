@@ -15,6 +15,7 @@ from kneechain import __version__
 from kneechain.assess.case import MEASURES, GaitActivity, Measurement, Side, VideoSource
 from kneechain.assess.protocols import quality
 from kneechain.assess.protocols.config import CommonParams, TestFacts
+from kneechain.assess.protocols.errors import ProtocolError
 from kneechain.assess.protocols.result import (
     EvidenceFrame,
     MeasurementDetail,
@@ -52,6 +53,9 @@ class Collector:
     repetitions: list[Repetition] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     extras: dict[str, float] = field(default_factory=dict)
+    # per row, True where the person walks (a test done in one place reads nothing there)
+    moving: np.ndarray | None = None
+    walked: int = 0  # readings left out because the person was walking
 
     def frame(self, row: int) -> int:
         return int(self.traj.frame[row])
@@ -69,6 +73,8 @@ class Collector:
         """Record one repetition, hold or step from its (start, key, end) trajectory rows;
         numbered after those already recorded unless `index` is given."""
         start, key, end = rows
+        if rejected is None and self._walking(key):
+            rejected = "the person was walking"
         self.repetitions.append(
             Repetition(
                 index=index if index is not None else len(self.repetitions) + 1,
@@ -108,6 +114,14 @@ class Collector:
         or the average falls outside the measure's valid range)."""
         readings = [r for r in readings if np.isfinite(r.value)]
         label = f"{measure} ({side})" if side else measure
+        still = [r for r in readings if not self._walking(r.row)]
+        if len(still) < len(readings):
+            self.walked += len(readings) - len(still)
+            self.warnings.append(
+                f"{label}: {len(readings) - len(still)} repetition(s) read while you were "
+                "walking were left out; this test is done in one place."
+            )
+            readings = still
         if not readings:
             self.warnings.append(f"{label}: no usable repetition, so no value.")
             return
@@ -166,7 +180,19 @@ class Collector:
             )
         )
 
+    def _walking(self, row: int) -> bool:
+        return self.moving is not None and bool(self.moving[row])
+
     def result(self) -> ProtocolResult:
+        """The protocol's result; a clip whose every reading was taken while the person walked
+        is refused (it shows walking, not the test)."""
+        if not self.measurements and self.walked:
+            raise ProtocolError(
+                "The person is walking in this clip wherever the test's movement seemed to "
+                "be, so nothing was measured: this test is done in one place. Film the test "
+                "itself, standing, sitting or lying as it asks, from start to end.",
+                self.facts.advice,
+            )
         view = {"view_turn_deg": self.view.turn_deg, "view_turn_sd_deg": self.view.sigma_deg}
         if np.isfinite(self.view.bearing_deg):
             view["camera_bearing_deg"] = self.view.bearing_deg

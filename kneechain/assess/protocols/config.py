@@ -39,12 +39,23 @@ class QualityParams(Frozen):
     visibility_full: float = Field(gt=0, le=1)
 
 
+class InPlaceParams(Frozen):
+    """When a test done in one place reads a repetition while the person walks (see
+    `base.travel_speed`)."""
+
+    max_speed_legs_per_s: float = Field(
+        gt=0, description="hips' travel speed above which a repetition is not read"
+    )
+    cutoff_hz: float = Field(gt=0, description="low-pass of the hips' path before its speed")
+
+
 class CommonParams(Frozen):
     min_confidence: float = Field(ge=0, le=1)
     min_in_frame_fraction: float = Field(gt=0, le=1)
     smoothing_hz: float = Field(gt=0)
     view: ViewParams
     quality: QualityParams
+    in_place: InPlaceParams
 
 
 class ProtocolBase(Frozen):

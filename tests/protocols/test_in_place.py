@@ -1,0 +1,116 @@
+"""Tests done in one place read nothing while the person walks (base.travel_speed and the
+collector's check): a walking clip sent as a knee-to-wall or seated test is refused, not
+measured; a lunge with a walk before it keeps the lunges."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kneechain.assess.protocols import base, hip_rotation, knee_to_wall
+from kneechain.assess.protocols import constructed as c
+from kneechain.assess.protocols.config import default_config
+from kneechain.assess.protocols.errors import ProtocolError
+from kneechain.vision.fit3d import default_focal
+from kneechain.vision.trajectories import Trajectories
+from tests.protocols.shapes import clock, holds
+
+WALKING = "walking in this clip"
+
+
+def shifted(traj: Trajectories, dx: np.ndarray) -> Trajectories:
+    """The whole figure moved across the picture by dx[t] pixels."""
+    position = traj.position.copy()
+    position[..., 0] += dx[:, None]
+    return replace(traj, position=position)
+
+
+def scaled(traj: Trajectories, factor: np.ndarray) -> Trajectories:
+    """The whole figure grown by factor[t] about the picture's centre (coming closer)."""
+    centre = np.array([c.CENTRE, 540.0])
+    position = (traj.position - centre) * factor[:, None, None] + centre
+    return replace(traj, position=position)
+
+
+def test_speed_across_the_picture_in_leg_lengths() -> None:
+    time = clock(6.0)
+    still = c.side_lunge(time, 20.0)
+    leg = base.leg_length(still)  # 400 px: thigh and shank 200 each
+    speed = base.travel_speed(shifted(still, 300.0 * time), "side", 1.0)
+    middle = slice(30, -30)  # the low-pass's ends aside
+    assert speed[middle] == pytest.approx(300.0 / leg, rel=5e-3)
+    assert base.travel_speed(still, "side", 1.0) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_speed_toward_the_camera_from_the_hips_width() -> None:
+    """A width growing as e^(r t) is a person coming closer at r times the distance a second:
+    r x focal / leg pixels leg lengths a second (the leg measured as the clip's median)."""
+    time = clock(6.0)
+    rate = 0.1
+    traj = scaled(c.seated_front(time, (0.0, 0.0)), np.exp(rate * time))
+    leg = base.leg_length(traj)
+    focal = default_focal(traj.meta.image_width, traj.meta.image_height)
+    speed = base.travel_speed(traj, "front", 1.0)
+    across = 0.0  # scaled about the centre, and the hips' middle lies on it
+    assert np.hypot(across, rate * focal / leg) == pytest.approx(speed[30:-30].mean(), rel=0.02)
+    # seen from the side the width is not used: only the (here absent) travel across
+    assert base.travel_speed(traj, "side", 1.0)[30:-30] == pytest.approx(0.0, abs=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(offset=st.floats(-500, 500), zoom=st.floats(0.5, 2.0))
+def test_speed_ignores_where_the_figure_stands_and_its_size(offset: float, zoom: float) -> None:
+    time = clock(4.0)
+    traj = shifted(c.side_lunge(time, holds(time, 30.0, 1)), 120.0 * time)
+    before = base.travel_speed(traj, "side", 1.0)
+    moved = shifted(scaled(traj, np.full(len(time), zoom)), np.full(len(time), offset))
+    assert base.travel_speed(moved, "side", 1.0) == pytest.approx(before, rel=1e-6, abs=1e-9)
+
+
+def test_a_walking_clip_is_not_measured_as_a_knee_to_wall_lunge() -> None:
+    """The walker of the gait tests, crossing the picture at about 0.9 leg lengths a second:
+    its shin swings like a lunge's, which the protocol used to measure (13 degrees with a
+    quality warning on the shared clip's walker)."""
+    time = clock(4.0)
+    walker = c.side_walker(time, speed_px_s=350.0)
+    with pytest.raises(ProtocolError, match=WALKING):
+        knee_to_wall.analyse(walker, default_config())
+
+
+def test_a_walk_before_the_lunges_leaves_the_lunges() -> None:
+    """Walking to the wall (first 2.8 s, no lunge read there), then three lunges in place."""
+    time = clock(15.5)
+    shin = holds(time - 3.5, 38.0, 3) * (time >= 3.5)
+    traj = c.side_lunge(time, shin)
+    walk = np.where(time < 2.8, -250.0 * (2.8 - time), 0.0)  # 0.6 leg lengths a second
+    result = knee_to_wall.analyse(shifted(traj, walk), default_config())
+    assert [(m.measure, m.value, m.repetitions) for m in result.measurements] == [
+        ("ankle_df_angle", pytest.approx(38.0, abs=0.2), 3)
+    ]
+    assert not any("walking" in w for w in result.warnings)
+
+
+def test_a_lunge_taken_while_walking_is_left_out_with_a_warning() -> None:
+    time = clock(12.5)
+    traj = c.side_lunge(time, holds(time, 38.0, 3))
+    # the first lunge is taken while walking in at 0.6 leg lengths a second, until 2.8 s
+    walk = np.where(time < 2.8, -250.0 * (2.8 - time), 0.0)
+    result = knee_to_wall.analyse(shifted(traj, walk), default_config())
+    (measurement,) = result.measurements
+    assert measurement.repetitions == 2
+    assert any("1 repetition(s) read while you were walking" in w for w in result.warnings)
+    assert [r.rejected for r in result.repetitions].count("the person was walking") == 1
+
+
+def test_coming_toward_a_front_camera_is_walking_for_the_seated_test() -> None:
+    time = clock(5.0)
+    seated = c.seated_front(time, (holds(time, 30.0, 1), holds(time, 30.0, 1)))
+    assert hip_rotation.seated(seated, default_config()).measurements  # in place: measured
+    # the same figure growing by 15 % a second: someone coming toward the phone at about
+    # 0.8 leg lengths a second
+    with pytest.raises(ProtocolError, match=WALKING):
+        hip_rotation.seated(scaled(seated, np.exp(0.15 * time)), default_config())
