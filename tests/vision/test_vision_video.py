@@ -10,6 +10,7 @@ import pytest
 from kneechain.vision.errors import VideoError
 from kneechain.vision.video import (
     SEEK_COST_FRAMES,
+    BgrConverter,
     FrameIndex,
     FrameSource,
     iter_frames,
@@ -193,3 +194,17 @@ def test_sparse_frames_are_reached_by_seeking_to_key_frames(noise_video: Path) -
             np.testing.assert_array_equal(frame.image, plain[frame.index])
     finally:
         keys.close()
+
+
+def test_the_converter_gives_swscales_pixels_also_when_the_frame_size_changes() -> None:
+    import av
+
+    rng = np.random.default_rng(5)
+    convert = BgrConverter()
+    for width, height in ((64, 48), (64, 48), (96, 32), (64, 48)):  # a new graph each change
+        rgb = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+        want = frame.to_ndarray(format="bgr24", interpolation="BICUBIC", src_colorspace="ITU601")
+        got = convert(frame)
+        assert got.shape == (height, width, 3)
+        np.testing.assert_array_equal(got, want)
