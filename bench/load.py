@@ -23,8 +23,9 @@ The load generator (`Browser`: HTTP/1.1 keep-alive over asyncio streams, no HTTP
 in a process of its own, apart from the seeding and the checks, but on the same machine as the
 server, sharing its cores: on a small machine the figures are a floor, not the app's ceiling.
 Also reported: CPU ms per request of the server's processes and of the generator during the
-rounds (figures that a busy machine disturbs far less than latency), and the load average.
-Nothing leaves the loopback address.
+rounds (figures that a busy machine disturbs far less than latency), the garbage collector's
+collections and pauses in the server's processes during the rounds (bench/gcprobe: one line
+written per collection), and the load average. Nothing leaves the loopback address.
 
     .venv/bin/python bench/load.py --db sqlite --clients 1 --rounds 40   # one client alone
 """
@@ -57,6 +58,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "examples" / "desk_worker_bilateral_ir_deficit.json"
+GC_PROBE = ROOT / "bench" / "gcprobe"
 PASSWORD = "load test password"
 EXPECTED = {"dashboard": 200, "program": 200, "session-log": 303, "checkup-answer": 303}
 
@@ -345,19 +347,21 @@ class Run:
     seconds: float
     generator_cpu_s: float
     server_cpu_s: float | None
+    window: tuple[float, float]  # the rounds' start and end, wall-clock (time.time())
 
 
 def generate(port: int, emails: list[str], count: int, server_pid: int) -> Run:
     """The load generator, run in a process of its own (see `main`): log the clients in, then
     time every request of every round, and count the server's CPU over the same span."""
-    clients, samples, seconds, cpu = asyncio.run(drive(port, emails, count, server_pid))
+    clients, samples, window, cpu = asyncio.run(drive(port, emails, count, server_pid))
     return Run(
         samples=samples,
         acknowledged=[n for c in clients for n in c.acknowledged],
         unacknowledged=[n for c in clients for n in c.unacknowledged],
-        seconds=seconds,
+        seconds=window[1] - window[0],
         generator_cpu_s=cpu[0],
         server_cpu_s=cpu[1],
+        window=window,
     )
 
 
@@ -382,21 +386,22 @@ def session_cpu_seconds(session: int) -> float | None:
 
 async def drive(
     port: int, emails: list[str], count: int, server_pid: int
-) -> tuple[list[Client], list[Sample], float, tuple[float, float | None]]:
-    """The clients' rounds; CPU seconds of this process and of the server during them."""
+) -> tuple[list[Client], list[Sample], tuple[float, float], tuple[float, float | None]]:
+    """The clients' rounds, their start and end (wall clock), and the CPU seconds of this
+    process and of the server during them."""
     clients = [Client(email, Browser(port)) for email in emails]  # one connection each
     for group in range(0, len(clients), 10):  # log in ten at a time (argon2 is meant to be slow)
         await asyncio.gather(*(log_in(c) for c in clients[group : group + 10]))
     samples: list[Sample] = []
     server_cpu, own_cpu = session_cpu_seconds(server_pid), time.process_time()
-    start = time.perf_counter()
+    start = time.time()
     await asyncio.gather(*(rounds(c, count, samples) for c in clients))
-    elapsed = time.perf_counter() - start
+    end = time.time()
     after, own_cpu = session_cpu_seconds(server_pid), time.process_time() - own_cpu
     for client in clients:
         await client.http.close()
     used = after - server_cpu if after is not None and server_cpu is not None else None
-    return clients, samples, elapsed, (own_cpu, used)
+    return clients, samples, (start, end), (own_cpu, used)
 
 
 def main() -> None:
@@ -412,6 +417,10 @@ def main() -> None:
     database_url = postgres_database() if args.db == "postgres" else None
     emails = seed(data_dir, database_url, args.clients)
     env = dict(os.environ, KNEECHAIN_DATA_DIR=str(data_dir))
+    gc_log = data_dir / "gc" / "collections"  # the server's collections (bench/gcprobe)
+    gc_log.parent.mkdir()
+    env["KNEECHAIN_BENCH_GC_LOG"] = str(gc_log)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GC_PROBE), env.get("PYTHONPATH")]))
     if database_url:
         env["KNEECHAIN_DATABASE_URL"] = database_url
     port = free_port()
@@ -451,6 +460,8 @@ def main() -> None:
         # workers; not PostgreSQL's own) and the load generator's process
         "server_cpu_ms_per_request": _per_request(run.server_cpu_s, len(samples)),
         "generator_cpu_ms_per_request": _per_request(run.generator_cpu_s, len(samples)),
+        # the garbage collector's pauses in the server's processes during the rounds
+        "server_gc": gc_pauses(gc_log, run.window, len(samples)),
         "routes": {
             route: {
                 "requests": len(rows),
@@ -477,6 +488,26 @@ def main() -> None:
         args.out.write_text(json.dumps(report, indent=2) + "\n")
     ok = not missing and not twice and not strangers
     sys.exit(0 if ok else 1)
+
+
+def gc_pauses(log: Path, window: tuple[float, float], requests: int) -> dict[str, Any]:
+    """The collections bench/gcprobe logged in the server's processes between the rounds'
+    start and end: how many of each generation, their pauses in all, per request, the longest,
+    and how many took 5 ms or more."""
+    pauses: list[tuple[int, float]] = []
+    for path in log.parent.glob(log.name + ".*"):
+        for line in path.read_text().splitlines():
+            ended, generation, took = line.split()
+            if window[0] <= float(ended) <= window[1]:
+                pauses.append((int(generation), float(took) * 1000))
+    durations = [took for _, took in pauses]
+    return {
+        "collections": {str(g): sum(1 for k, _ in pauses if k == g) for g in range(3)},
+        "pause_ms_total": round(sum(durations), 1),
+        "pause_ms_per_request": round(sum(durations) / requests, 3) if requests else None,
+        "pause_ms_max": round(max(durations, default=0.0), 1),
+        "pauses_5ms_or_more": sum(1 for took in durations if took >= 5),
+    }
 
 
 def _per_request(seconds: float | None, requests: int) -> float | None:

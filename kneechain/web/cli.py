@@ -30,7 +30,7 @@ def serve(
 
     from kneechain.services.context import ServiceContext
     from kneechain.settings import Settings, load_settings
-    from kneechain.web.app import create_app
+    from kneechain.web.app import create_app, settle_heap
     from kneechain.web.workers import serve_workers, spreads_connections
 
     if demo:
@@ -79,6 +79,7 @@ def serve(
     address = host or ctx.settings.web_host
     number = port or ctx.settings.web_port
     typer.echo(f"kneechain web app on http://{address}:{number}  (Ctrl-C stops it)")
+    settle_heap()
     try:
         uvicorn.run(
             app,

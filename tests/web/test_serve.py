@@ -90,3 +90,27 @@ def test_several_workers_serve_one_database_on_postgres(
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
+
+
+def test_a_server_process_freezes_what_start_up_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`app_from_environment` (each process of `kneechain serve --workers N`) puts start-up's
+    objects out of the garbage collector's reach, so that a full collection under load does
+    not walk them again (docs/reliability.md, Load); `create_app` alone (tests) does not."""
+    import gc
+
+    from kneechain.services.context import ServiceContext
+    from kneechain.settings import Settings
+    from kneechain.web.app import app_from_environment, create_app
+
+    monkeypatch.setenv("KNEECHAIN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("KNEECHAIN_DATABASE_URL", raising=False)
+    gc.unfreeze()
+    try:
+        create_app(ServiceContext.open(Settings(data_dir=tmp_path / "other")))
+        assert gc.get_freeze_count() == 0
+        app_from_environment()
+        assert gc.get_freeze_count() > 10_000  # the modules and the app, not a handful
+    finally:
+        gc.unfreeze()
