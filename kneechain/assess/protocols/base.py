@@ -6,7 +6,7 @@ import numpy as np
 
 from kneechain.assess.case import Side
 from kneechain.assess.protocols import signals
-from kneechain.assess.protocols.build import Collector
+from kneechain.assess.protocols.build import Collector, Exclusion
 from kneechain.assess.protocols.config import (
     ExpectedView,
     ProtocolBase,
@@ -16,6 +16,7 @@ from kneechain.assess.protocols.errors import ProtocolError
 from kneechain.assess.protocols.views import check_parts, check_view
 from kneechain.vision import kinematics as k
 from kneechain.vision.fit3d import default_focal
+from kneechain.vision.subject import LYING_TILT
 from kneechain.vision.trajectories import Trajectories
 
 SIDES: tuple[Side, Side] = ("left", "right")
@@ -51,12 +52,42 @@ def start(
         )
     check_parts(traj, needed, cfg.common, tip)
     view = check_view(traj, cfg.common, expected or params.view, tip, params.max_turn_deg)
-    moving = None
+    exclusions = []
     if params.subject != "travels":  # done in one place: no repetition read while walking
         limits = cfg.common.in_place
         speed = travel_speed(traj, view.view, limits.cutoff_hz)
-        moving = speed > limits.max_speed_legs_per_s
-    return Collector(traj, test_id, view, cfg.common, facts, moving=moving), params, cfg
+        exclusions.append(
+            Exclusion(
+                speed > limits.max_speed_legs_per_s,
+                "the person was walking",
+                "repetition(s) read while you were walking were left out; this test is done "
+                "in one place.",
+                "The person is walking in this clip wherever the test's movement seemed to "
+                "be, so nothing was measured: this test is done in one place. Film the test "
+                "itself, standing, sitting or lying as it asks, from start to end.",
+            )
+        )
+    if params.subject == "lying" and view.view == "side":  # seen from the side: the trunk
+        exclusions.append(
+            Exclusion(
+                upright(traj),
+                "the person was not lying down",
+                "hold(s) read while you were not lying down were left out.",
+                "The person does not lie down in this clip (the trunk is more upright than "
+                f"{LYING_TILT:.0f} degrees from vertical wherever the test's hold seemed to "
+                "be), so nothing was measured: this test is done lying on the back.",
+            )
+        )
+    collector = Collector(traj, test_id, view, cfg.common, facts, exclusions=tuple(exclusions))
+    return collector, params, cfg
+
+
+def upright(traj: Trajectories) -> np.ndarray:
+    """Per row, True where the trunk (mid-hip to mid-shoulder) is within `LYING_TILT` degrees
+    of vertical in the picture: not lying down. Rows without shoulders or hips: False."""
+    trunk = mid_shoulder(traj) - mid_hip(traj)
+    tilt = np.degrees(np.arctan2(np.abs(trunk[:, 0]), np.abs(trunk[:, 1])))
+    return np.isfinite(tilt) & (tilt < LYING_TILT)
 
 
 def travel_speed(traj: Trajectories, view: str, cutoff_hz: float) -> np.ndarray:
@@ -134,6 +165,10 @@ def fppa(traj: Trajectories, side: Side) -> np.ndarray:
 
 def mid_hip(traj: Trajectories) -> np.ndarray:
     return k.midpoint(traj.xy("left_hip"), traj.xy("right_hip"))
+
+
+def mid_shoulder(traj: Trajectories) -> np.ndarray:
+    return k.midpoint(traj.xy("left_shoulder"), traj.xy("right_shoulder"))
 
 
 def require(found: bool, problem: str, advice: str) -> None:

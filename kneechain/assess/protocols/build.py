@@ -38,6 +38,23 @@ class Reading:
 
 
 @dataclass
+class Exclusion:
+    """Rows in which the person is not doing the test (walking during a test done in one
+    place, upright during a test done lying): no repetition is read there. `rejected` marks
+    such a repetition, `warning` follows the count left out, `refusal` refuses a clip left
+    with nothing."""
+
+    rows: np.ndarray  # bool per trajectory row
+    rejected: str
+    warning: str
+    refusal: str
+    dropped: int = 0
+
+    def covers(self, row: int) -> bool:
+        return bool(self.rows[row])
+
+
+@dataclass
 class Collector:
     """Gathers measurements, details, repetitions and warnings for one protocol run; `facts`:
     the caller's knowledge base's facts of the test (its measures' units and ranges)."""
@@ -53,9 +70,7 @@ class Collector:
     repetitions: list[Repetition] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     extras: dict[str, float] = field(default_factory=dict)
-    # per row, True where the person walks (a test done in one place reads nothing there)
-    moving: np.ndarray | None = None
-    walked: int = 0  # readings left out because the person was walking
+    exclusions: tuple[Exclusion, ...] = ()  # rows where the person is not doing the test
 
     def frame(self, row: int) -> int:
         return int(self.traj.frame[row])
@@ -73,8 +88,8 @@ class Collector:
         """Record one repetition, hold or step from its (start, key, end) trajectory rows;
         numbered after those already recorded unless `index` is given."""
         start, key, end = rows
-        if rejected is None and self._walking(key):
-            rejected = "the person was walking"
+        if rejected is None:
+            rejected = next((e.rejected for e in self.exclusions if e.covers(key)), None)
         self.repetitions.append(
             Repetition(
                 index=index if index is not None else len(self.repetitions) + 1,
@@ -114,14 +129,13 @@ class Collector:
         or the average falls outside the measure's valid range)."""
         readings = [r for r in readings if np.isfinite(r.value)]
         label = f"{measure} ({side})" if side else measure
-        still = [r for r in readings if not self._walking(r.row)]
-        if len(still) < len(readings):
-            self.walked += len(readings) - len(still)
-            self.warnings.append(
-                f"{label}: {len(readings) - len(still)} repetition(s) read while you were "
-                "walking were left out; this test is done in one place."
-            )
-            readings = still
+        for exclusion in self.exclusions:
+            kept = [r for r in readings if not exclusion.covers(r.row)]
+            if len(kept) < len(readings):
+                exclusion.dropped += len(readings) - len(kept)
+                left_out = len(readings) - len(kept)
+                self.warnings.append(f"{label}: {left_out} {exclusion.warning}")
+                readings = kept
         if not readings:
             self.warnings.append(f"{label}: no usable repetition, so no value.")
             return
@@ -180,19 +194,12 @@ class Collector:
             )
         )
 
-    def _walking(self, row: int) -> bool:
-        return self.moving is not None and bool(self.moving[row])
-
     def result(self) -> ProtocolResult:
-        """The protocol's result; a clip whose every reading was taken while the person walked
-        is refused (it shows walking, not the test)."""
-        if not self.measurements and self.walked:
-            raise ProtocolError(
-                "The person is walking in this clip wherever the test's movement seemed to "
-                "be, so nothing was measured: this test is done in one place. Film the test "
-                "itself, standing, sitting or lying as it asks, from start to end.",
-                self.facts.advice,
-            )
+        """The protocol's result; a clip whose every reading fell where the person was not
+        doing the test (an `Exclusion`) is refused with that exclusion's words."""
+        dropped = [e for e in self.exclusions if e.dropped]
+        if not self.measurements and dropped:
+            raise ProtocolError(max(dropped, key=lambda e: e.dropped).refusal, self.facts.advice)
         view = {"view_turn_deg": self.view.turn_deg, "view_turn_sd_deg": self.view.sigma_deg}
         if np.isfinite(self.view.bearing_deg):
             view["camera_bearing_deg"] = self.view.bearing_deg

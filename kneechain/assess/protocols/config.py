@@ -113,15 +113,19 @@ class KneeToWallParams(HoldParams):
     """The deepest lunge is a held end position too, counted only with the heel down."""
 
     heel_lift_fraction: float = Field(gt=0)
+    front_foot_share: float = Field(
+        gt=0.5, le=1, description="share of a lunge's frames the test foot must lead in"
+    )
 
 
 class SquatParams(ProtocolBase):
     min_reps: int = Field(ge=1)
     min_drop: float = Field(gt=0)
+    foot_lift: float = Field(gt=0, description="one ankle above the other: one-leg stance")
 
 
 class SingleLegSquatParams(SquatParams):
-    foot_lift: float = Field(gt=0)
+    pass
 
 
 class BalanceParams(ProtocolBase):

@@ -1,10 +1,12 @@
 """Knee-to-wall ankle lunge, side view: the shin's forward tilt from vertical at its deepest
 with the heel still down, per side.
 
-The test leg is the front one (its ankle farther forward in the facing direction). A frame in
-which the test heel rises more than `heel_lift_fraction` of the foot length above its floor
-level is rejected; each lunge gives the median shin angle of its heel-down frames within
-`plateau_deg` of the largest (a plain maximum would pick the highest pose jitter).
+The test leg is the front one (its ankle farther forward in the facing direction); a lunge in
+which the other foot leads in more than `1 - front_foot_share` of the frames is steps, not a
+lunge, and is not read. A frame in which the test heel rises more than `heel_lift_fraction`
+of the foot length above its floor level is rejected; each lunge gives the median shin angle
+of its heel-down frames within `plateau_deg` of the largest (a plain maximum would pick the
+highest pose jitter).
 """
 
 from __future__ import annotations
@@ -64,13 +66,16 @@ def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None
     smooth = signals.smooth(signal, traj.time, cfg.common.smoothing_hz)
     reps = signals.repetitions(smooth, traj.time, params.min_excursion_deg, min_interval_s=1.0)
     readings: dict[str, list[Reading]] = {}
-    rejected_frames = 0
+    rejected_frames = stepping = 0
     for rep in reps:
         s = str(front[rep.peak])
         rows = np.arange(rep.start, rep.end + 1)
         down = rows[~lifted[s][rows] & np.isfinite(shin[s][rows])]
         rejected_frames += int(lifted[s][rows].sum())
         reason = None if down.size else "the heel was off the floor throughout"
+        if np.mean(front[rows] == s) < params.front_foot_share:  # steps, not one lunge
+            down, reason = down[:0], "the leading foot changed: steps, not a lunge"
+            stepping += 1
         value = (
             float(np.median(shin[s][_near_top(shin[s], down, params.plateau_deg)]))
             if down.size
@@ -85,6 +90,13 @@ def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None
         )
         if down.size and (side is None or s == side):
             readings.setdefault(s, []).append(Reading(value, best))
+    base.require(
+        bool(readings) or not stepping,
+        "The feet take turns in front in this clip, as in walking or stepping on the spot, "
+        "so no lunge was measured: keep the test foot in front, flat on the floor, and bend "
+        "that knee toward the wall.",
+        col.facts.advice,
+    )
     base.require(
         bool(readings),
         "No lunge with the heel down was found: bend the front knee toward the wall "

@@ -12,9 +12,10 @@ import numpy as np
 
 from kneechain.assess.case import Side
 from kneechain.assess.protocols import base, signals
-from kneechain.assess.protocols.build import Reading
+from kneechain.assess.protocols.build import Exclusion, Reading
 from kneechain.assess.protocols.config import ProtocolConfig, SquatParams
 from kneechain.assess.protocols.result import ProtocolResult
+from kneechain.assess.protocols.single_leg_squat import stance_side
 from kneechain.vision import kinematics as k
 from kneechain.vision.trajectories import Trajectories
 
@@ -35,6 +36,16 @@ def analyse(traj: Trajectories, config: ProtocolConfig, side: Side | None = None
     col, params, cfg = base.start(traj, TEST_ID, NEEDED, config)
     assert isinstance(params, SquatParams)
     leg = base.leg_length(traj)
+    col.exclusions += (
+        Exclusion(
+            stance_side(traj, params.foot_lift * leg) != "",
+            "one foot was off the floor",
+            "squat(s) on one leg were left out; this test is done with both feet down.",
+            "One foot is off the floor in every squat of this clip, so no double-leg squat was "
+            "measured: keep both feet flat on the floor (a squat on one leg is the single-leg "
+            "squat test).",
+        ),
+    )
     drop = signals.smooth(base.mid_hip(traj)[:, 1], traj.time, cfg.common.smoothing_hz)
     reps = signals.repetitions(drop, traj.time, params.min_drop * leg, min_interval_s=0.8)
     base.require(

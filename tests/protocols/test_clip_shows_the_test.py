@@ -1,6 +1,7 @@
-"""Tests done in one place read nothing while the person walks (base.travel_speed and the
-collector's check): a walking clip sent as a knee-to-wall or seated test is refused, not
-measured; a lunge with a walk before it keeps the lunges."""
+"""A clip of another movement is refused, not measured: tests done in one place read nothing
+while the person walks (base.travel_speed and the collector's exclusions), the Thomas test
+nothing while the person is upright, knee-to-wall nothing while the feet take turns in front,
+the double-leg squat nothing on one leg. A lunge with a walk before it keeps the lunges."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kneechain.assess.protocols import base, hip_rotation, knee_to_wall
+from kneechain.assess.protocols import base, hip_rotation, knee_to_wall, squat, thomas
 from kneechain.assess.protocols import constructed as c
 from kneechain.assess.protocols.config import default_config
 from kneechain.assess.protocols.errors import ProtocolError
 from kneechain.vision.fit3d import default_focal
 from kneechain.vision.trajectories import Trajectories
-from tests.protocols.shapes import clock, holds
+from tests.protocols.shapes import clock, dips, holds
 
 WALKING = "walking in this clip"
 
@@ -77,7 +78,7 @@ def test_a_walking_clip_is_not_measured_as_a_knee_to_wall_lunge() -> None:
     quality warning on the shared clip's walker)."""
     time = clock(4.0)
     walker = c.side_walker(time, speed_px_s=350.0)
-    with pytest.raises(ProtocolError, match=WALKING):
+    with pytest.raises(ProtocolError, match="walking"):  # travelling, and the feet take turns
         knee_to_wall.analyse(walker, default_config())
 
 
@@ -114,3 +115,37 @@ def test_coming_toward_a_front_camera_is_walking_for_the_seated_test() -> None:
     # 0.8 leg lengths a second
     with pytest.raises(ProtocolError, match=WALKING):
         hip_rotation.seated(scaled(seated, np.exp(0.15 * time)), default_config())
+
+
+def test_a_person_standing_side_on_is_not_a_thomas_test() -> None:
+    """Standing still, seen from the side: the legs hang straight and still, which the
+    protocol read as a hold with 0 degrees of knee flexion (a finding of a tight rectus
+    femoris, from a clip of someone standing)."""
+    time = clock(8.0)
+    with pytest.raises(ProtocolError, match="does not lie down"):
+        thomas.analyse(c.side_lunge(time, 0.0), default_config())
+    lying = c.lying_thomas(time, 10.0, 80.0)
+    assert {m.measure: m.value for m in thomas.analyse(lying, default_config()).measurements} == {
+        "thomas_thigh_angle": pytest.approx(10.0, abs=0.2),
+        "thomas_knee_flexion": pytest.approx(80.0, abs=0.2),
+    }
+
+
+def test_stepping_on_the_spot_is_not_a_knee_to_wall_lunge() -> None:
+    """Walking on a treadmill seen from the side: the hips stay put, but the feet take
+    turns in front (it read 16 degrees on each side before)."""
+    time = clock(12.5)
+    with pytest.raises(ProtocolError, match="feet take turns in front"):
+        knee_to_wall.analyse(c.side_walker(time), default_config())
+
+
+def test_a_squat_on_one_leg_is_not_a_double_leg_squat() -> None:
+    time = clock(12.5)
+    one_leg = c.standing_front(time, depth=(dips(time, 60, 5), 0.0), lift=(0.0, 40.0))
+    with pytest.raises(ProtocolError, match="One foot is off the floor"):
+        squat.analyse(one_leg, default_config())
+    both = c.standing_front(time, depth=(dips(time, 80, 5), dips(time, 80, 5)))
+    result = squat.analyse(both, default_config())
+    assert {(m.measure, m.side): m.value for m in result.measurements}[
+        ("squat_depth", "left")
+    ] == pytest.approx(80.0, abs=0.5)
