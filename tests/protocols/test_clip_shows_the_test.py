@@ -149,3 +149,21 @@ def test_a_squat_on_one_leg_is_not_a_double_leg_squat() -> None:
     assert {(m.measure, m.side): m.value for m in result.measurements}[
         ("squat_depth", "left")
     ] == pytest.approx(80.0, abs=0.5)
+
+
+def test_a_standing_person_swinging_a_foot_is_not_seated() -> None:
+    """The seated figure with its hips raised to standing height: the thighs look as long
+    as the shins, which a seated person facing the phone never shows."""
+    time = clock(12.5)
+    seated = c.seated_front(time, (holds(time, 30.0, 3), holds(time, 30.0, 3)))
+    position = seated.position.copy()
+    for side in ("left", "right"):
+        position[:, seated.index(f"{side}_hip"), 1] -= 150.0  # thigh 61 -> 210 px
+    for name in ("left_shoulder", "right_shoulder", "nose", "left_ear", "right_ear"):
+        position[:, seated.index(name), 1] -= 150.0
+    standing = replace(seated, position=position)
+    # thighs (10, 60) and (10, 210) px from hip to knee, shins 200 px
+    assert hip_rotation.thigh_to_shank(seated) == pytest.approx(np.hypot(10, 60) / 200)
+    assert hip_rotation.thigh_to_shank(standing) == pytest.approx(np.hypot(10, 210) / 200)
+    with pytest.raises(ProtocolError, match="does not sit"):
+        hip_rotation.seated(standing, default_config())

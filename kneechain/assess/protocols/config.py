@@ -101,6 +101,9 @@ class HoldParams(ProtocolBase):
 class SeatedParams(HoldParams):
     max_thigh_shift: float = Field(gt=0)
     max_pelvic_tilt_deg: float = Field(gt=0)
+    max_thigh_to_shank: float = Field(
+        gt=0, description="thigh over shank length in the picture above which one is not seated"
+    )
 
 
 class ThomasParams(ProtocolBase):

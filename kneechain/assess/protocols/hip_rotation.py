@@ -12,11 +12,13 @@ stay still and the pelvis level; movement of either is reported.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from kneechain.assess.case import Side
 from kneechain.assess.protocols import base, signals
-from kneechain.assess.protocols.build import Collector, Reading
+from kneechain.assess.protocols.build import Collector, Exclusion, Reading
 from kneechain.assess.protocols.config import HoldParams, ProtocolConfig, SeatedParams
 from kneechain.assess.protocols.result import ProtocolResult
 from kneechain.vision import kinematics as k
@@ -90,6 +92,20 @@ def lying(traj: Trajectories, config: ProtocolConfig, side: Side | None = None) 
     return col.result()
 
 
+def thigh_to_shank(traj: Trajectories) -> np.ndarray:
+    """Per frame, the thighs' length in the picture over the shins', both legs averaged:
+    seated facing the camera the thigh points at it and looks short; NaN where unseen."""
+    ratios = []
+    for s in base.SIDES:
+        thigh = k.segment_length(traj.xy(f"{s}_hip"), traj.xy(f"{s}_knee"))
+        shank = k.segment_length(traj.xy(f"{s}_knee"), traj.xy(f"{s}_ankle"))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratios.append(np.where(shank > 0, thigh / shank, np.nan))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
+        return np.nanmean(ratios, axis=0)
+
+
 def _seated_checks(col: Collector, p: SeatedParams, side: Side) -> None:
     traj = col.traj
     hip_w = base.median_length(traj, "left_hip", "right_hip")
@@ -112,6 +128,16 @@ def seated(traj: Trajectories, config: ProtocolConfig, side: Side | None = None)
     test_id = "seated_hip_rotation"
     col, params, cfg = base.start(traj, test_id, base.legs("hip", "knee", "ankle"), config)
     assert isinstance(params, SeatedParams)
+    col.exclusions += (
+        Exclusion(
+            thigh_to_shank(traj) > params.max_thigh_to_shank,
+            "the person was not sitting",
+            "swing(s) read while you were not sitting were left out.",
+            "The person does not sit in this clip (the thighs look as long as the shins, as "
+            "they do standing, wherever a swing of the foot seemed to be), so nothing was "
+            "measured: this test is done sitting on a table edge facing the phone.",
+        ),
+    )
     hz, tol = cfg.common.smoothing_hz, params.spread_tolerance_deg
     found = False
     for s in (side,) if side else base.SIDES:
