@@ -16,7 +16,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -198,15 +198,18 @@ def _drop(raw: RawPose, rows: np.ndarray) -> RawPose:
     return raw
 
 
-def _warm_up_frames(info: VideoInfo) -> tuple[np.ndarray, ...]:
-    """The first frame (RGB), if it decodes, to start the model on. When it shows nobody,
-    the survey settles the model on its first frame with a person (Models.settle): reading
-    a later frame here (the middle one, as before) decoded half the clip, 0.5 s of CPU on
-    the shared 7.7-s clip, whose first frame is empty."""
+def _warm_up_frames(info: VideoInfo) -> Iterator[np.ndarray]:
+    """The first frame (RGB), if it decodes, to start the model on, read when the model
+    starts (Models.pose_model takes its warm-up frames lazily): after the helpers are
+    spawned, which then start the 0.05 s this read takes sooner. When it shows nobody, the
+    survey settles the model on its first frame with a person (Models.settle): reading a
+    later frame here (the middle one, as before) decoded half the clip, 0.5 s of CPU on the
+    shared 7.7-s clip, whose first frame is empty."""
     try:
-        return (cv2.cvtColor(read_frame(info.path, 0).image, cv2.COLOR_BGR2RGB),)
+        image = read_frame(info.path, 0).image
     except VideoError:
-        return ()
+        return
+    yield cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def pose_one_person(
