@@ -153,10 +153,38 @@ def _h264_with_b_frames(path: Path, frames: int = 50) -> Path:
     return path
 
 
+def _ten_bit(path: Path, frames: int = 12) -> Path:
+    """A 10-bit H.264 clip, as phones film in HDR."""
+    import av
+
+    rng = np.random.default_rng(4)
+    base = rng.integers(0, 256, (78, 102, 3), dtype=np.uint8)
+    with av.open(str(path), "w") as box:
+        stream = box.add_stream("libx264", rate=30, options={"x264-params": "log-level=none"})
+        stream.width, stream.height, stream.pix_fmt = 102, 78, "yuv420p10le"
+        for i in range(frames):
+            image = np.ascontiguousarray(np.roll(base, 2 * i, axis=1))
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24").reformat(format="yuv420p10le")
+            box.mux(stream.encode(frame))
+        box.mux(stream.encode())
+    return path
+
+
 def test_frames_are_bit_for_bit_those_of_opencvs_capture(noise_video: Path, tmp_path: Path) -> None:
     _same_as_opencv(noise_video)
     _same_as_opencv(videos.rotated_copy(noise_video, tmp_path / "turned.mp4"))
     _same_as_opencv(_h264_with_b_frames(tmp_path / "b_frames.mp4"))
+
+
+def test_ten_bit_frames_are_opencvs_but_for_the_bottom_rows(tmp_path: Path) -> None:
+    # PyAV's swscale (9.5) and OpenCV's (6.7) part only on the last three rows of a 10-bit
+    # picture; PyAV's to_ndarray with the same flags differed on every row
+    path = _ten_bit(tmp_path / "ten_bit.mp4")
+    want = _opencv_frames(path)
+    got = list(iter_frames(path))
+    assert [f.index for f in got] == list(range(len(want))) and len(got) == 12
+    for frame, (_, image) in zip(got, want, strict=True):
+        np.testing.assert_array_equal(frame.image[:-3], image[:-3])
 
 
 @pytest.mark.slow
