@@ -27,7 +27,11 @@ class StopAtEvidence(Worker):
             if report is not None:
                 report(stage, done, total)
             if stage == "evidence" and not self.pidfile.exists():
-                self.pidfile.write_text(str(os.getpid()), encoding="utf-8")
+                # written whole, then renamed: the test reads it as soon as it exists, and
+                # once read it empty (created, not yet written) and failed on int("")
+                part = self.pidfile.with_name(self.pidfile.name + ".part")
+                part.write_text(str(os.getpid()), encoding="utf-8")
+                part.replace(self.pidfile)
                 time.sleep(300)  # killed long before: mid-analysis, the pose already done
 
         return super().analyse(request, video, domain, held)
