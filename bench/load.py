@@ -38,6 +38,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -87,6 +88,25 @@ def postgres_database() -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(database_url: str) -> None:
+    """Drop the run's database (made by `postgres_database`) once it has been checked."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from kneechain.settings import normalise_url
+
+    name = make_url(database_url).database
+    server = normalise_url(os.environ["KNEECHAIN_TEST_POSTGRES_URL"])
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    except Exception as exc:  # a connection still open: the test server is thrown away anyway
+        print(f"database {name} kept: {exc}", file=sys.stderr)
+    finally:
+        admin.dispose()
 
 
 def seed(data_dir: Path, database_url: str | None, clients: int) -> list[str]:
@@ -437,6 +457,7 @@ def main() -> None:
         server.wait(timeout=60)
 
     stored = stored_notes(data_dir, database_url)
+    gc_figures = gc_pauses(gc_log, run.window, len(run.samples))
     samples, elapsed = run.samples, run.seconds
     acknowledged, unacknowledged = run.acknowledged, run.unacknowledged
     missing = [n for n in acknowledged if stored.get(n, 0) == 0]
@@ -461,7 +482,7 @@ def main() -> None:
         "server_cpu_ms_per_request": _per_request(run.server_cpu_s, len(samples)),
         "generator_cpu_ms_per_request": _per_request(run.generator_cpu_s, len(samples)),
         # the garbage collector's pauses in the server's processes during the rounds
-        "server_gc": gc_pauses(gc_log, run.window, len(samples)),
+        "server_gc": gc_figures,
         "routes": {
             route: {
                 "requests": len(rows),
@@ -486,6 +507,9 @@ def main() -> None:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2) + "\n")
+    shutil.rmtree(data_dir, ignore_errors=True)  # the run's records are checked: not kept
+    if database_url:
+        drop_database(database_url)
     ok = not missing and not twice and not strangers
     sys.exit(0 if ok else 1)
 
