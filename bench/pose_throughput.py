@@ -177,6 +177,27 @@ def throughput(video: Path, workers: int, repeat: int) -> dict[str, object]:
     }
 
 
+TARGET = 1.8  # pose only, single person (issue #18); the two-person clip is reported beside it
+
+
+def target_verdict(row: dict) -> dict[str, object]:
+    """The 1.8x target against what was measured in the same run; where missed, whether the
+    machine's own ceiling (one raw MediaPipe process per core) allows it at all."""
+    met = row["ratio_pipeline_to_baseline"] >= TARGET
+    verdict: dict[str, object] = {"target": TARGET, "met": met}
+    if not met:
+        ceiling = row["ratio_ceiling_to_baseline"]
+        verdict["why_not_met"] = (
+            f"the machine's ceiling in this run is x{ceiling}: the target is above what "
+            "running raw MediaPipe on every core reaches, so it needs less work per frame "
+            "than raw MediaPipe does"
+            if ceiling < TARGET
+            else f"the pipeline reaches {row['share_of_ceiling']:.0%} of the machine's ceiling "
+            f"(x{ceiling}); the rest is start-up, the person search, cleaning and exports"
+        )
+    return verdict
+
+
 def clips(folder: Path) -> dict[str, Path]:
     from kneechain.vision import sample_data
 
@@ -215,6 +236,7 @@ def main() -> None:
         folder = Path(tmp)
         for name, video in clips(folder).items():
             row = throughput(video, workers, args.repeat)
+            row |= target_verdict(row)
             report["throughput"][name] = row
             print(
                 f"{name} (median of {args.repeat}): baseline {row['baseline_fps']} fps | "

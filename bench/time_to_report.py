@@ -139,6 +139,40 @@ def run_analysis(video: Path, test: str, person: tuple[int, int, int, int] | Non
     }
 
 
+def why_not_met(row: dict, cores: int) -> dict[str, object]:
+    """The measured reason a wall-clock target was missed. An analysis of C CPU-seconds takes
+    at least C / `cores` seconds of wall clock, so its wall ratio can reach at most `cores`
+    times the baseline's wall seconds over C; below the target no scheduling reaches it and
+    the work per report must shrink (to `cpu_s_needed`). Otherwise the cores waited
+    (`idle_core_s`)."""
+    cpu = row["cpu_s_analysis"]
+    bound = round(cores * row["baseline_s"] / cpu, 2)
+    needed = round(cores * row["baseline_s"] / row["target"], 2)
+    idle = round(cores * row["analysis_s"] - cpu, 2)
+    if bound < row["target"]:
+        reason = (
+            f"too much work per report: {cpu} CPU-s (the baseline: {row['cpu_s_baseline']} "
+            f"CPU-s in {row['baseline_s']} s), so even with all {cores} cores busy throughout "
+            f"the wall ratio could reach only x{bound}; x{row['target']} needs at most "
+            f"{needed} CPU-s"
+        )
+    else:
+        reason = (
+            f"the cores waited: {idle} core-seconds idle of {round(cores * row['analysis_s'], 2)};"
+            f" the work itself would allow x{bound}"
+        )
+    before = row["analysis_detail"].get("cpu_s_before_evidence")
+    return {
+        "reason": reason,
+        "wall_ratio_bound_from_cpu": bound,
+        "cpu_s_needed": needed,
+        "idle_core_s": idle,
+        "cpu_s_before_evidence": before,
+        "cpu_s_evidence": None if before is None else round(cpu - before, 2),
+        "what_remains": "docs/vision.md, 'Time to report': where the CPU seconds go",
+    }
+
+
 def _cpu_s() -> float:
     """CPU seconds of this process (all threads) and its finished children (the helpers)."""
     me, kids = (
@@ -271,8 +305,8 @@ def main() -> None:
     report: dict[str, object] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores",
-        "note": "shared machine: other agents ran builds and tests at the same time; "
-        "ratios are taken pairwise (baseline and analysis back to back) and medians reported",
+        "note": "ratios are taken pairwise (baseline and analysis back to back) and medians "
+        "reported; the load averages at start and end say how busy the machine was",
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "targets": TARGETS,
         "clips": {},
@@ -346,6 +380,8 @@ def main() -> None:
                 "met": None if target is None else statistics.median(ratios) >= target,
                 "analysis_detail": middle | {"seconds": round(middle["seconds"], 2)},
             }
+            if row["met"] is False:
+                row["why_not_met"] = why_not_met(row, len(os.sched_getaffinity(0)))
             report["clips"][name] = row  # type: ignore[index]
             print(
                 f"{name} (median of {len(pairs)}): baseline {row['baseline_s']} s, analyze "
@@ -356,7 +392,8 @@ def main() -> None:
                 f"x{row['cpu_ratio']}; runs "
                 f"{row['ratio_runs']}; "
                 + ("no target)" if row["met"] is None else f"target x{row['target']}: ")
-                + ("" if row["met"] is None else ("met)" if row["met"] else "NOT met)")),
+                + ("" if row["met"] is None else ("met)" if row["met"] else "NOT met)"))
+                + (f"; why: {row['why_not_met']['reason']}" if "why_not_met" in row else ""),
                 flush=True,
             )
     report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
