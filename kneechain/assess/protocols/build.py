@@ -131,9 +131,8 @@ class Collector:
         label = f"{measure} ({side})" if side else measure
         for exclusion in self.exclusions:
             kept = [r for r in readings if not exclusion.covers(r.row)]
-            if len(kept) < len(readings):
-                exclusion.dropped += len(readings) - len(kept)
-                left_out = len(readings) - len(kept)
+            if left_out := len(readings) - len(kept):
+                exclusion.dropped += left_out
                 self.warnings.append(f"{label}: {left_out} {exclusion.warning}")
                 readings = kept
         if not readings:
