@@ -47,19 +47,36 @@ def test_speed_across_the_picture_in_leg_lengths() -> None:
     assert base.travel_speed(still, "side", 1.0) == pytest.approx(0.0, abs=1e-9)
 
 
-def test_speed_toward_the_camera_from_the_hips_width() -> None:
-    """A width growing as e^(r t) is a person coming closer at r times the distance a second:
-    r x focal / leg pixels leg lengths a second (the leg measured as the clip's median)."""
+def test_speed_toward_the_camera_from_the_figure_growing() -> None:
+    """A figure growing as e^(r t) is a person coming closer at r times the distance a
+    second: r x focal / leg pixels leg lengths a second (the leg measured as the clip's
+    median)."""
     time = clock(6.0)
     rate = 0.1
     traj = scaled(c.seated_front(time, (0.0, 0.0)), np.exp(rate * time))
     leg = base.leg_length(traj)
     focal = default_focal(traj.meta.image_width, traj.meta.image_height)
     speed = base.travel_speed(traj, "front", 1.0)
-    across = 0.0  # scaled about the centre, and the hips' middle lies on it
-    assert np.hypot(across, rate * focal / leg) == pytest.approx(speed[30:-30].mean(), rel=0.02)
-    # seen from the side the width is not used: only the (here absent) travel across
+    # scaled about the picture's centre, on which the hips' middle lies: no travel across
+    assert speed[30:-30].mean() == pytest.approx(rate * focal / leg, rel=0.02)
+    # seen from the side the sizes are not used: only the (here absent) travel across
     assert base.travel_speed(traj, "side", 1.0)[30:-30] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_turning_or_leaning_is_not_coming_closer() -> None:
+    """Turning narrows the hips and shoulders but not the trunk; leaning into a squat
+    shortens the trunk but not the widths: neither is travel (the hips' width alone read a
+    sideways step in place, Pose2Sim's camera 1 frames 0-76, as 1.2 leg lengths a second)."""
+    time = clock(6.0)
+    still = c.seated_front(time, (0.0, 0.0))
+    centre = np.array([c.CENTRE, 540.0])
+    turn = still.position.copy()
+    turn[..., 0] = (turn[..., 0] - centre[0]) * np.exp(-0.3 * time)[:, None] + centre[0]
+    lean = still.position.copy()
+    lean[..., 1] = (lean[..., 1] - centre[1]) * np.exp(-0.3 * time)[:, None] + centre[1]
+    for moved in (turn, lean):
+        speed = base.travel_speed(replace(still, position=moved), "front", 1.0)
+        assert speed[30:-30] == pytest.approx(0.0, abs=1e-6)
 
 
 @settings(max_examples=25, deadline=None)

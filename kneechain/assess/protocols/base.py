@@ -92,12 +92,17 @@ def upright(traj: Trajectories) -> np.ndarray:
 
 def travel_speed(traj: Trajectories, view: str, cutoff_hz: float) -> np.ndarray:
     """Per row, how fast the person's hips travel, in leg lengths per second: across the
-    picture, and in a front or rear view also toward or away from the camera. A width w seen
-    at distance d changes as d ln(w)/dt = -v/d, and d is the focal length times the leg's
-    length over its length in the picture, so the speed in leg lengths per second is that
-    rate times the focal length (a phone's, `fit3d.default_focal`) over the leg's pixels.
-    The hips' path is low-passed at `cutoff_hz` first; rows without hips are filled along
-    time, and a clip without them reads 0."""
+    picture, and in a front or rear view also toward or away from the camera.
+
+    Toward the camera everything grows alike: a length l seen at distance d changes as
+    d ln(l)/dt = -v/d, and d is the focal length times the leg's length over its length in
+    the picture, so v in leg lengths per second is that rate times the focal length (a
+    phone's, `fit3d.default_focal`) over the leg's pixels. The rate is read from the hips'
+    width, the shoulders' width and the trunk's length together, and counts only where all
+    three grow (or all shrink), as the smallest of the three: turning changes the two widths
+    but not the trunk, leaning into a squat the trunk but not the widths. Each is low-passed
+    at `cutoff_hz` first; rows without them are filled along time, and a clip without hips
+    reads 0."""
     time = np.asarray(traj.time, float)
     leg = leg_length(traj)
     hips = mid_hip(traj)
@@ -105,14 +110,25 @@ def travel_speed(traj: Trajectories, view: str, cutoff_hz: float) -> np.ndarray:
         return np.zeros(len(time))
     across = signals.smooth(hips[:, 0], time, cutoff_hz)
     speed = np.abs(np.gradient(across, time)) / leg
-    if view in ("front", "rear"):
-        width = k.segment_length(traj.xy("left_hip"), traj.xy("right_hip"))
+    if view not in ("front", "rear"):
+        return speed
+    lengths = (
+        k.segment_length(traj.xy("left_hip"), traj.xy("right_hip")),
+        k.segment_length(traj.xy("left_shoulder"), traj.xy("right_shoulder")),
+        k.segment_length(mid_hip(traj), mid_shoulder(traj)),
+    )
+    rates = []
+    for length in lengths:
         with np.errstate(divide="ignore", invalid="ignore"):
-            size = signals.smooth(np.log(np.where(width > 0, width, np.nan)), time, cutoff_hz)
-        if np.isfinite(size).all():
-            focal = default_focal(traj.meta.image_width, traj.meta.image_height)
-            speed = np.hypot(speed, np.abs(np.gradient(size, time)) * focal / leg)
-    return speed
+            size = signals.smooth(np.log(np.where(length > 0, length, np.nan)), time, cutoff_hz)
+        if not np.isfinite(size).all():
+            return speed
+        rates.append(np.gradient(size, time))
+    rate = np.stack(rates)
+    together = np.all(rate > 0, axis=0) | np.all(rate < 0, axis=0)
+    growth = np.where(together, np.min(np.abs(rate), axis=0), 0.0)
+    focal = default_focal(traj.meta.image_width, traj.meta.image_height)
+    return np.hypot(speed, growth * focal / leg)
 
 
 def median_length(traj: Trajectories, a: str, b: str) -> float:
